@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map keys and values shared by the XDP programs (bpf/) and userspace
+ * (agent/, tools/, selftests/). Plain fixed-width types only, explicit
+ * padding (hash maps hash every byte of a key) and a size assert on each
+ * struct, so both sides agree on the layout without a second copy.
+ *
+ * Byte order: fields typed __be* are network order, everything else is
+ * host order.
+ */
+#ifndef XLB_SHARED_H
+#define XLB_SHARED_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define XLB_MAX_VIPS		512	/* vip ids are 0 .. XLB_MAX_VIPS-1 */
+#define XLB_MAX_BACKENDS	4096	/* backend ids are 1 .. XLB_MAX_BACKENDS-1 */
+#define XLB_RING_SLOTS		(XLB_MAX_VIPS * 2) /* two Maglev tables per VIP */
+#define XLB_RING_DEFAULT	65537	/* default Maglev table size (prime) */
+#define XLB_FLOWS_DEFAULT	262144	/* default flow table size */
+#define XLB_FRAGS_DEFAULT	16384	/* default fragment table size */
+#define XLB_GUE_PORT_DEFAULT	6080	/* default GUE destination port */
+#define XLB_OUTER_TTL		64	/* TTL / hop limit of the outer header */
+
+/* backend id 0 is never used: it marks an empty Maglev slot */
+#define XLB_BACKEND_NONE	0
+
+#define XLB_FAMILY_V4		4
+#define XLB_FAMILY_V6		6
+
+/* An address of either family: IPv4 in the first word, the rest zero. */
+union xlb_addr {
+	__be32 v4;		/* IPv4 address, network order */
+	__be32 v6[4];		/* IPv6 address, network order */
+	__u8 bytes[16];
+};
+
+/* Key of `vips`. A key with port 0 matches every port of that address and
+ * protocol. A key with proto 0 and port 0 is an address marker: the agent
+ * adds one per VIP address so the datapath can tell packets that are for a
+ * VIP but cannot be forwarded (truncated, other protocol) from others. */
+struct xlb_vip_key {
+	union xlb_addr addr;	/* VIP address */
+	__be16 port;		/* destination port, network order; 0 = all */
+	__u8 proto;		/* IPPROTO_TCP, IPPROTO_UDP; 0 = address marker */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6 */
+};
+_Static_assert(sizeof(struct xlb_vip_key) == 20, "xlb_vip_key size");
+
+enum xlb_encap {
+	XLB_ENCAP_IPIP = 0,	/* IP in IP: 4in4, 6in6, 4in6, 6in4 by families */
+	XLB_ENCAP_GUE = 1,	/* GUE variant 1 (RFC draft): IP directly in UDP */
+};
+
+/* xlb_vip.flags */
+#define XLB_VIP_F_HASH_SRC	(1U << 0) /* hash the source address only */
+#define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
+
+/* Value of `vips`. Written whole by the agent (the map is not
+ * preallocated, so an update swaps in a new element under RCU and the
+ * datapath never sees a half-written entry). */
+struct xlb_vip {
+	__u32 id;		/* index into vip_stats */
+	__u32 ring_id;		/* index into rings of the active Maglev table */
+	__u32 ring_size;	/* entries in that table (prime) */
+	__u16 flags;		/* XLB_VIP_F_* */
+	__u8 encap;		/* enum xlb_encap */
+	__u8 pad;
+	__be16 gue_port;	/* GUE outer UDP destination port, network order */
+	__u16 pad2;
+};
+_Static_assert(sizeof(struct xlb_vip) == 20, "xlb_vip size");
+
+/* xlb_backend.flags */
+#define XLB_BE_F_PRESENT	(1U << 0) /* exists: its flows keep going to it */
+#define XLB_BE_F_NEXTHOP	(1U << 1) /* ifindex/mtu/macs hold a resolved next hop */
+
+/* Value of `backends`, indexed by backend id. A backend is one real
+ * server in one VIP. */
+struct xlb_backend {
+	union xlb_addr addr;	/* outer destination address */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6 */
+	__u8 flags;		/* XLB_BE_F_* */
+	__u16 mtu;		/* next hop: egress MTU, bytes */
+	__u32 ifindex;		/* next hop: egress interface */
+	__u8 dmac[6];		/* next hop: destination MAC */
+	__u8 smac[6];		/* next hop: source MAC */
+	__u32 gen;		/* bumped when the id is given to another backend */
+};
+_Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend size");
+
+/* Key of `flows`: the connection as the client sent it. ICMP errors are
+ * looked up with the embedded header's addresses and ports swapped. */
+struct xlb_flow_key {
+	union xlb_addr src;	/* client address */
+	union xlb_addr dst;	/* VIP address */
+	__be16 sport;		/* client port, network order */
+	__be16 dport;		/* VIP port, network order */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6 */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
+
+/* Value of `flows` and `frags`. */
+struct xlb_flow {
+	__u32 backend_id;	/* index into backends */
+	__u32 backend_gen;	/* backends[id].gen when chosen */
+	__u32 vip_id;		/* index into vip_stats */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow size");
+
+/* Key of `frags`: one fragmented datagram (RFC 791 / RFC 8200 sec 4.5). */
+struct xlb_frag_key {
+	union xlb_addr src;	/* client address */
+	union xlb_addr dst;	/* VIP address */
+	__be32 id;		/* IPv4 id (low 16 bits) or IPv6 identification */
+	__u8 proto;		/* upper-layer protocol */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6 */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xlb_frag_key) == 40, "xlb_frag_key size");
+
+/* Value of `config` (one entry, index 0): the node's own settings. */
+struct xlb_config {
+	union xlb_addr src_v6;	/* outer source for IPv6 outer headers */
+	__be32 src_v4;		/* outer source for IPv4 outer headers */
+	__u8 has_v4;		/* src_v4 is set */
+	__u8 has_v6;		/* src_v6 is set */
+	__u8 outer_ttl;		/* TTL / hop limit of outer headers; 0 = XLB_OUTER_TTL */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xlb_config) == 24, "xlb_config size");
+
+/* Per-VIP and per-backend counters (values of vip_stats, be_stats). */
+struct xlb_traffic {
+	__u64 packets;
+	__u64 bytes;		/* bytes as received, before encapsulation */
+};
+_Static_assert(sizeof(struct xlb_traffic) == 16, "xlb_traffic size");
+
+/* Indexes of `stats`, one __u64 per CPU each. XLB_STAT_NAMES below must
+ * follow the same order. Rule: a packet that is not (provably) for a VIP
+ * is passed to the kernel untouched; a packet for a VIP that cannot be
+ * forwarded correctly is dropped. Each pass or drop counts one reason. */
+enum xlb_stat {
+	XLB_STAT_RX,			/* packets seen */
+	XLB_STAT_TX,			/* XDP_TX */
+	XLB_STAT_REDIRECT,		/* XDP_REDIRECT */
+	XLB_STAT_PASS,			/* XDP_PASS, for any reason below */
+	XLB_STAT_DROP,			/* XDP_DROP, for any reason below */
+	XLB_STAT_FLOW_HIT,		/* flow table hit, backend kept */
+	XLB_STAT_FLOW_MISS,		/* flow table miss or SYN: Maglev */
+	XLB_STAT_FLOW_STALE,		/* hit, but its backend was removed */
+	XLB_STAT_ICMP_STEERED,		/* ICMP error sent to a flow's backend */
+	XLB_STAT_TOO_BIG_SENT,		/* frag-needed / packet-too-big answered */
+	XLB_STAT_FRAG_FORWARDED,	/* non-first fragment forwarded */
+	XLB_STAT_NH_FIB,		/* next hop from bpf_fib_lookup */
+	/* pass reasons */
+	XLB_STAT_PASS_NOT_IP,		/* not IPv4/IPv6 */
+	XLB_STAT_PASS_VLAN,		/* more than one VLAN tag */
+	XLB_STAT_PASS_L3_MALFORMED,	/* IP header truncated or invalid */
+	XLB_STAT_PASS_NOT_VIP,		/* not addressed to a VIP */
+	XLB_STAT_PASS_VIP_OTHER,	/* VIP address, protocol/port not served */
+	XLB_STAT_PASS_NO_NEIGH,		/* next hop not resolved: kernel resolves */
+	/* drop reasons */
+	XLB_STAT_DROP_L4_TRUNCATED,	/* VIP address, L4 header truncated */
+	XLB_STAT_DROP_EXT_HDR,		/* VIP address, IPv6 header chain too long */
+	XLB_STAT_DROP_NO_BACKEND,	/* VIP has no usable backend */
+	XLB_STAT_DROP_NO_ROUTE,		/* no route to the backend */
+	XLB_STAT_DROP_NO_SOURCE,	/* no encap source of the outer family */
+	XLB_STAT_DROP_FRAG,		/* 5-tuple VIP fragment whose first fragment was not seen */
+	XLB_STAT_DROP_TOO_BIG,		/* too big after encap and may not be answered */
+	XLB_STAT_DROP_ENCAP,		/* could not grow the packet */
+	XLB_STAT_MAX
+};
+
+#define XLB_STAT_NAMES {						\
+	"rx", "tx", "redirect", "pass", "drop",				\
+	"flow_hit", "flow_miss", "flow_stale",				\
+	"icmp_steered", "too_big_sent", "frag_forwarded", "nh_fib",	\
+	"pass_not_ip", "pass_vlan", "pass_l3_malformed",		\
+	"pass_not_vip", "pass_vip_other", "pass_no_neigh",		\
+	"drop_l4_truncated", "drop_ext_hdr", "drop_no_backend",		\
+	"drop_no_route", "drop_no_source", "drop_frag", "drop_too_big",	\
+	"drop_encap",							\
+}
+
+/* Decap program (bpf/decap.bpf.c): key of `decap_addrs`, the outer
+ * destinations this backend accepts tunnelled packets for. */
+struct xlb_decap_key {
+	union xlb_addr addr;	/* local address */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6 */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xlb_decap_key) == 20, "xlb_decap_key size");
+
+/* Value of `decap_cfg` (one entry, index 0). */
+struct xlb_decap_config {
+	__be16 gue_port;	/* GUE port accepted, network order; 0 = no GUE */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct xlb_decap_config) == 4, "xlb_decap_config size");
+
+enum xlb_decap_stat {
+	XLB_DECAP_STAT_RX,		/* packets seen */
+	XLB_DECAP_STAT_DECAP,		/* outer header removed, passed on */
+	XLB_DECAP_STAT_PASS,		/* not ours, passed untouched */
+	XLB_DECAP_STAT_DROP,		/* ours but malformed inside */
+	XLB_DECAP_STAT_MAX
+};
+
+#define XLB_DECAP_STAT_NAMES { "rx", "decap", "pass", "drop" }
+
+#endif /* XLB_SHARED_H */
