@@ -57,6 +57,8 @@ enum xlb_encap {
 /* xlb_vip.flags */
 #define XLB_VIP_F_HASH_SRC	(1U << 0) /* hash the source address only */
 #define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
+#define XLB_VIP_F_ANY_TCP	(1U << 2) /* marker: a TCP all-ports VIP exists */
+#define XLB_VIP_F_ANY_UDP	(1U << 3) /* marker: a UDP all-ports VIP exists */
 
 /* Value of `vips`. Written whole by the agent (the map is not
  * preallocated, so an update swaps in a new element under RCU and the
@@ -108,8 +110,9 @@ _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
 struct xlb_flow {
 	__u32 backend_id;	/* index into backends */
 	__u32 backend_gen;	/* backends[id].gen when chosen */
-	__u32 vip_id;		/* index into vip_stats */
-	__u32 pad;
+	__be16 vip_port;	/* frags: port of the VIP key matched, network order */
+	__u16 pad;
+	__u32 pad2;
 };
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow size");
 

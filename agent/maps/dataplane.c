@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace side of the balancer's maps: load the XDP program (or adopt
+ * the maps a previous instance pinned), attach it through libxdp, and
+ * write VIPs, backends and Maglev tables.
+ *
+ * Consistency rules the datapath relies on:
+ * - A Maglev table is written completely into the VIP's inactive slot of
+ *   `rings` before the VIP entry is switched to it in one update; the
+ *   previous table stays in place until the next change of that VIP, so a
+ *   packet that read the old VIP entry still finds a table.
+ * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
+ *   uses it; its flags say which protocols have an all-ports VIP.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "maps/dataplane.h"
+#include "bpf/xlb.skel.h"
+
+#define XLB_PROG_NAME "xlb_balancer"
+
+const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+
+struct xlb_dp {
+	struct xlb *skel;
+	struct xdp_program *xdp_prog;	/* set while attached */
+	int ifindex;
+	enum xdp_attach_mode attach_mode;
+	char pin_root[PATH_MAX];
+};
+
+static int dp_pin_setup(struct xlb_dp *dp)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int n;
+
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		/* .rodata/.bss style internal maps are not ours to pin */
+		if (strchr(name, '.'))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", dp->pin_root, name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return -ENAMETOOLONG;
+		/* libbpf reuses a compatible map pinned there, else pins
+		 * the new one after load */
+		if (bpf_map__set_pin_path(map, path))
+			return -errno;
+	}
+	return 0;
+}
+
+int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
+{
+	struct xlb_dp *dp;
+	int err;
+
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->skel = xlb__open();
+	if (!dp->skel) {
+		err = -errno;
+		goto err_free;
+	}
+	err = bpf_map__set_max_entries(dp->skel->maps.flows,
+				       opts->flow_entries ? opts->flow_entries : XLB_FLOWS_DEFAULT);
+	if (!err)
+		err = bpf_map__set_max_entries(dp->skel->maps.frags, opts->frag_entries ?
+						      opts->frag_entries : XLB_FRAGS_DEFAULT);
+	if (err)
+		goto err_destroy;
+	if (opts->pin_root) {
+		snprintf(dp->pin_root, sizeof(dp->pin_root), "%s", opts->pin_root);
+		err = dp_pin_setup(dp);
+		if (err)
+			goto err_destroy;
+	}
+
+	if (opts->mode == XLB_DP_MODE_NONE) {
+		err = xlb__load(dp->skel);
+		if (err)
+			goto err_destroy;
+	} else {
+		DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = dp->skel->obj,
+				    .prog_name = XLB_PROG_NAME);
+		struct xdp_program *prog;
+
+		prog = xdp_program__create(&xopts);
+		err = libxdp_get_error(prog);
+		if (err)
+			goto err_destroy;
+		dp->attach_mode = opts->mode == XLB_DP_MODE_GENERIC ? XDP_MODE_SKB :
+								      XDP_MODE_NATIVE;
+		err = xdp_program__attach(prog, opts->ifindex, dp->attach_mode, 0);
+		if (err) {
+			xdp_program__close(prog);
+			goto err_destroy;
+		}
+		dp->xdp_prog = prog;
+		dp->ifindex = opts->ifindex;
+	}
+	*out = dp;
+	return 0;
+
+err_destroy:
+	xlb__destroy(dp->skel);
+err_free:
+	free(dp);
+	return err < 0 ? err : -EINVAL;
+}
+
+void xlb_dp_close(struct xlb_dp *dp)
+{
+	if (!dp)
+		return;
+	if (dp->xdp_prog) {
+		xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
+		xdp_program__close(dp->xdp_prog);
+	}
+	xlb__destroy(dp->skel);
+	free(dp);
+}
+
+int xlb_dp_unpin(struct xlb_dp *dp)
+{
+	struct bpf_map *map;
+	int err = 0;
+
+	if (!dp->pin_root[0])
+		return 0;
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (bpf_map__pin_path(map) && bpf_map__is_pinned(map) &&
+		    bpf_map__unpin(map, NULL) && !err)
+			err = -errno;
+	}
+	rmdir(dp->pin_root);
+	return err;
+}
+
+int xlb_dp_prog_fd(const struct xlb_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xlb_balancer);
+}
+
+int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(dp->skel->obj, name);
+
+	return map ? bpf_map__fd(map) : -ENOENT;
+}
+
+static int map_update(int fd, const void *key, const void *value)
+{
+	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
+}
+
+int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return map_update(bpf_map__fd(dp->skel->maps.config), &zero, cfg);
+}
+
+int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be)
+{
+	if (id == XLB_BACKEND_NONE || id >= XLB_MAX_BACKENDS)
+		return -EINVAL;
+	return map_update(bpf_map__fd(dp->skel->maps.backends), &id, be);
+}
+
+int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id)
+{
+	struct xlb_backend none = {};
+
+	return xlb_dp_backend_set(dp, id, &none);
+}
+
+/* Recompute the marker of one VIP address from the VIPs that use it. */
+static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	struct xlb_vip_key key, next, marker_key = {};
+	struct xlb_vip marker = { .flags = XLB_VIP_F_MARKER };
+	bool used = false;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (next.family != vk->family || memcmp(&next.addr, &vk->addr, sizeof(next.addr)) ||
+		    next.proto == 0)
+			continue;
+		used = true;
+		if (next.port == 0 && next.proto == IPPROTO_TCP)
+			marker.flags |= XLB_VIP_F_ANY_TCP;
+		if (next.port == 0 && next.proto == IPPROTO_UDP)
+			marker.flags |= XLB_VIP_F_ANY_UDP;
+	}
+	marker_key.addr = vk->addr;
+	marker_key.family = vk->family;
+	if (used)
+		return map_update(fd, &marker_key, &marker);
+	if (bpf_map_delete_elem(fd, &marker_key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int ring_create(const __u32 *ring, __u32 size)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	__u32 *keys, count = size, i;
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32), size,
+			    &copts);
+	if (fd < 0)
+		return -errno;
+	keys = malloc(size * sizeof(*keys));
+	if (!keys) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < size; i++)
+		keys[i] = i;
+	err = bpf_map_update_batch(fd, keys, ring, &count, &bopts) ? -errno : 0;
+	free(keys);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip,
+		   const __u32 *ring, __u32 ring_size)
+{
+	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct xlb_vip cur, next = *vip;
+	int ring_fd, err;
+
+	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0)
+		return -EINVAL;
+	next.ring_id = vip->id * 2;
+	/* switch to the other slot of this VIP if it is running now */
+	if (!bpf_map_lookup_elem(vips_fd, key, &cur) && cur.id == vip->id &&
+	    cur.ring_id == next.ring_id)
+		next.ring_id++;
+	next.ring_size = ring_size;
+
+	ring_fd = ring_create(ring, ring_size);
+	if (ring_fd < 0)
+		return ring_fd;
+	err = map_update(rings_fd, &next.ring_id, &ring_fd);
+	close(ring_fd);
+	if (err)
+		return err;
+	err = map_update(vips_fd, key, &next);
+	if (err)
+		return err;
+	return dp_marker_refresh(dp, key);
+}
+
+int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
+{
+	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct xlb_vip cur;
+	__u32 slot;
+
+	if (bpf_map_lookup_elem(vips_fd, key, &cur))
+		return -errno;
+	if (bpf_map_delete_elem(vips_fd, key))
+		return -errno;
+	for (slot = cur.id * 2; slot < cur.id * 2 + 2; slot++)
+		bpf_map_delete_elem(rings_fd, &slot);
+	return dp_marker_refresh(dp, key);
+}
+
+/* Sum a per-CPU value made of __u64 fields over all possible CPUs. */
+static int percpu_sum(int fd, __u32 idx, __u64 *out, size_t nfields)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *vals;
+	size_t f;
+	int cpu;
+
+	if (ncpus < 0)
+		return ncpus;
+	vals = calloc((size_t)ncpus * nfields, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &idx, vals)) {
+		int err = -errno;
+
+		free(vals);
+		return err;
+	}
+	memset(out, 0, nfields * sizeof(*out));
+	for (cpu = 0; cpu < ncpus; cpu++)
+		for (f = 0; f < nfields; f++)
+			out[f] += vals[(size_t)cpu * nfields + f];
+	free(vals);
+	return 0;
+}
+
+int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX])
+{
+	int fd = bpf_map__fd(dp->skel->maps.stats);
+	__u32 i;
+	int err;
+
+	for (i = 0; i < XLB_STAT_MAX; i++) {
+		err = percpu_sum(fd, i, &out[i], 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int xlb_dp_vip_stats_read(struct xlb_dp *dp, __u32 vip_id, struct xlb_traffic *out)
+{
+	return percpu_sum(bpf_map__fd(dp->skel->maps.vip_stats), vip_id, &out->packets, 2);
+}
+
+int xlb_dp_be_stats_read(struct xlb_dp *dp, __u32 backend_id, struct xlb_traffic *out)
+{
+	return percpu_sum(bpf_map__fd(dp->skel->maps.be_stats), backend_id, &out->packets, 2);
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Encapsulation: put an outer IPv4 or IPv6 header (and for GUE a UDP
+ * header) between the L2 header and the untouched client packet.
+ *
+ * - IP in IP: RFC 2003 (4in4), RFC 2473 (6in6, 4in6), RFC 4213 (6in4).
+ * - GUE variant 1 (draft-ietf-intarea-gue sec 4): the UDP payload is the
+ *   inner IP packet; the UDP source port carries flow entropy. Over
+ *   IPv4 the UDP checksum is zero (RFC 768); over IPv6 it is computed
+ *   from the inner packet's own checksum (the "local checksum offload"
+ *   identity, so no pass over the payload is needed) and is zero only
+ *   when the inner packet gives no usable checksum (RFC 6935/6936).
+ *
+ * Outer source is the node's own address, outer TTL fixed, DSCP/ECN
+ * copied from the inner header (RFC 2983 uniform model, RFC 6040 normal
+ * mode), IPv6 flow label from the flow hash (RFC 6438).
+ */
+#ifndef XLB_BPF_ENCAP_H
+#define XLB_BPF_ENCAP_H
+
+#include "csum.h"
+#include "parse.h"
+
+#define IPPROTO_IPIP_	4
+#define IPPROTO_IPV6_	41
+#define GUE_SPORT_BASE	0xC000	/* GUE source ports from the dynamic range */
+
+static __always_inline __u32 encap_len(__u8 outer_family, __u8 encap)
+{
+	__u32 len = outer_family == XLB_FAMILY_V4 ? sizeof(struct iphdr) :
+						     sizeof(struct ipv6hdr);
+
+	if (encap == XLB_ENCAP_GUE)
+		len += sizeof(struct udphdr);
+	return len;
+}
+
+/*
+ * One's complement sum of the inner packet (as it will be the GUE UDP
+ * payload) derived from its own headers. Returns 0 when it cannot be
+ * derived: the GUE checksum is then sent as zero.
+ */
+static __always_inline __u64 inner_sum(void *data, void *data_end, const struct pkt *p,
+				       bool *ok)
+{
+	__u32 l4_len = p->l3_len - (p->l4_off - p->l3_off);
+	__u64 pseudo, sum = 0;
+	__u8 proto = p->flow.proto;
+
+	*ok = false;
+	if (p->frag)
+		return 0;
+	if (proto == IPPROTO_UDP) {
+		struct udphdr *uh = data + (p->l4_off & (PKT_OFF_MAX * 2 - 1));
+
+		if ((void *)(uh + 1) > data_end || uh->check == 0)
+			return 0;
+	} else if (proto != IPPROTO_TCP && proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6) {
+		return 0;
+	}
+
+	if (p->flow.family == XLB_FAMILY_V4) {
+		/* a valid IPv4 header sums to 0xffff: contributes nothing */
+		if (proto == IPPROTO_ICMP) {
+			*ok = true;
+			return 0;
+		}
+		pseudo = (__u64)p->flow.src.v4 + p->flow.dst.v4;
+	} else {
+		struct ipv6hdr *ip6h = data + (p->l3_off & 0x1f);
+
+		/* the extension headers would have to be summed too */
+		if (p->l4_off != p->l3_off + sizeof(*ip6h) || proto == IPPROTO_ICMP)
+			return 0;
+		if ((void *)(ip6h + 1) > data_end)
+			return 0;
+		sum = (__u64)((__u32 *)ip6h)[0] + ((__u32 *)ip6h)[1] +
+		      csum_addr6(&p->flow.src) + csum_addr6(&p->flow.dst);
+		pseudo = csum_addr6(&p->flow.src) + csum_addr6(&p->flow.dst);
+	}
+	/* a valid L4 checksum makes the segment sum to ~pseudo-header */
+	pseudo += bpf_htons(proto) + bpf_htons(l4_len);
+	sum += (__u16)csum_fold(pseudo);
+	*ok = true;
+	return sum;
+}
+
+/*
+ * Grow the frame and write the outer headers. The L2 header keeps its
+ * place at the front (MACs are set by the caller); its ethertype is set
+ * to the outer family. Returns 0 or -1.
+ */
+static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
+				      const struct xlb_vip *vip, const struct xlb_backend *be,
+				      const struct xlb_config *cfg, __u32 hash)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l2_len = p->l3_off == sizeof(struct ethhdr) ? sizeof(struct ethhdr) :
+							      sizeof(struct ethhdr) + 4;
+	__u32 olen = encap_len(be->family, vip->encap);
+	__u32 l4len = sizeof(struct udphdr) + p->l3_len;
+	__u8 ttl = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
+	__u8 inner_proto = p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
+	bool gue = vip->encap == XLB_ENCAP_GUE, sum_ok = false;
+	__u8 l2[sizeof(struct ethhdr) + 4];
+	__u64 gue_sum = 0;
+	long pad;
+
+	/* Ethernet padding of short frames must not travel in the tunnel */
+	pad = (long)(data_end - data) - (long)(l2_len + p->l3_len);
+	if (pad > 0) {
+		if (bpf_xdp_adjust_tail(ctx, -(int)pad))
+			return -1;
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+	}
+	if (data + sizeof(l2) > data_end)
+		return -1;
+	if (gue && be->family == XLB_FAMILY_V6)
+		gue_sum = inner_sum(data, data_end, p, &sum_ok);
+	__builtin_memcpy(l2, data, sizeof(l2));
+
+	if (bpf_xdp_adjust_head(ctx, -(int)olen))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(l2) > data_end)
+		return -1;
+	/* copies 4 bytes too many for untagged frames: the outer header
+	 * written next covers them */
+	__builtin_memcpy(data, l2, sizeof(l2));
+
+	if (be->family == XLB_FAMILY_V4) {
+		struct iphdr *iph = data + l2_len;
+		struct udphdr *uh = (void *)(iph + 1);
+
+		if ((void *)(iph + 1) > data_end)
+			return -1;
+		*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IP);
+		*(__u8 *)iph = 0x45;
+		iph->tos = p->tos;
+		iph->tot_len = bpf_htons(olen + p->l3_len);
+		iph->id = 0;
+		iph->frag_off = bpf_htons(IP_DF);
+		iph->ttl = ttl;
+		iph->protocol = gue ? IPPROTO_UDP : inner_proto;
+		iph->check = 0;
+		iph->saddr = cfg->src_v4;
+		iph->daddr = be->addr.v4;
+		iph->check = csum_fold(csum_ipv4_hdr(iph));
+		if (gue) {
+			if ((void *)(uh + 1) > data_end)
+				return -1;
+			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
+			uh->dest = vip->gue_port;
+			uh->len = bpf_htons(l4len);
+			uh->check = 0;
+		}
+	} else {
+		struct ipv6hdr *ip6h = data + l2_len;
+		struct udphdr *uh = (void *)(ip6h + 1);
+
+		if ((void *)(ip6h + 1) > data_end)
+			return -1;
+		*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IPV6);
+		*(__be32 *)ip6h = bpf_htonl((6U << 28) | ((__u32)p->tos << 20) | (hash & 0xFFFFF));
+		ip6h->payload_len = bpf_htons(p->l3_len + (gue ? sizeof(*uh) : 0));
+		ip6h->nexthdr = gue ? IPPROTO_UDP : inner_proto;
+		ip6h->hop_limit = ttl;
+		__builtin_memcpy(&ip6h->saddr, &cfg->src_v6, 16);
+		__builtin_memcpy(&ip6h->daddr, &be->addr, 16);
+		if (gue) {
+			__u16 check = 0;
+
+			if ((void *)(uh + 1) > data_end)
+				return -1;
+			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
+			uh->dest = vip->gue_port;
+			uh->len = bpf_htons(l4len);
+			if (sum_ok) {
+				gue_sum += csum_addr6(&cfg->src_v6) + csum_addr6(&be->addr) +
+					   bpf_htons(IPPROTO_UDP) + 2 * (__u64)bpf_htons(l4len) +
+					   uh->source + uh->dest;
+				check = csum_fold(gue_sum);
+				if (!check)
+					check = 0xFFFF;
+			}
+			uh->check = check;
+		}
+	}
+	return 0;
+}
+
+#endif
