@@ -55,16 +55,22 @@ TEST_BPF_SRCS := $(wildcard selftests/bpf/*.c)
 TEST_BPF_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_BPF_SRCS))
 TEST_BPF      := $(BUILD)/selftests/test_bpf
 
+# Agent unit tests run under ASan/UBSan: the agent library and test support
+# are built a second time, instrumented, under $(BUILD)/san/.
+TEST_AGENT_SRCS := $(wildcard selftests/agent/*.c)
+SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(TLIB_SRCS) $(TEST_AGENT_SRCS))
+TEST_AGENT := $(BUILD)/selftests/test_agent
+
 BENCH_SRCS := $(wildcard selftests/bench/*.c)
 BENCH_SRCS := $(filter-out %.bpf.c,$(BENCH_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
-BENCH      := $(BUILD)/selftests/bench_datapath
+BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 
 .PHONY: all build deps check demo bench clean vmlinux install help
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(TOOLS) $(TEST_BPF) $(BENCH)
+build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH)
 
 deps:
 	$(Q)tools/deps.sh
@@ -111,6 +117,25 @@ $(TEST_BPF): $(TEST_BPF_OBJS) $(TLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/san/%.o: %.c $(BPF_SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -DTEST_TIER_AGENT -c $< -o $@
+
+$(BUILD)/selftests/agent/tests.inc: $(TEST_AGENT_SRCS)
+	$(Q)mkdir -p $(@D)
+	$(Q)grep -ho '^void test_[a-z0-9_]*(void)' $^ | sed 's/^void test_\(.*\)(void)/TEST(\1)/' > $@
+
+$(BUILD)/san/selftests/agent/main.o: selftests/bpf/main.c $(BUILD)/selftests/agent/tests.inc
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -DTEST_TIER='"agent"' \
+		-DTESTS_INC='"selftests/agent/tests.inc"' -c $< -o $@
+
+$(TEST_AGENT): $(SAN_OBJS) $(BUILD)/san/selftests/agent/main.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
 $(BENCH): $(BENCH_OBJS) $(TLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -122,7 +147,7 @@ demo: all
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 bench: all
-	$(Q)$(BENCH)
+	$(Q)BUILD=$(BUILD) selftests/bench/run
 
 clean:
 	$(Q)rm -rf $(BUILD)

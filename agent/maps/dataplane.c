@@ -123,14 +123,26 @@ err_free:
 	return err < 0 ? err : -EINVAL;
 }
 
+int xlb_dp_detach(struct xlb_dp *dp)
+{
+	int err;
+
+	if (!dp->xdp_prog)
+		return -ENOENT;
+	err = xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
+	if (!err) {
+		xdp_program__close(dp->xdp_prog);
+		dp->xdp_prog = NULL;
+	}
+	return err;
+}
+
 void xlb_dp_close(struct xlb_dp *dp)
 {
 	if (!dp)
 		return;
-	if (dp->xdp_prog) {
-		xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
+	if (dp->xdp_prog)
 		xdp_program__close(dp->xdp_prog);
-	}
 	xlb__destroy(dp->skel);
 	free(dp);
 }

@@ -30,7 +30,10 @@ struct xlb_dp_opts {
 };
 
 int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out);
-/* Detaches (if attached) and frees; pinned maps stay pinned. */
+/* Detach the program this instance attached. */
+int xlb_dp_detach(struct xlb_dp *dp);
+/* Free the userspace side. An attached program stays attached and pinned
+ * maps stay pinned: the datapath outlives the process that set it up. */
 void xlb_dp_close(struct xlb_dp *dp);
 /* Removes this instance's pins (and the pin directory if empty). */
 int xlb_dp_unpin(struct xlb_dp *dp);
@@ -58,5 +61,11 @@ int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX]);
 int xlb_dp_vip_stats_read(struct xlb_dp *dp, __u32 vip_id, struct xlb_traffic *out);
 int xlb_dp_be_stats_read(struct xlb_dp *dp, __u32 backend_id, struct xlb_traffic *out);
 extern const char *const xlb_stat_names[XLB_STAT_MAX];
+
+/* Backend side (bpf/decap.bpf.c): load and attach to ifindex through
+ * libxdp with its maps pinned under pin_root; then add the local outer
+ * addresses it accepts. */
+int xlb_decap_attach(int ifindex, const char *pin_root, __be16 gue_port);
+int xlb_decap_addr_add(const char *pin_root, const struct xlb_decap_key *key);
 
 #endif

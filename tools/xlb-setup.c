@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlb-setup: a small tool that loads the datapath and fills its maps from
+ * the command line, for the demo and the live tests until xlbd (issue 3)
+ * does this from a config file. It programs through the same code as the
+ * agent (agent/maps/dataplane.c, agent/maps/maglev.c).
+ *
+ *   xlb-setup [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]
+ *   xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]
+ *             [ring SIZE] backend ADDR[@WEIGHT] ...
+ *   xlb-setup [-p PIN_ROOT] stats
+ *   xlb-setup [-p PIN_ROOT] detach DEV
+ *   xlb-setup [-p PIN_ROOT] decap DEV [gue PORT]
+ *   xlb-setup decap-detach DEV
+ *
+ * Backend ids of VIP n are n*16+1 .. n*16+15.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "maps/dataplane.h"
+#include "maps/maglev.h"
+
+#define BACKENDS_PER_VIP 15
+
+static const char *pin_root = "/sys/fs/bpf/xlb";
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: xlb-setup [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]\n"
+		"       xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]\n"
+		"                 [ring SIZE] backend ADDR[@WEIGHT] ...\n"
+		"       xlb-setup [-p PIN_ROOT] stats\n"
+		"       xlb-setup [-p PIN_ROOT] detach DEV\n"
+		"       xlb-setup [-p PIN_ROOT] decap DEV [gue PORT]\n"
+		"       xlb-setup decap-detach DEV\n");
+	return 2;
+}
+
+static int parse_addr(const char *s, union xlb_addr *a, __u8 *family)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &a->v4) == 1) {
+		*family = XLB_FAMILY_V4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
+		*family = XLB_FAMILY_V6;
+		return 0;
+	}
+	fprintf(stderr, "xlb-setup: '%s' is not an IP address\n", s);
+	return -EINVAL;
+}
+
+static int parse_u32(const char *s, __u32 max, __u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v > max) {
+		fprintf(stderr, "xlb-setup: '%s' is not a number up to %u\n", s, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int dev_index(const char *dev)
+{
+	int ifindex = if_nametoindex(dev);
+
+	if (!ifindex)
+		fprintf(stderr, "xlb-setup: no interface '%s'\n", dev);
+	return ifindex;
+}
+
+static int open_pinned(struct xlb_dp **dp)
+{
+	struct xlb_dp_opts opts = { .pin_root = pin_root };
+	int err = xlb_dp_open(&opts, dp);
+
+	if (err)
+		fprintf(stderr, "xlb-setup: cannot open the maps under %s: %s\n", pin_root,
+			strerror(-err));
+	return err;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	struct xlb_dp_opts opts = { .pin_root = pin_root, .mode = XLB_DP_MODE_NATIVE };
+	struct xlb_config cfg = {};
+	struct xlb_dp *dp;
+	__u8 family;
+	int i, err;
+
+	if (argc < 1)
+		return usage();
+	opts.ifindex = dev_index(argv[0]);
+	if (!opts.ifindex)
+		return 1;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "generic")) {
+			opts.mode = XLB_DP_MODE_GENERIC;
+		} else if (!strcmp(argv[i], "src4") && i + 1 < argc) {
+			union xlb_addr a;
+
+			if (parse_addr(argv[++i], &a, &family) || family != XLB_FAMILY_V4)
+				return usage();
+			cfg.src_v4 = a.v4;
+			cfg.has_v4 = 1;
+		} else if (!strcmp(argv[i], "src6") && i + 1 < argc) {
+			if (parse_addr(argv[++i], &cfg.src_v6, &family) || family != XLB_FAMILY_V6)
+				return usage();
+			cfg.has_v6 = 1;
+		} else {
+			return usage();
+		}
+	}
+	err = xlb_dp_open(&opts, &dp);
+	if (err) {
+		fprintf(stderr, "xlb-setup: cannot load and attach the balancer on %s: %s\n",
+			argv[0], strerror(-err));
+		return 1;
+	}
+	err = xlb_dp_config_set(dp, &cfg);
+	if (err)
+		fprintf(stderr, "xlb-setup: cannot write config: %s\n", strerror(-err));
+	/* stays attached (libxdp pins its dispatcher); maps stay pinned */
+	xlb_dp_close(dp);
+	return err ? 1 : 0;
+}
+
+static int cmd_vip(int argc, char **argv)
+{
+	struct maglev_backend bes[BACKENDS_PER_VIP];
+	struct xlb_vip_key key = {};
+	struct xlb_vip vip = { .gue_port = htons(XLB_GUE_PORT_DEFAULT) };
+	__u32 ring_size = XLB_RING_DEFAULT, port, v, *ring = NULL;
+	struct xlb_dp *dp = NULL;
+	size_t n = 0;
+	int i, err;
+
+	if (argc < 4)
+		return usage();
+	if (parse_u32(argv[0], XLB_MAX_VIPS - 1, &vip.id) ||
+	    parse_addr(argv[1], &key.addr, &key.family) || parse_u32(argv[3], 65535, &port))
+		return usage();
+	if (!strcmp(argv[2], "tcp"))
+		key.proto = IPPROTO_TCP;
+	else if (!strcmp(argv[2], "udp"))
+		key.proto = IPPROTO_UDP;
+	else
+		return usage();
+	key.port = htons(port);
+
+	for (i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "hash") && i + 1 < argc && !strcmp(argv[i + 1], "src")) {
+			vip.flags |= XLB_VIP_F_HASH_SRC;
+			i++;
+		} else if (!strcmp(argv[i], "gue") && i + 1 < argc) {
+			if (parse_u32(argv[++i], 65535, &v))
+				return usage();
+			vip.encap = XLB_ENCAP_GUE;
+			vip.gue_port = htons(v);
+		} else if (!strcmp(argv[i], "ring") && i + 1 < argc) {
+			if (parse_u32(argv[++i], UINT32_MAX, &ring_size))
+				return usage();
+		} else if (!strcmp(argv[i], "backend") && i + 1 < argc) {
+			char *spec = argv[++i], *at = strchr(spec, '@');
+			struct maglev_backend *b = &bes[n];
+
+			if (n == BACKENDS_PER_VIP) {
+				fprintf(stderr, "xlb-setup: at most %d backends\n", BACKENDS_PER_VIP);
+				return 2;
+			}
+			b->weight = 100;
+			if (at) {
+				*at = '\0';
+				if (parse_u32(at + 1, 1000000, &b->weight))
+					return usage();
+			}
+			if (parse_addr(spec, &b->addr, &b->family))
+				return usage();
+			b->id = vip.id * (BACKENDS_PER_VIP + 1) + n + 1;
+			n++;
+		} else {
+			return usage();
+		}
+	}
+	if (!maglev_is_prime(ring_size) || !maglev_size_ok(ring_size, n)) {
+		fprintf(stderr, "xlb-setup: ring size %u must be prime and at least %u per backend\n",
+			ring_size, MAGLEV_SLOTS_PER_BACKEND);
+		return 2;
+	}
+	ring = calloc(ring_size, sizeof(*ring));
+	if (!ring)
+		return 1;
+	err = maglev_build(bes, n, ring, ring_size);
+	if (err) {
+		fprintf(stderr, "xlb-setup: maglev: %s\n", strerror(-err));
+		goto out;
+	}
+	err = open_pinned(&dp);
+	if (err)
+		goto out;
+	for (i = 0; i < (int)n; i++) {
+		struct xlb_backend be = { .addr = bes[i].addr, .family = bes[i].family,
+					  .flags = XLB_BE_F_PRESENT };
+
+		err = xlb_dp_backend_set(dp, bes[i].id, &be);
+		if (err)
+			goto out;
+	}
+	err = xlb_dp_vip_set(dp, &key, &vip, ring, ring_size);
+out:
+	if (err)
+		fprintf(stderr, "xlb-setup: vip: %s\n", strerror(-err));
+	if (dp)
+		xlb_dp_close(dp);
+	free(ring);
+	return err ? 1 : 0;
+}
+
+static int cmd_stats(void)
+{
+	__u64 st[XLB_STAT_MAX];
+	struct xlb_dp *dp;
+	__u32 id;
+	int i, err;
+
+	err = open_pinned(&dp);
+	if (err)
+		return 1;
+	err = xlb_dp_stats_read(dp, st);
+	for (i = 0; !err && i < XLB_STAT_MAX; i++)
+		if (st[i])
+			printf("%-20s %llu\n", xlb_stat_names[i], (unsigned long long)st[i]);
+	for (id = 1; !err && id < XLB_MAX_BACKENDS; id++) {
+		struct xlb_traffic t;
+
+		if (xlb_dp_be_stats_read(dp, id, &t) || !t.packets)
+			continue;
+		printf("backend %-4u packets %llu bytes %llu\n", id,
+		       (unsigned long long)t.packets, (unsigned long long)t.bytes);
+	}
+	xlb_dp_close(dp);
+	return err ? 1 : 0;
+}
+
+/* Detach the program called `name` from DEV, leaving other XDP programs. */
+static int detach_named(const char *dev, const char *name)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *prog = NULL;
+	int ifindex = dev_index(dev), err = -ENOENT;
+
+	if (!ifindex)
+		return 1;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp)) {
+		fprintf(stderr, "xlb-setup: no XDP program on %s\n", dev);
+		return 1;
+	}
+	if (xdp_multiprog__is_legacy(mp)) {
+		prog = xdp_multiprog__main_prog(mp);
+		if (prog && !strcmp(xdp_program__name(prog), name))
+			err = xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	} else {
+		while ((prog = xdp_multiprog__next_prog(prog, mp))) {
+			if (strcmp(xdp_program__name(prog), name))
+				continue;
+			err = xdp_program__detach(prog, ifindex, xdp_multiprog__attach_mode(mp), 0);
+			break;
+		}
+	}
+	xdp_multiprog__close(mp);
+	if (err)
+		fprintf(stderr, "xlb-setup: cannot detach %s from %s: %s\n", name, dev,
+			strerror(-err));
+	return err ? 1 : 0;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	struct xlb_dp *dp;
+	int rc;
+
+	if (argc != 1)
+		return usage();
+	rc = detach_named(argv[0], "xlb_balancer");
+	if (!open_pinned(&dp)) {
+		xlb_dp_unpin(dp);
+		xlb_dp_close(dp);
+	}
+	return rc;
+}
+
+static int cmd_decap(int argc, char **argv)
+{
+	__u32 gue_port = XLB_GUE_PORT_DEFAULT;
+	struct ifaddrs *ifa_list, *ifa;
+	int ifindex, err, n = 0;
+
+	if (argc != 1 && !(argc == 3 && !strcmp(argv[1], "gue")))
+		return usage();
+	if (argc == 3 && parse_u32(argv[2], 65535, &gue_port))
+		return usage();
+	ifindex = dev_index(argv[0]);
+	if (!ifindex)
+		return 1;
+	if (getifaddrs(&ifa_list)) {
+		perror("xlb-setup: getifaddrs");
+		return 1;
+	}
+	err = xlb_decap_attach(ifindex, pin_root, htons(gue_port));
+	for (ifa = ifa_list; !err && ifa; ifa = ifa->ifa_next) {
+		struct xlb_decap_key key = {};
+
+		if (!ifa->ifa_addr || strcmp(ifa->ifa_name, argv[0]))
+			continue;
+		if (ifa->ifa_addr->sa_family == AF_INET) {
+			key.family = XLB_FAMILY_V4;
+			key.addr.v4 = ((struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
+		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
+			key.family = XLB_FAMILY_V6;
+			memcpy(key.addr.bytes, &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		err = xlb_decap_addr_add(pin_root, &key);
+		n++;
+	}
+	freeifaddrs(ifa_list);
+	if (err) {
+		fprintf(stderr, "xlb-setup: decap on %s: %s\n", argv[0], strerror(-err));
+		return 1;
+	}
+	printf("decap on %s for %d local addresses\n", argv[0], n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "+p:h")) != -1) {
+		switch (opt) {
+		case 'p':
+			pin_root = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage();
+	if (!strcmp(argv[0], "attach"))
+		return cmd_attach(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "vip"))
+		return cmd_vip(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats();
+	if (!strcmp(argv[0], "detach"))
+		return cmd_detach(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "decap"))
+		return cmd_decap(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "decap-detach") && argc == 2)
+		return detach_named(argv[1], "xlb_decap");
+	return usage();
+}
