@@ -33,7 +33,8 @@ LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c) $(wildcard selftests/bench/*.bpf.c)
+BPF_SRCS  := $(wildcard bpf/*.bpf.c) $(wildcard selftests/bench/*.bpf.c) \
+	$(wildcard selftests/lib/*.bpf.c)
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
@@ -46,7 +47,7 @@ LIB      := $(BUILD)/libxlb.a
 TOOLS := $(BUILD)/tools/xlb-setup
 
 # Test support code (packet builder, test framework).
-TLIB_SRCS := $(wildcard selftests/lib/*.c)
+TLIB_SRCS := $(filter-out %.bpf.c,$(wildcard selftests/lib/*.c))
 TLIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TLIB_SRCS))
 
 # Test tiers built from C: every `void test_NAME(void)` in a tier's .c

@@ -8,7 +8,7 @@ set -e
 #   (real TCP/UDP traffic), xdp-tools (xdp-loader for operators), llvm for
 #   the sanitizer runtime
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps"
+libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump"
 
 missing=""
 for p in $PKGS; do
