@@ -120,7 +120,7 @@ topo_spawn() {
 	TOPO_PIDS="$TOPO_PIDS $!"
 }
 
-# Tiny real servers on each backend: HTTP on 80 and a UDP echo on 5353,
+# Tiny real servers on each backend: HTTP on 80 and a UDP responder on 5353,
 # both answering with the backend's name.
 topo_servers() {
 	local n
@@ -129,7 +129,10 @@ topo_servers() {
 		echo "$n" > "$TOPO_BPFFS.www/$n/index.html"
 		topo_spawn $n /usr/bin/python3 -m http.server --bind :: --directory \
 			"$TOPO_BPFFS.www/$n" 80
-		topo_spawn $n socat UDP6-RECVFROM:5353,fork,reuseaddr,ipv6only=0 SYSTEM:"echo $n"
+		# bound to the VIPs: a wildcard UDP socket would answer from the
+		# backend's own address instead of the VIP
+		topo_spawn $n socat UDP4-RECVFROM:5353,bind=$VIP4,fork,reuseaddr SYSTEM:"echo $n"
+		topo_spawn $n socat UDP6-RECVFROM:5353,bind=[$VIP6],fork,reuseaddr SYSTEM:"echo $n"
 	done
 	# wait until both listen
 	for n in b1 b2; do
