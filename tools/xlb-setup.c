@@ -249,12 +249,18 @@ static int cmd_stats(void)
 		if (st[i])
 			printf("%-20s %llu\n", xlb_stat_names[i], (unsigned long long)st[i]);
 	for (id = 1; !err && id < XLB_MAX_BACKENDS; id++) {
+		char addr[INET6_ADDRSTRLEN] = "?";
+		struct xlb_backend be;
 		struct xlb_traffic t;
 
 		if (xlb_dp_be_stats_read(dp, id, &t) || !t.packets)
 			continue;
-		printf("backend %-4u packets %llu bytes %llu\n", id,
-		       (unsigned long long)t.packets, (unsigned long long)t.bytes);
+		if (!xlb_dp_backend_get(dp, id, &be))
+			inet_ntop(be.family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &be.addr, addr,
+				  sizeof(addr));
+		printf("backend %-4u %-16s vip %-3u packets %-6llu bytes %llu\n", id, addr,
+		       id / (BACKENDS_PER_VIP + 1), (unsigned long long)t.packets,
+		       (unsigned long long)t.bytes);
 	}
 	xlb_dp_close(dp);
 	return err ? 1 : 0;

@@ -194,6 +194,11 @@ int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be
 	return map_update(bpf_map__fd(dp->skel->maps.backends), &id, be);
 }
 
+int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.backends), &id, be) ? -errno : 0;
+}
+
 int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id)
 {
 	struct xlb_backend none = {};

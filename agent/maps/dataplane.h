@@ -47,6 +47,7 @@ int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg);
  * lack XLB_BE_F_PRESENT (or deleting it) sends its flows elsewhere. */
 int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be);
 int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id);
+int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be);
 
 /* Write `ring` (ring_size backend ids, ring_size prime) into the VIP's
  * inactive table slot, then point the VIP entry at it in one map update.

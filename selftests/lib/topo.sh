@@ -113,10 +113,11 @@ topo_xdp() {
 	done
 }
 
-# Start a daemon in a namespace and remember its PID for topo_down.
+# Start a daemon in a namespace and remember its PID for topo_down. Its
+# output goes to $TOPO_LOG (default: none).
 topo_spawn() {
 	local n=$1; shift
-	ip netns exec "$(ns "$n")" "$@" &
+	ip netns exec "$(ns "$n")" "$@" >>"${TOPO_LOG:-/dev/null}" 2>&1 &
 	TOPO_PIDS="$TOPO_PIDS $!"
 }
 
