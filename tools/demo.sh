@@ -38,7 +38,7 @@ topo_up || die "cannot build the topology"
 echo "VIP $VIP4 and $VIP6 are routed by the leaf to the xlb node $LB4"
 
 say "loading the balancer on lb:lb0 (native XDP) and the decap program on the backends"
-topo_xdp 2>/dev/null || die "cannot attach XDP programs"
+topo_xdp || die "cannot attach XDP programs"
 nsx lb ip -br link show lb0 | sed 's/^/  /'
 nsx lb "$XLB_SETUP" -p "$TOPO_BPFFS/lb" vip 0 $VIP4 tcp 80 backend 198.51.100.11 backend 198.51.100.12 ||
 	die "vip"

@@ -28,6 +28,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "lib/bpf_log.h"
 #include "maps/dataplane.h"
 #include "maps/maglev.h"
 
@@ -38,7 +39,7 @@ static const char *pin_root = "/sys/fs/bpf/xlb";
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: xlb-setup [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]\n"
+		"usage: xlb-setup [-v] [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]\n"
 		"       xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]\n"
 		"                 [ring SIZE] backend ADDR[@WEIGHT] ...\n"
 		"       xlb-setup [-p PIN_ROOT] stats\n"
@@ -92,9 +93,11 @@ static int open_pinned(struct xlb_dp **dp)
 	struct xlb_dp_opts opts = { .pin_root = pin_root };
 	int err = xlb_dp_open(&opts, dp);
 
-	if (err)
+	if (err) {
+		bpf_log_flush(stderr);
 		fprintf(stderr, "xlb-setup: cannot open the maps under %s: %s\n", pin_root,
 			strerror(-err));
+	}
 	return err;
 }
 
@@ -131,6 +134,7 @@ static int cmd_attach(int argc, char **argv)
 	}
 	err = xlb_dp_open(&opts, &dp);
 	if (err) {
+		bpf_log_flush(stderr);
 		fprintf(stderr, "xlb-setup: cannot load and attach the balancer on %s: %s\n",
 			argv[0], strerror(-err));
 		return 1;
@@ -351,6 +355,7 @@ static int cmd_decap(int argc, char **argv)
 	}
 	freeifaddrs(ifa_list);
 	if (err) {
+		bpf_log_flush(stderr);
 		fprintf(stderr, "xlb-setup: decap on %s: %s\n", argv[0], strerror(-err));
 		return 1;
 	}
@@ -360,12 +365,16 @@ static int cmd_decap(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	bool verbose = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:vh")) != -1) {
 		switch (opt) {
 		case 'p':
 			pin_root = optarg;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			return usage();
@@ -373,6 +382,7 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	bpf_log_setup(verbose);
 	if (argc < 1)
 		return usage();
 	if (!strcmp(argv[0], "attach"))
