@@ -64,8 +64,10 @@ static __always_inline int parse_l4(void *data, void *data_end, struct pkt *p)
 {
 	__u16 off = p->l4_off;
 
+	/* only an IPv6 extension header chain puts L4 this far: the chain
+	 * is longer than we follow, the L4 header may well be complete */
 	if (off > PKT_OFF_MAX)
-		return PARSE_L4_SHORT;
+		return PARSE_EXT_LONG;
 
 	switch (p->flow.proto) {
 	case IPPROTO_TCP: {
@@ -165,7 +167,12 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct pkt *p)
 		if (nexthdr != IPPROTO_HOPOPTS && nexthdr != IPPROTO_ROUTING &&
 		    nexthdr != IPPROTO_DSTOPTS && nexthdr != IPPROTO_FRAGMENT)
 			goto done;
-		if (off > PKT_OFF_MAX || (void *)(ext + 8) > data_end) {
+		if (off > PKT_OFF_MAX) {
+			/* too long to follow, not truncated */
+			p->flow.proto = nexthdr;
+			return PARSE_EXT_LONG;
+		}
+		if ((void *)(ext + 8) > data_end) {
 			p->flow.proto = nexthdr;
 			return PARSE_L4_SHORT;
 		}
