@@ -31,6 +31,7 @@
 #include "lib/bpf_log.h"
 #include "maps/dataplane.h"
 #include "maps/maglev.h"
+#include "maps/nexthop.h"
 
 #define BACKENDS_PER_VIP 15
 
@@ -223,7 +224,12 @@ static int cmd_vip(int argc, char **argv)
 	for (i = 0; i < (int)n; i++) {
 		struct xlb_backend be = { .addr = bes[i].addr, .family = bes[i].family,
 					  .flags = XLB_BE_F_PRESENT };
+		struct nexthop_info nh;
 
+		/* cache the next hop when it resolves; else the datapath
+		 * asks the FIB per packet */
+		if (!nexthop_resolve(be.family, &be.addr, 1000, &nh))
+			nexthop_to_backend(&nh, &be);
 		err = xlb_dp_backend_set(dp, bes[i].id, &be);
 		if (err)
 			goto out;
