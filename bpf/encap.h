@@ -85,6 +85,17 @@ static __always_inline __u64 inner_sum(void *data, void *data_end, const struct 
 	return sum;
 }
 
+/* Copy the L2 header (Ethernet with room for one VLAN tag, 18 bytes) as
+ * two 8-byte words and a 2-byte one. __builtin_memcpy through a void
+ * pointer compiles to single-byte loads and stores plus the shifts that
+ * combine them, some hundred instructions each way on the hot path. */
+static __always_inline void l2_copy(void *dst, const void *src)
+{
+	((__u64 *)dst)[0] = ((const __u64 *)src)[0];
+	((__u64 *)dst)[1] = ((const __u64 *)src)[1];
+	((__u16 *)dst)[8] = ((const __u16 *)src)[8];
+}
+
 /*
  * Grow the frame and write the outer headers. The L2 header keeps its
  * place at the front (MACs are set by the caller); its ethertype is set
@@ -103,7 +114,7 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 	__u8 ttl = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
 	__u8 inner_proto = p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
 	bool gue = vip->encap == XLB_ENCAP_GUE, sum_ok = false;
-	__u8 l2[sizeof(struct ethhdr) + 4];
+	__u8 l2[sizeof(struct ethhdr) + 4] __attribute__((aligned(8)));
 	__u64 gue_sum = 0;
 	long pad;
 
@@ -119,7 +130,7 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 		return -1;
 	if (gue && be->family == XLB_FAMILY_V6)
 		gue_sum = inner_sum(data, data_end, p, &sum_ok);
-	__builtin_memcpy(l2, data, sizeof(l2));
+	l2_copy(l2, data);
 
 	if (bpf_xdp_adjust_head(ctx, -(int)olen))
 		return -1;
@@ -129,7 +140,7 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 		return -1;
 	/* copies 4 bytes too many for untagged frames: the outer header
 	 * written next covers them */
-	__builtin_memcpy(data, l2, sizeof(l2));
+	l2_copy(data, l2);
 
 	if (be->family == XLB_FAMILY_V4) {
 		struct iphdr *iph = data + l2_len;
