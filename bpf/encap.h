@@ -102,18 +102,18 @@ static __always_inline void l2_copy(void *dst, const void *src)
  * to the outer family. Returns 0 or -1.
  */
 static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
-				      const struct xlb_vip *vip, const struct xlb_backend *be,
+				      const struct xlb_vip_encap *enc, const struct xlb_backend *be,
 				      const struct xlb_config *cfg, __u32 hash)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u32 l2_len = p->l3_off == sizeof(struct ethhdr) ? sizeof(struct ethhdr) :
 							      sizeof(struct ethhdr) + 4;
-	__u32 olen = encap_len(be->family, vip->encap);
+	__u32 olen = encap_len(be->family, enc->encap);
 	__u32 l4len = sizeof(struct udphdr) + p->l3_len;
 	__u8 ttl = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
 	__u8 inner_proto = p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
-	bool gue = vip->encap == XLB_ENCAP_GUE, sum_ok = false;
+	bool gue = enc->encap == XLB_ENCAP_GUE, sum_ok = false;
 	__u8 l2[sizeof(struct ethhdr) + 4] __attribute__((aligned(8)));
 	__u64 gue_sum = 0;
 	long pad;
@@ -164,7 +164,7 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 			if ((void *)(uh + 1) > data_end)
 				return -1;
 			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
-			uh->dest = vip->gue_port;
+			uh->dest = enc->gue_port;
 			uh->len = bpf_htons(l4len);
 			uh->check = 0;
 		}
@@ -187,7 +187,7 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 			if ((void *)(uh + 1) > data_end)
 				return -1;
 			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
-			uh->dest = vip->gue_port;
+			uh->dest = enc->gue_port;
 			uh->len = bpf_htons(l4len);
 			if (sum_ok) {
 				gue_sum += csum_addr6(&cfg->src_v6) + csum_addr6(&be->addr) +

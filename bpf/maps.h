@@ -19,6 +19,14 @@ struct {
 	__type(value, struct xlb_vip);
 } vips SEC(".maps");
 
+/* Per-VIP settings established flows need, indexed by VIP id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLB_MAX_VIPS);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_encap);
+} vip_encap SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_MAX_BACKENDS);

@@ -59,13 +59,20 @@ static __always_inline bool backend_usable(const struct xlb_backend *be, __u32 g
 	return be && (be->flags & XLB_BE_F_PRESENT) && be->gen == gen;
 }
 
+/* A TCP segment opening a connection (SYN without ACK). */
+static __always_inline bool tcp_syn(const struct pkt *p)
+{
+	return p->flow.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 /*
- * Encapsulate towards backend `be_id` and send. `reply_too_big` is false
- * for packets that must not be answered with an ICMP error (ICMP errors
- * themselves).
+ * Encapsulate towards backend `be_id` of VIP `vip_id` and send.
+ * `reply_too_big` is false for packets that must not be answered with an
+ * ICMP error (ICMP errors themselves).
  */
-static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p,
-					   const struct xlb_vip *vip, __u32 be_id,
+static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p, __u32 vip_id,
+					   const struct xlb_vip_encap *enc, __u32 be_id,
 					   const struct xlb_backend *be, __u32 hash,
 					   bool reply_too_big)
 {
@@ -81,7 +88,7 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 	if (be->family == XLB_FAMILY_V4 ? !cfg->has_v4 : !cfg->has_v6)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_SOURCE);
 
-	olen = encap_len(be->family, vip->encap);
+	olen = encap_len(be->family, enc->encap);
 	rc = nh_resolve(ctx, p, be, cfg, olen, &nh);
 	if (rc == NH_NO_ROUTE)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_ROUTE);
@@ -101,9 +108,9 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 		return verdict(XDP_TX, XLB_STAT_TOO_BIG_SENT);
 	}
 
-	if (encap_push(ctx, p, vip, be, cfg, hash))
+	if (encap_push(ctx, p, enc, be, cfg, hash))
 		return verdict(XDP_DROP, XLB_STAT_DROP_ENCAP);
-	traffic_add(&vip_stats, vip->id, bytes);
+	traffic_add(&vip_stats, vip_id, bytes);
 	traffic_add(&be_stats, be_id, bytes);
 	if (rc == NH_NO_NEIGH)
 		return verdict(XDP_PASS, XLB_STAT_PASS_NO_NEIGH);
@@ -111,37 +118,71 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 }
 
 /*
- * Choose the backend for flow `fk` (client orientation) of `vip` and send
- * the packet there. `key_port` is the port of the VIP key that matched.
+ * Established flow: forwarded from its flow entry alone. Returns -1 when
+ * the flow is unknown or its backend is gone (the caller then looks the
+ * VIP up). A TCP SYN never gets here: it always follows the current
+ * Maglev table.
+ */
+static __always_inline int forward_established(struct xdp_md *ctx, const struct pkt *p)
+{
+	struct xlb_vip_encap *enc;
+	struct xlb_backend *be;
+	struct xlb_flow *fl;
+	__u32 be_id, vip_id;
+
+	fl = bpf_map_lookup_elem(&flows, &p->flow);
+	if (!fl)
+		return -1;
+	be_id = fl->backend_id;
+	vip_id = fl->vip_id;
+	be = bpf_map_lookup_elem(&backends, &be_id);
+	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+	if (!backend_usable(be, fl->backend_gen) || !enc) {
+		stat_inc(XLB_STAT_FLOW_STALE);
+		return -1;
+	}
+	stat_inc(XLB_STAT_FLOW_HIT);
+	return send_to_backend(ctx, p, vip_id, enc, be_id, be, fl->hash, true);
+}
+
+/*
+ * Choose the backend for flow `fk` (client orientation) of `vip` with its
+ * Maglev table and send the packet there. `key_port` is the port of the
+ * VIP key that matched.
+ *
+ * Flow state is written for a flow's first non-SYN packet, not for its
+ * SYN: Maglev already gives every node the same answer for the handshake,
+ * and a SYN flood then cannot churn the flow table. A SYN that finds an
+ * entry (a reused tuple) overwrites it so the connection's next packets
+ * follow the SYN.
  */
 static __always_inline int forward(struct xdp_md *ctx, const struct pkt *p,
 				   const struct xlb_vip *vip, const struct xlb_flow_key *fk,
 				   __be16 key_port, bool icmp_error)
 {
 	bool by_src = vip->flags & XLB_VIP_F_HASH_SRC;
-	struct xlb_backend *be = NULL;
 	struct xlb_flow *fl, nfl = {};
-	__u32 hash, be_id;
+	struct xlb_vip_encap *enc;
+	struct xlb_backend *be;
+	__u32 hash, be_id, vip_id = vip->id;
 
-	hash = by_src ? hash_src(fk) : hash_flow(fk);
-
-	/* Source-hashed VIPs need no state for fragments; a new TCP
-	 * connection always follows the current table. */
-	if (!(by_src && p->frag) &&
-	    !(p->flow.proto == IPPROTO_TCP && (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
-						   TCP_FLAG_SYN)) {
+	/* ICMP errors and first fragments did not pass the established
+	 * path: the flow they belong to may still be known */
+	if ((icmp_error || p->frag) && !(by_src && p->frag)) {
 		fl = bpf_map_lookup_elem(&flows, fk);
 		if (fl) {
 			be_id = fl->backend_id;
 			be = bpf_map_lookup_elem(&backends, &be_id);
 			if (backend_usable(be, fl->backend_gen)) {
 				stat_inc(XLB_STAT_FLOW_HIT);
-				return send_to_backend(ctx, p, vip, be_id, be, hash, !icmp_error);
+				nfl = *fl;
+				goto chosen;
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
 		}
 	}
 
+	hash = by_src ? hash_src(fk) : hash_flow(fk);
 	stat_inc(XLB_STAT_FLOW_MISS);
 	be_id = maglev_pick(vip, hash);
 	be = bpf_map_lookup_elem(&backends, &be_id);
@@ -150,10 +191,22 @@ static __always_inline int forward(struct xdp_md *ctx, const struct pkt *p,
 
 	nfl.backend_id = be_id;
 	nfl.backend_gen = be->gen;
-	/* an ICMP error must not create state for a flow we never saw */
-	if (!icmp_error && !(by_src && p->frag))
-		bpf_map_update_elem(&flows, fk, &nfl, BPF_ANY);
-	if (p->frag) {
+	nfl.hash = hash;
+	nfl.vip_id = vip_id;
+	/* an ICMP error must not create state for a flow we never saw;
+	 * source-hashed fragments need none */
+	if (!icmp_error && !(by_src && p->frag)) {
+		if (!tcp_syn(p))
+			bpf_map_update_elem(&flows, fk, &nfl, BPF_ANY);
+		else if (bpf_map_lookup_elem(&flows, fk))
+			bpf_map_update_elem(&flows, fk, &nfl, BPF_EXIST);
+	}
+chosen:
+	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+	if (!enc)
+		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
+	/* first fragments tell the later ones where to go */
+	if (p->frag && !p->frag_later) {
 		struct xlb_frag_key fkey = {
 			.src = p->flow.src,
 			.dst = p->flow.dst,
@@ -165,7 +218,7 @@ static __always_inline int forward(struct xdp_md *ctx, const struct pkt *p,
 		nfl.vip_port = key_port;
 		bpf_map_update_elem(&frags, &fkey, &nfl, BPF_ANY);
 	}
-	return send_to_backend(ctx, p, vip, be_id, be, hash, !icmp_error);
+	return send_to_backend(ctx, p, vip_id, enc, nfl.backend_id, be, nfl.hash, !icmp_error);
 }
 
 /* All-ports VIP of the marker's address for `proto`, if there is one. */
@@ -210,8 +263,14 @@ static __always_inline int forward_fragment(struct xdp_md *ctx, const struct pkt
 		vip = bpf_map_lookup_elem(&vips, vk);
 		be = bpf_map_lookup_elem(&backends, &be_id);
 		if (vip && backend_usable(be, fl->backend_gen)) {
-			stat_inc(XLB_STAT_FRAG_FORWARDED);
-			return send_to_backend(ctx, p, vip, be_id, be, hash_src(&p->flow), true);
+			__u32 vip_id = vip->id;
+			struct xlb_vip_encap *enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+
+			if (enc) {
+				stat_inc(XLB_STAT_FRAG_FORWARDED);
+				return send_to_backend(ctx, p, vip_id, enc, be_id, be, fl->hash,
+						       true);
+			}
 		}
 	}
 	vip = vip_any_port(marker, vk, p->flow.proto);
@@ -286,7 +345,6 @@ int xlb_balancer(struct xdp_md *ctx)
 	struct xlb_vip *vip;
 	int parsed;
 
-	stat_inc(XLB_STAT_RX);
 	parsed = parse_packet(ctx, &p);
 	switch (parsed) {
 	case PARSE_NOT_IP:
@@ -295,6 +353,14 @@ int xlb_balancer(struct xdp_md *ctx)
 		return verdict(XDP_PASS, XLB_STAT_PASS_VLAN);
 	case PARSE_L3_BAD:
 		return verdict(XDP_PASS, XLB_STAT_PASS_L3_MALFORMED);
+	}
+
+	/* established flows first: the common case needs no VIP lookup */
+	if (parsed == PARSE_OK && !p.frag && !tcp_syn(&p)) {
+		int action = forward_established(ctx, &p);
+
+		if (action >= 0)
+			return action;
 	}
 
 	vk.addr = p.flow.dst;

@@ -75,6 +75,15 @@ struct xlb_vip {
 };
 _Static_assert(sizeof(struct xlb_vip) == 20, "xlb_vip size");
 
+/* Value of `vip_encap`, indexed by VIP id: what established flows need
+ * of their VIP. 4 bytes, so a reader never sees half an update. */
+struct xlb_vip_encap {
+	__u8 encap;		/* enum xlb_encap */
+	__u8 pad;
+	__be16 gue_port;	/* GUE outer UDP destination port, network order */
+};
+_Static_assert(sizeof(struct xlb_vip_encap) == 4, "xlb_vip_encap size");
+
 /* xlb_backend.flags */
 #define XLB_BE_F_PRESENT	(1U << 0) /* exists: its flows keep going to it */
 #define XLB_BE_F_NEXTHOP	(1U << 1) /* ifindex/mtu/macs hold a resolved next hop */
@@ -106,13 +115,14 @@ struct xlb_flow_key {
 };
 _Static_assert(sizeof(struct xlb_flow_key) == 40, "xlb_flow_key size");
 
-/* Value of `flows` and `frags`. */
+/* Value of `flows` and `frags`. An established flow is forwarded from
+ * this entry alone (plus its backend and vip_encap[vip_id]): no VIP lookup. */
 struct xlb_flow {
 	__u32 backend_id;	/* index into backends */
 	__u32 backend_gen;	/* backends[id].gen when chosen */
+	__u32 hash;		/* flow hash: GUE source port, IPv6 flow label */
+	__u16 vip_id;		/* index into vip_encap and vip_stats */
 	__be16 vip_port;	/* frags: port of the VIP key matched, network order */
-	__u16 pad;
-	__u32 pad2;
 };
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow size");
 
@@ -150,7 +160,8 @@ _Static_assert(sizeof(struct xlb_traffic) == 16, "xlb_traffic size");
  * is passed to the kernel untouched; a packet for a VIP that cannot be
  * forwarded correctly is dropped. Each pass or drop counts one reason. */
 enum xlb_stat {
-	XLB_STAT_RX,			/* packets seen */
+	XLB_STAT_RX,			/* packets seen: not counted by the datapath,
+					 * userspace sums the four actions */
 	XLB_STAT_TX,			/* XDP_TX */
 	XLB_STAT_REDIRECT,		/* XDP_REDIRECT */
 	XLB_STAT_PASS,			/* XDP_PASS, for any reason below */

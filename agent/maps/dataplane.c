@@ -268,7 +268,9 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
 	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct xlb_vip_encap enc = { .encap = vip->encap, .gue_port = vip->gue_port };
 	struct xlb_vip cur, next = *vip;
+	__u32 id = vip->id;
 	int ring_fd, err;
 
 	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0)
@@ -285,6 +287,10 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 		return ring_fd;
 	err = map_update(rings_fd, &next.ring_id, &ring_fd);
 	close(ring_fd);
+	if (err)
+		return err;
+	/* established flows read this by VIP id; one 4-byte word */
+	err = map_update(bpf_map__fd(dp->skel->maps.vip_encap), &id, &enc);
 	if (err)
 		return err;
 	err = map_update(vips_fd, key, &next);
@@ -347,6 +353,10 @@ int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX])
 		if (err)
 			return err;
 	}
+	/* every packet ends in exactly one action; counting rx as well
+	 * would cost the datapath a map update per packet */
+	out[XLB_STAT_RX] = out[XLB_STAT_TX] + out[XLB_STAT_REDIRECT] + out[XLB_STAT_PASS] +
+			   out[XLB_STAT_DROP];
 	return 0;
 }
 

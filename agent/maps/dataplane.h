@@ -44,7 +44,9 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name);
 int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg);
 
 /* Backends: ids 1 .. XLB_MAX_BACKENDS-1. Setting a backend whose flags
- * lack XLB_BE_F_PRESENT (or deleting it) sends its flows elsewhere. */
+ * lack XLB_BE_F_PRESENT (or deleting it) sends its flows elsewhere.
+ * Established flows are forwarded from their flow entry without a VIP
+ * lookup: deleting a VIP must delete its backends too. */
 int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be);
 int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id);
 int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be);
