@@ -324,6 +324,49 @@ int bal_pkt_str(struct pkt *p, const char *src, const char *dst, __u8 proto, __u
 	return bal_pkt(p, &s, dst, proto, sport, dport, flags, len);
 }
 
+int bal_pkt_icmp_err(struct pkt *p, const struct bal_icmp_err *e)
+{
+	static struct pkt quoted;
+	size_t len;
+
+	pkt_init(&quoted);
+	pkt_ip(&quoted, &(struct pkt_ip){ .src = e->vip, .dst = e->client });
+	if (e->proto == IPPROTO_TCP)
+		pkt_tcp(&quoted, &(struct pkt_tcp){ .sport = e->vport, .dport = e->cport,
+						    .seq = 99, .ack = 1, .flags = TH_ACK,
+						    .len = e->len });
+	else
+		pkt_udp(&quoted, &(struct pkt_udp){ .sport = e->vport, .dport = e->cport,
+						    .len = e->len });
+	if (pkt_finish(&quoted))
+		return quoted.err;
+	len = e->quote && e->quote < quoted.len ? e->quote : quoted.len;
+
+	pkt_init(p);
+	pkt_eth(p, NULL);
+	pkt_ip(p, &(struct pkt_ip){ .src = e->from, .dst = e->vip });
+	pkt_icmp(p, &(struct pkt_icmp){ .type = e->type, .code = e->code, .rest = e->rest,
+					.payload = quoted.buf, .len = len });
+	return pkt_finish(p);
+}
+
+int bal_try_run(struct bal *b, const void *in, size_t len, struct bal_run *r)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = in,
+		.data_size_in = len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(b->prog_fd, &opts))
+		return -errno;
+	r->act = opts.retval;
+	r->len = opts.data_size_out;
+	return 0;
+}
+
 __u32 bal_rand(__u64 *state)
 {
 	__u64 x = *state ? *state : 0x9e3779b97f4a7c15ULL;

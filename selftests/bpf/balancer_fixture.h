@@ -145,6 +145,26 @@ int bal_pkt(struct pkt *p, const union xlb_addr *src, const char *dst, __u8 prot
 int bal_pkt_str(struct pkt *p, const char *src, const char *dst, __u8 proto, __u16 sport,
 		__u16 dport, __u8 flags, size_t len);
 
+/* An ICMP/ICMPv6 error sent to the VIP about a packet the backend sent
+ * from vip:vport to client:cport (family from the addresses). */
+struct bal_icmp_err {
+	const char *from;	/* the router reporting the error */
+	const char *vip;
+	__u16 vport;
+	const char *client;
+	__u16 cport;
+	__u8 proto;		/* of the quoted packet: TCP or UDP */
+	__u8 type, code;
+	__u32 rest;		/* ICMP header bytes 4-7: MTU, pointer... */
+	size_t quote;		/* bytes of the quoted packet kept; 0: all */
+	size_t len;		/* L4 payload of the quoted packet */
+};
+int bal_pkt_icmp_err(struct pkt *p, const struct bal_icmp_err *e);
+
+/* A run that may fail: -errno, no check (BPF_PROG_TEST_RUN refuses
+ * frames shorter than an Ethernet header). */
+int bal_try_run(struct bal *b, const void *in, size_t len, struct bal_run *r);
+
 /* Deterministic pseudo-random numbers (xorshift64*), and client address
  * number n in 198.18.0.0/15 or 2001:db8:c::/64. */
 __u32 bal_rand(__u64 *state);
