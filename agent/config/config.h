@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The parsed configuration of xlbd (the language is described in
+ * doc/xlb.conf.5 and README). A struct xlb_conf is immutable once parsed:
+ * a reload parses a new one, compares, and swaps.
+ *
+ * Addresses are network order in union xlb_addr with a family
+ * (XLB_FAMILY_V4/V6); durations are milliseconds.
+ */
+#ifndef XLB_CONFIG_H
+#define XLB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "xlb_shared.h"
+
+#define CONF_ERR_MAX 512	/* room for "file:line: message" */
+
+struct conf_addr {
+	union xlb_addr addr;
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6; 0 = unset */
+};
+
+/* allowed-prefixes entry: PREFIX/LEN [max MAXLEN] */
+struct conf_prefix {
+	struct conf_addr net;	/* host bits zero */
+	__u8 len;
+	__u8 max_len;		/* longest announcement allowed inside; default 32/128 */
+};
+
+enum conf_hc_kind {
+	CONF_HC_NONE = 0,
+	CONF_HC_TCP,
+	CONF_HC_HTTP,
+	CONF_HC_HTTPS,
+	CONF_HC_DNS,
+	CONF_HC_EXEC,
+};
+
+#define CONF_HTTP_STATUS_MAX 8
+
+struct conf_health {
+	enum conf_hc_kind kind;
+	__u32 interval_ms;	/* default 1000 */
+	__u32 fast_interval_ms;	/* while a state change is in progress; default interval/4, >= 100 */
+	__u32 timeout_ms;	/* default 1000, must be < interval */
+	__u32 rise;		/* default 2 */
+	__u32 fall;		/* default 2 */
+	__u16 port;		/* 0 = the VIP's port (tcp/http: required if the VIP has none) */
+	struct conf_addr address; /* probe this address instead of the backend's / VIP's */
+	/* http, https */
+	char *path;		/* default "/" */
+	char *host;		/* Host header; NULL = address */
+	__u16 status[CONF_HTTP_STATUS_MAX]; /* accepted status codes; empty = 200..399 */
+	size_t n_status;
+	char *expect;		/* body must contain this; NULL = anything */
+	bool insecure;		/* https: no certificate verification */
+	/* dns */
+	char *query;		/* name to ask */
+	__u16 qtype;		/* RR type number; default 1 (A) */
+	__u8 rcode;		/* expected rcode; default 0 (NOERROR) */
+	bool dns_tcp;		/* over TCP instead of UDP */
+	bool nonempty;		/* answer section must not be empty */
+	/* exec */
+	char *command;		/* run by /bin/sh -c */
+	char *user;		/* run as this user; default "nobody" */
+};
+
+struct conf_backend {
+	struct conf_addr addr;
+	__u32 weight;		/* default 100; 0 = no new flows */
+	int line;
+};
+
+struct conf_vip {
+	char *name;		/* optional `name`; NULL = none */
+	struct conf_addr addr;
+	__u8 proto;		/* IPPROTO_TCP / IPPROTO_UDP; 0 for local VIPs */
+	__u16 port;		/* host order; 0 = all ports */
+	bool local;		/* host mode: announce only, no forwarding */
+	bool hash_src;		/* hash the source address only */
+	__u8 encap;		/* enum xlb_encap */
+	__u16 gue_port;		/* host order; default XLB_GUE_PORT_DEFAULT */
+	__u32 ring_size;	/* prime; default XLB_RING_DEFAULT */
+	__u32 min_healthy;	/* default 1 */
+	__u32 hold_down_ms;	/* default 10000 */
+	/* announce attributes */
+	bool has_med;
+	__u32 med;
+	bool has_local_pref;
+	__u32 local_pref;
+	__u32 prepend;		/* extra copies of the local AS */
+	struct conf_addr next_hop; /* unset = self */
+	__u32 *communities;	/* (asn << 16) | value */
+	size_t n_communities;
+	__u32 (*large_communities)[3];
+	size_t n_large_communities;
+	struct conf_health health;
+	struct conf_backend *backends;
+	size_t n_backends;
+	int line;
+};
+
+struct conf_bfd {
+	bool enabled;
+	__u32 interval_ms;	/* desired min TX; default 300 */
+	__u32 min_rx_ms;	/* required min RX; default = interval */
+	__u32 multiplier;	/* default 3 */
+};
+
+struct conf_neighbor {
+	struct conf_addr addr;
+	char *description;
+	__u32 remote_as;
+	__u16 hold_time;	/* seconds; default 90; 0 or >= 3 */
+	__u16 port;		/* default 179 */
+	bool passive;
+	char *password;		/* TCP-MD5 key; never printed */
+	struct conf_addr local_address;
+	__u8 multihop;		/* TTL for eBGP multihop; 0 = directly connected */
+	bool ttl_security;	/* GTSM (RFC 5082) */
+	bool graceful_restart;	/* advertise GR: off by default, see README */
+	__u32 drain_ms;		/* graceful-shutdown wait before withdraw; default 0 */
+	struct conf_bfd bfd;
+	int line;
+};
+
+enum conf_xdp_mode {
+	CONF_XDP_NATIVE = 0,
+	CONF_XDP_GENERIC,
+};
+
+struct xlb_conf {
+	char *file;			/* as given to the parser */
+	__be32 router_id;
+	bool has_router_id;
+	__u32 local_as;
+	struct conf_prefix *allowed;	/* allowed-prefixes */
+	size_t n_allowed;
+	struct conf_addr encap_src4;	/* encap-source, IPv4 part */
+	struct conf_addr encap_src6;	/* encap-source, IPv6 part */
+	char *xdp_ifname;		/* xdp interface; NULL = no datapath (host mode only) */
+	enum conf_xdp_mode xdp_mode;
+	char *pin_path;			/* default /sys/fs/bpf/xlb */
+	char *socket_path;		/* control-socket; default /run/xlb/xlbd.sock */
+	char *socket_group;		/* group allowed on the socket; NULL = root only */
+	char *state_file;		/* default /var/lib/xlb/state */
+	__u32 flow_entries;		/* flow-table size; default XLB_FLOWS_DEFAULT */
+	struct conf_neighbor *neighbors;
+	size_t n_neighbors;
+	struct conf_vip *vips;
+	size_t n_vips;
+};
+
+/*
+ * Parse `path`. On error returns -EINVAL (or -errno when the file cannot
+ * be read) and writes "file:line: what is wrong" into err.
+ */
+int conf_parse_file(const char *path, struct xlb_conf **out, char *err, size_t errlen);
+/* Same, from memory; `name` stands for the file in messages. */
+int conf_parse_string(const char *name, const char *text, struct xlb_conf **out, char *err,
+		      size_t errlen);
+void conf_free(struct xlb_conf *conf);
+
+/* Normalized print: every default spelled out, fixed order, secrets
+ * hidden. Parsing the print gives an equal config. */
+int conf_print(FILE *f, const struct xlb_conf *conf);
+
+/* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
+ * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */
+int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len);
+/* Do two VIPs describe the same service (address, protocol, port, local)? */
+bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b);
+/* Is the whole VIP definition equal (same key, same settings, same backends in the same order)? */
+bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b);
+
+#endif
