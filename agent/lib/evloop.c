@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * epoll event loop with a binary min-heap of timers (see evloop.h).
+ * Callbacks are looked up by fd in a table at dispatch time, so a
+ * callback may remove any fd (even one with an event pending in the
+ * current batch) without leaving a dangling pointer behind.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/evloop.h"
+
+#define EV_BATCH 64
+
+struct ev_fd {
+	ev_fd_cb cb;
+	void *arg;
+	bool used;
+};
+
+struct evloop {
+	int epfd;
+	bool stop;
+	uint64_t now_ms;
+	struct ev_fd *fds;	/* indexed by fd */
+	size_t nfds;
+	struct ev_timer **heap;	/* 1-based; heap[0] unused */
+	size_t heap_len;	/* number of armed timers */
+	size_t heap_cap;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int evloop_new(struct evloop **out)
+{
+	struct evloop *el = calloc(1, sizeof(*el));
+
+	if (!el)
+		return -ENOMEM;
+	el->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (el->epfd < 0) {
+		int err = -errno;
+
+		free(el);
+		return err;
+	}
+	el->now_ms = mono_ms();
+	*out = el;
+	return 0;
+}
+
+void evloop_free(struct evloop *el)
+{
+	size_t i;
+
+	if (!el)
+		return;
+	for (i = 1; i <= el->heap_len; i++)
+		el->heap[i]->heap_idx = 0;
+	close(el->epfd);
+	free(el->fds);
+	free(el->heap);
+	free(el);
+}
+
+uint64_t evloop_now_ms(struct evloop *el)
+{
+	return el->now_ms;
+}
+
+int evloop_add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (fd < 0)
+		return -EBADF;
+	if ((size_t)fd >= el->nfds) {
+		size_t n = el->nfds ? el->nfds : 16;
+		struct ev_fd *fds;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		fds = realloc(el->fds, n * sizeof(*fds));
+		if (!fds)
+			return -ENOMEM;
+		memset(fds + el->nfds, 0, (n - el->nfds) * sizeof(*fds));
+		el->fds = fds;
+		el->nfds = n;
+	}
+	if (el->fds[fd].used)
+		return -EEXIST;
+	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	el->fds[fd] = (struct ev_fd){ .cb = cb, .arg = arg, .used = true };
+	return 0;
+}
+
+int evloop_mod_fd(struct evloop *el, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (fd < 0 || (size_t)fd >= el->nfds || !el->fds[fd].used)
+		return -ENOENT;
+	return epoll_ctl(el->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
+int evloop_del_fd(struct evloop *el, int fd)
+{
+	if (fd < 0 || (size_t)fd >= el->nfds || !el->fds[fd].used)
+		return -ENOENT;
+	el->fds[fd].used = false;
+	return epoll_ctl(el->epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno : 0;
+}
+
+static void heap_place(struct evloop *el, size_t i, struct ev_timer *t)
+{
+	el->heap[i] = t;
+	t->heap_idx = i;
+}
+
+static void heap_up(struct evloop *el, size_t i)
+{
+	struct ev_timer *t = el->heap[i];
+
+	while (i > 1 && el->heap[i / 2]->when_ms > t->when_ms) {
+		heap_place(el, i, el->heap[i / 2]);
+		i /= 2;
+	}
+	heap_place(el, i, t);
+}
+
+static void heap_down(struct evloop *el, size_t i)
+{
+	struct ev_timer *t = el->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i;
+
+		if (c > el->heap_len)
+			break;
+		if (c + 1 <= el->heap_len && el->heap[c + 1]->when_ms < el->heap[c]->when_ms)
+			c++;
+		if (el->heap[c]->when_ms >= t->when_ms)
+			break;
+		heap_place(el, i, el->heap[c]);
+		i = c;
+	}
+	heap_place(el, i, t);
+}
+
+void evloop_timer_cancel(struct evloop *el, struct ev_timer *t)
+{
+	size_t i = t->heap_idx;
+	struct ev_timer *last;
+
+	if (!i)
+		return;
+	t->heap_idx = 0;
+	last = el->heap[el->heap_len--];
+	if (last == t)
+		return;
+	heap_place(el, i, last);
+	heap_up(el, i);
+	heap_down(el, last->heap_idx);
+}
+
+int evloop_timer_set(struct evloop *el, struct ev_timer *t, uint64_t delay_ms, ev_timer_cb cb,
+		     void *arg)
+{
+	evloop_timer_cancel(el, t);
+	if (el->heap_len + 1 >= el->heap_cap) {
+		size_t cap = el->heap_cap ? el->heap_cap * 2 : 64;
+		struct ev_timer **heap = realloc(el->heap, cap * sizeof(*heap));
+
+		if (!heap)
+			return -ENOMEM;
+		el->heap = heap;
+		el->heap_cap = cap;
+	}
+	t->when_ms = el->now_ms + delay_ms;
+	t->cb = cb;
+	t->arg = arg;
+	el->heap_len++;
+	heap_place(el, el->heap_len, t);
+	heap_up(el, el->heap_len);
+	return 0;
+}
+
+static void timers_run(struct evloop *el)
+{
+	while (el->heap_len && el->heap[1]->when_ms <= el->now_ms && !el->stop) {
+		struct ev_timer *t = el->heap[1];
+
+		evloop_timer_cancel(el, t);
+		t->cb(el, t->arg);
+	}
+}
+
+static int next_timeout(struct evloop *el)
+{
+	uint64_t when;
+
+	if (!el->heap_len)
+		return -1;
+	when = el->heap[1]->when_ms;
+	if (when <= el->now_ms)
+		return 0;
+	return when - el->now_ms > 60000 ? 60000 : (int)(when - el->now_ms);
+}
+
+int evloop_run(struct evloop *el)
+{
+	struct epoll_event evs[EV_BATCH];
+	int n, i;
+
+	el->stop = false;
+	while (!el->stop) {
+		el->now_ms = mono_ms();
+		timers_run(el);
+		if (el->stop)
+			break;
+		n = epoll_wait(el->epfd, evs, EV_BATCH, next_timeout(el));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		el->now_ms = mono_ms();
+		for (i = 0; i < n && !el->stop; i++) {
+			int fd = evs[i].data.fd;
+
+			/* removed by an earlier callback of this batch */
+			if ((size_t)fd >= el->nfds || !el->fds[fd].used)
+				continue;
+			el->fds[fd].cb(el, fd, evs[i].events, el->fds[fd].arg);
+		}
+	}
+	return 0;
+}
+
+void evloop_stop(struct evloop *el)
+{
+	el->stop = true;
+}
