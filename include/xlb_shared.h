@@ -99,8 +99,11 @@ struct xlb_backend {
 	__u8 dmac[6];		/* next hop: destination MAC */
 	__u8 smac[6];		/* next hop: source MAC */
 	__u32 gen;		/* bumped when the id is given to another backend */
+	__u16 vip_id;		/* the VIP it serves (lets a restarted agent adopt it) */
+	__u16 pad;
+	__u32 pad2;
 };
-_Static_assert(sizeof(struct xlb_backend) == 40, "xlb_backend size");
+_Static_assert(sizeof(struct xlb_backend) == 48, "xlb_backend size");
 
 /* Key of `flows`: the connection as the client sent it. ICMP errors are
  * looked up with the embedded header's addresses and ports swapped. */

@@ -34,11 +34,58 @@ const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
 
 struct xlb_dp {
 	struct xlb *skel;
-	struct xdp_program *xdp_prog;	/* set while attached */
+	struct xdp_program *xdp_prog;	/* set while attached through libxdp */
+	__u32 replaced_flags;		/* set while attached by replacing a running balancer */
 	int ifindex;
 	enum xdp_attach_mode attach_mode;
+	bool adopted;			/* took over a running balancer */
 	char pin_root[PATH_MAX];
 };
+
+/*
+ * A balancer left running by a previous xlbd (killed, or told to keep the
+ * datapath) is attached on its own: replace it in one netlink operation
+ * (XDP_FLAGS_REPLACE) so not a packet misses the program. Returns 1 when
+ * it replaced, 0 when there was nothing to replace.
+ */
+static int dp_replace_running(struct xlb_dp *dp, int ifindex, enum xlb_dp_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, aopts);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), flags;
+	int old_fd, err;
+
+	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
+		return 0;
+	if (q.attach_mode != XDP_ATTACHED_DRV && q.attach_mode != XDP_ATTACHED_SKB)
+		return 0;
+	old_fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (old_fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(old_fd, &info, &len) || strcmp(info.name, XLB_PROG_NAME)) {
+		close(old_fd);
+		return 0;
+	}
+	flags = q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	if ((mode == XLB_DP_MODE_GENERIC) != (flags == XDP_FLAGS_SKB_MODE)) {
+		close(old_fd);
+		return -EBUSY; /* running in the other mode: the caller says so */
+	}
+	err = xlb__load(dp->skel);
+	if (!err) {
+		aopts.old_prog_fd = old_fd;
+		err = bpf_xdp_attach(ifindex, bpf_program__fd(dp->skel->progs.xlb_balancer),
+				     flags | XDP_FLAGS_REPLACE, &aopts);
+	}
+	close(old_fd);
+	if (err)
+		return err;
+	dp->replaced_flags = flags;
+	dp->ifindex = ifindex;
+	dp->adopted = true;
+	return 1;
+}
 
 static int dp_pin_setup(struct xlb_dp *dp)
 {
@@ -99,6 +146,11 @@ int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 				    .prog_name = XLB_PROG_NAME);
 		struct xdp_program *prog;
 
+		err = dp_replace_running(dp, opts->ifindex, opts->mode);
+		if (err < 0)
+			goto err_destroy;
+		if (err == 1)
+			goto done;
 		prog = xdp_program__create(&xopts);
 		err = libxdp_get_error(prog);
 		if (err)
@@ -113,6 +165,7 @@ int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 		dp->xdp_prog = prog;
 		dp->ifindex = opts->ifindex;
 	}
+done:
 	*out = dp;
 	return 0;
 
@@ -127,6 +180,15 @@ int xlb_dp_detach(struct xlb_dp *dp)
 {
 	int err;
 
+	if (dp->replaced_flags) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, aopts,
+			    .old_prog_fd = bpf_program__fd(dp->skel->progs.xlb_balancer));
+
+		err = bpf_xdp_detach(dp->ifindex, dp->replaced_flags | XDP_FLAGS_REPLACE, &aopts);
+		if (!err)
+			dp->replaced_flags = 0;
+		return err;
+	}
 	if (!dp->xdp_prog)
 		return -ENOENT;
 	err = xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
@@ -161,6 +223,43 @@ int xlb_dp_unpin(struct xlb_dp *dp)
 	}
 	rmdir(dp->pin_root);
 	return err;
+}
+
+bool xlb_dp_adopted(const struct xlb_dp *dp)
+{
+	return dp->adopted;
+}
+
+const char *xlb_dp_attach_mode(const struct xlb_dp *dp)
+{
+	__u32 skb = dp->replaced_flags ? dp->replaced_flags & XDP_FLAGS_SKB_MODE :
+					 dp->attach_mode == XDP_MODE_SKB;
+
+	if (!dp->xdp_prog && !dp->replaced_flags)
+		return "none";
+	return skb ? "generic" : "native";
+}
+
+int xlb_dp_vip_foreach(struct xlb_dp *dp,
+		       int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg),
+		       void *arg)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	struct xlb_vip_key key, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (key.proto == 0 || bpf_map_lookup_elem(fd, &key, &vip))
+			continue;
+		err = cb(&key, &vip, arg);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int xlb_dp_prog_fd(const struct xlb_dp *dp)

@@ -30,7 +30,7 @@ struct xlb_dp_opts {
 };
 
 int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out);
-/* Detach the program this instance attached. */
+/* Detach the program this instance attached (or took over). */
 int xlb_dp_detach(struct xlb_dp *dp);
 /* Free the userspace side. An attached program stays attached and pinned
  * maps stay pinned: the datapath outlives the process that set it up. */
@@ -39,6 +39,15 @@ void xlb_dp_close(struct xlb_dp *dp);
 int xlb_dp_unpin(struct xlb_dp *dp);
 
 int xlb_dp_prog_fd(const struct xlb_dp *dp);
+/* xlb_dp_open found a balancer left running on the interface and
+ * replaced it atomically, adopting its pinned maps. */
+bool xlb_dp_adopted(const struct xlb_dp *dp);
+/* "native", "generic" or "none" */
+const char *xlb_dp_attach_mode(const struct xlb_dp *dp);
+/* Call cb for every VIP entry (not the address markers). */
+int xlb_dp_vip_foreach(struct xlb_dp *dp,
+		       int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg),
+		       void *arg);
 int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name);
 
 int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg);
