@@ -5,7 +5,9 @@
  * a reload parses a new one, compares, and swaps.
  *
  * Addresses are network order in union xlb_addr with a family
- * (XLB_FAMILY_V4/V6); durations are milliseconds.
+ * (XLB_FAMILY_V4/V6); durations are milliseconds. The parser fills in
+ * every default named below, so a field is unset only where the comment
+ * says what unset means.
  */
 #ifndef XLB_CONFIG_H
 #define XLB_CONFIG_H
@@ -17,6 +19,7 @@
 #include "xlb_shared.h"
 
 #define CONF_ERR_MAX 512	/* room for "file:line: message" */
+#define CONF_VIP_STRLEN 64	/* room for conf_vip_format(): [v6]:port/proto */
 
 struct conf_addr {
 	union xlb_addr addr;
@@ -44,11 +47,13 @@ enum conf_hc_kind {
 struct conf_health {
 	enum conf_hc_kind kind;
 	__u32 interval_ms;	/* default 1000 */
-	__u32 fast_interval_ms;	/* while a state change is in progress; default interval/4, >= 100 */
-	__u32 timeout_ms;	/* default 1000, must be < interval */
+	__u32 fast_interval_ms;	/* while a state change is in progress; 100..interval,
+				 * default max(100, interval/4) */
+	__u32 timeout_ms;	/* < interval; default min(1000, interval/2) */
 	__u32 rise;		/* default 2 */
 	__u32 fall;		/* default 2 */
-	__u16 port;		/* 0 = the VIP's port (tcp/http: required if the VIP has none) */
+	__u16 port;		/* filled by the parser: given, else the VIP's port, else 53
+				 * for dns (tcp/http need it if the VIP has none); 0 for exec */
 	struct conf_addr address; /* probe this address instead of the backend's / VIP's */
 	/* http, https */
 	char *path;		/* default "/" */
@@ -164,9 +169,12 @@ int conf_parse_string(const char *name, const char *text, struct xlb_conf **out,
 		      size_t errlen);
 void conf_free(struct xlb_conf *conf);
 
-/* Normalized print: every default spelled out, fixed order, secrets
- * hidden. Parsing the print gives an equal config. */
+/* Normalized print: every default spelled out, fixed order, neighbor
+ * passwords printed as "<hidden>" (for xlbd -nv and logs). Returns 0 or
+ * -EIO. */
 int conf_print(FILE *f, const struct xlb_conf *conf);
+/* The same with the passwords: parsing this print gives an equal config. */
+int conf_print_full(FILE *f, const struct xlb_conf *conf);
 
 /* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
  * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */

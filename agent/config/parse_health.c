@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The health statement of a vip block:
+ *
+ *	health KIND [KIND's arguments] [OPTION VALUE ...]
+ *
+ * One table lists every option with the kinds that take it, so an option
+ * of another kind is refused like an unknown keyword. After the options,
+ * the defaults are filled in (so the printer spells them out and the
+ * health checkers never guess) and the timing rules are checked:
+ *
+ *	interval	100ms..1h, default 1s
+ *	fast-interval	100ms..interval, default max(100ms, interval / 4)
+ *	timeout		10ms..1h and shorter than interval,
+ *			default min(1s, interval / 2)
+ *
+ * A probe must end before the next one is due, hence timeout < interval;
+ * half the interval leaves room for the answer to be late without the
+ * probes overlapping. The probed port defaults to the vip's port (dns: 53
+ * when the vip has none); tcp, http and https need `port` on an all-ports
+ * vip or a local vip, since there is no port to default to.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/parse.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define H_TCP	(1U << CONF_HC_TCP)
+#define H_HTTP	(1U << CONF_HC_HTTP)
+#define H_HTTPS	(1U << CONF_HC_HTTPS)
+#define H_DNS	(1U << CONF_HC_DNS)
+#define H_EXEC	(1U << CONF_HC_EXEC)
+#define H_WEB	(H_HTTP | H_HTTPS)
+#define H_NET	(H_TCP | H_WEB | H_DNS)
+#define H_ALL	(H_NET | H_EXEC)
+
+#define HC_INTERVAL_MIN	100
+#define HC_TIMEOUT_MIN	10
+#define HC_COUNT_MAX	100	/* rise, fall */
+
+static const struct {
+	const char *name;
+	__u16 value;
+} dns_types[] = {
+	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
+	{ "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 },
+};
+
+static const struct {
+	const char *name;
+	__u8 value;
+} dns_rcodes[] = {
+	{ "NOERROR", 0 }, { "SERVFAIL", 2 }, { "NXDOMAIN", 3 }, { "REFUSED", 5 },
+};
+
+const char *conf_dns_type_name(__u16 type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
+		if (dns_types[i].value == type)
+			return dns_types[i].name;
+	return NULL;
+}
+
+const char *conf_dns_rcode_name(__u8 rcode)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
+		if (dns_rcodes[i].value == rcode)
+			return dns_rcodes[i].name;
+	return NULL;
+}
+
+int conf_dns_type_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
+		if (!strcmp(dns_types[i].name, name))
+			return dns_types[i].value;
+	return -1;
+}
+
+int conf_dns_rcode_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
+		if (!strcmp(dns_rcodes[i].name, name))
+			return dns_rcodes[i].value;
+	return -1;
+}
+
+static const char *const kind_names[] = {
+	[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
+	[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",
+};
+
+/* The health statement being read. */
+struct hc {
+	struct conf_health *h;
+	const struct conf_vip *vip;
+	const char *kind;	/* its name, for messages */
+	char what[32];		/* "health KIND" */
+};
+
+static int o_interval(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_duration(p, "health interval", HC_INTERVAL_MIN, CONF_HOUR_MS,
+			    &c->h->interval_ms);
+}
+
+static int o_fast_interval(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_duration(p, "health fast-interval", HC_INTERVAL_MIN, CONF_HOUR_MS,
+			    &c->h->fast_interval_ms);
+}
+
+static int o_timeout(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_duration(p, "health timeout", HC_TIMEOUT_MIN, CONF_HOUR_MS, &c->h->timeout_ms);
+}
+
+static int o_rise(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_u32(p, "health rise", 1, HC_COUNT_MAX, &c->h->rise);
+}
+
+static int o_fall(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_u32(p, "health fall", 1, HC_COUNT_MAX, &c->h->fall);
+}
+
+static int o_port(struct parser *p, struct hc *c, const struct tok *t)
+{
+	__u32 v;
+	int err;
+
+	(void)t;
+	err = get_u32(p, "health port", 1, 65535, &v);
+	if (!err)
+		c->h->port = v;
+	return err;
+}
+
+static int o_address(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)t;
+	return get_addr(p, "health address", 0, &c->h->address);
+}
+
+/* No white space or control characters: they would break the request. */
+static bool http_safe(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int o_path(struct parser *p, struct hc *c, const struct tok *t)
+{
+	int err;
+
+	err = get_text(p, "health path", &c->h->path);
+	if (err)
+		return err;
+	if (c->h->path[0] != '/' || !http_safe(c->h->path))
+		return p_err(p, t->line, "health path: '%s' must start with '/' and have no spaces",
+			     c->h->path);
+	return 0;
+}
+
+static int o_host(struct parser *p, struct hc *c, const struct tok *t)
+{
+	int err;
+
+	err = get_text(p, "health host", &c->h->host);
+	if (err)
+		return err;
+	if (!c->h->host[0] || !http_safe(c->h->host))
+		return p_err(p, t->line, "health host: '%s' is not a host name", c->h->host);
+	return 0;
+}
+
+static int o_status(struct parser *p, struct hc *c, const struct tok *t)
+{
+	struct conf_health *h = c->h;
+	__u32 v;
+	size_t i;
+	int err;
+
+	do {
+		int line = p_peek(p)->line;
+
+		err = get_u32(p, "health status", 100, 599, &v);
+		if (err)
+			return err;
+		for (i = 0; i < h->n_status; i++)
+			if (h->status[i] == v)
+				return p_err(p, line, "health status %u given twice", v);
+		if (h->n_status == CONF_HTTP_STATUS_MAX)
+			return p_err(p, line, "health status: more than %d codes",
+				     CONF_HTTP_STATUS_MAX);
+		h->status[h->n_status++] = v;
+	} while (p_peek(p)->type == TOK_NUMBER);
+	(void)t;
+	return 0;
+}
+
+static int o_expect(struct parser *p, struct hc *c, const struct tok *t)
+{
+	int err;
+
+	err = get_text(p, "health expect", &c->h->expect);
+	if (err)
+		return err;
+	if (!c->h->expect[0])
+		return p_err(p, t->line, "health expect: empty text");
+	return 0;
+}
+
+static int o_insecure(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)p;
+	(void)t;
+	c->h->insecure = true;
+	return 0;
+}
+
+/* A domain name in text form: labels of letters, digits, '-' and '_'
+ * (SRV, DKIM names) of 1..63 bytes, 253 in all, optional final dot; or
+ * "." for the root. */
+static bool domain_ok(const char *s)
+{
+	size_t n = strlen(s), label = 0, i;
+
+	if (!strcmp(s, "."))
+		return true;
+	if (n && s[n - 1] == '.')
+		n--;
+	if (n < 1 || n > 253)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0;
+}
+
+static int o_query(struct parser *p, struct hc *c, const struct tok *t)
+{
+	int err;
+
+	err = get_text(p, "health query", &c->h->query);
+	if (err)
+		return err;
+	if (!domain_ok(c->h->query))
+		return p_err(p, t->line, "health query: '%s' is not a domain name", c->h->query);
+	return 0;
+}
+
+static int o_type(struct parser *p, struct hc *c, const struct tok *t)
+{
+	const struct tok *v = p_peek(p);
+	char buf[96];
+	__u32 n;
+	int err;
+
+	(void)t;
+	if (v->type == TOK_NUMBER) {
+		err = get_u32(p, "health type", 1, 65535, &n);
+		if (!err)
+			c->h->qtype = n;
+		return err;
+	}
+	err = get_word(p, "health type", &v);
+	if (err)
+		return err;
+	err = conf_dns_type_parse(v->text);
+	if (err < 0)
+		return p_err(p, v->line,
+			     "health type: %s is not one of A, AAAA, NS, SOA, MX, TXT, CNAME, "
+			     "PTR, SRV or a number",
+			     lex_describe(v, buf, sizeof(buf)));
+	c->h->qtype = err;
+	return 0;
+}
+
+static int o_rcode(struct parser *p, struct hc *c, const struct tok *t)
+{
+	const struct tok *v = p_peek(p);
+	char buf[96];
+	__u32 n;
+	int err;
+
+	(void)t;
+	if (v->type == TOK_NUMBER) {
+		err = get_u32(p, "health rcode", 0, 15, &n);
+		if (!err)
+			c->h->rcode = n;
+		return err;
+	}
+	err = get_word(p, "health rcode", &v);
+	if (err)
+		return err;
+	err = conf_dns_rcode_parse(v->text);
+	if (err < 0)
+		return p_err(p, v->line,
+			     "health rcode: %s is not one of NOERROR, NXDOMAIN, SERVFAIL, "
+			     "REFUSED or a number",
+			     lex_describe(v, buf, sizeof(buf)));
+	c->h->rcode = err;
+	return 0;
+}
+
+static int o_dns_tcp(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)p;
+	(void)t;
+	c->h->dns_tcp = true;
+	return 0;
+}
+
+static int o_nonempty(struct parser *p, struct hc *c, const struct tok *t)
+{
+	(void)p;
+	(void)t;
+	c->h->nonempty = true;
+	return 0;
+}
+
+/* Login names as useradd(8) takes them, without the trailing '$'. */
+static bool user_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 32 || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int o_user(struct parser *p, struct hc *c, const struct tok *t)
+{
+	int err;
+
+	err = get_text(p, "health user", &c->h->user);
+	if (err)
+		return err;
+	if (!user_ok(c->h->user))
+		return p_err(p, t->line, "health user: '%s' is not a user name", c->h->user);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned kinds;		/* H_* */
+	int (*fn)(struct parser *p, struct hc *c, const struct tok *t);
+} opts[] = {
+	{ "interval", H_ALL, o_interval },
+	{ "fast-interval", H_ALL, o_fast_interval },
+	{ "timeout", H_ALL, o_timeout },
+	{ "rise", H_ALL, o_rise },
+	{ "fall", H_ALL, o_fall },
+	{ "port", H_NET, o_port },
+	{ "address", H_NET, o_address },
+	{ "path", H_WEB, o_path },
+	{ "host", H_WEB, o_host },
+	{ "status", H_WEB, o_status },
+	{ "expect", H_WEB, o_expect },
+	{ "insecure", H_HTTPS, o_insecure },
+	{ "query", H_DNS, o_query },
+	{ "type", H_DNS, o_type },
+	{ "rcode", H_DNS, o_rcode },
+	{ "tcp", H_DNS, o_dns_tcp },
+	{ "nonempty", H_DNS, o_nonempty },
+	{ "user", H_EXEC, o_user },
+};
+
+/* Fill in what was not given, then check the timing rules. */
+static int health_finish(struct parser *p, struct hc *c, int line)
+{
+	struct conf_health *h = c->h;
+	char a[32], b[32];
+
+	if (!h->interval_ms)
+		h->interval_ms = CONF_HC_INTERVAL_MS;
+	if (!h->fast_interval_ms) {
+		h->fast_interval_ms = h->interval_ms / 4;
+		if (h->fast_interval_ms < CONF_HC_FAST_MIN_MS)
+			h->fast_interval_ms = CONF_HC_FAST_MIN_MS;
+	}
+	if (h->fast_interval_ms > h->interval_ms)
+		return p_err(p, line, "health fast-interval %s is longer than interval %s",
+			     conf_duration_str(h->fast_interval_ms, a, sizeof(a)),
+			     conf_duration_str(h->interval_ms, b, sizeof(b)));
+	if (!h->timeout_ms) {
+		h->timeout_ms = h->interval_ms / 2;
+		if (h->timeout_ms > CONF_HC_TIMEOUT_MAX_MS)
+			h->timeout_ms = CONF_HC_TIMEOUT_MAX_MS;
+	}
+	if (h->timeout_ms >= h->interval_ms)
+		return p_err(p, line, "health timeout %s must be shorter than interval %s",
+			     conf_duration_str(h->timeout_ms, a, sizeof(a)),
+			     conf_duration_str(h->interval_ms, b, sizeof(b)));
+	if (!h->rise)
+		h->rise = CONF_HC_RISE;
+	if (!h->fall)
+		h->fall = CONF_HC_FALL;
+
+	switch (h->kind) {
+	case CONF_HC_DNS:
+		if (!h->query)
+			return p_err(p, line, "health dns needs 'query'");
+		if (!h->qtype)
+			h->qtype = 1;
+		if (!h->port)
+			h->port = c->vip->port ? c->vip->port : CONF_DNS_PORT;
+		break;
+	case CONF_HC_HTTP:
+	case CONF_HC_HTTPS:
+		if (!h->path) {
+			h->path = strdup(CONF_HTTP_PATH);
+			if (!h->path)
+				return -ENOMEM;
+		}
+		/* fall through */
+	case CONF_HC_TCP:
+		if (!h->port && !c->vip->port)
+			return p_err(p, line, "health %s needs 'port' on %s", c->kind,
+				     c->vip->local ? "a local vip" : "an all-ports vip");
+		if (!h->port)
+			h->port = c->vip->port;
+		break;
+	case CONF_HC_EXEC:
+		if (!h->user) {
+			h->user = strdup(CONF_HC_USER);
+			if (!h->user)
+				return -ENOMEM;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw)
+{
+	static const char *const kinds[] = { "tcp", "http", "https", "dns", "exec" };
+	struct hc c = { .h = &vip->health, .vip = vip };
+	int seen[ARRAY_SIZE(opts)] = { 0 };
+	const struct tok *t;
+	size_t k, i;
+	int err;
+
+	err = get_choice(p, "health", kinds, ARRAY_SIZE(kinds), &k);
+	if (err)
+		return err;
+	c.h->kind = CONF_HC_TCP + k;
+	c.kind = kind_names[c.h->kind];
+	snprintf(c.what, sizeof(c.what), "health %s", c.kind);
+	if (c.h->kind == CONF_HC_EXEC) {
+		t = p_peek(p);
+		err = get_text(p, c.what, &c.h->command);
+		if (err)
+			return err;
+		if (!c.h->command[0])
+			return p_err(p, t->line, "health exec: empty command");
+	}
+	while (!p_at_end(p)) {
+		err = get_word(p, c.what, &t);
+		if (err)
+			return err;
+		for (i = 0; i < ARRAY_SIZE(opts); i++)
+			if (!strcmp(opts[i].name, t->text) && opts[i].kinds & (1U << c.h->kind))
+				break;
+		if (i == ARRAY_SIZE(opts))
+			return p_err(p, t->line, "unknown keyword '%s' in %s", t->text, c.what);
+		if (seen[i])
+			return p_err(p, t->line, "duplicate '%s' in %s", t->text, c.what);
+		seen[i] = t->line;
+		err = opts[i].fn(p, &c, t);
+		if (err)
+			return err;
+	}
+	return health_finish(p, &c, kw->line);
+}

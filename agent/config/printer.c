@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Normalized print of a parsed config (`xlbd -nv`), VIP identities for
+ * the CLI and logs, and VIP comparison for reloads.
+ *
+ * The print is itself a valid xlb.conf: global statements in a fixed
+ * order, then neighbors, then vips (both in file order), one statement
+ * per line, four spaces of indent per block, and every default spelled
+ * out (health timing and ports included), so what the daemon will do is
+ * visible without knowing the defaults. conf_print() replaces neighbor
+ * passwords with "<hidden>" (output for logs and terminals);
+ * conf_print_full() keeps them, and parsing its output gives back an
+ * equal config (the golden tests check this).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/parse.h"
+
+#define IND	"    "
+
+const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len)
+{
+	int af = a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
+
+	if (!a->family || !inet_ntop(af, &a->addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *conf_duration_str(__u32 ms, char *buf, size_t len)
+{
+	if (ms && ms % 3600000 == 0)
+		snprintf(buf, len, "%uh", ms / 3600000);
+	else if (ms && ms % 60000 == 0)
+		snprintf(buf, len, "%um", ms / 60000);
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+	return buf;
+}
+
+/* "text" with \" and \\ escaped: the lexer's only escapes. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Bare when it reads back as the same single word, else quoted. */
+static void put_word(FILE *f, const char *s)
+{
+	const char *q;
+
+	for (q = s; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		      (*q >= '0' && *q <= '9') || strchr("._-/:@+,=%", *q)))
+			break;
+	if (*s && !*q)
+		fputs(s, f);
+	else
+		put_quoted(f, s);
+}
+
+static void put_addr(FILE *f, const struct conf_addr *a)
+{
+	char buf[CONF_ADDR_STRLEN];
+
+	fputs(conf_addr_str(a, buf, sizeof(buf)), f);
+}
+
+static void put_duration(FILE *f, const char *kw, __u32 ms)
+{
+	char buf[32];
+
+	fprintf(f, " %s %s", kw, conf_duration_str(ms, buf, sizeof(buf)));
+}
+
+static void print_globals(FILE *f, const struct xlb_conf *conf)
+{
+	struct conf_addr rid = { .family = XLB_FAMILY_V4 };
+	size_t i;
+
+	if (conf->has_router_id) {
+		rid.addr.v4 = conf->router_id;
+		fputs("router-id ", f);
+		put_addr(f, &rid);
+		fputc('\n', f);
+	}
+	if (conf->local_as)
+		fprintf(f, "local-as %u\n", conf->local_as);
+	if (conf->n_allowed) {
+		fputs("allowed-prefixes {\n", f);
+		for (i = 0; i < conf->n_allowed; i++) {
+			fputs(IND, f);
+			put_addr(f, &conf->allowed[i].net);
+			fprintf(f, "/%u max %u\n", conf->allowed[i].len, conf->allowed[i].max_len);
+		}
+		fputs("}\n", f);
+	}
+	if (conf->encap_src4.family || conf->encap_src6.family) {
+		fputs("encap-source", f);
+		if (conf->encap_src4.family) {
+			fputc(' ', f);
+			put_addr(f, &conf->encap_src4);
+		}
+		if (conf->encap_src6.family) {
+			fputc(' ', f);
+			put_addr(f, &conf->encap_src6);
+		}
+		fputc('\n', f);
+	}
+	if (conf->xdp_ifname) {
+		fputs("xdp interface ", f);
+		put_word(f, conf->xdp_ifname);
+		fprintf(f, " mode %s\n", conf->xdp_mode == CONF_XDP_GENERIC ? "generic" : "native");
+	}
+	fputs("pin-path ", f);
+	put_word(f, conf->pin_path);
+	fputs("\ncontrol-socket ", f);
+	put_word(f, conf->socket_path);
+	if (conf->socket_group) {
+		fputs(" group ", f);
+		put_word(f, conf->socket_group);
+	}
+	fputs("\nstate-file ", f);
+	put_word(f, conf->state_file);
+	fprintf(f, "\nflow-table %u\n", conf->flow_entries);
+}
+
+static void print_neighbor(FILE *f, const struct conf_neighbor *nb, bool hide)
+{
+	char buf[32];
+
+	fputs("\nneighbor ", f);
+	put_addr(f, &nb->addr);
+	fprintf(f, " {\n" IND "remote-as %u\n", nb->remote_as);
+	if (nb->description) {
+		fputs(IND "description ", f);
+		put_quoted(f, nb->description);
+		fputc('\n', f);
+	}
+	if (nb->password) {
+		fputs(IND "password ", f);
+		put_quoted(f, hide ? "<hidden>" : nb->password);
+		fputc('\n', f);
+	}
+	fprintf(f, IND "hold-time %u\n" IND "port %u\n", nb->hold_time, nb->port);
+	if (nb->passive)
+		fputs(IND "passive\n", f);
+	if (nb->local_address.family) {
+		fputs(IND "local-address ", f);
+		put_addr(f, &nb->local_address);
+		fputc('\n', f);
+	}
+	if (nb->multihop)
+		fprintf(f, IND "multihop %u\n", nb->multihop);
+	if (nb->ttl_security)
+		fputs(IND "ttl-security\n", f);
+	if (nb->graceful_restart)
+		fputs(IND "graceful-restart\n", f);
+	fprintf(f, IND "drain %s\n", conf_duration_str(nb->drain_ms, buf, sizeof(buf)));
+	if (nb->bfd.enabled) {
+		fprintf(f, IND "bfd {\n" IND IND "interval %s\n",
+			conf_duration_str(nb->bfd.interval_ms, buf, sizeof(buf)));
+		fprintf(f, IND IND "min-rx %s\n",
+			conf_duration_str(nb->bfd.min_rx_ms, buf, sizeof(buf)));
+		fprintf(f, IND IND "multiplier %u\n" IND "}\n", nb->bfd.multiplier);
+	}
+	fputs("}\n", f);
+}
+
+static void print_health(FILE *f, const struct conf_health *h)
+{
+	static const char *const kinds[] = {
+		[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
+		[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",
+	};
+	const char *name;
+	size_t i;
+
+	if (h->kind <= CONF_HC_NONE || h->kind > CONF_HC_EXEC)
+		return;
+	fprintf(f, IND "health %s", kinds[h->kind]);
+	switch (h->kind) {
+	case CONF_HC_HTTP:
+	case CONF_HC_HTTPS:
+		fputs(" path ", f);
+		put_quoted(f, h->path ? h->path : "/");
+		if (h->host) {
+			fputs(" host ", f);
+			put_quoted(f, h->host);
+		}
+		if (h->n_status) {
+			fputs(" status", f);
+			for (i = 0; i < h->n_status; i++)
+				fprintf(f, " %u", h->status[i]);
+		}
+		if (h->expect) {
+			fputs(" expect ", f);
+			put_quoted(f, h->expect);
+		}
+		if (h->insecure)
+			fputs(" insecure", f);
+		break;
+	case CONF_HC_DNS:
+		fputs(" query ", f);
+		put_word(f, h->query ? h->query : ".");
+		name = conf_dns_type_name(h->qtype);
+		if (name)
+			fprintf(f, " type %s", name);
+		else
+			fprintf(f, " type %u", h->qtype);
+		name = conf_dns_rcode_name(h->rcode);
+		if (name)
+			fprintf(f, " rcode %s", name);
+		else
+			fprintf(f, " rcode %u", h->rcode);
+		if (h->dns_tcp)
+			fputs(" tcp", f);
+		if (h->nonempty)
+			fputs(" nonempty", f);
+		break;
+	case CONF_HC_EXEC:
+		fputc(' ', f);
+		put_quoted(f, h->command ? h->command : "");
+		fputs(" user ", f);
+		put_word(f, h->user ? h->user : "nobody");
+		break;
+	default:
+		break;
+	}
+	if (h->kind != CONF_HC_EXEC) {
+		fprintf(f, " port %u", h->port);
+		if (h->address.family) {
+			fputs(" address ", f);
+			put_addr(f, &h->address);
+		}
+	}
+	put_duration(f, "interval", h->interval_ms);
+	put_duration(f, "fast-interval", h->fast_interval_ms);
+	put_duration(f, "timeout", h->timeout_ms);
+	fprintf(f, " rise %u fall %u\n", h->rise, h->fall);
+}
+
+static void print_vip(FILE *f, const struct conf_vip *vip)
+{
+	char buf[32];
+	size_t i;
+
+	fputs("\nvip ", f);
+	put_addr(f, &vip->addr);
+	if (vip->local)
+		fputs(" local {\n", f);
+	else if (vip->port)
+		fprintf(f, " %s %u {\n", vip->proto == IPPROTO_UDP ? "udp" : "tcp", vip->port);
+	else
+		fprintf(f, " %s all {\n", vip->proto == IPPROTO_UDP ? "udp" : "tcp");
+	if (vip->name) {
+		fputs(IND "name ", f);
+		put_word(f, vip->name);
+		fputc('\n', f);
+	}
+	if (!vip->local) {
+		fprintf(f, IND "hash %s\n", vip->hash_src ? "source" : "5-tuple");
+		if (vip->encap == XLB_ENCAP_GUE)
+			fprintf(f, IND "encap gue port %u\n", vip->gue_port);
+		else
+			fputs(IND "encap ipip\n", f);
+		fprintf(f, IND "ring-size %u\n" IND "min-healthy %u\n", vip->ring_size,
+			vip->min_healthy);
+	}
+	fprintf(f, IND "hold-down %s\n", conf_duration_str(vip->hold_down_ms, buf, sizeof(buf)));
+	if (vip->has_med)
+		fprintf(f, IND "med %u\n", vip->med);
+	if (vip->has_local_pref)
+		fprintf(f, IND "local-pref %u\n", vip->local_pref);
+	fprintf(f, IND "prepend %u\n" IND "next-hop ", vip->prepend);
+	if (vip->next_hop.family)
+		put_addr(f, &vip->next_hop);
+	else
+		fputs("self", f);
+	fputc('\n', f);
+	if (vip->n_communities) {
+		fputs(IND "community", f);
+		for (i = 0; i < vip->n_communities; i++)
+			fprintf(f, " %u:%u", vip->communities[i] >> 16,
+				vip->communities[i] & 0xffff);
+		fputc('\n', f);
+	}
+	if (vip->n_large_communities) {
+		fputs(IND "large-community", f);
+		for (i = 0; i < vip->n_large_communities; i++)
+			fprintf(f, " %u:%u:%u", vip->large_communities[i][0],
+				vip->large_communities[i][1], vip->large_communities[i][2]);
+		fputc('\n', f);
+	}
+	print_health(f, &vip->health);
+	for (i = 0; i < vip->n_backends; i++) {
+		fputs(IND "backend ", f);
+		put_addr(f, &vip->backends[i].addr);
+		fprintf(f, " weight %u\n", vip->backends[i].weight);
+	}
+	fputs("}\n", f);
+}
+
+static int print_conf(FILE *f, const struct xlb_conf *conf, bool hide)
+{
+	size_t i;
+
+	print_globals(f, conf);
+	for (i = 0; i < conf->n_neighbors; i++)
+		print_neighbor(f, &conf->neighbors[i], hide);
+	for (i = 0; i < conf->n_vips; i++)
+		print_vip(f, &conf->vips[i]);
+	if (fflush(f) == EOF || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+int conf_print(FILE *f, const struct xlb_conf *conf)
+{
+	return print_conf(f, conf, true);
+}
+
+int conf_print_full(FILE *f, const struct xlb_conf *conf)
+{
+	return print_conf(f, conf, false);
+}
+
+int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len)
+{
+	char a[CONF_ADDR_STRLEN], port[8];
+	const char *proto = vip->proto == IPPROTO_UDP ? "udp" : "tcp";
+	int n;
+
+	conf_addr_str(&vip->addr, a, sizeof(a));
+	if (vip->local) {
+		n = snprintf(buf, len, "%s/local", a);
+	} else {
+		if (vip->port)
+			snprintf(port, sizeof(port), "%u", vip->port);
+		else
+			snprintf(port, sizeof(port), "*");
+		if (vip->addr.family == XLB_FAMILY_V6)
+			n = snprintf(buf, len, "[%s]:%s/%s", a, port, proto);
+		else
+			n = snprintf(buf, len, "%s:%s/%s", a, port, proto);
+	}
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
+{
+	return a->family == b->family && !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b)
+{
+	if (!addr_eq(&a->addr, &b->addr) || a->local != b->local)
+		return false;
+	return a->local || (a->proto == b->proto && a->port == b->port);
+}
+
+static bool health_equal(const struct conf_health *a, const struct conf_health *b)
+{
+	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
+	       a->fast_interval_ms == b->fast_interval_ms && a->timeout_ms == b->timeout_ms &&
+	       a->rise == b->rise && a->fall == b->fall && a->port == b->port &&
+	       addr_eq(&a->address, &b->address) && str_eq(a->path, b->path) &&
+	       str_eq(a->host, b->host) && a->n_status == b->n_status &&
+	       !memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) &&
+	       str_eq(a->expect, b->expect) && a->insecure == b->insecure &&
+	       str_eq(a->query, b->query) && a->qtype == b->qtype && a->rcode == b->rcode &&
+	       a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
+	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
+}
+
+bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
+{
+	size_t i;
+
+	if (!conf_vip_same_key(a, b) || !str_eq(a->name, b->name) || a->hash_src != b->hash_src ||
+	    a->encap != b->encap || a->gue_port != b->gue_port || a->ring_size != b->ring_size ||
+	    a->min_healthy != b->min_healthy || a->hold_down_ms != b->hold_down_ms ||
+	    a->has_med != b->has_med || (a->has_med && a->med != b->med) ||
+	    a->has_local_pref != b->has_local_pref ||
+	    (a->has_local_pref && a->local_pref != b->local_pref) || a->prepend != b->prepend ||
+	    !addr_eq(&a->next_hop, &b->next_hop) || a->n_communities != b->n_communities ||
+	    a->n_large_communities != b->n_large_communities || a->n_backends != b->n_backends ||
+	    !health_equal(&a->health, &b->health))
+		return false;
+	for (i = 0; i < a->n_communities; i++)
+		if (a->communities[i] != b->communities[i])
+			return false;
+	for (i = 0; i < a->n_large_communities; i++)
+		if (memcmp(a->large_communities[i], b->large_communities[i],
+			   sizeof(a->large_communities[i])))
+			return false;
+	for (i = 0; i < a->n_backends; i++)
+		if (!addr_eq(&a->backends[i].addr, &b->backends[i].addr) ||
+		    a->backends[i].weight != b->backends[i].weight)
+			return false;
+	return true;
+}
