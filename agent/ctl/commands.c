@@ -477,7 +477,7 @@ int ctl_vip_format(const struct ctl_vip *vip, char *buf, size_t len)
 		else
 			strcpy(port, "*");
 		if (vip->local)
-			n = snprintf(buf, len, "%s%s%s/local", v6 ? "[" : "", a, v6 ? "]" : "");
+			n = snprintf(buf, len, "%s/local", a);
 		else
 			n = snprintf(buf, len, "%s%s%s:%s/%s", v6 ? "[" : "", a, v6 ? "]" : "",
 				     port, vip->proto == IPPROTO_TCP ? "tcp" : "udp");

@@ -19,7 +19,8 @@
  *     argument (`xlbctl vip` is `xlbctl vip show`);
  *   - ARGS are checked against the command's pattern (count and shape)
  *     and rewritten canonically: full keywords, addresses as inet_ntop
- *     writes them, VIPs as conf_vip_format() writes them, numbers without
+ *     writes them, VIPs as conf_vip_format() writes them (so the daemon
+ *     may compare strings, or use ctl_vip_match()), numbers without
  *     leading zeros, options last in pattern order.
  *
  * Argument patterns (cmd->args, also the usage text): VIP, BACKEND /
@@ -28,8 +29,8 @@
  * [--flag] an option that may stand anywhere after the command.
  *
  * VIP forms: 203.0.113.10:53/udp, [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp
- * (all ports), 203.0.113.20/local or [2001:db8::20]/local (host mode; the
- * brackets are optional there), or a VIP's config `name`
+ * (all ports), 203.0.113.20/local or 2001:db8::20/local (host mode;
+ * [2001:db8::20]/local is accepted too), or a VIP's config `name`
  * ([A-Za-z][A-Za-z0-9._-]*, at most CTL_VIP_NAME_MAX bytes). Protocol
  * words are case-insensitive.
  */

@@ -74,8 +74,8 @@ static const struct {
 	{ "bgp neighbor enable 2001:db8::1", 0, "bgp neighbor enable 2001:db8::1" },
 	{ "health show 203.0.113.20/local", 0, "health show 203.0.113.20/local" },
 	{ "bfd", 0, "bfd show" },
-	{ "vip show [2001:db8::20]/local", 0, "vip show [2001:db8::20]/local" },
-	{ "vip show 2001:db8::20/local", 0, "vip show [2001:db8::20]/local" },
+	{ "vip show [2001:db8::20]/local", 0, "vip show 2001:db8::20/local" },
+	{ "vip show 2001:db8::20/local", 0, "vip show 2001:db8::20/local" },
 	/* usage errors */
 	{ "", -EINVAL, "missing OBJECT" },
 	{ "frob", -EINVAL, "unknown object or command 'frob'" },
@@ -84,7 +84,7 @@ static const struct {
 	{ "backend s x", -EINVAL, "backend: ambiguous command 's': show, set" },
 	{ "backend", -EINVAL, "backend: missing COMMAND" },
 	{ "vip frob", -EINVAL, "vip: unknown command 'frob'" },
-	{ "vip show 2001:db8::1:80/local", 0, "vip show [2001:db8::1:80]/local" },
+	{ "vip show 2001:db8::1:80/local", 0, "vip show 2001:db8::1:80/local" },
 	{ "vip show a b", -EINVAL, "vip show: unexpected argument 'b'" },
 	{ "vip disable", -EINVAL, "vip disable: missing VIP" },
 	{ "backend show", -EINVAL, "backend show: missing VIP" },
@@ -368,7 +368,7 @@ void test_ctl_vip_parse_match(void)
 	conf.local = false;
 	ASSERT_FALSE(ctl_vip_match(&v, &conf), "forwarding VIP on the same address");
 	ASSERT_OK(ctl_vip_format(&v, out, sizeof(out)), "format");
-	ASSERT_STREQ(out, "[2001:db8::20]/local", "v6 local formatted");
+	ASSERT_STREQ(out, "2001:db8::20/local", "v6 local formatted");
 	ASSERT_EQ(ctl_vip_format(&v, out, 8), -ENOSPC, "small buffer");
 
 	/* a name at the length limit, and one past it */
@@ -382,4 +382,35 @@ void test_ctl_vip_parse_match(void)
 		longer[CTL_VIP_NAME_MAX + 1] = '\0';
 		ASSERT_EQ(ctl_vip_parse(longer, &v, err, sizeof(err)), -EINVAL, "64-byte name");
 	}
+}
+
+/* The canonical VIP text is exactly what the config printer writes, so
+ * the daemon may compare strings with conf_vip_format(). */
+void test_ctl_vip_format_is_config_format(void)
+{
+	static const char *const vips[] = {
+		"203.0.113.10:53/udp", "[2001:db8::1]:80/tcp", "203.0.113.30:*/tcp",
+		"[2001:db8::5]:*/udp", "203.0.113.20/local", "2001:db8::20/local",
+	};
+	char ours[CTL_VIP_STRLEN], theirs[CTL_VIP_STRLEN], err[160];
+	struct conf_vip conf;
+	struct ctl_vip v;
+	size_t i;
+
+	for (i = 0; i < sizeof(vips) / sizeof(vips[0]); i++) {
+		test_ctx("%s", vips[i]);
+		if (!ASSERT_OK(ctl_vip_parse(vips[i], &v, err, sizeof(err)), "parse"))
+			continue;
+		memset(&conf, 0, sizeof(conf));
+		conf.addr = v.addr;
+		conf.proto = v.proto;
+		conf.port = v.port;
+		conf.local = v.local;
+		ASSERT_OK(ctl_vip_format(&v, ours, sizeof(ours)), "ctl format");
+		ASSERT_OK(conf_vip_format(&conf, theirs, sizeof(theirs)), "config format");
+		ASSERT_STREQ(ours, theirs, "same text");
+		ASSERT_STREQ(ours, vips[i], "canonical input unchanged");
+		ASSERT_TRUE(ctl_vip_match(&v, &conf), "matches");
+	}
+	test_ctx(NULL);
 }
