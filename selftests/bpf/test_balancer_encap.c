@@ -405,8 +405,8 @@ void test_balancer_encap_nexthop(void)
 		ASSERT_MEMEQ(r.out, dmac, 6, "destination MAC");
 		ASSERT_MEMEQ(r.out + 6, smac, 6, "source MAC");
 		ASSERT_EQ(bal_forwarded_to(&b, in.buf, in.len, &r), BE4_ID, "backend");
-		bal_stats_check(&b, 1,
-				BAL_STATS(cases_nh[i].stat, i ? XLB_STAT_FLOW_HIT : XLB_STAT_FLOW_MISS));
+		bal_stats_check(&b, 1, BAL_STATS(cases_nh[i].stat,
+						 i ? XLB_STAT_FLOW_HIT : XLB_STAT_FLOW_MISS));
 	}
 	test_ctx(NULL);
 out:

@@ -8,14 +8,19 @@
  * backend move and count flow_stale; a VIP without usable backends drops.
  *
  * Expected backends are never written down: they come from the output's
- * outer destination, from sending the same flow again, or from a second
+ * outer destination, from sending the same flow again, from a second
  * balancer instance programmed with the table in question ("another LB
- * node" that has no flow state).
+ * node" that has no flow state), or from reading the VIP's active Maglev
+ * table at the flow hash the flow entry records (which also gives the
+ * outer flow label and GUE source port).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include "balancer_fixture.h"
 #include "../lib/test.h"
@@ -26,6 +31,16 @@ struct flow {
 	union xlb_addr src;
 	__u16 sport;
 };
+
+static __u16 get16(const __u8 *b)
+{
+	return b[0] << 8 | b[1];
+}
+
+static __u32 get32(const __u8 *b)
+{
+	return (__u32)get16(b) << 16 | get16(b + 2);
+}
 
 static bool add_backends(struct bal *b, __u8 family)
 {
@@ -385,6 +400,102 @@ out:
 	test_ctx(NULL);
 	bal_close(&b);
 	bal_close(&ref);
+}
+
+/* Reads the backend the VIP's active Maglev table holds for `hash`. */
+static __u32 ring_pick(struct bal *b, const char *vip, __u8 proto, __u16 port, __u32 hash)
+{
+	struct xlb_vip_key key = bal_vip_key(vip, proto, port);
+	__u32 inner_id, slot, id = 0;
+	struct xlb_vip v;
+	int fd;
+
+	if (!ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(b->dp, "vips"), &key, &v) ? -errno : 0,
+		       "vips lookup") ||
+	    !ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(b->dp, "rings"), &v.ring_id,
+					   &inner_id) ? -errno : 0, "rings lookup"))
+		return 0;
+	fd = bpf_map_get_fd_by_id(inner_id);
+	if (!ASSERT_GE(fd, 0, "ring fd"))
+		return 0;
+	slot = hash % v.ring_size;
+	ASSERT_OK(bpf_map_lookup_elem(fd, &slot, &id) ? -errno : 0, "ring slot");
+	close(fd);
+	return id;
+}
+
+/*
+ * The flow hash, as the flow entry records it, is what everything else
+ * derives from: the backend is ring[hash % size] of the VIP's active
+ * table, the outer IPv6 flow label is its low 20 bits and the GUE source
+ * port 0xC000 plus its low 14 bits. A source-hashed VIP gives every flow
+ * of a client the same hash.
+ */
+void test_balancer_flow_hash_table(void)
+{
+	enum { NFLOWS = 100 };
+	static const struct {
+		__u16 port;
+		__u16 flags;
+	} vips[] = { { 53, 0 }, { 54, XLB_VIP_F_HASH_SRC } };
+	static struct bal_run r;
+	static struct pkt p;
+	struct xlb_flow_key key;
+	struct xlb_flow fl;
+	struct bal_outer o;
+	__u32 id, hash, prev = 0;
+	__u64 seed = 21;
+	struct flow f;
+	struct bal b;
+	size_t v;
+	int i;
+
+	if (!bal_open(&b) || !add_backends(&b, XLB_FAMILY_V6))
+		goto out;
+	for (v = 0; v < ARRAY_SIZE(vips); v++) {
+		struct bal_vip vip = { BAL_VIP6, IPPROTO_UDP, vips[v].port, v, vips[v].flags,
+				       XLB_ENCAP_GUE, .be = { 1, 2, 3, 4, 5, 6, 7, 8 } };
+
+		if (!bal_vip(&b, &vip))
+			goto out;
+		flow_rand(&f, XLB_FAMILY_V6, &seed);
+		for (i = 0; i < NFLOWS; i++) {
+			test_ctx("%s VIP, flow %d", vips[v].flags ? "source-hashed" : "5-tuple", i);
+			if (!vips[v].flags || i % 10 == 0)
+				flow_rand(&f, XLB_FAMILY_V6, &seed);
+			else
+				f.sport++;
+			if (!ASSERT_OK(bal_pkt(&p, &f.src, BAL_VIP6, IPPROTO_UDP, f.sport,
+					       vips[v].port, 0, 10), "build") ||
+			    !bal_run(&b, p.buf, p.len, &r) || !ASSERT_EQ(r.act, XDP_TX, "action"))
+				goto out;
+			id = bal_forwarded_to(&b, p.buf, p.len, &r);
+			memset(&key, 0, sizeof(key));
+			key.src = f.src;
+			pkt_addr_parse(BAL_VIP6, &key.dst, &key.family);
+			key.sport = htons(f.sport);
+			key.dport = htons(vips[v].port);
+			key.proto = IPPROTO_UDP;
+			if (!id || !bal_outer_parse(r.out, r.len, &o) ||
+			    !ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(b.dp, "flows"), &key,
+							   &fl) ? -errno : 0, "flow entry"))
+				goto out;
+			hash = fl.hash;
+			ASSERT_EQ(fl.backend_id, id, "flow entry names the backend");
+			ASSERT_EQ(ring_pick(&b, BAL_VIP6, IPPROTO_UDP, vips[v].port, hash), id,
+				  "backend = ring[hash % size]");
+			ASSERT_EQ(get32(r.out + o.l3) & 0xfffff, hash & 0xfffff,
+				  "flow label = low 20 bits of the hash");
+			ASSERT_EQ(get16(r.out + o.udp), 0xc000 | (hash & 0x3fff),
+				  "GUE source port from the hash");
+			if (vips[v].flags && i % 10)
+				ASSERT_EQ(hash, prev, "one hash for all of a client's flows");
+			prev = hash;
+		}
+	}
+out:
+	test_ctx(NULL);
+	bal_close(&b);
 }
 
 /* No backend to send to: an empty table, or a table naming a backend that

@@ -513,7 +513,8 @@ static void too_big(bool v6)
 				      BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS), &r)) {
 				ASSERT_EQ(bal_forwarded_to(&b, in.buf, in.len, &r),
 					  c->outer_v6 ? 2 : 1, "encapsulated");
-				ASSERT_EQ(r.len - (c->vlan ? 18 : 14), MTU, "outer packet of the MTU");
+				ASSERT_EQ(r.len - (c->vlan ? 18 : 14), MTU,
+					  "outer packet of the MTU");
 			}
 			if (v6)
 				continue;
@@ -526,8 +527,8 @@ static void too_big(bool v6)
 					  BAL_STATS(XLB_STAT_DROP, XLB_STAT_DROP_TOO_BIG,
 						    XLB_STAT_FLOW_MISS), &r);
 
-			test_ctx("IPv4 %s in %s: options quoted", proto == IPPROTO_TCP ? "TCP" : "UDP",
-				 c->name);
+			test_ctx("IPv4 %s in %s: options quoted",
+				 proto == IPPROTO_TCP ? "TCP" : "UDP", c->name);
 			if (ASSERT_OK(build_big(&in, v6, proto, c->vlan, true, 40, MTU, sport++),
 				      "build") &&
 			    bal_check(&b, in.buf, in.len, XDP_TX,

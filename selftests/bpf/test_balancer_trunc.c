@@ -230,7 +230,8 @@ void test_balancer_truncated(void)
 			       seen[XLB_STAT_DROP_L4_TRUNCATED], seen[XLB_STAT_PASS_VIP_OTHER],
 			       seen[XLB_STAT_TX]);
 			ASSERT_GE(seen[XLB_STAT_PASS_L3_MALFORMED], 20, "cuts in the IP header");
-			ASSERT_EQ(seen[XLB_STAT_TX], consistent ? full.len - first_whole(c, &info) + 1 : 1,
+			ASSERT_EQ(seen[XLB_STAT_TX],
+				  consistent ? full.len - first_whole(c, &info) + 1 : 1,
 				  "forwarded cuts");
 			if (consistent)
 				ASSERT_GE(seen[XLB_STAT_DROP_L4_TRUNCATED], 8, "cuts in L4");
