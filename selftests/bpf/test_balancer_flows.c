@@ -15,6 +15,7 @@
  * outer flow label and GUE source port).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -493,6 +494,63 @@ void test_balancer_flow_hash_table(void)
 			prev = hash;
 		}
 	}
+out:
+	test_ctx(NULL);
+	bal_close(&b);
+}
+
+static bool run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return ASSERT_OK(sched_setaffinity(0, sizeof(set), &set) ? -errno : 0,
+			 "sched_setaffinity") &&
+	       ASSERT_EQ(sched_getcpu(), cpu, "running there");
+}
+
+/*
+ * Per-CPU LRU lists, one table: a flow written on one core is found from
+ * another (RSS may move a flow, e.g. when the NIC's indirection table
+ * changes), even after its backend left the Maglev table. Counters are
+ * per CPU and read as their sum.
+ */
+void test_balancer_flow_cross_cpu(void)
+{
+	enum { NFLOWS = 32 };
+	struct bal_vip v = { .addr = BAL_VIP4, .proto = IPPROTO_TCP, .port = 80,
+			     .be = { 1, 2, 3, 4 } };
+	struct bal_vip v2 = { .addr = BAL_VIP4, .proto = IPPROTO_TCP, .port = 80,
+			      .be = { 5, 6, 7, 8 } };
+	struct flow f[NFLOWS];
+	__u32 be[NFLOWS];
+	__u64 seed = 13;
+	struct bal b = {};
+	int i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		test_skip("needs two CPUs");
+		return;
+	}
+	if (!open_with_vip(&b, &v, XLB_FAMILY_V4) || !run_on_cpu(0))
+		goto out;
+	for (i = 0; i < NFLOWS; i++) {
+		flow_rand(&f[i], XLB_FAMILY_V4, &seed);
+		be[i] = send_flow(&b, &f[i], BAL_VIP4, IPPROTO_TCP, 80, TH_ACK);
+		if (!be[i])
+			goto out;
+	}
+	/* the table now has none of the flows' backends */
+	if (!bal_vip(&b, &v2) || !bal_stats_snap(&b) || !run_on_cpu(1))
+		goto out;
+	for (i = 0; i < NFLOWS; i++) {
+		test_ctx("flow %d", i);
+		ASSERT_EQ(send_flow(&b, &f[i], BAL_VIP4, IPPROTO_TCP, 80, TH_ACK), be[i],
+			  "same backend from another CPU");
+	}
+	test_ctx(NULL);
+	bal_stats_check(&b, NFLOWS, BAL_STATS_N(XLB_STAT_TX, NFLOWS, XLB_STAT_FLOW_HIT, NFLOWS));
 out:
 	test_ctx(NULL);
 	bal_close(&b);
