@@ -189,7 +189,8 @@ enum xlb_stat {
 	XLB_STAT_DROP_NO_BACKEND,	/* VIP has no usable backend */
 	XLB_STAT_DROP_NO_ROUTE,		/* no route to the backend */
 	XLB_STAT_DROP_NO_SOURCE,	/* no encap source of the outer family */
-	XLB_STAT_DROP_FRAG,		/* 5-tuple VIP fragment whose first fragment was not seen */
+	XLB_STAT_DROP_FRAG,		/* later fragment whose first fragment was not seen
+					 * (any VIP but an all-ports source-hashed one) */
 	XLB_STAT_DROP_TOO_BIG,		/* too big after encap and may not be answered */
 	XLB_STAT_DROP_ENCAP,		/* could not grow the packet */
 	XLB_STAT_MAX
