@@ -67,7 +67,7 @@ count() {
 say "client requests (each a new connection or source port, so Maglev spreads them)"
 ok=1
 count "HTTP to $VIP4" 20 nsx client curl -s -m 3 "http://$VIP4/" || ok=0
-count "UDP to $VIP4:5353" 10 sh -c "echo q | ip netns exec $(ns client) socat -t 3 -T 3 - UDP:$VIP4:5353" || ok=0
+count "UDP to $VIP4:5353" 10 udp_query client $VIP4 5353 || ok=0
 count "HTTP to [$VIP6]" 20 nsx client curl -s -m 3 "http://[$VIP6]/" || ok=0
 
 say "what the backends see: the client's own address (no NAT), replies sent directly"

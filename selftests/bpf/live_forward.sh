@@ -41,9 +41,9 @@ spread() {
 }
 
 spread 16 "tcp4 ipip" nsx client curl -s -m 3 "http://$VIP4/"
-spread 16 "udp4 gue" sh -c "echo q | ip netns exec $(ns client) socat -t 3 -T 3 - UDP:$VIP4:5353"
+spread 16 "udp4 gue" udp_query client $VIP4 5353
 spread 16 "tcp6 ipip" nsx client curl -s -m 3 "http://[$VIP6]/"
-spread 16 "udp6 gue" sh -c "echo q | ip netns exec $(ns client) socat -t 3 -T 3 - UDP6:[$VIP6]:5353"
+spread 16 "udp6 gue" udp_query client $VIP6 5353
 
 # a bigger transfer over one connection stays on one backend
 head -c 2000000 /dev/zero > "$TOPO_BPFFS.www/b1/big"

@@ -162,3 +162,16 @@ topo_down() {
 	[ -n "${TOPO_BPFFS:-}" ] && rm -rf "$TOPO_BPFFS.www" && rmdir "$TOPO_BPFFS" 2>/dev/null
 	return 0
 }
+
+# One UDP request from namespace $1 to [$2]:$3; prints the answer. Waits up
+# to 3 s for it and returns as soon as it arrives.
+udp_query() {
+	nsx "$1" /usr/bin/python3 -c '
+import socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b"q", (addr, port))
+print(s.recv(512).decode().strip())
+' "$2" "$3"
+}
