@@ -117,7 +117,8 @@ static int v_min_healthy(struct parser *p, void *obj, const struct tok *kw)
 static int v_hold_down(struct parser *p, void *obj, const struct tok *kw)
 {
 	(void)kw;
-	return get_duration(p, "hold-down", 0, CONF_HOUR_MS, &((struct conf_vip *)obj)->hold_down_ms);
+	return get_duration(p, "hold-down", 0, CONF_HOUR_MS,
+			    &((struct conf_vip *)obj)->hold_down_ms);
 }
 
 static int v_ring_size(struct parser *p, void *obj, const struct tok *kw)
@@ -381,9 +382,11 @@ static int vip_unique(struct parser *p, const struct conf_vip *vip)
 	for (i = 0; &p->conf->vips[i] != vip; i++) {
 		const struct conf_vip *o = &p->conf->vips[i];
 
-		if (conf_vip_same_key(o, vip))
-			return p_err(p, vip->line, "duplicate vip %s (first on line %d)",
-				     conf_vip_format(vip, a, sizeof(a)) ? "?" : a, o->line);
+		if (conf_vip_same_key(o, vip)) {
+			conf_vip_format(vip, a, sizeof(a));
+			return p_err(p, vip->line, "duplicate vip %s (first on line %d)", a,
+				     o->line);
+		}
 		if (o->local != vip->local && addr_eq(&o->addr, &vip->addr)) {
 			conf_vip_format(vip, a, sizeof(a));
 			conf_vip_format(o, b, sizeof(b));
@@ -412,8 +415,9 @@ static int vip_close(struct parser *p, const struct conf_vip *vip, const int *se
 			     vip->ring_size, vip->n_backends,
 			     vip->n_backends * MAGLEV_SLOTS_PER_BACKEND);
 	if (vip->min_healthy > vip->n_backends)
-		return p_err(p, seen[VKW_MIN_HEALTHY], "min-healthy %u is more than the %zu backends",
-			     vip->min_healthy, vip->n_backends);
+		return p_err(p, seen[VKW_MIN_HEALTHY],
+			     "min-healthy %u is more than the %zu backends", vip->min_healthy,
+			     vip->n_backends);
 	return 0;
 }
 

@@ -142,7 +142,8 @@ int p_block(struct parser *p, const struct block *b, void *obj)
 		if (!kw)
 			return p_err(p, t->line, "unknown keyword '%s' %s", t->text, where);
 		if (kw->flags & b->forbid)
-			return p_err(p, t->line, "'%s' is not allowed in %s", kw->name, b->forbid_in);
+			return p_err(p, t->line, "'%s' is not allowed in %s", kw->name,
+				     b->forbid_in);
 		if (b->seen[i] && !(kw->flags & KW_REPEAT))
 			return p_err(p, t->line, "duplicate '%s' %s (first on line %d)", kw->name,
 				     where, b->seen[i]);

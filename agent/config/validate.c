@@ -57,9 +57,12 @@ static int check_vip(struct parser *p, const struct conf_vip *vip)
 	conf_vip_format(vip, v, sizeof(v));
 	if (!conf->n_allowed)
 		return p_err(p, vip->line, "no allowed-prefixes: refusing to announce anything");
-	for (i = 0; i < conf->n_allowed; i++)
-		if (conf->allowed[i].max_len >= host && prefix_contains(&conf->allowed[i], &vip->addr))
+	for (i = 0; i < conf->n_allowed; i++) {
+		const struct conf_prefix *pfx = &conf->allowed[i];
+
+		if (pfx->max_len >= host && prefix_contains(pfx, &vip->addr))
 			break;
+	}
 	if (i == conf->n_allowed)
 		return p_err(p, vip->line, "vip %s/%u is outside allowed-prefixes",
 			     conf_addr_str(&vip->addr, s, sizeof(s)), host);
