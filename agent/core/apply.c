@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From config and runtime state to the datapath.
+ *
+ * Ids: every VIP gets a datapath VIP id and every (VIP, backend) pair a
+ * backend id. Ids are node-local (Maglev tables depend only on addresses
+ * and weights) and stay the same across reloads and restarts — a
+ * restarted xlbd adopts the ids a running balancer uses (xlbd_adopt), so
+ * the flow table's entries keep pointing at the right backends. An id
+ * given to another backend gets a new generation, which turns old flow
+ * entries for it stale.
+ *
+ * A reload applies only the difference: a VIP whose definition did not
+ * change is not touched at all (no map write), a changed VIP keeps its id
+ * and the ids of the backends it keeps, and gets a new table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "core/xlbd.h"
+#include "lib/log.h"
+#include "maps/dataplane.h"
+#include "maps/maglev.h"
+#include "maps/nexthop.h"
+
+/* What a previous xlbd left in the pinned maps (xlbd_adopt). */
+struct adopted_vip {
+	struct xlb_vip_key key;
+	__u32 id;
+};
+
+struct adopted_be {
+	union xlb_addr addr;
+	__u8 family;
+	__u16 vip_id;
+	__u32 id;
+	__u32 gen;
+};
+
+static struct adopted_vip *adopted_vips;
+static size_t n_adopted_vips;
+static struct adopted_be *adopted_bes;
+static size_t n_adopted_bes;
+static __u32 be_gen[XLB_MAX_BACKENDS];	/* last generation given to each id */
+
+static void vip_key(const struct conf_vip *c, struct xlb_vip_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->addr = c->addr.addr;
+	k->family = c->addr.family;
+	k->proto = c->proto;
+	k->port = htons(c->port);
+}
+
+__u32 rt_backend_weight(const struct rt_backend *b)
+{
+	if (b->pool != RT_POOLED || !b->healthy)
+		return 0;
+	return b->has_weight ? b->weight : b->conf->weight;
+}
+
+bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < v->n_backends; i++)
+		n += rt_backend_weight(&v->backends[i]) > 0;
+	if (healthy)
+		*healthy = n;
+	if (v->disabled)
+		return false;
+	/* host mode: the local check decides (issue 5); no check yet = up */
+	if (v->conf->local)
+		return true;
+	return n >= v->conf->min_healthy;
+}
+
+static int id_alloc(__u8 *used, __u32 first, __u32 n)
+{
+	__u32 i;
+
+	for (i = first; i < n; i++) {
+		if (!used[i]) {
+			used[i] = 1;
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int adopt_vip_cb(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg)
+{
+	struct adopted_vip *a;
+
+	(void)arg;
+	a = realloc(adopted_vips, (n_adopted_vips + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	adopted_vips = a;
+	a[n_adopted_vips++] = (struct adopted_vip){ .key = *key, .id = vip->id };
+	return 0;
+}
+
+int xlbd_adopt(struct xlbd *d)
+{
+	struct xlb_backend be;
+	__u32 id;
+	int err;
+
+	if (!d->dp)
+		return 0;
+	err = xlb_dp_vip_foreach(d->dp, adopt_vip_cb, NULL);
+	if (err)
+		return err;
+	for (id = 1; id < XLB_MAX_BACKENDS; id++) {
+		struct adopted_be *a;
+
+		if (xlb_dp_backend_get(d->dp, id, &be))
+			continue;
+		be_gen[id] = be.gen;
+		if (!be.family)
+			continue;
+		a = realloc(adopted_bes, (n_adopted_bes + 1) * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		adopted_bes = a;
+		a[n_adopted_bes++] = (struct adopted_be){ .addr = be.addr, .family = be.family,
+							  .vip_id = be.vip_id, .id = id,
+							  .gen = be.gen };
+	}
+	if (n_adopted_vips)
+		log_info("adopting %zu VIPs and %zu backends from the running datapath",
+			 n_adopted_vips, n_adopted_bes);
+	return 0;
+}
+
+static void adopt_free(void)
+{
+	free(adopted_vips);
+	free(adopted_bes);
+	adopted_vips = NULL;
+	adopted_bes = NULL;
+	n_adopted_vips = n_adopted_bes = 0;
+}
+
+static int vip_id_get(struct xlbd *d, const struct conf_vip *c, __u32 *id)
+{
+	struct xlb_vip_key key;
+	size_t i;
+	int n;
+
+	vip_key(c, &key);
+	for (i = 0; i < n_adopted_vips; i++) {
+		if (!memcmp(&adopted_vips[i].key, &key, sizeof(key)) &&
+		    adopted_vips[i].id < XLB_MAX_VIPS && !d->vip_ids[adopted_vips[i].id]) {
+			*id = adopted_vips[i].id;
+			d->vip_ids[*id] = 1;
+			return 0;
+		}
+	}
+	n = id_alloc(d->vip_ids, 0, XLB_MAX_VIPS);
+	if (n < 0)
+		return n;
+	*id = n;
+	return 0;
+}
+
+static int be_id_get(struct xlbd *d, __u32 vip_id, struct rt_backend *b)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < n_adopted_bes; i++) {
+		struct adopted_be *a = &adopted_bes[i];
+
+		if (a->vip_id == vip_id && a->family == b->conf->addr.family &&
+		    !memcmp(&a->addr, &b->conf->addr.addr, sizeof(a->addr)) && !d->be_ids[a->id]) {
+			d->be_ids[a->id] = 1;
+			b->id = a->id;
+			b->gen = a->gen;
+			return 0;
+		}
+	}
+	n = id_alloc(d->be_ids, 1, XLB_MAX_BACKENDS);
+	if (n < 0)
+		return n;
+	b->id = n;
+	b->gen = ++be_gen[n];
+	return 0;
+}
+
+static void be_id_put(struct xlbd *d, struct rt_backend *b)
+{
+	if (!b->id)
+		return;
+	if (d->dp)
+		xlb_dp_backend_del(d->dp, b->id);
+	d->be_ids[b->id] = 0;
+	b->id = 0;
+}
+
+/* Backend entry for the datapath, with the next hop when it resolves
+ * now (otherwise the datapath asks the FIB until a refresh finds it). */
+static void backend_entry(const struct rt_vip *v, const struct rt_backend *b,
+			  struct xlb_backend *be)
+{
+	struct nexthop_info nh;
+
+	memset(be, 0, sizeof(*be));
+	be->addr = b->conf->addr.addr;
+	be->family = b->conf->addr.family;
+	be->gen = b->gen;
+	be->vip_id = v->id;
+	/* a depooled-now or failed backend keeps no flows */
+	if (b->pool != RT_DEPOOLED_NOW && b->healthy)
+		be->flags = XLB_BE_F_PRESENT;
+	if (!nexthop_resolve(be->family, &be->addr, 0, &nh))
+		nexthop_to_backend(&nh, be);
+}
+
+int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
+{
+	const struct conf_vip *c = v->conf;
+	struct xlb_vip vip = { .id = v->id, .encap = c->encap, .gue_port = htons(c->gue_port) };
+	struct maglev_backend *mb = NULL;
+	struct xlb_vip_key key;
+	__u32 *ring = NULL, i;
+	size_t k;
+	int err = 0;
+
+	if (!d->dp || c->local || !v->has_id)
+		return 0;
+	mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
+	ring = malloc((size_t)c->ring_size * sizeof(*ring));
+	if (!mb || !ring) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < v->n_backends; k++) {
+		struct rt_backend *b = &v->backends[k];
+		struct xlb_backend be;
+
+		backend_entry(v, b, &be);
+		err = xlb_dp_backend_set(d->dp, b->id, &be);
+		if (err)
+			goto out;
+		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
+						 .addr = b->conf->addr.addr,
+						 .family = b->conf->addr.family };
+	}
+	err = maglev_build(mb, v->n_backends, ring, c->ring_size);
+	if (err)
+		goto out;
+	for (k = 0; k < v->n_backends; k++)
+		v->backends[k].slots = 0;
+	for (i = 0; i < c->ring_size; i++)
+		for (k = 0; k < v->n_backends; k++)
+			if (ring[i] == v->backends[k].id) {
+				v->backends[k].slots++;
+				break;
+			}
+	if (c->hash_src)
+		vip.flags |= XLB_VIP_F_HASH_SRC;
+	vip_key(c, &key);
+	err = xlb_dp_vip_set(d->dp, &key, &vip, ring, c->ring_size);
+	if (!err)
+		v->ring_size = c->ring_size;
+out:
+	if (err) {
+		char name[96];
+
+		conf_vip_format(c, name, sizeof(name));
+		log_warnx("vip %s: cannot update the datapath: %s", name, strerror(-err));
+	}
+	free(mb);
+	free(ring);
+	return err;
+}
+
+void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v)
+{
+	struct xlb_backend want, cur;
+	size_t k;
+
+	if (!d->dp || !v->has_id)
+		return;
+	for (k = 0; k < v->n_backends; k++) {
+		struct rt_backend *b = &v->backends[k];
+
+		backend_entry(v, b, &want);
+		if (!xlb_dp_backend_get(d->dp, b->id, &cur) && !memcmp(&cur, &want, sizeof(cur)))
+			continue;
+		if (!xlb_dp_backend_set(d->dp, b->id, &want))
+			log_debug("backend %u: next hop %s", b->id,
+				  want.flags & XLB_BE_F_NEXTHOP ? "cached" : "from the FIB");
+	}
+}
+
+static void vip_remove(struct xlbd *d, struct rt_vip *v)
+{
+	struct xlb_vip_key key;
+	size_t k;
+
+	if (d->dp && v->has_id) {
+		vip_key(v->conf, &key);
+		xlb_dp_vip_del(d->dp, &key);
+	}
+	for (k = 0; k < v->n_backends; k++)
+		be_id_put(d, &v->backends[k]);
+	if (v->has_id)
+		d->vip_ids[v->id] = 0;
+	free(v->backends);
+	v->backends = NULL;
+	v->n_backends = 0;
+	v->has_id = false;
+}
+
+static struct rt_backend *old_backend(struct rt_vip *old, const struct conf_backend *cb)
+{
+	size_t k;
+
+	if (!old)
+		return NULL;
+	for (k = 0; k < old->n_backends; k++) {
+		const struct conf_addr *a = &old->backends[k].conf->addr;
+
+		if (a->family == cb->addr.family && !memcmp(&a->addr, &cb->addr.addr, sizeof(a->addr)))
+			return &old->backends[k];
+	}
+	return NULL;
+}
+
+/* Build the runtime VIP for new config c, reusing `old` (same key) when
+ * given. Returns 1 if the datapath must be written, 0 if unchanged. */
+static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c,
+		     struct rt_vip *old)
+{
+	bool same = old && conf_vip_equal(old->conf, c);
+	size_t k;
+	int err;
+
+	memset(nv, 0, sizeof(*nv));
+	nv->conf = c;
+	if (old) {
+		nv->id = old->id;
+		nv->has_id = old->has_id;
+		nv->disabled = old->disabled;
+		nv->ring_size = old->ring_size;
+		old->has_id = false; /* the id moves to nv */
+	} else if (d->dp && !c->local) {
+		err = vip_id_get(d, c, &nv->id);
+		if (err)
+			return err;
+		nv->has_id = true;
+	}
+	nv->backends = calloc(c->n_backends ? c->n_backends : 1, sizeof(*nv->backends));
+	if (!nv->backends)
+		return -ENOMEM;
+	nv->n_backends = c->n_backends;
+	for (k = 0; k < c->n_backends; k++) {
+		struct rt_backend *b = &nv->backends[k], *ob = old_backend(old, &c->backends[k]);
+
+		if (ob) {
+			*b = *ob;
+			ob->id = 0; /* moves to the new VIP */
+		} else {
+			b->healthy = true;
+		}
+		b->conf = &c->backends[k];
+		if (!ob && nv->has_id) {
+			err = be_id_get(d, nv->id, b);
+			if (err)
+				return err;
+		}
+	}
+	return same ? 0 : 1;
+}
+
+static int conf_needs_restart(const struct xlb_conf *a, const struct xlb_conf *b, char *err,
+			      size_t errlen)
+{
+#define STR_DIFF(x, y) (((x) == NULL) != ((y) == NULL) || ((x) && strcmp((x), (y))))
+	const char *what = NULL;
+
+	if (STR_DIFF(a->xdp_ifname, b->xdp_ifname) || a->xdp_mode != b->xdp_mode)
+		what = "xdp interface or mode";
+	else if (STR_DIFF(a->pin_path, b->pin_path))
+		what = "pin-path";
+	else if (a->flow_entries != b->flow_entries)
+		what = "flow-table";
+	else if (STR_DIFF(a->socket_path, b->socket_path) ||
+		 STR_DIFF(a->socket_group, b->socket_group))
+		what = "control-socket";
+	else if (STR_DIFF(a->state_file, b->state_file))
+		what = "state-file";
+#undef STR_DIFF
+	if (!what)
+		return 0;
+	snprintf(err, errlen, "%s: %s changed: restart xlbd to apply it", b->file, what);
+	return -EINVAL;
+}
+
+static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
+{
+	struct xlb_config cfg = {};
+
+	if (!d->dp)
+		return 0;
+	if (c->encap_src4.family) {
+		cfg.src_v4 = c->encap_src4.addr.v4;
+		cfg.has_v4 = 1;
+	}
+	if (c->encap_src6.family) {
+		cfg.src_v6 = c->encap_src6.addr;
+		cfg.has_v6 = 1;
+	}
+	return xlb_dp_config_set(d->dp, &cfg);
+}
+
+int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
+{
+	struct rt_vip *nv;
+	size_t i, j, changed = 0, added = 0, removed = 0;
+	int rc, first_err = 0;
+	bool *dirty;
+
+	if (d->conf && conf_needs_restart(d->conf, conf, err, errlen))
+		return -EINVAL;
+	for (i = 0, j = 0; i < conf->n_vips; i++)
+		j += conf->vips[i].n_backends;
+	if (conf->n_vips > XLB_MAX_VIPS || j >= XLB_MAX_BACKENDS) {
+		snprintf(err, errlen, "%s: %zu VIPs with %zu backends: the datapath holds at most %d "
+			 "VIPs and %d backends", conf->file, conf->n_vips, j, XLB_MAX_VIPS,
+			 XLB_MAX_BACKENDS - 1);
+		return -E2BIG;
+	}
+	nv = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*nv));
+	dirty = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*dirty));
+	if (!nv || !dirty) {
+		free(nv);
+		free(dirty);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < conf->n_vips; i++) {
+		struct rt_vip *old = NULL;
+
+		for (j = 0; j < d->n_vips; j++) {
+			if (d->vips[j].conf && conf_vip_same_key(d->vips[j].conf, &conf->vips[i])) {
+				old = &d->vips[j];
+				break;
+			}
+		}
+		rc = vip_build(d, &nv[i], &conf->vips[i], old);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: cannot set up vip: %s", conf->file,
+				 conf->vips[i].line, strerror(-rc));
+			/* the ids taken so far go back with xlbd_release of nv */
+			first_err = rc;
+			break;
+		}
+		dirty[i] = rc == 1;
+		if (old) {
+			/* backends of the old VIP that the new one dropped */
+			for (j = 0; j < old->n_backends; j++)
+				be_id_put(d, &old->backends[j]);
+			free(old->backends);
+			old->backends = NULL;
+			old->n_backends = 0;
+			old->conf = NULL;
+			changed += rc == 1;
+		} else {
+			added++;
+		}
+	}
+	if (first_err) {
+		for (j = 0; j <= i && j < conf->n_vips; j++) {
+			/* ids that moved from an old VIP stay valid there */
+			free(nv[j].backends);
+		}
+		free(nv);
+		free(dirty);
+		return first_err;
+	}
+
+	/* old VIPs that are gone */
+	for (j = 0; j < d->n_vips; j++) {
+		if (d->vips[j].conf) {
+			vip_remove(d, &d->vips[j]);
+			removed++;
+		}
+	}
+	free(d->vips);
+	d->vips = nv;
+	d->n_vips = conf->n_vips;
+
+	if (!d->conf || memcmp(&d->conf->encap_src4, &conf->encap_src4, sizeof(conf->encap_src4)) ||
+	    memcmp(&d->conf->encap_src6, &conf->encap_src6, sizeof(conf->encap_src6))) {
+		rc = config_map_write(d, conf);
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	for (i = 0; i < d->n_vips; i++) {
+		if (!dirty[i])
+			continue;
+		rc = xlbd_vip_sync(d, &d->vips[i]);
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	free(dirty);
+	adopt_free();
+	if (d->conf)
+		conf_free(d->conf);
+	d->conf = conf;
+	log_info("config %s: %zu VIPs (%zu new, %zu changed, %zu removed)", conf->file,
+		 conf->n_vips, added, changed, removed);
+	if (first_err)
+		snprintf(err, errlen, "%s: applied, but the datapath refused a change: %s",
+			 conf->file, strerror(-first_err));
+	return first_err;
+}
+
+void xlbd_release(struct xlbd *d, bool clear_datapath)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->n_vips; i++) {
+		if (clear_datapath) {
+			vip_remove(d, &d->vips[i]);
+			continue;
+		}
+		for (k = 0; k < d->vips[i].n_backends; k++)
+			d->be_ids[d->vips[i].backends[k].id] = 0;
+		free(d->vips[i].backends);
+	}
+	free(d->vips);
+	d->vips = NULL;
+	d->n_vips = 0;
+	adopt_free();
+	if (d->conf)
+		conf_free(d->conf);
+	d->conf = NULL;
+}
+
+struct rt_vip *xlbd_vip_find(struct xlbd *d, const char *spec)
+{
+	char name[96];
+	size_t i;
+
+	for (i = 0; i < d->n_vips; i++) {
+		const struct conf_vip *c = d->vips[i].conf;
+
+		if (c->name && !strcmp(c->name, spec))
+			return &d->vips[i];
+		if (!conf_vip_format(c, name, sizeof(name)) && !strcmp(name, spec))
+			return &d->vips[i];
+	}
+	return NULL;
+}
+
+struct rt_backend *rt_vip_backend_find(struct rt_vip *v, const char *addr)
+{
+	struct conf_backend cb = {};
+	size_t k;
+
+	if (inet_pton(AF_INET, addr, &cb.addr.addr.v4) == 1)
+		cb.addr.family = XLB_FAMILY_V4;
+	else if (inet_pton(AF_INET6, addr, cb.addr.addr.bytes) == 1)
+		cb.addr.family = XLB_FAMILY_V6;
+	else
+		return NULL;
+	for (k = 0; k < v->n_backends; k++) {
+		const struct conf_addr *a = &v->backends[k].conf->addr;
+
+		if (a->family == cb.addr.family && !memcmp(&a->addr, &cb.addr.addr, sizeof(a->addr)))
+			return &v->backends[k];
+	}
+	return NULL;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xlbd's runtime model: the running config, and for every VIP and backend
+ * the node-local datapath ids and the operator's runtime state (disabled
+ * VIPs, depooled backends, weight overrides) that survives restarts in
+ * the state file. apply.c turns it into map writes, state.c persists it,
+ * handlers.c answers xlbctl.
+ */
+#ifndef XLB_CORE_XLBD_H
+#define XLB_CORE_XLBD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <linux/types.h>
+
+#include "config/config.h"
+
+#define XLB_VERSION "0.1.0"
+
+struct evloop;
+struct xlb_dp;
+struct ctl_server;
+
+enum rt_pool {
+	RT_POOLED = 0,
+	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
+	RT_DEPOOLED_NOW,	/* no flows at all: existing ones move */
+};
+
+struct rt_backend {
+	const struct conf_backend *conf;
+	__u32 id;		/* datapath backend id; 0 = none (no datapath) */
+	__u32 gen;		/* datapath generation of that id */
+	enum rt_pool pool;
+	bool has_weight;	/* runtime weight override */
+	__u32 weight;		/* the override */
+	bool healthy;		/* health checks land with issue 5: true until then */
+	__u32 slots;		/* slots in the current Maglev table */
+};
+
+struct rt_vip {
+	const struct conf_vip *conf;
+	__u32 id;		/* datapath VIP id */
+	bool has_id;
+	bool disabled;		/* administratively withdrawn */
+	struct rt_backend *backends;
+	size_t n_backends;
+	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
+};
+
+struct xlbd {
+	const char *conf_path;
+	struct xlb_conf *conf;
+	struct rt_vip *vips;
+	size_t n_vips;
+	struct evloop *el;
+	struct xlb_dp *dp;		/* NULL without `xdp interface` */
+	struct ctl_server *ctl;
+	bool keep_datapath;		/* leave XDP and maps in place on exit */
+	time_t started;
+	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
+	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
+	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
+};
+
+/* apply.c */
+/* Make the running state follow `conf` (first start or reload). Takes
+ * ownership of conf on success. */
+int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen);
+/* Adopt datapath ids of a balancer a previous xlbd left running. */
+int xlbd_adopt(struct xlbd *d);
+/* Rebuild one VIP's table and backend entries after a runtime change. */
+int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
+/* Re-resolve the VIP's backends' next hops; rewrite entries that changed. */
+void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v);
+/* Remove every VIP from the datapath and free the runtime model. */
+void xlbd_release(struct xlbd *d, bool clear_datapath);
+__u32 rt_backend_weight(const struct rt_backend *b);
+bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy);
+
+/* lookup helpers: by name or "ADDR:PORT/PROTO" form, and backend by address */
+struct rt_vip *xlbd_vip_find(struct xlbd *d, const char *spec);
+struct rt_backend *rt_vip_backend_find(struct rt_vip *v, const char *addr);
+
+/* main.c: reload the config file now; err gets the reason on failure */
+int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+
+/* handlers.c: open the control socket and answer xlbctl */
+int xlbd_ctl_open(struct xlbd *d);
+
+/* state.c */
+/* Write the runtime state of every VIP to the state file (atomic). */
+int xlbd_state_save(struct xlbd *d);
+/* Read the state file into the runtime model of the running config;
+ * entries for VIPs or backends no longer configured are dropped. */
+int xlbd_state_load(struct xlbd *d);
+/* The state as text (the file format), for tests. */
+int xlbd_state_format(struct xlbd *d, char *buf, size_t len);
+int xlbd_state_parse(struct xlbd *d, const char *text, char *err, size_t errlen);
+
+#endif

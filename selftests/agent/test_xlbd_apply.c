@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbd's runtime model against the real datapath maps (the balancer is
+ * loaded, not attached): a reload writes only what changed, ids survive
+ * reloads and an agent restart (adoption), runtime state round-trips
+ * through the state file text.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "../lib/test.h"
+#include "core/xlbd.h"
+#include "maps/dataplane.h"
+
+#define HEAD                                                             \
+	"router-id 192.0.2.10\nlocal-as 65010\n"                         \
+	"allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }\n" \
+	"encap-source 192.0.2.10 2001:db8::10\n"                         \
+	"xdp interface lo\nstate-file /nonexistent/xlb-test-state\n"
+
+static const char conf_a[] = HEAD
+	"vip 203.0.113.1 tcp 80 { backend 198.51.100.1; backend 198.51.100.2 }\n"
+	"vip 203.0.113.2 udp 53 { backend 198.51.100.1; backend 198.51.100.3 }\n"
+	"vip 203.0.113.3 tcp 443 { backend 198.51.100.4 }\n";
+
+/* .1 unchanged; .2 gets a new weight and loses .3 for .5; .3 goes; .4 comes */
+static const char conf_b[] = HEAD
+	"vip 203.0.113.1 tcp 80 { backend 198.51.100.1; backend 198.51.100.2 }\n"
+	"vip 203.0.113.2 udp 53 { backend 198.51.100.1 weight 300; backend 198.51.100.5 }\n"
+	"vip 203.0.113.4 tcp 80 { backend 198.51.100.6 }\n";
+
+static struct xlb_conf *parse(const char *text)
+{
+	char err[CONF_ERR_MAX];
+	struct xlb_conf *c = NULL;
+
+	if (!ASSERT_OK(conf_parse_string("test.conf", text, &c, err, sizeof(err)), err))
+		return NULL;
+	return c;
+}
+
+static bool apply(struct xlbd *d, const char *text)
+{
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *c = parse(text);
+
+	if (!c)
+		return false;
+	if (!ASSERT_OK(xlbd_apply(d, c, err, sizeof(err)), err)) {
+		if (d->conf != c)
+			conf_free(c);
+		return false;
+	}
+	return true;
+}
+
+static bool vip_entry(struct xlb_dp *dp, const char *addr, __u8 proto, __u16 port,
+		      struct xlb_vip *out)
+{
+	struct xlb_vip_key k = { .proto = proto, .port = htons(port),
+				 .family = XLB_FAMILY_V4 };
+
+	inet_pton(AF_INET, addr, &k.addr.v4);
+	return !bpf_map_lookup_elem(xlb_dp_map_fd(dp, "vips"), &k, out);
+}
+
+static struct rt_backend *backend(struct xlbd *d, const char *vip, const char *be)
+{
+	struct rt_vip *v = xlbd_vip_find(d, vip);
+
+	return v ? rt_vip_backend_find(v, be) : NULL;
+}
+
+void test_xlbd_reload_diff(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct xlb_vip v1, v2, v1b, v2b, v3b, v4b;
+	struct xlbd d = {};
+	struct rt_backend *b;
+	struct xlb_backend be;
+	__u32 id_keep, id_gone, gen_gone;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, conf_a))
+		goto out;
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1), "vip 1 written");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2), "vip 2 written");
+	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.1");
+	id_keep = b ? b->id : 0;
+	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.3");
+	id_gone = b ? b->id : 0;
+	gen_gone = b ? b->gen : 0;
+	ASSERT_TRUE(id_keep && id_gone, "backend ids given");
+
+	if (!apply(&d, conf_b))
+		goto out;
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1b), "vip 1 still there");
+	ASSERT_EQ(v1b.ring_id, v1.ring_id, "unchanged VIP: same table slot (not rewritten)");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2b), "vip 2 still there");
+	ASSERT_EQ(v2b.id, v2.id, "changed VIP keeps its id");
+	ASSERT_NEQ(v2b.ring_id, v2.ring_id, "changed VIP: new table in the other slot");
+	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.1");
+	ASSERT_EQ(b ? b->id : 0, id_keep, "kept backend keeps its id");
+	ASSERT_OK(xlb_dp_backend_get(d.dp, id_gone, &be), "read dropped backend");
+	/* its id may serve another backend by now, but under a new
+	 * generation: flow entries that named the dropped one are stale */
+	ASSERT_TRUE(!(be.flags & XLB_BE_F_PRESENT) || be.gen != gen_gone,
+		    "dropped backend no longer present");
+	ASSERT_FALSE(vip_entry(d.dp, "203.0.113.3", IPPROTO_TCP, 443, &v3b), "vip 3 removed");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.4", IPPROTO_TCP, 80, &v4b), "vip 4 added");
+
+	/* the same config again: nothing is written at all */
+	if (!apply(&d, conf_b))
+		goto out;
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v1), "vip 2");
+	ASSERT_EQ(v1.ring_id, v2b.ring_id, "no-change reload leaves the table slot");
+out:
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+}
+
+/* A second xlbd on the same maps (an agent restart) adopts the ids. */
+void test_xlbd_adopt(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct xlbd d = {}, d2 = {};
+	size_t i, k;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	/* a first config that takes ids 0.., then one that frees the first
+	 * ones, so fresh allocation would hand out different ids */
+	if (!apply(&d, conf_a) || !apply(&d, conf_b))
+		goto out;
+	d2.dp = d.dp;
+	if (!ASSERT_OK(xlbd_adopt(&d2), "adopt") || !apply(&d2, conf_b))
+		goto out;
+	for (i = 0; i < d.n_vips; i++) {
+		struct rt_vip *a = &d.vips[i], *b = &d2.vips[i];
+
+		ASSERT_EQ(b->id, a->id, "adopted VIP id");
+		for (k = 0; k < a->n_backends; k++) {
+			ASSERT_EQ(b->backends[k].id, a->backends[k].id, "adopted backend id");
+			ASSERT_EQ(b->backends[k].gen, a->backends[k].gen, "adopted generation");
+		}
+	}
+out:
+	xlbd_release(&d2, false);
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+}
+
+void test_xlbd_state_roundtrip(void)
+{
+	char text[4096], text2[4096], err[CONF_ERR_MAX];
+	struct xlbd d = {}, d2 = {};
+	struct rt_backend *b;
+	struct rt_vip *v;
+
+	if (!apply(&d, conf_a) || !apply(&d2, conf_a))
+		goto out;
+	v = xlbd_vip_find(&d, "203.0.113.1:80/tcp");
+	if (!ASSERT_TRUE(v != NULL, "find vip"))
+		goto out;
+	v->disabled = true;
+	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.3");
+	if (!ASSERT_TRUE(b != NULL, "find backend"))
+		goto out;
+	b->pool = RT_DEPOOLED;
+	b = backend(&d, "203.0.113.1:80/tcp", "198.51.100.2");
+	b->pool = RT_DEPOOLED_NOW;
+	b->has_weight = true;
+	b->weight = 7;
+	if (!ASSERT_OK(xlbd_state_format(&d, text, sizeof(text)), "format"))
+		goto out;
+	ASSERT_TRUE(strstr(text, "disable 203.0.113.1:80/tcp\n") != NULL, "disable line");
+	ASSERT_TRUE(strstr(text, "depool 203.0.113.2:53/udp 198.51.100.3 drain\n") != NULL,
+		    "drain line");
+	ASSERT_TRUE(strstr(text, "depool 203.0.113.1:80/tcp 198.51.100.2 now\n") != NULL,
+		    "now line");
+	ASSERT_TRUE(strstr(text, "weight 203.0.113.1:80/tcp 198.51.100.2 7\n") != NULL,
+		    "weight line");
+	if (!ASSERT_OK(xlbd_state_parse(&d2, text, err, sizeof(err)), err))
+		goto out;
+	ASSERT_OK(xlbd_state_format(&d2, text2, sizeof(text2)), "format again");
+	ASSERT_STREQ(text2, text, "state survives the round trip");
+
+	/* lines about VIPs no longer configured are dropped quietly */
+	ASSERT_OK(xlbd_state_parse(&d2, "disable 203.0.113.99:80/tcp\n", err, sizeof(err)),
+		  "unknown VIP ignored");
+	ASSERT_EQ(xlbd_state_parse(&d2, "# x\ndepool 203.0.113.1:80/tcp 198.51.100.2 later\n", err,
+				   sizeof(err)),
+		  -EINVAL, "bad line refused");
+	ASSERT_STREQ(err, "/nonexistent/xlb-test-state:2: unreadable line", "message names line 2");
+out:
+	xlbd_release(&d, false);
+	xlbd_release(&d2, false);
+}
