@@ -7,6 +7,8 @@
  * again into a config that prints the same and whose VIPs are equal to
  * the first ones (conf_vip_equal), so the print really is the config.
  *
+ * test_config_manpage_examples parses the examples of doc/xlb.conf.5.
+ *
  * Files are found from the top of the tree (the runner starts there) or
  * from $XLB_SRCDIR. XLB_UPDATE_GOLDEN=1 rewrites the .golden files from
  * the current printer instead of comparing; review the diff before
@@ -229,4 +231,51 @@ void test_config_print_secrets(void)
 	free(print);
 	free(full);
 	conf_free(conf);
+}
+
+/* The examples of doc/xlb.conf.5 (the `.RS 4` ... `.RE` blocks) are
+ * valid configs, so the manual cannot drift from the parser. */
+void test_config_manpage_examples(void)
+{
+	char path[4096], err[CONF_ERR_MAX], *page, *p, *end;
+	struct xlb_conf *conf;
+	size_t len;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/doc/xlb.conf.5", srcdir());
+	page = read_file(path, &len);
+	if (!ASSERT_OK_PTR(page, path))
+		return;
+	for (p = page; (p = strstr(p, "\n.RS 4\n")); p = end) {
+		char *text, *line, *o;
+
+		p += strlen("\n.RS 4\n");
+		end = strstr(p, "\n.RE\n");
+		if (!ASSERT_OK_PTR(end, "example ends"))
+			break;
+		/* the example without its .nf/.fi request lines */
+		text = calloc(1, end - p + 2);
+		if (!ASSERT_OK_PTR(text, "calloc"))
+			break;
+		for (line = p, o = text; line < end;) {
+			size_t l = strcspn(line, "\n");
+
+			if (line + l > end)
+				l = end - line;
+			if (line[0] != '.') {
+				memcpy(o, line, l);
+				o += l;
+				*o++ = '\n';
+			}
+			line += l + 1;
+		}
+		test_ctx("example %d", ++n);
+		conf = NULL;
+		ASSERT_OK(conf_parse_string("xlb.conf.5", text, &conf, err, sizeof(err)), err);
+		conf_free(conf);
+		free(text);
+	}
+	test_ctx(NULL);
+	ASSERT_GE(n, 2, "examples found");
+	free(page);
 }
