@@ -294,9 +294,7 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 		if (!object || (ctl_cmds[i].object && !strcmp(ctl_cmds[i].object, object)))
 			sel[n++] = &ctl_cmds[i];
 	if (object) {
-		for (i = 0; i < n; i++)
-			usage_line(out, i ? "       " : "usage: ", sel[i]);
-		buf_putc(out, '\n');
+		buf_printf(out, "usage: " CTL_PROG " [OPTIONS] %s COMMAND [ARGS]\n\n", object);
 	} else {
 		buf_puts(out, "usage: " CTL_PROG " [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
 			      "       " CTL_PROG " [OPTIONS] help [OBJECT [COMMAND]]\n"
@@ -328,6 +326,35 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 			 "`help` after an OBJECT or a COMMAND explains it. Exit status: 0 done,\n"
 			 "1 the command failed, 2 usage error.\n");
 	}
+	return out->err;
+}
+
+int ctl_usage(struct buf *out, const char *object, const struct ctl_cmd *cmd)
+{
+	const char *names[WORDS_MAX];
+	size_t i, n;
+
+	if (cmd) {
+		usage_line(out, "usage: ", cmd);
+		return out->err;
+	}
+	if (object) {
+		for (i = 0, n = 0; i < CTL_CMD__COUNT; i++)
+			if (ctl_cmds[i].object && !strcmp(ctl_cmds[i].object, object))
+				usage_line(out, n++ ? "       " : "usage: ", &ctl_cmds[i]);
+		return out->err;
+	}
+	buf_puts(out, "usage: " CTL_PROG " [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
+		      "OBJECT:");
+	n = top_words(names);
+	for (i = 0; i < n; i++)
+		if (is_object(names[i]))
+			buf_printf(out, " %s", names[i]);
+	buf_puts(out, "; without OBJECT:");
+	for (i = 0; i < n; i++)
+		if (!is_object(names[i]))
+			buf_printf(out, " %s", names[i]);
+	buf_puts(out, "\nTry `" CTL_PROG " help`.\n");
 	return out->err;
 }
 
@@ -737,7 +764,7 @@ static int help_for(int argc, char *const *argv, char *err, size_t errlen, struc
 		return ctl_help(text, NULL, NULL) ?: CTL_HELP;
 	ret = walk(argc, argv, &object, &cmd, &nused, &end, err, errlen);
 	if (ret) {
-		ctl_help(text, NULL, NULL);
+		ctl_usage(text, nused >= 1 ? object : NULL, NULL);
 		return ret;
 	}
 	if (end == WALK_HELP_TOP)
@@ -766,7 +793,7 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 	ret = walk(argc, argv, &object, &cmd, &nused, &end, err, errlen);
 	if (ret) {
 		/* usage of what was recognised */
-		ctl_help(text, nused >= 1 ? object : NULL, NULL);
+		ctl_usage(text, nused >= 1 ? object : NULL, NULL);
 		return ret;
 	}
 	switch (end) {
@@ -777,7 +804,7 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 	case WALK_OBJECT:
 		cmd = default_cmd(object);
 		if (!cmd) {
-			ctl_help(text, object, NULL);
+			ctl_usage(text, object, NULL);
 			return usage_err(err, errlen, "%s: missing COMMAND", object);
 		}
 		break;
@@ -793,7 +820,7 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 	req->first_arg = req->argc;
 	ret = ret ?: parse_args(&r, cmd, argc - nused, argv + nused);
 	if (ret) {
-		ctl_help(text, NULL, cmd);
+		ctl_usage(text, NULL, cmd);
 		req->argc = 0;
 		req->argv[0] = NULL;
 		return ret;

@@ -102,8 +102,8 @@ struct ctl_request {
  * Resolve argv (the words after xlbctl's options: OBJECT COMMAND ARGS).
  *   0          req holds the canonical request;
  *   CTL_HELP   the help asked for is in text;
- *   -EINVAL    usage error: a one-line message in err, the usage of what
- *              was recognised (the command, the object or everything) in text;
+ *   -EINVAL    usage error: a one-line message in err, ctl_usage() of what
+ *              was recognised (the command, the object or nothing) in text;
  *   -ENOBUFS / -ENOMEM   text could not take the help.
  */
 int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err, size_t errlen,
@@ -122,6 +122,9 @@ int ctl_cmd_format(const struct ctl_cmd *cmd, char *buf, size_t len);
 /* The help text: everything (object NULL, cmd NULL), one object's
  * commands, or one command. */
 int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd);
+/* The short form after a usage error: the command's usage line, the
+ * object's usage lines, or the general usage with the list of words. */
+int ctl_usage(struct buf *out, const char *object, const struct ctl_cmd *cmd);
 
 /* A VIP argument, parsed. */
 struct ctl_vip {

@@ -220,9 +220,9 @@ void test_ctl_help_levels(void)
 		{ "help", "-s SOCKET", NULL },
 		{ "help", "bgp show", NULL },
 		{ "help help", "OBJECT COMMAND", NULL },
-		{ "vip help", "usage: xlbctl vip show [VIP]\n       xlbctl vip disable VIP", "backend" },
-		{ "v h", "xlbctl vip enable VIP", "backend" },
-		{ "help vip", "xlbctl vip enable VIP", "-s SOCKET" },
+		{ "vip help", "usage: xlbctl [OPTIONS] vip COMMAND [ARGS]\n\n  vip show [VIP] ", "backend" },
+		{ "v h", "\n  vip enable VIP ", "backend" },
+		{ "help vip", "\n  vip enable VIP ", "-s SOCKET" },
 		{ "backend depool help", "usage: xlbctl backend depool VIP BACKEND [--now]\n",
 		  "vip show" },
 		{ "backend depool help", "established flows", NULL },
@@ -235,7 +235,7 @@ void test_ctl_help_levels(void)
 		{ "bgp help", "\nNot implemented yet (xlbd answers with an error):\n  bgp show", NULL },
 		{ "bgp show help", "\nNot implemented yet: xlbd answers with an error.\n", NULL },
 		{ "bgp neighbor help", "shutdown|enable NEIGHBOR", NULL },
-		{ "help health", "xlbctl health show [VIP]", NULL },
+		{ "help health", "  health show [VIP] ", NULL },
 	};
 	struct buf text;
 	size_t i;
@@ -413,4 +413,32 @@ void test_ctl_vip_format_is_config_format(void)
 		ASSERT_TRUE(ctl_vip_match(&v, &conf), "matches");
 	}
 	test_ctx(NULL);
+}
+
+/* After a usage error the text is short: what was recognised, no more. */
+void test_ctl_usage_short(void)
+{
+	static const struct {
+		const char *in;
+		const char *text;
+	} cases[] = {
+		{ "backend depool web", "usage: xlbctl backend depool VIP BACKEND [--now]\n" },
+		{ "stats x", "usage: xlbctl stats\n" },
+		{ "bgp x", "usage: xlbctl bgp show\n"
+			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
+		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
+			  "OBJECT: vip backend bgp health bfd; without OBJECT: stats reload status "
+			  "help\nTry `xlbctl help`.\n" },
+	};
+	struct buf text;
+	size_t i;
+
+	buf_init(&text, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_ctx("'%s'", cases[i].in);
+		ASSERT_EQ(help_of(cases[i].in, &text), -EINVAL, "usage error");
+		ASSERT_STREQ(buf_str(&text), cases[i].text, "usage text");
+	}
+	test_ctx(NULL);
+	buf_free(&text);
 }

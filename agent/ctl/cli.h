@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xlbctl's whole behaviour as a function, so tools/xlbctl.c is a one-line
+ * main and the tests can run the real CLI in-process against a server,
+ * with its output captured.
+ */
+#ifndef XLB_CTL_CLI_H
+#define XLB_CTL_CLI_H
+
+#include <stdio.h>
+
+#ifndef XLB_VERSION
+#define XLB_VERSION "0.1.0-dev"
+#endif
+
+/*
+ * xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]: output to out,
+ * messages to err. Returns the exit status: 0 done, 1 the command (or
+ * reaching xlbd) failed, 2 usage error. Resets getopt, so it may be
+ * called more than once.
+ */
+int ctl_cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

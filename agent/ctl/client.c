@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control-socket client (see client.h). One non-blocking socket and
+ * poll() against absolute deadlines, so no step can hang past them.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "ctl/client.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Wait for events on fd until deadline: 1 ready, 0 timed out, -errno. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long long left;
+	int n;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		n = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n > 0)
+			return 1;
+		if (n == 0)
+			continue;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+static int do_connect(const char *path, int *out, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	long long deadline = now_ms() + CTL_CONNECT_TIMEOUT_MS;
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return fail(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "socket: %s", strerror(errno));
+	for (;;) {
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			break;
+		ret = -errno;
+		if (ret == -EINTR)
+			continue;
+		if (ret == -EAGAIN && now_ms() < deadline) {
+			/* the server's backlog is full: a unix socket does
+			 * not queue us, so try again shortly */
+			poll(NULL, 0, 20);
+			continue;
+		}
+		close(fd);
+		switch (ret) {
+		case -ENOENT:
+			return fail(err, errlen, ret, "xlbd is not running (no socket at %s)", path);
+		case -ECONNREFUSED:
+			return fail(err, errlen, ret,
+				    "xlbd is not running (stale socket at %s, nothing listening)",
+				    path);
+		case -EACCES:
+		case -EPERM:
+			return fail(err, errlen, ret,
+				    "permission denied on %s: xlbctl needs root or the "
+				    "control-socket group",
+				    path);
+		case -EAGAIN:
+			return fail(err, errlen, -ETIMEDOUT,
+				    "timed out connecting to xlbd at %s (too busy?)", path);
+		default:
+			return fail(err, errlen, ret, "cannot connect to %s: %s", path,
+				    strerror(-ret));
+		}
+	}
+	*out = fd;
+	return 0;
+}
+
+int ctl_call(const char *path, const char *line, size_t len, int timeout_ms,
+	     struct ctl_response *resp, char *err, size_t errlen)
+{
+	long long deadline;
+	size_t off = 0, body_off;
+	bool sent_all = false;
+	ssize_t n;
+	int fd = -1, ret;
+
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->raw, CTL_RESPONSE_MAX + 1);
+	if (err && errlen)
+		err[0] = '\0';
+
+	ret = do_connect(path, &fd, err, errlen);
+	if (ret)
+		return ret;
+	deadline = now_ms() + timeout_ms;
+
+	/* send; if the server hangs up early (busy, refused) its answer is
+	 * still worth reading */
+	while (off < len) {
+		n = send(fd, line + off, len - off, MSG_NOSIGNAL);
+		if (n >= 0) {
+			off += n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			ret = wait_fd(fd, POLLOUT, deadline);
+			if (ret < 0)
+				goto out_errno;
+			if (ret == 0) {
+				ret = fail(err, errlen, -ETIMEDOUT,
+					   "timed out sending the request to xlbd");
+				goto out;
+			}
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET)
+			break;
+		ret = -errno;
+		goto out_errno;
+	}
+	sent_all = off == len;
+
+	for (;;) {
+		size_t room = resp->raw.max - resp->raw.len;
+
+		/* the buffer holds one byte more than allowed, to tell a
+		 * response of exactly CTL_RESPONSE_MAX from a larger one */
+		if (resp->raw.len > CTL_RESPONSE_MAX) {
+			ret = fail(err, errlen, -EMSGSIZE, "response from xlbd larger than %u bytes",
+				   CTL_RESPONSE_MAX);
+			goto out;
+		}
+		if (buf_reserve(&resp->raw, room < (64u << 10) ? room : (64u << 10))) {
+			ret = -ENOMEM;
+			goto out_errno;
+		}
+		n = recv(fd, resp->raw.data + resp->raw.len, resp->raw.cap - 1 - resp->raw.len, 0);
+		if (n > 0) {
+			resp->raw.len += n;
+			resp->raw.data[resp->raw.len] = '\0';
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			ret = wait_fd(fd, POLLIN, deadline);
+			if (ret < 0)
+				goto out_errno;
+			if (ret == 0) {
+				ret = fail(err, errlen, -ETIMEDOUT,
+					   "no %sresponse from xlbd within %d s",
+					   resp->raw.len ? "complete " : "",
+					   (timeout_ms + 999) / 1000);
+				goto out;
+			}
+			continue;
+		}
+		/* a server that closes with our bytes unread resets the
+		 * connection after its data: that is the end too */
+		if (errno == ECONNRESET && resp->raw.len)
+			break;
+		ret = -errno;
+		goto out_errno;
+	}
+
+	if (resp->raw.len == 0) {
+		ret = fail(err, errlen, -EBADMSG, "xlbd closed the connection without a response%s",
+			   sent_all ? "" : " (request not sent completely)");
+		goto out;
+	}
+	if (ctl_resp_parse(resp->raw.data, resp->raw.len, &resp->status, resp->msg,
+			   sizeof(resp->msg), &body_off)) {
+		ret = fail(err, errlen, -EBADMSG, "malformed response from xlbd");
+		goto out;
+	}
+	resp->body = resp->raw.data + body_off;
+	resp->body_len = resp->raw.len - body_off;
+	ret = 0;
+	goto out;
+
+out_errno:
+	fail(err, errlen, ret, "control socket %s: %s", path, strerror(-ret));
+out:
+	close(fd);
+	return ret;
+}
+
+void ctl_response_free(struct ctl_response *resp)
+{
+	buf_free(&resp->raw);
+	resp->body = NULL;
+	resp->body_len = 0;
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbctl: the operator CLI of xlbd.
+ *
+ *   xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]
+ *
+ * Everything it does is in agent/ctl/cli.c (so the tests run the same
+ * code); `xlbctl help` lists the commands.
+ */
+#include <stdio.h>
+
+#include "ctl/cli.h"
+
+int main(int argc, char **argv)
+{
+	return ctl_cli_main(argc, argv, stdout, stderr);
+}
