@@ -44,7 +44,8 @@ LIB_SRCS := $(filter-out agent/main.c,$(shell find agent -name '*.c' 2>/dev/null
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB      := $(BUILD)/libxlb.a
 
-TOOLS := $(BUILD)/tools/xlb-setup
+TOOLS := $(BUILD)/tools/xlb-setup $(BUILD)/tools/xlbctl
+XLBD  := $(BUILD)/agent/xlbd
 
 # Test support code (packet builder, test framework).
 TLIB_SRCS := $(filter-out %.bpf.c,$(wildcard selftests/lib/*.c))
@@ -71,7 +72,7 @@ BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH)
+build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH)
 
 deps:
 	$(Q)tools/deps.sh
@@ -103,6 +104,10 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(XLBD): $(BUILD)/agent/main.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB)
 	$(call msg,LINK,$@)

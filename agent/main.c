@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlbd: reads the config, attaches the balancer, keeps the maps in step
+ * with config and runtime state, answers xlbctl on the control socket.
+ * One event loop; signals arrive through a signalfd.
+ *
+ *   xlbd [-f FILE] [-d[d]] [-k] [-n [-v]]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/signalfd.h>
+
+#include "config/config.h"
+#include "core/xlbd.h"
+#include "ctl/server.h"
+#include "lib/evloop.h"
+#include "lib/log.h"
+#include "maps/dataplane.h"
+
+#define XLBD_DEFAULT_CONF "/etc/xlb/xlb.conf"
+#define NEXTHOP_REFRESH_MS 5000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xlbd [-f FILE] [-d[d]] [-k] [-n [-v]]\n"
+		   "  -f FILE  config file (default " XLBD_DEFAULT_CONF ")\n"
+		   "  -d       log to stderr instead of syslog; -dd adds debug messages\n"
+		   "  -k       keep the datapath attached and its maps pinned on exit\n"
+		   "  -n       check the config and exit; with -v print it normalized\n");
+}
+
+static int check_only(const char *path, bool print)
+{
+	char err[CONF_ERR_MAX];
+	struct xlb_conf *conf;
+
+	if (conf_parse_file(path, &conf, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (print)
+		conf_print(stdout, conf);
+	else
+		fprintf(stderr, "%s: configuration OK\n", path);
+	conf_free(conf);
+	return 0;
+}
+
+static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+	struct xlbd *d = arg;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("SIGHUP: reloading %s", d->conf_path);
+			xlbd_reload(d, NULL, 0);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: shutting down", si.ssi_signo);
+			evloop_stop(el);
+			break;
+		}
+	}
+}
+
+static struct ev_timer nh_timer;
+
+static void nexthop_refresh(struct evloop *el, void *arg)
+{
+	struct xlbd *d = arg;
+	size_t i;
+
+	/* re-resolve next hops: a neighbour that was unknown at start, or
+	 * a route or MAC that changed since */
+	for (i = 0; i < d->n_vips; i++)
+		if (!d->vips[i].conf->local)
+			xlbd_nexthop_refresh(d, &d->vips[i]);
+	evloop_timer_set(el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
+}
+
+static int datapath_open(struct xlbd *d)
+{
+	const struct xlb_conf *c = d->conf;
+	struct xlb_dp_opts opts = {
+		.pin_root = c->pin_path,
+		.flow_entries = c->flow_entries,
+		.mode = c->xdp_mode == CONF_XDP_GENERIC ? XLB_DP_MODE_GENERIC : XLB_DP_MODE_NATIVE,
+	};
+	int err;
+
+	opts.ifindex = if_nametoindex(c->xdp_ifname);
+	if (!opts.ifindex) {
+		log_warnx("xdp interface %s: no such interface", c->xdp_ifname);
+		return -ENODEV;
+	}
+	err = xlb_dp_open(&opts, &d->dp);
+	if (err == -EOPNOTSUPP && opts.mode == XLB_DP_MODE_NATIVE) {
+		log_warnx("%s: the driver cannot run XDP in native mode; use `xdp interface %s "
+			  "mode generic` (slower)", c->xdp_ifname, c->xdp_ifname);
+		return err;
+	}
+	if (err == -EBUSY) {
+		log_warnx("%s: a balancer runs there in the other XDP mode; stop it first "
+			  "(xlb-setup detach %s) or change the mode", c->xdp_ifname, c->xdp_ifname);
+		return err;
+	}
+	if (err) {
+		log_warnx("cannot attach the balancer to %s: %s", c->xdp_ifname, strerror(-err));
+		return err;
+	}
+	log_info("balancer %s %s (%s mode), maps under %s",
+		 xlb_dp_adopted(d->dp) ? "took over on" : "attached to", c->xdp_ifname,
+		 xlb_dp_attach_mode(d->dp), c->pin_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = XLBD_DEFAULT_CONF;
+	bool check = false, verbose = false;
+	int debug = 0;
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *conf;
+	struct xlbd d = {};
+	sigset_t sigs;
+	int opt, sfd, rc = 1;
+
+	while ((opt = getopt(argc, argv, "f:dknvh")) != -1) {
+		switch (opt) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'd':
+			debug++;
+			break;
+		case 'k':
+			d.keep_datapath = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (check)
+		return check_only(path, verbose);
+
+	log_init("xlbd", debug || isatty(STDERR_FILENO), debug > 1);
+	log_route_bpf();
+	d.conf_path = path;
+	d.started = time(NULL);
+	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
+	if (conf_parse_file(path, &conf, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	/* the datapath settings come from the first config; reload refuses
+	 * to change them */
+	d.conf = conf;
+	if (evloop_new(&d.el))
+		fatalx("cannot create the event loop");
+	if (conf->xdp_ifname) {
+		if (datapath_open(&d))
+			goto out;
+		if (xlbd_adopt(&d))
+			log_warnx("cannot read the running datapath's state; starting afresh");
+	}
+	d.conf = NULL;
+	if (xlbd_apply(&d, conf, err, sizeof(err))) {
+		log_warnx("%s", err);
+		if (!d.conf)
+			conf_free(conf);
+		goto out;
+	}
+	xlbd_state_load(&d);
+	for (size_t i = 0; i < d.n_vips; i++)
+		xlbd_vip_sync(&d, &d.vips[i]);
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0 || evloop_add_fd(d.el, sfd, EPOLLIN, on_signal, &d)) {
+		log_warn("signalfd");
+		goto out;
+	}
+	rc = xlbd_ctl_open(&d);
+	if (rc) {
+		log_warnx("control socket %s: %s", d.conf->socket_path, strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	evloop_timer_set(d.el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, &d);
+	log_info("xlbd running: %zu VIPs, control socket %s", d.n_vips, d.conf->socket_path);
+	rc = evloop_run(d.el) ? 1 : 0;
+out:
+	if (d.ctl)
+		ctl_server_close(d.ctl);
+	if (d.dp && !d.keep_datapath) {
+		xlbd_release(&d, true);
+		xlb_dp_detach(d.dp);
+		xlb_dp_unpin(d.dp);
+		log_info("datapath detached, maps unpinned");
+	} else {
+		if (d.dp)
+			log_info("datapath left running (-k): maps stay pinned");
+		xlbd_release(&d, false);
+	}
+	xlb_dp_close(d.dp);
+	evloop_free(d.el);
+	return rc;
+}
