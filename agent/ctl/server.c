@@ -455,8 +455,8 @@ static int mkdir_parents(const char *path)
 	for (p = dir + 1;; p++) {
 		char c = *p;
 
-		if (c != '/' && c != '\0')
-			continue;
+		if ((c != '/' && c != '\0') || p[-1] == '/')
+			continue;	/* inside a name, or "//" */
 		*p = '\0';
 		if (mkdir(dir, 0755) == 0) {
 			if (chmod(dir, 0755)) {

@@ -14,7 +14,8 @@
  * the daemon's own uid, should it run unprivileged), or, with a group
  * configured, a peer whose gid or one of whose supplementary groups is
  * that group. The socket file is root:GROUP (root:root without a group)
- * mode 0660 as well, so others cannot even connect.
+ * mode 0660 as well, so others cannot even connect. (SO_PEERGROUPS needs
+ * Linux 4.13; where it is missing only the peer's primary gid counts.)
  *
  * Answered by the server itself, without dispatch: requests it cannot
  * decode or resolve (`error 2`, usage in the body), `help` requests (`ok`
@@ -43,8 +44,9 @@
 /*
  * The daemon's command handler. argv holds the canonical words of a valid,
  * implemented command: [OBJECT] COMMAND ARGS (see ctl_cmd_lookup() for
- * which, and where the arguments start); json asks for a JSON body. Write
- * the body into body (limit CTL_BODY_MAX: past it the client gets
+ * which, and where the arguments start), owned by the server and valid
+ * until the callback returns; json asks for a JSON body. Write the body
+ * into body (limit CTL_BODY_MAX: past it the client gets
  * `error 1 response too large`). Return CTL_OK (0), or CTL_ERR_RUNTIME (1)
  * / CTL_ERR_USAGE (2) with a one-line message in err (errlen bytes,
  * CTL_MSG_MAX); a body written along with an error is sent too. Runs on
