@@ -135,10 +135,18 @@ topo_servers() {
 		topo_spawn $n socat UDP4-RECVFROM:5353,bind=$VIP4,fork,reuseaddr SYSTEM:"echo $n"
 		topo_spawn $n socat UDP6-RECVFROM:5353,bind=[$VIP6],fork,reuseaddr SYSTEM:"echo $n"
 	done
+	# a slow one on 81: 60 lines, one every 100 ms, so a connection stays
+	# open (and the client keeps sending ACKs through the balancer) for 6 s
+	printf 'for i in $(seq 60); do echo "$1 $i"; sleep 0.1; done\n' >"$TOPO_BPFFS.www/trickle.sh"
+	for n in b1 b2; do
+		topo_spawn $n socat TCP6-LISTEN:81,fork,reuseaddr,ipv6only=0 \
+			SYSTEM:"sh $TOPO_BPFFS.www/trickle.sh $n"
+	done
 	# wait until both listen
 	for n in b1 b2; do
 		for _ in $(seq 50); do
-			nsx $n ss -ltn 2>/dev/null | grep -q ':80 ' && break
+			nsx $n ss -ltn 2>/dev/null | grep -q ':81 ' &&
+				nsx $n ss -ltn 2>/dev/null | grep -q ':80 ' && break
 			sleep 0.1
 		done
 	done

@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xlbd end to end in network namespaces: attach from a config, xlbctl
+# show/-j, traffic over both backends, depool drains (a running download
+# finishes, new connections avoid the backend), a broken reload changes
+# nothing, kill -9 and restart keeps an established connection, the state
+# file brings the depool back, non-root is refused, SIGTERM detaches.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOPO="xlbe$$"
+. selftests/lib/topo.sh
+
+RUN=/run/$TOPO-run
+XLBD="$BUILD/agent/xlbd"
+XLBCTL="$BUILD/tools/xlbctl"
+XLBD_PID=""
+DL_PID=""
+
+fail() {
+	echo "FAIL: $*"
+	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
+	exit 1
+}
+cleanup() {
+	[ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
+	[ -n "$XLBD_PID" ] && kill "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
+	topo_down
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+
+ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
+
+start_xlbd() {
+	ip netns exec "$(ns lb)" "$XLBD" -d -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
+	XLBD_PID=$!
+	for _ in $(seq 100); do
+		ctl status >/dev/null 2>&1 && return 0
+		kill -0 "$XLBD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "xlbd did not come up"
+}
+
+# which backend serves the client's connection to port 81
+conn_backend() {
+	local n
+	for n in b1 b2; do
+		nsx $n ss -tnH state established "( sport = :81 )" | grep -q "$CLIENT4" && echo $n
+	done
+}
+
+# a slow connection (topo_servers' port 81: 60 lines over 6 s) in the
+# background; slow_check verifies it got every line from one backend
+slow_start() {
+	nsx client socat -u -T 15 "TCP:$VIP4:81" - >"$RUN/slow.out" 2>&1 &
+	DL_PID=$!
+	for _ in $(seq 50); do
+		busy=$(conn_backend)
+		[ -n "$busy" ] && return 0
+		sleep 0.1
+	done
+	fail "slow connection did not start"
+}
+slow_check() {
+	wait "$DL_PID"
+	rc=$?
+	DL_PID=""
+	[ $rc -eq 0 ] || fail "$1: slow connection broke (socat exit $rc): $(tail -2 "$RUN/slow.out")"
+	[ "$(wc -l <"$RUN/slow.out")" = 60 ] && [ "$(tail -1 "$RUN/slow.out")" = "$busy 60" ] ||
+		fail "$1: slow connection incomplete: $(wc -l <"$RUN/slow.out") lines, last '$(tail -1 "$RUN/slow.out")'"
+}
+
+topo_up || fail "topology"
+mkdir -p "$RUN"
+for n in b1 b2; do
+	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
+done
+cat >"$RUN/xlb.conf" <<EOF
+router-id 192.0.2.10
+local-as 65010
+allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
+encap-source $LB4 $LB6
+xdp interface lb0
+pin-path $TOPO_BPFFS/lb
+control-socket $RUN/xlbd.sock
+state-file $RUN/state
+vip $VIP4 tcp 80 {
+    name web
+    backend 198.51.100.11
+    backend 198.51.100.12
+}
+vip $VIP6 tcp 80 { name web6; backend 2001:db8:b::11; backend 2001:db8:b::12 }
+vip $VIP4 tcp 81 { name slow; backend 198.51.100.11; backend 198.51.100.12 }
+EOF
+"$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
+start_xlbd
+topo_servers
+
+# show, in text and JSON
+ctl status | grep -q "lb0 (native mode)" || fail "status: $(ctl status)"
+ctl v sh web | grep -q "203.0.113.10:80/tcp" || fail "vip show by name and prefixes"
+ctl -j vip show | /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin); assert len(v)==3 and v[0]["backends_total"]==2' ||
+	fail "vip show -j"
+ctl backend show web >/dev/null || fail "backend show"
+ctl vip show nosuch >/dev/null 2>&1
+[ $? -eq 1 ] || fail "unknown VIP must exit 1"
+ctl vip frobnicate >/dev/null 2>&1
+[ $? -eq 2 ] || fail "unknown command must exit 2"
+
+# traffic over both backends, IPv4 and IPv6
+seen=""
+for i in $(seq 16); do
+	seen="$seen $(nsx client curl -s -m 3 "http://$VIP4/")"
+	seen="$seen $(nsx client curl -s -m 3 "http://[$VIP6]/")"
+done
+case "$seen" in *b1*b2* | *b2*b1*) ;; *) fail "traffic did not reach both backends: $seen" ;; esac
+
+# depool drains: the open connection finishes, new connections avoid it
+slow_start
+busy_addr=198.51.100.1${busy#b}
+ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
+ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool not shown"
+for i in $(seq 12); do
+	got=$(nsx client socat -u -T 3 "TCP:$VIP4:81" - | head -1)
+	[ "${got% *}" != "$busy" ] || fail "new connection $i went to the depooled backend"
+done
+slow_check "drain"
+
+# a broken config: reload refuses with file:line, nothing changes
+cp "$RUN/xlb.conf" "$RUN/good.conf"
+bad_line=$(($(wc -l <"$RUN/xlb.conf") + 1))
+echo "vip 198.51.100.99 tcp 80 { backend 198.51.100.11 }" >>"$RUN/xlb.conf"
+out=$(ctl reload 2>&1)
+[ $? -eq 1 ] || fail "broken reload must fail"
+echo "$out" | grep -q "xlb.conf:$bad_line: .*outside allowed-prefixes" || fail "reload error without file:line: $out"
+ctl vip show | grep -q "198.51.100.99" && fail "broken config was applied"
+cp "$RUN/good.conf" "$RUN/xlb.conf"
+
+# kill -9 during a connection to the depooled backend, restart: the
+# connection keeps its backend (Maglev alone would now send it elsewhere)
+ctl backend pool slow "$busy_addr" >/dev/null || fail "pool"
+slow_start
+busy_addr=198.51.100.1${busy#b}
+ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
+sleep 0.5
+kill -9 "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+XLBD_PID=""
+nsx lb ip link show lb0 | grep -q "prog/xdp" || fail "datapath gone after kill -9"
+rm -f "$RUN/xlbd.sock"
+start_xlbd
+grep -q "took over on lb0" "$RUN/xlbd.log" || fail "restart did not take over the datapath"
+ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool lost over restart"
+kill -0 "$DL_PID" 2>/dev/null || fail "the slow connection ended before the agent was back"
+slow_check "agent kill -9 and restart"
+ctl backend pool slow "$busy_addr" >/dev/null || fail "pool"
+[ -n "$(nsx client curl -s -m 3 "http://$VIP4/")" ] || fail "traffic after restart"
+
+# only root (or the socket group) may talk to xlbd
+out=$(nsx lb setpriv --reuid=65534 --regid=65534 --clear-groups "$XLBCTL" -s "$RUN/xlbd.sock" status 2>&1)
+[ $? -eq 1 ] || fail "non-root xlbctl must fail: $out"
+
+# SIGTERM: clean detach, maps unpinned
+kill "$XLBD_PID"
+wait "$XLBD_PID" 2>/dev/null
+XLBD_PID=""
+nsx lb ip link show lb0 | grep -q "prog/xdp" && fail "still attached after SIGTERM"
+[ -e "$TOPO_BPFFS/lb/vips" ] && fail "maps still pinned after SIGTERM"
+echo "xlbd live: all checks passed"
+exit 0
