@@ -274,8 +274,18 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
+/* Map writes made by this process (tests and benchmarks check that a
+ * no-change reload makes none). */
+static __u64 dp_map_writes;
+
+__u64 xlb_dp_map_writes(void)
+{
+	return dp_map_writes;
+}
+
 static int map_update(int fd, const void *key, const void *value)
 {
+	dp_map_writes++;
 	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
 }
 
@@ -330,6 +340,7 @@ static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk)
 	marker_key.family = vk->family;
 	if (used)
 		return map_update(fd, &marker_key, &marker);
+	dp_map_writes++;
 	if (bpf_map_delete_elem(fd, &marker_key) && errno != ENOENT)
 		return -errno;
 	return 0;
@@ -353,6 +364,7 @@ static int ring_create(const __u32 *ring, __u32 size)
 	}
 	for (i = 0; i < size; i++)
 		keys[i] = i;
+	dp_map_writes++;
 	err = bpf_map_update_batch(fd, keys, ring, &count, &bopts) ? -errno : 0;
 	free(keys);
 	if (err) {
@@ -407,6 +419,7 @@ int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 
 	if (bpf_map_lookup_elem(vips_fd, key, &cur))
 		return -errno;
+	dp_map_writes++;
 	if (bpf_map_delete_elem(vips_fd, key))
 		return -errno;
 	for (slot = cur.id * 2; slot < cur.id * 2 + 2; slot++)

@@ -82,6 +82,7 @@ void test_xlbd_reload_diff(void)
 	struct rt_backend *b;
 	struct xlb_backend be;
 	__u32 id_keep, id_gone, gen_gone;
+	__u64 writes;
 
 	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
 		return;
@@ -114,8 +115,10 @@ void test_xlbd_reload_diff(void)
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.4", IPPROTO_TCP, 80, &v4b), "vip 4 added");
 
 	/* the same config again: nothing is written at all */
+	writes = xlb_dp_map_writes();
 	if (!apply(&d, conf_b))
 		goto out;
+	ASSERT_EQ(xlb_dp_map_writes(), writes, "no-change reload writes no map");
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v1), "vip 2");
 	ASSERT_EQ(v1.ring_id, v2b.ring_id, "no-change reload leaves the table slot");
 out:
