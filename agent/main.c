@@ -115,6 +115,7 @@ static int datapath_open(struct xlbd *d)
 		return err;
 	}
 	if (err) {
+		log_bpf_dump();
 		log_warnx("cannot attach the balancer to %s: %s", c->xdp_ifname, strerror(-err));
 		return err;
 	}

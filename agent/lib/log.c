@@ -78,22 +78,56 @@ void fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * libbpf and libxdp talk a lot, and libxdp's own fallbacks (no
+ * dispatcher on this kernel) come as warnings: everything goes to the
+ * debug level, and the last messages are kept so that a failed load can
+ * show them (the verifier log) with log_bpf_dump().
+ */
+static char bpf_tail[64 * 1024];
+static size_t bpf_tail_len;
+
+static void bpf_keep(const char *fmt, va_list ap)
+{
+	int n;
+
+	if (bpf_tail_len > sizeof(bpf_tail) / 2)
+		bpf_tail_len = 0; /* keep the newest half-buffer's worth */
+	n = vsnprintf(bpf_tail + bpf_tail_len, sizeof(bpf_tail) - bpf_tail_len, fmt, ap);
+	if (n > 0)
+		bpf_tail_len += (size_t)n < sizeof(bpf_tail) - bpf_tail_len ?
+					(size_t)n : sizeof(bpf_tail) - bpf_tail_len - 1;
+}
+
 static int bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	log_vwrite(level == LIBBPF_WARN ? LOG_LVL_WARN : LOG_LVL_DEBUG, fmt, ap, NULL);
+	va_list copy;
+
+	(void)level;
+	va_copy(copy, ap);
+	bpf_keep(fmt, copy);
+	va_end(copy);
+	log_vwrite(LOG_LVL_DEBUG, fmt, ap, NULL);
 	return 0;
 }
 
 static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
-	/* libxdp warns about its own fallbacks; they are not ours to shout */
-	(void)level;
-	log_vwrite(LOG_LVL_DEBUG, fmt, ap, NULL);
-	return 0;
+	return bpf_print((enum libbpf_print_level)level, fmt, ap);
 }
 
 void log_route_bpf(void)
 {
 	libbpf_set_print(bpf_print);
 	libxdp_set_print(xdp_print);
+}
+
+void log_bpf_dump(void)
+{
+	char *line, *save = NULL;
+
+	bpf_tail[bpf_tail_len] = '\0';
+	for (line = strtok_r(bpf_tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_warnx("bpf: %s", line);
+	bpf_tail_len = 0;
 }

@@ -20,7 +20,10 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* start-up only: log and exit(1) */
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* route libbpf/libxdp output into log_debug (warnings into log_warnx) */
+/* route libbpf/libxdp output into log_debug, keeping the latest */
 void log_route_bpf(void);
+/* after a failed load or attach: log the kept libbpf/libxdp output
+ * (the verifier log among it) as warnings */
+void log_bpf_dump(void);
 
 #endif
