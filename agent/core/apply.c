@@ -424,17 +424,21 @@ static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
 int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 {
 	struct rt_vip *nv;
-	size_t i, j, changed = 0, added = 0, removed = 0;
+	size_t i, j, fwd, changed = 0, added = 0, removed = 0;
 	int rc, first_err = 0;
 	bool *dirty;
 
 	if (d->conf && conf_needs_restart(d->conf, conf, err, errlen))
 		return -EINVAL;
-	for (i = 0, j = 0; i < conf->n_vips; i++)
+	/* local VIPs take no datapath id: only forwarding ones count, as in
+	 * the parser's limit */
+	for (i = 0, j = 0, fwd = 0; i < conf->n_vips; i++) {
 		j += conf->vips[i].n_backends;
-	if (conf->n_vips > XLB_MAX_VIPS || j >= XLB_MAX_BACKENDS) {
-		snprintf(err, errlen, "%s: %zu VIPs with %zu backends: the datapath holds at most %d "
-			 "VIPs and %d backends", conf->file, conf->n_vips, j, XLB_MAX_VIPS,
+		fwd += !conf->vips[i].local;
+	}
+	if (fwd > XLB_MAX_VIPS || j >= XLB_MAX_BACKENDS) {
+		snprintf(err, errlen, "%s: %zu forwarding VIPs with %zu backends: the datapath holds "
+			 "at most %d VIPs and %d backends", conf->file, fwd, j, XLB_MAX_VIPS,
 			 XLB_MAX_BACKENDS - 1);
 		return -E2BIG;
 	}

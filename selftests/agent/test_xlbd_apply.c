@@ -6,6 +6,7 @@
  * through the state file text.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -65,6 +66,14 @@ static bool vip_entry(struct xlb_dp *dp, const char *addr, __u8 proto, __u16 por
 
 	inet_pton(AF_INET, addr, &k.addr.v4);
 	return !bpf_map_lookup_elem(xlb_dp_map_fd(dp, "vips"), &k, out);
+}
+
+static int count_vip(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg)
+{
+	(void)key;
+	(void)vip;
+	(*(size_t *)arg)++;
+	return 0;
 }
 
 static struct rt_backend *backend(struct xlbd *d, const char *vip, const char *be)
@@ -202,4 +211,33 @@ void test_xlbd_state_roundtrip(void)
 out:
 	xlbd_release(&d, false);
 	xlbd_release(&d2, false);
+}
+
+/* The datapath limit counts forwarding VIPs only, as the parser does: a
+ * config with more than XLB_MAX_VIPS VIPs, most of them local, applies. */
+void test_xlbd_apply_local_vips_uncounted(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	size_t len = 0, i, n_dp = 0;
+	char *text = NULL;
+	struct xlbd d = {};
+	FILE *f;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	f = open_memstream(&text, &len);
+	if (!ASSERT_OK_PTR(f, "open_memstream"))
+		goto out;
+	fputs(HEAD "vip 203.0.113.1 tcp 80 { backend 198.51.100.1 }\n", f);
+	for (i = 1; i <= XLB_MAX_VIPS + 8; i++)
+		fprintf(f, "vip 2001:db8:ffff::%zx local { }\n", i);
+	if (!ASSERT_OK(fclose(f), "fclose") || !apply(&d, text))
+		goto out;
+	ASSERT_EQ(d.n_vips, (size_t)XLB_MAX_VIPS + 9, "every VIP running");
+	ASSERT_OK(xlb_dp_vip_foreach(d.dp, count_vip, &n_dp), "list datapath VIPs");
+	ASSERT_EQ(n_dp, (size_t)1, "only the forwarding VIP in the datapath");
+out:
+	free(text);
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
 }
