@@ -63,16 +63,21 @@ TEST_AGENT_SRCS := $(wildcard selftests/agent/*.c)
 SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(TLIB_SRCS) $(TEST_AGENT_SRCS))
 TEST_AGENT := $(BUILD)/selftests/test_agent
 
+# Benchmarks: bench_agent.c (agent work, its own main) is a binary of its
+# own; every other selftests/bench/*.c goes into bench_datapath.
+BENCH_AGENT_SRC := $(wildcard selftests/bench/bench_agent.c)
 BENCH_SRCS := $(wildcard selftests/bench/*.c)
-BENCH_SRCS := $(filter-out %.bpf.c,$(BENCH_SRCS))
+BENCH_SRCS := $(filter-out %.bpf.c $(BENCH_AGENT_SRC),$(BENCH_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
+BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 
 .PHONY: all build deps check demo bench clean vmlinux install help
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH)
+build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
+	$(BENCH_AGENT)
 
 deps:
 	$(Q)tools/deps.sh
@@ -143,6 +148,10 @@ $(TEST_AGENT): $(SAN_OBJS) $(BUILD)/san/selftests/agent/main.o
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
 
 $(BENCH): $(BENCH_OBJS) $(TLIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
