@@ -7,8 +7,14 @@ set -e
 # tests/demo: iproute2 (netns, veth), ethtool (GRO on veth), socat and curl
 #   (real TCP/UDP traffic), xdp-tools (xdp-loader for operators), llvm for
 #   the sanitizer runtime
+# BGP interop tests: real leaf daemons (bird2, frr, gobgpd; gobgpd brings the
+#   gobgp CLI) and exabgp as the benchmark baseline. The tests run their own
+#   instances in namespaces; the system-wide services are never used
+#   (stopped below if the package scripts started them)
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump"
+libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
+bird2 frr gobgpd exabgp"
+SERVICES="bird frr gobgpd exabgp"
 
 missing=""
 for p in $PKGS; do
@@ -26,3 +32,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
+# package scripts may start the daemons' system services: leave them stopped
+# (where there is no service manager this does nothing)
+for s in $SERVICES; do
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now "$s" >/dev/null 2>&1 || true
+	elif [ -x "/etc/init.d/$s" ]; then
+		"/etc/init.d/$s" stop >/dev/null 2>&1 || true
+	fi
+done

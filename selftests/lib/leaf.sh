@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: GPL-2.0
+# Leaf routers for the BGP interop tests: BIRD 2, FRR (zebra + bgpd) and
+# GoBGP, each run in a namespace of the test's own with a config made from
+# the router-side examples in doc/leaf/ (see the top of each file).
+#
+# Source it, set LEAF_RUN (a directory of the test's own), and make sure
+# leaf_stop_all runs on every exit path. One leaf per KIND (bird, frr,
+# gobgp) at a time. The daemons run in the foreground as children of the
+# calling shell (never call leaf_start inside $(...)), each with its own
+# config, control socket, pid file and run directory; nothing system-wide
+# is used or touched.
+#
+#   leaf_start KIND NS [OPTION...]   start, load the config, wait until it answers
+#       neighbor=ADDR   an xlb node to peer with (repeat for several)
+#       router-id=ADDR  default 192.0.2.1;  hold=SECONDS  default 9
+#       passive         wait for the xlb nodes to connect
+#       md5=KEY         TCP-MD5 key for every neighbor
+#       gr              graceful-restart helper (off by default)
+#   leaf_stop KIND / leaf_restart KIND / leaf_stop_all
+#   leaf_routes KIND [4|6]           one normalized line per route (leaf.py)
+#   leaf_fib KIND PREFIX             kernel next hops of PREFIX in the leaf's
+#                                    namespace, sorted, comma-joined (BIRD, FRR)
+#   leaf_route KIND PREFIX           the leaf_routes line of PREFIX, if any
+#   leaf_wait_route KIND PREFIX [SECONDS] [ERE]
+#                                    until PREFIX is there (and its line matches ERE)
+#   leaf_wait_gone KIND PREFIX [SECONDS]
+#   leaf_session_state KIND NEIGHBOR RFC 4271 state name
+#   leaf_session_up KIND NEIGHBOR    is it Established?
+#   leaf_wait_session KIND NEIGHBOR [SECONDS]
+#   leaf_log KIND                    the end of the leaf's logs (for failures)
+# The waits poll every 50 ms, default 10 s, and leave the time they took in
+# LEAF_WAITED_MS.
+
+: "${LEAF_RUN:?set LEAF_RUN}"
+LEAF_AS=${LEAF_AS:-65000}
+LEAF_XLB_AS=${LEAF_XLB_AS:-65010}
+LEAF_GOBGP_PORT=${LEAF_GOBGP_PORT:-50151}
+LEAF_PY=/usr/bin/python3
+LEAF_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LEAF_DOC=$LEAF_LIB/../../doc/leaf
+LEAF_WAITED_MS=0
+declare -gA LEAF_PIDS LEAF_NSS LEAF_ARGS LEAF_FRR_NAME
+
+leaf_now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# leaf_kill_wait PID...: TERM, then KILL after 5 s; reap each
+leaf_kill_wait() {
+	local p i
+	for p in "$@"; do
+		kill "$p" 2>/dev/null || continue
+		for i in $(seq 50); do
+			kill -0 "$p" 2>/dev/null || break
+			# a zombie child is gone for our purpose; wait reaps it
+			[ "$(ps -o stat= -p "$p" 2>/dev/null)" = Z ] && break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+}
+
+# leaf_conf KIND TEMPLATE_ARGS...: the instantiated config on stdout
+leaf_conf() {
+	local kind=$1 file
+	shift
+	case $kind in
+	bird) file=bird.conf ;;
+	frr) file=frr.conf ;;
+	gobgp) file=gobgp.toml ;;
+	*) echo "leaf: unknown kind $kind" >&2; return 1 ;;
+	esac
+	"$LEAF_PY" "$LEAF_LIB/leaf.py" conf "$LEAF_DOC/$file" "$@"
+}
+
+leaf_start() {
+	local kind=$1 ns=$2 a dir hold=9 rid=192.0.2.1 targs=() i
+	shift 2
+	LEAF_NSS[$kind]=$ns
+	LEAF_ARGS[$kind]="$*"
+	LEAF_PIDS[$kind]=""
+	for a in "$@"; do
+		case $a in
+		hold=*) hold=${a#hold=} ;;
+		router-id=*) rid=${a#router-id=} ;;
+		md5=*) targs+=(md5 "password=${a#md5=}") ;;
+		*) targs+=("$a") ;;
+		esac
+	done
+	targs+=("router_id=$rid" "local_as=$LEAF_AS" "xlb_as=$LEAF_XLB_AS"
+		"hold=$hold" "keepalive=$((hold / 3))")
+	dir=$LEAF_RUN/$kind
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	case $kind in
+	bird)
+		leaf_conf bird "${targs[@]}" >"$dir/bird.conf" || return 1
+		bird -p -c "$dir/bird.conf" >>"$dir/bird.log" 2>&1 || {
+			echo "leaf: bad BIRD config:"; cat "$dir/bird.log"; return 1; }
+		ip netns exec "$ns" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" \
+			-P "$dir/bird.pid" >>"$dir/bird.log" 2>&1 &
+		LEAF_PIDS[bird]=$!
+		for i in $(seq 100); do
+			birdc -s "$dir/bird.ctl" show status >/dev/null 2>&1 && return 0
+			kill -0 "${LEAF_PIDS[bird]}" 2>/dev/null || break
+			sleep 0.05
+		done
+		echo "leaf: BIRD did not come up"
+		return 1
+		;;
+	frr)
+		# a pathspace of our own: /etc/frr/NAME (config) and
+		# /var/run/frr/NAME (pid files, vty and zserv sockets)
+		local fs=${LEAF_FRR_NAME[frr]:-xlbleaf$$}
+		LEAF_FRR_NAME[frr]=$fs
+		rm -rf "/var/run/frr/$fs" "/etc/frr/$fs"
+		mkdir -p "/var/run/frr/$fs" "/etc/frr/$fs"
+		leaf_conf frr "${targs[@]}" >"/etc/frr/$fs/frr.conf" || return 1
+		echo "service integrated-vtysh-config" >"/etc/frr/$fs/vtysh.conf"
+		cp "/etc/frr/$fs/frr.conf" "$dir/frr.conf"
+		chown -R frr:frr "/var/run/frr/$fs" "/etc/frr/$fs"
+		ip netns exec "$ns" /usr/lib/frr/zebra -N "$fs" -A 127.0.0.1 -P 0 \
+			-i "/var/run/frr/$fs/zebra.pid" --log stdout >>"$dir/zebra.log" 2>&1 &
+		LEAF_PIDS[frr]=$!
+		for i in $(seq 100); do
+			[ -S "/var/run/frr/$fs/zserv.api" ] && break
+			sleep 0.05
+		done
+		ip netns exec "$ns" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 \
+			-i "/var/run/frr/$fs/bgpd.pid" --log stdout >>"$dir/bgpd.log" 2>&1 &
+		LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
+		for i in $(seq 100); do
+			[ -S "/var/run/frr/$fs/bgpd.vty" ] && break
+			sleep 0.05
+		done
+		ip netns exec "$ns" vtysh -N "$fs" -b >>"$dir/vtysh.log" 2>&1
+		# vtysh -b stops at the first line a daemon refuses, and says so
+		# only in its output: check that the end of the config applied
+		ip netns exec "$ns" vtysh -N "$fs" -c "show running-config" 2>&1 |
+			grep -q "neighbor XLB maximum-prefix" && return 0
+		echo "leaf: FRR did not take its config:"
+		cat "$dir/vtysh.log"
+		return 1
+		;;
+	gobgp)
+		leaf_conf gobgp "${targs[@]}" >"$dir/gobgp.toml" || return 1
+		gobgpd -d -f "$dir/gobgp.toml" >>"$dir/gobgpd.log" 2>&1 || {
+			echo "leaf: bad GoBGP config:"; cat "$dir/gobgpd.log"; return 1; }
+		ip netns exec "$ns" gobgpd -f "$dir/gobgp.toml" \
+			--api-hosts "127.0.0.1:$LEAF_GOBGP_PORT" --pprof-disable \
+			>>"$dir/gobgpd.log" 2>&1 &
+		LEAF_PIDS[gobgp]=$!
+		for i in $(seq 100); do
+			leaf_gobgp global rib -a ipv4 >/dev/null 2>&1 &&
+				! grep -q '"level":"error"' "$dir/gobgpd.log" && return 0
+			kill -0 "${LEAF_PIDS[gobgp]}" 2>/dev/null || break
+			sleep 0.05
+		done
+		echo "leaf: GoBGP did not come up:"
+		tail -5 "$dir/gobgpd.log"
+		return 1
+		;;
+	*)
+		echo "leaf: unknown kind $kind"
+		return 1
+		;;
+	esac
+}
+
+leaf_gobgp() { ip netns exec "${LEAF_NSS[gobgp]}" gobgp -p "$LEAF_GOBGP_PORT" "$@"; }
+leaf_vtysh() { ip netns exec "${LEAF_NSS[frr]}" vtysh -N "${LEAF_FRR_NAME[frr]}" "$@"; }
+leaf_birdc() { birdc -s "$LEAF_RUN/bird/bird.ctl" "$@"; }
+
+leaf_stop() {
+	local kind=$1
+	[ -n "${LEAF_PIDS[$kind]:-}" ] || return 0
+	# shellcheck disable=SC2086
+	leaf_kill_wait ${LEAF_PIDS[$kind]}
+	LEAF_PIDS[$kind]=""
+	case $kind in
+	bird) rm -f "$LEAF_RUN/bird/bird.ctl" ;;
+	frr) rm -rf "/var/run/frr/${LEAF_FRR_NAME[frr]}" "/etc/frr/${LEAF_FRR_NAME[frr]}" ;;
+	esac
+	return 0
+}
+
+# leaf_restart KIND: stop, then start with the same arguments
+leaf_restart() {
+	local kind=$1
+	leaf_stop "$kind"
+	# shellcheck disable=SC2086
+	leaf_start "$kind" "${LEAF_NSS[$kind]}" ${LEAF_ARGS[$kind]}
+}
+
+leaf_stop_all() {
+	local k
+	for k in "${!LEAF_PIDS[@]}"; do
+		leaf_stop "$k"
+	done
+}
+
+# leaf_routes KIND [4|6]
+leaf_routes() {
+	local kind=$1 fam=${2:-} f
+	case $kind in
+	bird)
+		for f in ${fam:-4 6}; do
+			leaf_birdc show route all table "master$f"
+		done
+		;;
+	frr)
+		for f in ${fam:-4 6}; do
+			[ "$f" = 4 ] && f=ipv4 || f=ipv6
+			leaf_vtysh -c "show bgp $f unicast json detail"
+		done
+		;;
+	gobgp)
+		for f in ${fam:-4 6}; do
+			leaf_gobgp global rib -a "ipv$f" -j
+		done
+		;;
+	esac 2>/dev/null | "$LEAF_PY" "$LEAF_LIB/leaf.py" routes "$kind"
+}
+
+leaf_route() {
+	local fam=4
+	[[ $2 == *:* ]] && fam=6
+	leaf_routes "$1" $fam | grep "^$2 "
+}
+
+leaf_fib() {
+	local fam=-4
+	[[ $2 == *:* ]] && fam=-6
+	ip -n "${LEAF_NSS[$1]}" $fam route show "${2%/*}" |
+		grep -oE 'via (inet6? )?[0-9a-f.:]+' | awk '{ print $NF }' | sort -u | paste -sd,
+}
+
+# leaf_poll SECONDS CMD...: run CMD until it succeeds, at most SECONDS
+leaf_poll() {
+	local deadline start now
+	start=$(leaf_now_ms)
+	deadline=$((start + ${1%.*} * 1000))
+	shift
+	while :; do
+		if "$@"; then
+			LEAF_WAITED_MS=$(($(leaf_now_ms) - start))
+			return 0
+		fi
+		now=$(leaf_now_ms)
+		[ "$now" -ge "$deadline" ] && break
+		sleep 0.05
+	done
+	LEAF_WAITED_MS=$(($(leaf_now_ms) - start))
+	return 1
+}
+
+leaf_has_route() {
+	local line
+	line=$(leaf_route "$1" "$2") || return 1
+	[ -z "${3:-}" ] || [[ $line =~ $3 ]]
+}
+leaf_no_route() { ! leaf_route "$1" "$2" >/dev/null; }
+
+leaf_wait_route() { leaf_poll "${3:-10}" leaf_has_route "$1" "$2" "${4:-}"; }
+leaf_wait_gone() { leaf_poll "${3:-10}" leaf_no_route "$1" "$2"; }
+
+leaf_session_state() {
+	local kind=$1 nb=$2
+	case $kind in
+	bird) leaf_birdc show protocols all "xlb_${nb//[.:]/_}" ;;
+	frr) leaf_vtysh -c "show bgp neighbors $nb json" ;;
+	gobgp) leaf_gobgp neighbor "$nb" -j ;;
+	esac 2>/dev/null | "$LEAF_PY" "$LEAF_LIB/leaf.py" state "$kind" "$nb"
+}
+
+leaf_session_up() { [ "$(leaf_session_state "$1" "$2")" = Established ]; }
+leaf_wait_session() { leaf_poll "${3:-10}" leaf_session_up "$1" "$2"; }
+
+leaf_log() {
+	local f
+	for f in "$LEAF_RUN/$1"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $(basename "$f")"
+		tail -n "${2:-20}" "$f"
+	done
+}
