@@ -55,6 +55,7 @@ enum bgp_err_header_sub {
 };
 
 enum bgp_err_open_sub {
+	BGP_ERR_OPEN_UNSPECIFIC = 0,	/* a recognized parameter is malformed */
 	BGP_ERR_OPEN_UNSUPPORTED_VERSION = 1,
 	BGP_ERR_OPEN_BAD_PEER_AS = 2,
 	BGP_ERR_OPEN_BAD_BGP_ID = 3,
@@ -93,13 +94,16 @@ enum bgp_err_cease_sub {
 	BGP_ERR_CEASE_COLLISION = 7,
 	BGP_ERR_CEASE_OUT_OF_RESOURCES = 8,
 	BGP_ERR_CEASE_HARD_RESET = 9,	/* RFC 8538 */
+	BGP_ERR_CEASE_BFD_DOWN = 10,	/* RFC 9384 */
 };
 
 enum bgp_err_rr_sub {
 	BGP_ERR_RR_INVALID_LENGTH = 1,	/* RFC 7313 */
 };
 
-#define BGP_ERR_DATA_MAX 256
+/* As much data as a NOTIFICATION can carry: RFC 4271 wants some errors to
+ * echo a whole attribute back. */
+#define BGP_ERR_DATA_MAX (BGP_MSG_MAX - BGP_HDR_LEN - 2)
 
 /* What a decoder found wrong: the NOTIFICATION to send. */
 struct bgp_err {
@@ -219,15 +223,66 @@ struct bgp_update_info {
 	bool treat_as_withdraw;	/* RFC 7606: a malformed attribute made it a withdrawal */
 	size_t attrs_discarded;	/* RFC 7606 attribute-discard cases */
 	bool eor;		/* End-of-RIB marker */
+	__u16 eor_afi;		/* its family, when eor (BGP_AFI_*) */
+	__u8 eor_safi;
 };
 
 /*
  * Validate an UPDATE body (RFC 4271 sec 6.3 as revised by RFC 7606).
  * 0: fine (possibly treat-as-withdraw, see info); -EBADMSG: session reset,
  * err holds the NOTIFICATION. as4: 4-octet AS negotiated.
+ * On 0 with treat_as_withdraw or attrs_discarded, err describes the first
+ * of the worst problems (code, subcode as RFC 4271 would have sent them,
+ * text) for the logs only: it must not be sent. Otherwise err.code is 0.
  */
 int bgp_update_decode(const __u8 *body, size_t len, bool as4, struct bgp_update_info *info,
 		      struct bgp_err *err);
+
+#define BGP_AS_PATH_MAX 64
+
+/*
+ * What an UPDATE carried, beyond counts (tests, logs, `xlbctl`). The
+ * caller sets the array pointers and sizes (or leaves them NULL/0); the
+ * arrays keep the first prefixes that fit, bgp_update_info counts all.
+ * Attributes are kept only when well formed; each has_* says if present.
+ */
+struct bgp_update_rx {
+	struct bgp_prefix *nlri;	/* announced: NLRI field, then MP_REACH_NLRI */
+	size_t nlri_max;
+	size_t n_nlri;
+	struct bgp_prefix *withdrawn;	/* Withdrawn Routes, then MP_UNREACH_NLRI */
+	size_t withdrawn_max;
+	size_t n_withdrawn;
+
+	bool has_origin;
+	__u8 origin;			/* 0 IGP, 1 EGP, 2 INCOMPLETE */
+	bool has_as_path;
+	__u32 as_path[BGP_AS_PATH_MAX];	/* every segment's ASNs, flattened */
+	size_t as_path_len;		/* ASNs kept */
+	size_t as_path_segs;		/* segments */
+	bool has_as4_path;		/* AS4_PATH from a 2-octet peer */
+	__u32 as4_path[BGP_AS_PATH_MAX];
+	size_t as4_path_len;
+	bool has_next_hop4;		/* NEXT_HOP, or a 4-byte MP_REACH next hop */
+	union xlb_addr next_hop4;
+	bool has_next_hop6;		/* MP_REACH global next hop */
+	union xlb_addr next_hop6;
+	bool has_next_hop6_ll;		/* and link-local (32-byte next hop) */
+	union xlb_addr next_hop6_ll;
+	bool has_med;
+	__u32 med;
+	bool has_local_pref;
+	__u32 local_pref;
+	__u32 communities[BGP_COMMUNITIES_MAX];
+	size_t n_communities;
+	__u32 large_communities[BGP_COMMUNITIES_MAX][3];
+	size_t n_large_communities;
+	size_t n_unknown;		/* optional attributes we do not know (ignored) */
+};
+
+/* bgp_update_decode() that also fills rx (may be NULL). */
+int bgp_update_parse(const __u8 *body, size_t len, bool as4, struct bgp_update_info *info,
+		     struct bgp_update_rx *rx, struct bgp_err *err);
 
 /* Names for logs and xlbctl: "Cease/Administrative Shutdown" etc. */
 const char *bgp_err_name(__u8 code, __u8 subcode);
