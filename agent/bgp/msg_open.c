@@ -4,8 +4,9 @@
  *
  * We send one Capabilities optional parameter holding: multiprotocol
  * IPv4/IPv6 unicast (RFC 4760 sec 8), route refresh (RFC 2918 sec 2),
- * graceful restart only when configured (RFC 4724 sec 3; see
- * /work/shared/INTEROP.md for why it is off by default) and 4-octet AS
+ * graceful restart only when configured (RFC 4724 sec 3: a leaf keeps
+ * the routes of a speaker that advertised it for the restart time after
+ * the speaker is gone, a black hole for an anycast VIP) and 4-octet AS
  * (RFC 6793 sec 3), with AS_TRANS in My Autonomous System when our AS
  * does not fit in two octets.
  *

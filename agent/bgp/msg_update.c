@@ -145,7 +145,7 @@ int bgp_update_encode_announce(struct buf *out, const struct bgp_prefix *prefixe
 	if (v6)		/* AFI, SAFI, next hop length, next hop, reserved */
 		mp_base = 2 + 1 + 1 + (attrs->has_next_hop6_ll ? 32 : 16) + 1;
 
-	buf_init(&scratch, BGP_MSG_MAX);
+	buf_init(&scratch, 0);
 	err = announce_one(&scratch, NULL, 0, attrs, as4, family);
 	base = scratch.len;
 	buf_free(&scratch);
@@ -210,10 +210,13 @@ static int nlri_field(struct bgp_attr_dec *d, struct bgp_reader *r, bool withdra
 	struct bgp_prefix p;
 
 	while (bgp_left(r)) {
+		__u8 len = *bgp_cur(r);
+
 		if (bgp_nlri_get(r, XLB_FAMILY_V4, &p))
 			return bgp_err_set(d->err, BGP_ERR_UPDATE, BGP_ERR_UPDATE_INVALID_NETWORK,
-					   NULL, 0, "%s field: malformed prefix at byte %zu",
-					   withdrawn ? "Withdrawn Routes" : "NLRI", r->off);
+					   NULL, 0, "%s field: a /%u prefix%s",
+					   withdrawn ? "Withdrawn Routes" : "NLRI", len,
+					   len > 32 ? "" : " cut short");
 		bgp_attr_add_prefix(d, withdrawn, &p);
 	}
 	return 0;
@@ -271,11 +274,15 @@ int bgp_update_parse(const __u8 *body, size_t len, bool as4, struct bgp_update_i
 	bgp_reader_init(&r, body, len);
 
 	/* RFC 4271 sec 6.3: either length running past the message */
-	if (bgp_get_u16(&r, &wlen) || bgp_get_sub(&r, wlen, &withdrawn))
+	if (bgp_get_u16(&r, &wlen))
+		goto short_msg;
+	if (bgp_get_sub(&r, wlen, &withdrawn))
 		return bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPDATE_MALFORMED_ATTR_LIST, NULL, 0,
 				   "Withdrawn Routes Length %u exceeds the message (%zu bytes)",
 				   wlen, len);
-	if (bgp_get_u16(&r, &alen) || bgp_get_sub(&r, alen, &attrs))
+	if (bgp_get_u16(&r, &alen))
+		goto short_msg;
+	if (bgp_get_sub(&r, alen, &attrs))
 		return bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPDATE_MALFORMED_ATTR_LIST, NULL, 0,
 				   "Total Path Attribute Length %u exceeds the message (%zu bytes)",
 				   alen, len);
@@ -302,6 +309,9 @@ int bgp_update_parse(const __u8 *body, size_t len, bool as4, struct bgp_update_i
 	}
 	info->treat_as_withdraw = d.worst == BGP_ATTR_WITHDRAW;
 	return 0;
+short_msg:
+	return bgp_err_set(err, BGP_ERR_UPDATE, BGP_ERR_UPDATE_MALFORMED_ATTR_LIST, NULL, 0,
+			   "UPDATE of %zu bytes has no room for its length fields", len);
 }
 
 int bgp_update_decode(const __u8 *body, size_t len, bool as4, struct bgp_update_info *info,
