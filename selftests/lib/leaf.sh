@@ -43,6 +43,13 @@ declare -gA LEAF_PIDS LEAF_NSS LEAF_ARGS LEAF_FRR_NAME
 
 leaf_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# leaf_ms SECONDS: 1.5 -> 1500
+leaf_ms() {
+	local i=${1%.*} f=000
+	[[ $1 == *.* ]] && f=${1#*.}000
+	echo $((${i:-0} * 1000 + 10#${f:0:3}))
+}
+
 # leaf_kill_wait PID...: TERM, then KILL after 5 s; reap each
 leaf_kill_wait() {
 	local p i
@@ -108,8 +115,8 @@ leaf_start() {
 		return 1
 		;;
 	frr)
-		# a pathspace of our own: /etc/frr/NAME (config) and
-		# /var/run/frr/NAME (pid files, vty and zserv sockets)
+		# a pathspace of our own: /etc/frr/NAME (config, vtysh.conf)
+		# and /var/run/frr/NAME (pid files, vty and zserv sockets)
 		local fs=${LEAF_FRR_NAME[frr]:-xlbleaf$$}
 		LEAF_FRR_NAME[frr]=$fs
 		rm -rf "/var/run/frr/$fs" "/etc/frr/$fs"
@@ -125,20 +132,21 @@ leaf_start() {
 			[ -S "/var/run/frr/$fs/zserv.api" ] && break
 			sleep 0.05
 		done
-		ip netns exec "$ns" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 \
+		ip netns exec "$ns" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 -f "/etc/frr/$fs/frr.conf" \
 			-i "/var/run/frr/$fs/bgpd.pid" --log stdout >>"$dir/bgpd.log" 2>&1 &
 		LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
 		for i in $(seq 100); do
 			[ -S "/var/run/frr/$fs/bgpd.vty" ] && break
 			sleep 0.05
 		done
-		ip netns exec "$ns" vtysh -N "$fs" -b >>"$dir/vtysh.log" 2>&1
-		# vtysh -b stops at the first line a daemon refuses, and says so
-		# only in its output: check that the end of the config applied
+		# bgpd reads the whole config itself (-f): loaded with vtysh -b
+		# instead, bgpd would hold the sessions for 3-4 s after the
+		# end of the configuration. A line it refuses shows only in its
+		# log: check that the end of the config applied.
 		ip netns exec "$ns" vtysh -N "$fs" -c "show running-config" 2>&1 |
 			grep -q "neighbor XLB maximum-prefix" && return 0
 		echo "leaf: FRR did not take its config:"
-		cat "$dir/vtysh.log"
+		cat "$dir/bgpd.log"
 		return 1
 		;;
 	gobgp)
@@ -235,10 +243,11 @@ leaf_fib() {
 }
 
 # leaf_poll SECONDS CMD...: run CMD until it succeeds, at most SECONDS
+# (fractions allowed)
 leaf_poll() {
 	local deadline start now
 	start=$(leaf_now_ms)
-	deadline=$((start + ${1%.*} * 1000))
+	deadline=$((start + $(leaf_ms "$1")))
 	shift
 	while :; do
 		if "$@"; then
