@@ -203,7 +203,11 @@ node_vip() {
 	echo "$vip" >>"$d/draining"
 	standin_apply "$n" || bgp_fail "stand-in reconfigure"
 	(
-		sleep "$drain"
+		# killed by bgp_cleanup: take the sleep along
+		trap 'kill $sp 2>/dev/null; exit 0' TERM
+		sleep "$drain" &
+		sp=$!
+		wait $sp
 		grep -vxF "$vip" "$d/draining" >"$d/x"; mv "$d/x" "$d/draining"
 		echo "$vip" >>"$d/disabled"
 		standin_apply "$n"
@@ -230,7 +234,7 @@ else:
 }
 
 bgp_fail() {
-	local n k
+	local n k d
 	echo "FAIL: $*"
 	for k in "${!LEAF_PIDS[@]}"; do
 		[ -n "${LEAF_PIDS[$k]}" ] || continue
