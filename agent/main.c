@@ -16,6 +16,7 @@
 #include <net/if.h>
 #include <sys/signalfd.h>
 
+#include "bgp/speaker.h"
 #include "config/config.h"
 #include "core/xlbd.h"
 #include "ctl/server.h"
@@ -52,11 +53,40 @@ static int check_only(const char *path, bool print)
 	return 0;
 }
 
+static struct ev_timer stop_timer;
+static bool stopping;
+
+static void t_stop(struct evloop *el, void *arg)
+{
+	(void)arg;
+	evloop_stop(el);
+}
+
+/* Graceful: every BGP route re-announced with GRACEFUL_SHUTDOWN, the
+ * neighbors' drain time, a Cease with a shutdown message; then exit. */
+static void shutdown_start(struct xlbd *d)
+{
+	uint32_t wait = 0;
+
+	if (stopping) {
+		evloop_stop(d->el); /* a second signal: now */
+		return;
+	}
+	stopping = true;
+	if (d->bgp)
+		wait = bgp_speaker_shutdown(d->bgp, "xlbd shutting down");
+	if (wait)
+		log_info("draining BGP for %u ms before exit", wait);
+	/* a little time for the Cease messages to leave */
+	evloop_timer_set(d->el, &stop_timer, wait + 100, t_stop, d);
+}
+
 static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 {
 	struct signalfd_siginfo si;
 	struct xlbd *d = arg;
 
+	(void)el;
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
@@ -67,7 +97,7 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 		case SIGTERM:
 		case SIGINT:
 			log_info("signal %u: shutting down", si.ssi_signo);
-			evloop_stop(el);
+			shutdown_start(d);
 			break;
 		}
 	}
@@ -216,10 +246,17 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (xlbd_bgp_start(&d)) {
+		log_warnx("cannot start the BGP speaker");
+		rc = 1;
+		goto out;
+	}
+	xlbd_announce_changed(&d);
 	evloop_timer_set(d.el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, &d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d.n_vips, d.conf->socket_path);
 	rc = evloop_run(d.el) ? 1 : 0;
 out:
+	bgp_speaker_free(d.bgp);
 	if (d.ctl)
 		ctl_server_close(d.ctl);
 	if (d.dp && !d.keep_datapath) {

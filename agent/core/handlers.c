@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "bgp/speaker.h"
 #include "core/xlbd.h"
 #include "ctl/server.h"
 #include "lib/buf.h"
@@ -52,6 +53,13 @@ static void addr_fmt(const struct conf_addr *a, char *buf, size_t len)
 {
 	if (!inet_ntop(a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &a->addr, buf, len))
 		snprintf(buf, len, "?");
+}
+
+static const char *route_name(enum bgp_route_state s)
+{
+	return s == BGP_ROUTE_ANNOUNCED ? "announced" :
+	       s == BGP_ROUTE_GSHUT	? "graceful-shutdown" :
+					  "withdrawn";
 }
 
 static struct rt_vip *vip_arg(struct reply *r, const char *spec)
@@ -93,8 +101,8 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		json_kv_string(w, "mode", c->local ? "local" : "forward");
 		json_kv_string(w, "admin", v->disabled ? "disabled" : "enabled");
 		json_kv_bool(w, "announce", up);
-		/* no BGP speaker yet (issue 4): what it would announce */
-		json_kv_bool(w, "bgp", false);
+		json_kv_string(w, "route", route_name(xlbd_vip_route(r->d, v)));
+		json_kv_bool(w, "bgp", r->d->bgp != NULL);
 		json_kv_u64(w, "backends_healthy", healthy);
 		json_kv_u64(w, "backends_total", v->n_backends);
 		json_kv_u64(w, "min_healthy", c->min_healthy);
@@ -113,10 +121,9 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		return;
 	}
 	buf_printf(r->body, "%s%s%s\n", name, c->name ? "  name " : "", c->name ? c->name : "");
-	buf_printf(r->body, "    admin %s  announce %s (no BGP speaker yet)  backends %zu/%zu usable, "
-			    "min-healthy %u\n",
-		   v->disabled ? "disabled (runtime)" : "enabled", up ? "yes" : "no", healthy,
-		   v->n_backends, c->min_healthy);
+	buf_printf(r->body, "    admin %s  route %s%s  backends %zu/%zu usable, min-healthy %u\n",
+		   v->disabled ? "disabled (runtime)" : "enabled", route_name(xlbd_vip_route(r->d, v)),
+		   r->d->bgp ? "" : " (no BGP neighbors)", healthy, v->n_backends, c->min_healthy);
 	if (c->local) {
 		buf_printf(r->body, "    host mode: announced only, not forwarded\n");
 		return;
@@ -173,8 +180,9 @@ static int cmd_vip_admin(struct reply *r, int argc, char **argv)
 	if (!v)
 		return 1;
 	if (v->disabled != disable) {
-		v->disabled = disable;
-		log_info("vip %s %s by xlbctl", argv[2], disable ? "disabled" : "enabled");
+		xlbd_vip_set_disabled(r->d, v, disable);
+		log_info("vip %s %s by xlbctl%s", argv[2], disable ? "disabled" : "enabled",
+			 disable && v->gshut_until ? " (graceful shutdown, then withdraw)" : "");
 		xlbd_state_save(r->d);
 	}
 	if (!r->json)
@@ -288,6 +296,8 @@ static int cmd_backend_change(struct reply *r, int argc, char **argv)
 	err = xlbd_vip_sync(r->d, v);
 	if (err)
 		return fail(r, 1, "the datapath refused the change: %s", strerror(-err));
+	/* usable backends may have crossed min-healthy */
+	xlbd_announce_changed(r->d);
 	xlbd_state_save(r->d);
 	log_info("vip %s backend %s: %s (xlbctl)", argv[2], argv[3], what);
 	if (r->json)
@@ -375,6 +385,40 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_bgp_show(struct reply *r, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!r->d->bgp) {
+		if (r->json)
+			json_array_start(&r->w), json_array_end(&r->w);
+		else
+			buf_printf(r->body, "no BGP neighbors configured\n");
+		return 0;
+	}
+	bgp_speaker_show(r->d->bgp, r->body, r->json ? &r->w : NULL);
+	return 0;
+}
+
+static int cmd_bgp_neighbor(struct reply *r, int argc, char **argv)
+{
+	bool down = !strcmp(argv[2], "shutdown");
+	struct bgp_peer *p = r->d->bgp ? bgp_speaker_peer(r->d->bgp, argv[3]) : NULL;
+
+	(void)argc;
+	if (!p)
+		return fail(r, 1, "no BGP neighbor %s", argv[3]);
+	bgp_peer_admin(p, down, "shutdown by xlbctl");
+	if (r->json)
+		ok_json(r, "neighbor", argv[3], "admin", down ? "shutdown" : "enabled");
+	else
+		buf_printf(r->body, "neighbor %s %s\n", argv[3],
+			   down ? (p->conf->drain_ms ? "draining (graceful shutdown), then closed" :
+						       "shut down") :
+				  "enabled");
+	return 0;
+}
+
 static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *body, char *err,
 		    size_t errlen)
 {
@@ -399,6 +443,11 @@ static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *bod
 		rc = cmd_reload(&r, argc, argv);
 	else if (argc == 1 && !strcmp(argv[0], "status"))
 		rc = cmd_status(&r, argc, argv);
+	else if (argc == 2 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "show"))
+		rc = cmd_bgp_show(&r, argc, argv);
+	else if (argc == 4 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "neighbor") &&
+		 (!strcmp(argv[2], "shutdown") || !strcmp(argv[2], "enable")))
+		rc = cmd_bgp_neighbor(&r, argc, argv);
 	else
 		rc = fail(&r, 2, "this xlbd does not implement '%s%s%s' yet", argv[0],
 			  argc > 1 ? " " : "", argc > 1 ? argv[1] : "");

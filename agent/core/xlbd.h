@@ -11,16 +11,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <linux/types.h>
 
 #include "config/config.h"
+#include "lib/evloop.h"
 
 #define XLB_VERSION "0.1.0"
 
 struct evloop;
 struct xlb_dp;
 struct ctl_server;
+struct bgp_speaker;
+enum bgp_route_state;
 
 enum rt_pool {
 	RT_POOLED = 0,
@@ -47,6 +51,7 @@ struct rt_vip {
 	struct rt_backend *backends;
 	size_t n_backends;
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
+	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
 };
 
 struct xlbd {
@@ -57,6 +62,8 @@ struct xlbd {
 	struct evloop *el;
 	struct xlb_dp *dp;		/* NULL without `xdp interface` */
 	struct ctl_server *ctl;
+	struct bgp_speaker *bgp;	/* NULL without neighbors */
+	struct ev_timer t_gshut;	/* end of the next graceful shutdown */
 	bool keep_datapath;		/* leave XDP and maps in place on exit */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
@@ -82,6 +89,16 @@ bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy);
 /* lookup helpers: by name or "ADDR:PORT/PROTO" form, and backend by address */
 struct rt_vip *xlbd_vip_find(struct xlbd *d, const char *spec);
 struct rt_backend *rt_vip_backend_find(struct rt_vip *v, const char *addr);
+
+/* announce.c: the one place that decides what BGP announces */
+/* Route states may have changed: tell the speaker. */
+void xlbd_announce_changed(struct xlbd *d);
+/* vip disable/enable: graceful shutdown first, then withdraw */
+void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
+/* The route state BGP gets for v (announced, graceful shutdown, withdrawn). */
+enum bgp_route_state xlbd_vip_route(struct xlbd *d, const struct rt_vip *v);
+/* Start the speaker, or make it follow a new config. */
+int xlbd_bgp_start(struct xlbd *d);
 
 /* main.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);

@@ -55,11 +55,11 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	{ CTL_CMD_STATUS, NULL, "status", "",
 	  "xlbd: version, uptime, config, datapath", NULL, 0 },
 	{ CTL_CMD_BGP_SHOW, "bgp", "show", "",
-	  "BGP sessions", NULL, CTL_CMD_F_PLANNED },
+	  "BGP sessions", NULL, 0 },
 	{ CTL_CMD_BGP_NEIGHBOR, "bgp", "neighbor", "shutdown|enable NEIGHBOR",
 	  "graceful shutdown / re-enable",
 	  "shutdown: announce VIPs with the GRACEFUL_SHUTDOWN community (RFC 8326),\n"
-	  "then close the session; enable: open it again.", CTL_CMD_F_PLANNED },
+	  "then close the session; enable: open it again.", 0 },
 	{ CTL_CMD_HEALTH_SHOW, "health", "show", "[VIP]",
 	  "health checks", NULL, CTL_CMD_F_PLANNED },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",

@@ -216,7 +216,7 @@ void test_ctl_help_levels(void)
 		const char *hasnt;	/* not in it */
 	} cases[] = {
 		{ "help", "\n  backend depool VIP BACKEND [--now]     take BACKEND out of VIP\n", NULL },
-		{ "help", "Not implemented yet (xlbd answers with an error):\n  bgp show", NULL },
+		{ "help", "Not implemented yet (xlbd answers with an error):\n  health show", NULL },
 		{ "help", "-s SOCKET", NULL },
 		{ "help", "bgp show", NULL },
 		{ "help help", "OBJECT COMMAND", NULL },
@@ -232,8 +232,9 @@ void test_ctl_help_levels(void)
 		{ "ba dep help", "usage: xlbctl backend depool", NULL },
 		{ "stats help", "usage: xlbctl stats\n", "\nVIP " },
 		{ "help stats", "datapath counters", NULL },
-		{ "bgp help", "\nNot implemented yet (xlbd answers with an error):\n  bgp show", NULL },
-		{ "bgp show help", "\nNot implemented yet: xlbd answers with an error.\n", NULL },
+		{ "bgp help", "\n  bgp show ", "Not implemented yet" },
+		{ "bfd help", "\nNot implemented yet (xlbd answers with an error):\n  bfd show", NULL },
+		{ "health show help", "\nNot implemented yet: xlbd answers with an error.\n", NULL },
 		{ "bgp neighbor help", "shutdown|enable NEIGHBOR", NULL },
 		{ "help health", "  health show [VIP] ", NULL },
 	};

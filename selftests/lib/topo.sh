@@ -171,15 +171,21 @@ topo_down() {
 	return 0
 }
 
-# One UDP request from namespace $1 to [$2]:$3; prints the answer. Waits up
-# to 3 s for it and returns as soon as it arrives.
+# One UDP request from namespace $1 to [$2]:$3; prints the answer. Like a
+# DNS client it asks again (same socket) if no answer came within 1 s,
+# three times at most: a veth under load may drop a datagram.
 udp_query() {
 	nsx "$1" /usr/bin/python3 -c '
 import socket, sys
 addr, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
-s.sendto(b"q", (addr, port))
-print(s.recv(512).decode().strip())
+s.settimeout(1)
+for attempt in range(3):
+    s.sendto(b"q", (addr, port))
+    try:
+        print(s.recv(512).decode().strip())
+        break
+    except socket.timeout:
+        continue
 ' "$2" "$3"
 }

@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One BGP session: the TCP connection (active connect with back-off or
+ * accepted by the speaker), TCP-MD5 (RFC 2385), TTL for eBGP multihop and
+ * GTSM (RFC 5082), message framing, and the actions of the FSM (fsm.c).
+ * Every decoder error becomes the NOTIFICATION it names, then a reconnect
+ * after a back-off; nothing a peer sends can stop the loop.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "bgp/speaker.h"
+#include "lib/log.h"
+
+#define CONNECT_RETRY_MS	5000	/* between connect attempts (sec 10: 120 s is for routers) */
+#define HOLD_LARGE_MS		240000	/* hold timer before the OPEN arrives (sec 8.2.2) */
+#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MAX_MS		60000
+#define IN_MAX			(2 * BGP_MSG_MAX)
+
+#define peer_log(p, fmt, ...) log_info("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
+#define peer_warn(p, fmt, ...) log_warnx("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
+#define peer_debug(p, fmt, ...) log_debug("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
+
+static void peer_event(struct bgp_peer *p, enum bgp_event ev);
+
+static int sockaddr_of(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss,
+		       socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == XLB_FAMILY_V4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = a->addr.v4;
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
+		*len = sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* TCP-MD5 key for this neighbor on fd (a connecting or listening socket). */
+int bgp_md5_set(int fd, const struct conf_neighbor *c)
+{
+	struct tcp_md5sig md5 = {};
+	socklen_t len;
+
+	if (!c->password)
+		return 0;
+	if (strlen(c->password) > TCP_MD5SIG_MAXKEYLEN)
+		return -EINVAL;
+	sockaddr_of(&c->addr, 0, (struct sockaddr_storage *)&md5.tcpm_addr, &len);
+	md5.tcpm_keylen = strlen(c->password);
+	memcpy(md5.tcpm_key, c->password, md5.tcpm_keylen);
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5)) ? -errno : 0;
+}
+
+/*
+ * TTL out, and with GTSM the minimum TTL in (RFC 5082 sec 3): send 255
+ * and accept only 255 (less the configured hops). Without GTSM an eBGP
+ * session sends TTL 1 unless multihop says more; iBGP keeps the default.
+ */
+static int ttl_set(int fd, const struct conf_neighbor *c, bool ibgp)
+{
+	bool v6 = c->addr.family == XLB_FAMILY_V6;
+	int ttl, rc;
+
+	if (c->ttl_security)
+		ttl = 255;
+	else if (c->multihop)
+		ttl = c->multihop;
+	else if (!ibgp)
+		ttl = 1;
+	else
+		return 0;
+	rc = v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) :
+		  setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	if (rc)
+		return -errno;
+	if (c->ttl_security) {
+		int min = 255 - (c->multihop ? c->multihop - 1 : 0);
+
+		rc = v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &min, sizeof(min)) :
+			  setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min, sizeof(min));
+		if (rc)
+			return -errno;
+	}
+	return 0;
+}
+
+int bgp_socket_setup(int fd, const struct conf_neighbor *c, bool ibgp)
+{
+	int err = bgp_md5_set(fd, c);
+
+	return err ? err : ttl_set(fd, c, ibgp);
+}
+
+static bool peer_ibgp(const struct bgp_peer *p)
+{
+	return p->conf->remote_as == bgp_speaker_conf(p->sp)->local_as;
+}
+
+static void peer_note(struct bgp_peer *p, __u8 code, __u8 subcode, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void peer_note(struct bgp_peer *p, __u8 code, __u8 subcode, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->has_last_error = true;
+	p->last_error.code = code;
+	p->last_error.subcode = subcode;
+	va_start(ap, fmt);
+	vsnprintf(p->last_error.text, sizeof(p->last_error.text), fmt, ap);
+	va_end(ap);
+}
+
+/* Find where we are: the session's local address and, for IPv6, the
+ * link-local address of the same interface (next hop for a peer on the
+ * link, RFC 2545 sec 3). */
+static void peer_local_addr(struct bgp_peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct ifaddrs *ifs, *ifa;
+	char ifname[IF_NAMESIZE] = "";
+
+	memset(&p->local, 0, sizeof(p->local));
+	memset(&p->local_ll, 0, sizeof(p->local_ll));
+	if (getsockname(p->fd, (struct sockaddr *)&ss, &len))
+		return;
+	if (ss.ss_family == AF_INET) {
+		p->local.family = XLB_FAMILY_V4;
+		p->local.addr.v4 = ((struct sockaddr_in *)&ss)->sin_addr.s_addr;
+		return;
+	}
+	p->local.family = XLB_FAMILY_V6;
+	memcpy(p->local.addr.bytes, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	if (p->conf->multihop || getifaddrs(&ifs))
+		return;
+	for (ifa = ifs; ifa; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr, p->local.addr.bytes,
+			    16))
+			snprintf(ifname, sizeof(ifname), "%s", ifa->ifa_name);
+	}
+	for (ifa = ifs; ifname[0] && ifa; ifa = ifa->ifa_next) {
+		struct in6_addr *a;
+
+		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(ifa->ifa_name, ifname))
+			continue;
+		a = &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(a)) {
+			p->local_ll.family = XLB_FAMILY_V6;
+			memcpy(p->local_ll.addr.bytes, a, 16);
+			break;
+		}
+	}
+	freeifaddrs(ifs);
+}
+
+static void peer_close(struct bgp_peer *p)
+{
+	struct evloop *el = bgp_speaker_loop(p->sp);
+
+	if (p->fd >= 0) {
+		evloop_del_fd(el, p->fd);
+		close(p->fd);
+	}
+	p->fd = -1;
+	p->connecting = false;
+	buf_reset(&p->in);
+	buf_reset(&p->out);
+}
+
+static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg);
+
+static void peer_want_write(struct bgp_peer *p, bool want)
+{
+	if (p->fd >= 0)
+		evloop_mod_fd(bgp_speaker_loop(p->sp), p->fd, EPOLLIN | (want ? EPOLLOUT : 0));
+}
+
+/* Write what is queued; the rest goes when the socket is writable. */
+static int peer_flush(struct bgp_peer *p)
+{
+	while (p->out.len) {
+		ssize_t n = send(p->fd, p->out.data, p->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				peer_want_write(p, true);
+				return 0;
+			}
+			return -errno;
+		}
+		memmove(p->out.data, p->out.data + n, p->out.len - n);
+		buf_truncate(&p->out, p->out.len - n);
+	}
+	peer_want_write(p, false);
+	return 0;
+}
+
+static void peer_sent(struct bgp_peer *p, size_t msgs)
+{
+	p->msgs_out += msgs;
+	if (p->fd >= 0 && !p->connecting && peer_flush(p))
+		peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+}
+
+static void send_open(struct bgp_peer *p)
+{
+	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	struct bgp_open o = {
+		.version = BGP_VERSION,
+		.as = c->local_as,
+		.hold_time = p->conf->hold_time,
+		.bgp_id = c->router_id,
+		.cap_mp_v4 = true,
+		.cap_mp_v6 = true,
+		.cap_route_refresh = true,
+		.cap_as4 = true,
+		/* graceful restart only when asked: a helper leaf would keep
+		 * a dead node's routes for the restart time (README) */
+		.cap_gr = p->conf->graceful_restart,
+		.gr_time = 120,
+	};
+
+	if (bgp_open_encode(&p->out, &o) == 0)
+		peer_sent(p, 1);
+}
+
+static void send_keepalive(struct bgp_peer *p)
+{
+	if (bgp_keepalive_encode(&p->out) == 0)
+		peer_sent(p, 1);
+}
+
+static void send_notification(struct bgp_peer *p, const struct bgp_err *e, const char *text)
+{
+	if (p->fd < 0 || p->connecting)
+		return;
+	if (bgp_notification_encode(&p->out, e->code, e->subcode, e->data, e->data_len, text))
+		return;
+	p->has_last_error = true;
+	p->last_error = *e;
+	if (text)
+		snprintf(p->last_error.text, sizeof(p->last_error.text), "%s", text);
+	else if (!p->last_error.text[0])
+		snprintf(p->last_error.text, sizeof(p->last_error.text), "%s",
+			 bgp_err_name(e->code, e->subcode));
+	peer_warn(p, "sending NOTIFICATION %s%s%s", bgp_err_name(e->code, e->subcode),
+		  p->last_error.text[0] ? ": " : "", p->last_error.text);
+	p->msgs_out++;
+	/* best effort: the connection is closed right after */
+	peer_flush(p);
+}
+
+static void t_connect_retry(struct evloop *el, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	if (p->connecting) {
+		/* no answer at all: with TCP-MD5 a wrong key looks like this */
+		p->failures++;
+		peer_note(p, 0, 0, "connect: no answer within %d s", CONNECT_RETRY_MS / 1000);
+	}
+	peer_event(p, BGP_EV_CONNECT_RETRY_TIMER_EXPIRES);
+}
+
+static void t_hold(struct evloop *el, void *arg)
+{
+	(void)el;
+	peer_event(arg, BGP_EV_HOLD_TIMER_EXPIRES);
+}
+
+static void t_keepalive(struct evloop *el, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	peer_event(p, BGP_EV_KEEPALIVE_TIMER_EXPIRES);
+	if (p->state == BGP_OPENCONFIRM || p->state == BGP_ESTABLISHED)
+		evloop_timer_set(el, &p->t_keepalive, p->hold_time * 1000 / 3, t_keepalive, p);
+}
+
+static void t_idle_hold(struct evloop *el, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	if (p->admin_down || p->shutting_down)
+		return;
+	peer_event(p, p->conf->passive ? BGP_EV_AUTOMATIC_START_PASSIVE : BGP_EV_AUTOMATIC_START);
+}
+
+static uint32_t jitter(uint32_t ms)
+{
+	/* 75..100 % (sec 10): peers that failed together do not retry together */
+	return ms - (uint32_t)(rand() % (ms / 4 + 1));
+}
+
+static void peer_connect(struct bgp_peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err;
+
+	if (p->conf->passive)
+		return;
+	peer_close(p);
+	fd = socket(p->conf->addr.family == XLB_FAMILY_V4 ? AF_INET : AF_INET6,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		peer_note(p, 0, 0, "socket: %s", strerror(errno));
+		goto fail;
+	}
+	err = bgp_socket_setup(fd, p->conf, peer_ibgp(p));
+	if (err) {
+		peer_note(p, 0, 0, "socket options (TCP-MD5/TTL): %s", strerror(-err));
+		close(fd);
+		goto fail;
+	}
+	if (p->conf->local_address.family) {
+		sockaddr_of(&p->conf->local_address, 0, &ss, &len);
+		if (bind(fd, (struct sockaddr *)&ss, len)) {
+			peer_note(p, 0, 0, "bind to local-address: %s", strerror(errno));
+			close(fd);
+			goto fail;
+		}
+	}
+	sockaddr_of(&p->conf->addr, p->conf->port, &ss, &len);
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		peer_note(p, 0, 0, "connect: %s", strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	p->fd = fd;
+	p->connecting = true;
+	if (evloop_add_fd(bgp_speaker_loop(p->sp), fd, EPOLLOUT, peer_io, p)) {
+		close(fd);
+		p->fd = -1;
+		goto fail;
+	}
+	return;
+fail:
+	/* the retry timer brings the next attempt */
+	p->failures++;
+}
+
+static void peer_release_routes(struct bgp_peer *p)
+{
+	p->n_adj = 0;
+}
+
+static void peer_set_state(struct bgp_peer *p, enum bgp_state s)
+{
+	if (s == p->state)
+		return;
+	if (s == BGP_ESTABLISHED || p->state == BGP_ESTABLISHED)
+		peer_log(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
+	else
+		peer_debug(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
+	p->state = s;
+	p->state_since = time(NULL);
+}
+
+static void peer_event(struct bgp_peer *p, enum bgp_event ev)
+{
+	struct evloop *el = bgp_speaker_loop(p->sp);
+	enum bgp_state old = p->state;
+	unsigned int a = 0;
+
+	peer_set_state(p, bgp_fsm_next(old, ev, &a));
+	peer_debug(p, "event %s in %s", bgp_event_name(ev), bgp_state_name(old));
+
+	if (a & BGP_ACT_SEND_NOTIFICATION) {
+		struct bgp_err e = p->err;
+		const char *text = NULL;
+
+		if (a & BGP_ACT_FSM_ERROR) {
+			memset(&e, 0, sizeof(e));
+			e.code = BGP_ERR_FSM;
+			e.subcode = old == BGP_OPENSENT	    ? BGP_ERR_FSM_OPENSENT :
+				    old == BGP_OPENCONFIRM ? BGP_ERR_FSM_OPENCONFIRM :
+				    old == BGP_ESTABLISHED ? BGP_ERR_FSM_ESTABLISHED :
+							       BGP_ERR_FSM_UNSPECIFIED;
+		} else if (ev == BGP_EV_HOLD_TIMER_EXPIRES) {
+			memset(&e, 0, sizeof(e));
+			e.code = BGP_ERR_HOLD_TIMER;
+		} else if (ev == BGP_EV_MANUAL_STOP) {
+			text = p->shutdown_text[0] ? p->shutdown_text : NULL;
+		}
+		send_notification(p, &e, text);
+	}
+	memset(&p->err, 0, sizeof(p->err));
+	if (a & BGP_ACT_SEND_OPEN)
+		send_open(p);
+	if (a & BGP_ACT_SEND_KEEPALIVE)
+		send_keepalive(p);
+	if (a & BGP_ACT_DROP)
+		peer_close(p);
+	if (a & BGP_ACT_STOP_CONNECT_RETRY)
+		evloop_timer_cancel(el, &p->t_connect_retry);
+	if (a & BGP_ACT_START_CONNECT_RETRY)
+		evloop_timer_set(el, &p->t_connect_retry, jitter(CONNECT_RETRY_MS), t_connect_retry,
+				 p);
+	if (a & BGP_ACT_CONNECT)
+		peer_connect(p);
+	if (a & BGP_ACT_HOLD_LARGE)
+		evloop_timer_set(el, &p->t_hold, HOLD_LARGE_MS, t_hold, p);
+	if (a & BGP_ACT_HOLD_NEGOTIATED) {
+		evloop_timer_cancel(el, &p->t_hold);
+		if (p->hold_time) {
+			evloop_timer_set(el, &p->t_hold, p->hold_time * 1000, t_hold, p);
+			evloop_timer_set(el, &p->t_keepalive, p->hold_time * 1000 / 3, t_keepalive, p);
+		}
+	}
+	if ((a & BGP_ACT_RESTART_HOLD) && p->hold_time)
+		evloop_timer_set(el, &p->t_hold, p->hold_time * 1000, t_hold, p);
+	if (a & BGP_ACT_ESTABLISHED) {
+		p->failures = 0;
+		p->backoff_ms = 0;
+		peer_log(p, "session up: AS %u, hold time %us%s%s", p->remote.as, p->hold_time,
+			 p->as4 ? ", 4-octet AS" : "", p->mp_v6 ? ", IPv6" : "");
+		bgp_peer_send_routes(p, true);
+	}
+	if (a & BGP_ACT_RELEASE) {
+		evloop_timer_cancel(el, &p->t_hold);
+		evloop_timer_cancel(el, &p->t_keepalive);
+		peer_release_routes(p);
+		if (old != BGP_IDLE)
+			p->failures++;
+	}
+	if (a & BGP_ACT_AUTO_RESTART && !p->admin_down && !p->shutting_down) {
+		/* DampPeerOscillations in spirit: each failure in a row
+		 * doubles the wait before the next attempt */
+		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_MIN_MS;
+		if (p->backoff_ms > BACKOFF_MAX_MS)
+			p->backoff_ms = BACKOFF_MAX_MS;
+		evloop_timer_cancel(el, &p->t_connect_retry);
+		evloop_timer_set(el, &p->t_idle_hold, jitter(p->backoff_ms), t_idle_hold, p);
+	}
+}
+
+/* The peer's OPEN against our configuration (sec 6.2). */
+static int open_check(struct bgp_peer *p, const struct bgp_open *o)
+{
+	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	struct bgp_err *e = &p->err;
+
+	if (o->as != p->conf->remote_as) {
+		e->code = BGP_ERR_OPEN;
+		e->subcode = BGP_ERR_OPEN_BAD_PEER_AS;
+		snprintf(e->text, sizeof(e->text), "peer AS %u, configured remote-as %u", o->as,
+			 p->conf->remote_as);
+		return -1;
+	}
+	if (peer_ibgp(p) && o->bgp_id == c->router_id) {
+		e->code = BGP_ERR_OPEN;
+		e->subcode = BGP_ERR_OPEN_BAD_BGP_ID;
+		snprintf(e->text, sizeof(e->text), "iBGP peer uses our BGP identifier");
+		return -1;
+	}
+	return 0;
+}
+
+static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *body,
+		       size_t len)
+{
+	p->msgs_in++;
+	switch (h->type) {
+	case BGP_MSG_OPEN: {
+		struct bgp_open o;
+
+		if (bgp_open_decode(body, len, &o, &p->err) || open_check(p, &o)) {
+			peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
+			peer_event(p, BGP_EV_BGP_OPEN_MSG_ERR);
+			return;
+		}
+		if (p->state != BGP_OPENSENT) {
+			peer_event(p, BGP_EV_BGP_OPEN);
+			return;
+		}
+		p->remote = o;
+		p->hold_time = o.hold_time < p->conf->hold_time ? o.hold_time : p->conf->hold_time;
+		p->as4 = o.cap_as4;
+		/* without any capabilities the peer speaks plain IPv4 (RFC 4760 sec 1) */
+		p->mp_v4 = o.cap_mp_v4 || (!o.cap_mp_v4 && !o.cap_mp_v6);
+		p->mp_v6 = o.cap_mp_v6;
+		peer_event(p, BGP_EV_BGP_OPEN);
+		return;
+	}
+	case BGP_MSG_KEEPALIVE:
+		if (len) {
+			p->err = (struct bgp_err){ .code = BGP_ERR_HEADER,
+						   .subcode = BGP_ERR_HEADER_BAD_LENGTH };
+			p->err.data[0] = h->length >> 8;
+			p->err.data[1] = h->length & 0xff;
+			p->err.data_len = 2;
+			peer_event(p, BGP_EV_BGP_HEADER_ERR);
+			return;
+		}
+		peer_event(p, BGP_EV_KEEPALIVE_MSG);
+		return;
+	case BGP_MSG_UPDATE: {
+		struct bgp_update_info info = {};
+
+		if (p->state == BGP_ESTABLISHED &&
+		    bgp_update_decode(body, len, p->as4, &info, &p->err)) {
+			peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
+			peer_event(p, BGP_EV_UPDATE_MSG_ERR);
+			return;
+		}
+		p->updates_in++;
+		p->prefixes_received += info.announced;
+		peer_event(p, BGP_EV_UPDATE_MSG);
+		return;
+	}
+	case BGP_MSG_NOTIFICATION: {
+		struct bgp_notification n = {};
+
+		bgp_notification_decode(body, len, &n);
+		p->has_last_notif = true;
+		p->last_notif = n;
+		peer_warn(p, "received NOTIFICATION %s%s%s", bgp_err_name(n.code, n.subcode),
+			  n.text[0] ? ": " : "", n.text);
+		peer_event(p, n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_UNSUPPORTED_VERSION ?
+				      BGP_EV_NOTIF_MSG_VER_ERR :
+				      BGP_EV_NOTIF_MSG);
+		return;
+	}
+	case BGP_MSG_ROUTE_REFRESH: {
+		__u16 afi;
+		__u8 safi;
+
+		if (bgp_route_refresh_decode(body, len, &afi, &safi, &p->err)) {
+			peer_event(p, BGP_EV_BGP_HEADER_ERR);
+			return;
+		}
+		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
+		if (p->state == BGP_ESTABLISHED) {
+			peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
+			bgp_peer_send_routes(p, true);
+		}
+		return;
+	}
+	}
+}
+
+/* Frame messages out of the input buffer (sec 4.1). */
+static void peer_read(struct bgp_peer *p)
+{
+	for (;;) {
+		struct bgp_hdr h;
+		ssize_t n;
+
+		if (buf_reserve(&p->in, BGP_MSG_MAX)) {
+			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+			return;
+		}
+		n = recv(p->fd, p->in.data + p->in.len, BGP_MSG_MAX, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+			peer_note(p, 0, 0, "connection closed by the peer%s%s", n ? ": " : "",
+				  n ? strerror(errno) : "");
+			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+			return;
+		}
+		if (n < 0)
+			break;
+		p->in.len += n;
+		while (p->fd >= 0 && p->in.len >= BGP_HDR_LEN) {
+			if (bgp_hdr_decode((__u8 *)p->in.data, p->in.len, &h, &p->err)) {
+				peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
+				peer_event(p, BGP_EV_BGP_HEADER_ERR);
+				return;
+			}
+			if (p->in.len < h.length)
+				break;
+			handle_msg(p, &h, (__u8 *)p->in.data + BGP_HDR_LEN, h.length - BGP_HDR_LEN);
+			if (p->fd < 0)
+				return;
+			memmove(p->in.data, p->in.data + h.length, p->in.len - h.length);
+			p->in.len -= h.length;
+		}
+		if (p->fd < 0)
+			return;
+	}
+}
+
+static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	if (fd != p->fd)
+		return;
+	if (p->connecting) {
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+		if (soerr) {
+			peer_note(p, 0, 0, "connect: %s", strerror(soerr));
+			p->failures++;
+			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+			return;
+		}
+		p->connecting = false;
+		peer_local_addr(p);
+		evloop_mod_fd(el, fd, EPOLLIN);
+		peer_event(p, BGP_EV_TCP_CR_ACKED);
+		return;
+	}
+	if (events & EPOLLOUT) {
+		if (peer_flush(p)) {
+			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+			return;
+		}
+	}
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		peer_read(p);
+}
+
+/* A connection the speaker accepted from this neighbor. */
+void bgp_peer_incoming(struct bgp_peer *p, int fd)
+{
+	struct evloop *el = bgp_speaker_loop(p->sp);
+
+	if (p->admin_down || p->shutting_down || p->state >= BGP_OPENSENT) {
+		/* one session per neighbor: keep the one that got further
+		 * (collision rule of sec 6.8 simplified to "first wins") */
+		peer_debug(p, "incoming connection refused in %s", bgp_state_name(p->state));
+		close(fd);
+		return;
+	}
+	if (p->state == BGP_IDLE) {
+		evloop_timer_cancel(el, &p->t_idle_hold);
+		peer_event(p, BGP_EV_AUTOMATIC_START_PASSIVE);
+	}
+	peer_close(p);
+	p->fd = fd;
+	if (evloop_add_fd(el, fd, EPOLLIN, peer_io, p)) {
+		close(fd);
+		p->fd = -1;
+		return;
+	}
+	peer_local_addr(p);
+	peer_event(p, BGP_EV_TCP_CONNECTION_CONFIRMED);
+}
+
+void bgp_peer_init(struct bgp_peer *p, struct bgp_speaker *sp, const struct conf_neighbor *c)
+{
+	memset(p, 0, sizeof(*p));
+	p->sp = sp;
+	p->conf = c;
+	p->fd = -1;
+	p->state = BGP_IDLE;
+	p->state_since = time(NULL);
+	buf_init(&p->in, IN_MAX + BGP_MSG_MAX);
+	buf_init(&p->out, 0);
+	inet_ntop(c->addr.family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &c->addr.addr, p->name,
+		  sizeof(p->name));
+}
+
+void bgp_peer_start(struct bgp_peer *p)
+{
+	if (p->admin_down)
+		return;
+	peer_event(p, p->conf->passive ? BGP_EV_MANUAL_START_PASSIVE : BGP_EV_MANUAL_START);
+}
+
+void bgp_peer_stop(struct bgp_peer *p, __u8 subcode, const char *text)
+{
+	struct evloop *el = bgp_speaker_loop(p->sp);
+
+	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text ? text : "");
+	p->err = (struct bgp_err){ .code = BGP_ERR_CEASE, .subcode = subcode };
+	peer_event(p, BGP_EV_MANUAL_STOP);
+	p->shutdown_text[0] = '\0';
+	evloop_timer_cancel(el, &p->t_idle_hold);
+	evloop_timer_cancel(el, &p->t_connect_retry);
+	evloop_timer_cancel(el, &p->t_hold);
+	evloop_timer_cancel(el, &p->t_keepalive);
+	peer_close(p);
+	peer_release_routes(p);
+}
+
+void bgp_peer_release(struct bgp_peer *p)
+{
+	struct evloop *el = bgp_speaker_loop(p->sp);
+
+	evloop_timer_cancel(el, &p->t_idle_hold);
+	evloop_timer_cancel(el, &p->t_connect_retry);
+	evloop_timer_cancel(el, &p->t_hold);
+	evloop_timer_cancel(el, &p->t_keepalive);
+	evloop_timer_cancel(el, &p->t_shutdown);
+	peer_close(p);
+	buf_free(&p->in);
+	buf_free(&p->out);
+	free(p->adj);
+	p->adj = NULL;
+}
+
+/* Re-enter from routes.c after encoding. */
+void bgp_peer_sent(struct bgp_peer *p, size_t msgs)
+{
+	peer_sent(p, msgs);
+}
