@@ -35,11 +35,12 @@ struct {
 } backends SEC(".maps");
 
 /* One Maglev table: ring slot -> backend id. BPF_F_INNER_MAP lets each
- * table have its own (prime) size. */
+ * table have its own (prime) size; BPF_F_MMAPABLE lets the agent fill a
+ * new table with one memcpy before it is put in place. */
 struct ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_RING_DEFAULT);
-	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u32);
 };

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/mman.h>
 #include <linux/if_link.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -346,31 +347,33 @@ static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk)
 	return 0;
 }
 
+/* A new, complete Maglev table, written through a mapping of the array
+ * while no VIP points at it yet. Array elements are 8-byte aligned in the
+ * kernel (a 4-byte value takes 8), hence the stride. */
 static int ring_create(const __u32 *ring, __u32 size)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
-	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	__u32 *keys, count = size, i;
-	int fd, err;
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)size * sizeof(__u64), i;
+	__u64 *slot;
+	int fd;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32), size,
 			    &copts);
 	if (fd < 0)
 		return -errno;
-	keys = malloc(size * sizeof(*keys));
-	if (!keys) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (i = 0; i < size; i++)
-		keys[i] = i;
-	dp_map_writes++;
-	err = bpf_map_update_batch(fd, keys, ring, &count, &bopts) ? -errno : 0;
-	free(keys);
-	if (err) {
+	len = (len + page - 1) / page * page;
+	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (slot == MAP_FAILED) {
+		int err = -errno;
+
 		close(fd);
 		return err;
 	}
+	dp_map_writes++;
+	for (i = 0; i < size; i++)
+		slot[i] = ring[i];
+	munmap(slot, len);
 	return fd;
 }
 
