@@ -60,6 +60,8 @@ bgp_topo_up() {
 	local n
 	ip netns add "$(ns leaf)" || return 1
 	nsx leaf ip link set lo up
+	# no DAD: addresses (link-local ones too: FRR waits for those) usable at once
+	nsx leaf sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	nsx leaf ip link add br0 type bridge
 	nsx leaf ip link set br0 up
 	nsx leaf ip addr add $LEAF4/25 dev br0
@@ -67,6 +69,7 @@ bgp_topo_up() {
 	for n in $BGP_NODES; do
 		ip netns add "$(ns "$n")" || return 1
 		nsx "$n" ip link set lo up
+		nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 		ip link add "l-$n" netns "$(ns leaf)" type veth peer name eth0 netns "$(ns "$n")" ||
 			return 1
 		nsx leaf ip link set "l-$n" master br0

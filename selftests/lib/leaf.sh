@@ -157,12 +157,18 @@ leaf_start() {
 			--api-hosts "127.0.0.1:$LEAF_GOBGP_PORT" --pprof-disable \
 			>>"$dir/gobgpd.log" 2>&1 &
 		LEAF_PIDS[gobgp]=$!
+		# a policy GoBGP cannot build is only logged, and the import
+		# default then stays "accept": wait until the filter is in place
+		# (the API answers before the config is applied)
 		for i in $(seq 100); do
-			leaf_gobgp global rib -a ipv4 >/dev/null 2>&1 &&
-				! grep -q '"level":"error"' "$dir/gobgpd.log" && return 0
+			leaf_gobgp global policy import >"$dir/policy" 2>&1 &&
+				grep -q "Default: REJECT" "$dir/policy" &&
+				grep -q "Name xlb-import" "$dir/policy" && return 0
+			grep -q '"level":"error"' "$dir/gobgpd.log" && break
 			kill -0 "${LEAF_PIDS[gobgp]}" 2>/dev/null || break
 			sleep 0.05
 		done
+		cat "$dir/policy" 2>/dev/null
 		echo "leaf: GoBGP did not come up:"
 		tail -5 "$dir/gobgpd.log"
 		return 1

@@ -130,10 +130,21 @@ topo_servers() {
 		echo "$n" > "$TOPO_BPFFS.www/$n/index.html"
 		topo_spawn $n /usr/bin/python3 -m http.server --bind :: --directory \
 			"$TOPO_BPFFS.www/$n" 80
-		# bound to the VIPs: a wildcard UDP socket would answer from the
-		# backend's own address instead of the VIP
-		topo_spawn $n socat UDP4-RECVFROM:5353,bind=$VIP4,fork,reuseaddr SYSTEM:"echo $n"
-		topo_spawn $n socat UDP6-RECVFROM:5353,bind=[$VIP6],fork,reuseaddr SYSTEM:"echo $n"
+		# one process answering every datagram from the VIP it came to
+		# (bound to the VIPs: a wildcard socket would answer from the
+		# backend's own address)
+		topo_spawn $n /usr/bin/python3 -c '
+import select, socket, sys
+socks = []
+for fam, addr in ((socket.AF_INET, sys.argv[1]), (socket.AF_INET6, sys.argv[2])):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((addr, 5353))
+    socks.append(s)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        data, peer = s.recvfrom(512)
+        s.sendto(sys.argv[3].encode() + b"\n", peer)
+' $VIP4 $VIP6 $n
 	done
 	# a slow one on 81: 60 lines, one every 100 ms, so a connection stays
 	# open (and the client keeps sending ACKs through the balancer) for 6 s

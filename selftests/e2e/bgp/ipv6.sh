@@ -5,7 +5,7 @@
 # IPv6 /128 with xlbd's own address as next hop and the IPv4 /32 (next-hop
 # given, as an IPv6 session has no IPv4 address of ours) reach the leaf
 # with AS path, MED, communities and large communities as configured, and
-# go into its kernel table.
+# go into its kernel table. xlbd is passive here: the leaf connects.
 set -u
 KIND=${1:?usage: ipv6.sh bird|frr|gobgp}
 cd "$(dirname "$0")/../../.." || exit 1
@@ -18,14 +18,14 @@ node_conf lb <<EOF
 router-id 192.0.2.10
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF6 { remote-as 65000; hold-time 9 }
+neighbor $LEAF6 { remote-as 65000; hold-time 9; passive }
 vip $VIP6 local { name web6; med 200; community 65000:66; large-community 65000:6:6 }
 vip $VIP4 local { name web4; next-hop 192.0.2.10; prepend 1; med 0; community 65000:44 }
 EOF
 leaf_start "$KIND" "$(ns leaf)" neighbor=2001:db8:1::10 || fail "leaf start"
 t0=$(leaf_now_ms)
 node_start lb
-leaf_wait_session "$KIND" 2001:db8:1::10 15 ||
+leaf_wait_session "$KIND" 2001:db8:1::10 25 ||
 	fail "no session: $(leaf_session_state "$KIND" 2001:db8:1::10)"
 leaf_wait_route "$KIND" $VIP6/128 5 || fail "no route for $VIP6"
 leaf_wait_route "$KIND" $VIP4/32 5 || fail "no route for $VIP4"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Failures with a leaf (bird, frr or gobgp: $1), hold time 9 s:
+# Failures with a passive leaf (bird, frr or gobgp: $1), hold time 9 s, so
+# every session is xlbd's own connection:
 #  - the leaf restarts: xlbd reconnects and announces again;
 #  - xlbd is killed: the kernel closes the TCP session and the leaf drops
 #    the routes at once (< 1.5 s; measured ~0.1 s);
@@ -24,7 +25,7 @@ neighbor $LEAF4 { remote-as 65000; hold-time 9 }
 vip $VIP4 local { }
 vip $VIP6 local { next-hop 2001:db8:1::10 }
 EOF
-leaf_start "$KIND" "$(ns leaf)" neighbor=192.0.2.10 || fail "leaf start"
+leaf_start "$KIND" "$(ns leaf)" neighbor=192.0.2.10 passive || fail "leaf start"
 node_start lb
 leaf_wait_route "$KIND" $VIP4/32 15 || fail "no route"
 leaf_wait_route "$KIND" $VIP6/128 5 || fail "no route for $VIP6"

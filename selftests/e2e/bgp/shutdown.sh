@@ -5,7 +5,8 @@
 # `xlbctl vip disable` re-announces the VIP with GRACEFUL_SHUTDOWN
 # (65535:0, RFC 8326) next to its own communities for the neighbor's drain
 # (2 s), then withdraws it; the other VIP is untouched; `xlbctl vip enable`
-# brings it back without 65535:0.
+# brings it back without 65535:0. Then `xlbctl bgp neighbor shutdown`
+# takes all routes away and closes the session, `enable` restores both.
 set -u
 KIND=${1:?usage: shutdown.sh bird|frr|gobgp}
 cd "$(dirname "$0")/../../.." || exit 1
@@ -46,5 +47,25 @@ node_vip lb enable web4
 leaf_wait_route "$KIND" $VIP4/32 5 "communities=65000:53 " ||
 	fail "not back (without 65535:0) after enable: '$(leaf_route "$KIND" $VIP4/32)'"
 echo "enable: back after $(bgp_ms "$t0") ms"
+
+# the whole session: `xlbctl bgp neighbor shutdown` takes every route away
+# (after the drain) and closes it; `enable` brings it back
+if node_is_xlbd; then
+	t0=$(leaf_now_ms)
+	node_ctl lb bgp neighbor shutdown $LEAF4 >/dev/null || fail "bgp neighbor shutdown"
+	leaf_wait_route "$KIND" $VIP4/32 1.5 "65535:0" &&
+		echo "neighbor shutdown: 65535:0 at the leaf after $(bgp_ms "$t0") ms"
+	leaf_wait_gone "$KIND" $VIP4/32 6 || fail "routes still there after neighbor shutdown"
+	leaf_wait_gone "$KIND" $VIP6/128 1 || fail "$VIP6 still there after neighbor shutdown"
+	echo "neighbor shutdown: routes gone after $(bgp_ms "$t0") ms"
+	leaf_poll 3 eval '! leaf_session_up "$KIND" 192.0.2.10' || fail "session still up after shutdown"
+	sleep 1
+	[ "$(node_bgp lb $LEAF4 state)" != Established ] || fail "xlbd says Established after shutdown"
+	t0=$(leaf_now_ms)
+	node_ctl lb bgp neighbor enable $LEAF4 >/dev/null || fail "bgp neighbor enable"
+	leaf_wait_route "$KIND" $VIP4/32 15 "communities=65000:53 " || fail "not back after neighbor enable"
+	leaf_wait_route "$KIND" $VIP6/128 2 || fail "$VIP6 not back after neighbor enable"
+	echo "neighbor enable: routes back after $(bgp_ms "$t0") ms"
+fi
 echo "bgp $KIND shutdown: all checks passed"
 exit 0
