@@ -19,13 +19,39 @@ static uint64_t now_ms(struct xlbd *d)
 	return evloop_now_ms(d->el);
 }
 
+/*
+ * Hold-down: a VIP withdrawn because it failed (not because an operator
+ * disabled it) is announced again only after it has stayed withdrawn for
+ * `hold-down`, so a flapping service does not flap routes. Withdrawal
+ * itself is immediate.
+ */
 enum bgp_route_state xlbd_vip_route(struct xlbd *d, const struct rt_vip *v)
 {
-	if (rt_vip_would_announce(v, NULL))
+	uint64_t now = now_ms(d);
+
+	if (rt_vip_would_announce(v, NULL)) {
+		if (v->failed_at && now < v->failed_at + v->conf->hold_down_ms)
+			return BGP_ROUTE_WITHDRAWN;
 		return BGP_ROUTE_ANNOUNCED;
-	if (v->disabled && v->gshut_until > now_ms(d))
+	}
+	if (v->disabled && v->gshut_until > now)
 		return BGP_ROUTE_GSHUT;
 	return BGP_ROUTE_WITHDRAWN;
+}
+
+/* Remember when a VIP went down by itself (for the hold-down). */
+static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now_state)
+{
+	bool down = now_state == BGP_ROUTE_WITHDRAWN;
+
+	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled) {
+		v->failed_at = now_ms(d);
+		log_info("vip %s withdrawn: fewer usable backends than min-healthy (%u)",
+			 v->conf->name ? v->conf->name : "(unnamed)", v->conf->min_healthy);
+	} else if (!down && v->last_route == BGP_ROUTE_WITHDRAWN && v->failed_at) {
+		v->failed_at = 0;
+	}
+	v->last_route = now_state;
 }
 
 static size_t routes_cb(void *arg, struct bgp_route *out, size_t n)
@@ -36,6 +62,7 @@ static size_t routes_cb(void *arg, struct bgp_route *out, size_t n)
 	for (i = 0; i < d->n_vips && i < n; i++) {
 		out[i].vip = d->vips[i].conf;
 		out[i].state = xlbd_vip_route(d, &d->vips[i]);
+		vip_track(d, &d->vips[i], out[i].state);
 	}
 	return i;
 }
@@ -56,11 +83,13 @@ void xlbd_announce_changed(struct xlbd *d)
 	if (!d->bgp)
 		return;
 	bgp_speaker_sync(d->bgp);
-	/* wake up when the next graceful shutdown ends */
+	/* wake up when the next graceful shutdown or hold-down ends */
 	for (i = 0; i < d->n_vips; i++) {
-		uint64_t until = d->vips[i].gshut_until;
+		const struct rt_vip *v = &d->vips[i];
+		uint64_t until = v->disabled ? v->gshut_until :
+				 v->failed_at ? v->failed_at + v->conf->hold_down_ms : 0;
 
-		if (d->vips[i].disabled && until > now && (!next || until < next))
+		if (until > now && (!next || until < next))
 			next = until;
 	}
 	if (next)

@@ -52,6 +52,8 @@ struct rt_vip {
 	size_t n_backends;
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
 	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
+	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
+	int last_route;		/* enum bgp_route_state last given to BGP */
 };
 
 struct xlbd {
