@@ -384,6 +384,18 @@ static void peer_set_state(struct bgp_peer *p, enum bgp_state s)
 	p->state_since = time(NULL);
 }
 
+static const char *msg_name(__u8 type)
+{
+	switch (type) {
+	case BGP_MSG_OPEN: return "OPEN";
+	case BGP_MSG_UPDATE: return "UPDATE";
+	case BGP_MSG_NOTIFICATION: return "NOTIFICATION";
+	case BGP_MSG_KEEPALIVE: return "KEEPALIVE";
+	case BGP_MSG_ROUTE_REFRESH: return "ROUTE-REFRESH";
+	default: return "?";
+	}
+}
+
 static void peer_event(struct bgp_peer *p, enum bgp_event ev)
 {
 	struct evloop *el = bgp_speaker_loop(p->sp);
@@ -404,9 +416,19 @@ static void peer_event(struct bgp_peer *p, enum bgp_event ev)
 				    old == BGP_OPENCONFIRM ? BGP_ERR_FSM_OPENCONFIRM :
 				    old == BGP_ESTABLISHED ? BGP_ERR_FSM_ESTABLISHED :
 							       BGP_ERR_FSM_UNSPECIFIED;
+			/* RFC 6608 sec 4: the data is the type of the
+			 * unexpected message */
+			if (p->rx_type) {
+				e.data[0] = p->rx_type;
+				e.data_len = 1;
+				snprintf(e.text, sizeof(e.text), "unexpected %s in %s",
+					 msg_name(p->rx_type), bgp_state_name(old));
+			}
 		} else if (ev == BGP_EV_HOLD_TIMER_EXPIRES) {
 			memset(&e, 0, sizeof(e));
 			e.code = BGP_ERR_HOLD_TIMER;
+			snprintf(e.text, sizeof(e.text), "nothing from the peer for %u s",
+				 old >= BGP_OPENCONFIRM ? p->hold_time : HOLD_LARGE_MS / 1000);
 		} else if (ev == BGP_EV_MANUAL_STOP) {
 			text = p->shutdown_text[0] ? p->shutdown_text : NULL;
 		}
@@ -531,8 +553,16 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 			peer_event(p, BGP_EV_UPDATE_MSG_ERR);
 			return;
 		}
+		/* RFC 7606 sec 2: no reset for these, but the operator hears
+		 * of them, and a treat-as-withdraw UPDATE announces nothing */
+		if (info.treat_as_withdraw || info.attrs_discarded)
+			peer_warn(p, "UPDATE %s: %s",
+				  info.treat_as_withdraw ? "treated as withdraw" :
+							   "attribute(s) discarded",
+				  p->err.text);
 		p->updates_in++;
-		p->prefixes_received += info.announced;
+		if (!info.treat_as_withdraw)
+			p->prefixes_received += info.announced;
 		peer_event(p, BGP_EV_UPDATE_MSG);
 		return;
 	}
@@ -557,11 +587,15 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 			peer_event(p, BGP_EV_BGP_HEADER_ERR);
 			return;
 		}
-		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
-		if (p->state == BGP_ESTABLISHED) {
-			peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
-			bgp_peer_send_routes(p, true);
+		if (p->state != BGP_ESTABLISHED) {
+			/* RFC 6608 sec 4: as unexpected as an UPDATE before
+			 * Established (the RFC 4271 FSM has no event of its own) */
+			peer_event(p, BGP_EV_UPDATE_MSG);
+			return;
 		}
+		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
+		peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
+		bgp_peer_send_routes(p, true);
 		return;
 	}
 	}
@@ -596,7 +630,9 @@ static void peer_read(struct bgp_peer *p)
 			}
 			if (p->in.len < h.length)
 				break;
+			p->rx_type = h.type;
 			handle_msg(p, &h, (__u8 *)p->in.data + BGP_HDR_LEN, h.length - BGP_HDR_LEN);
+			p->rx_type = 0;
 			if (p->fd < 0)
 				return;
 			memmove(p->in.data, p->in.data + h.length, p->in.len - h.length);

@@ -54,6 +54,7 @@ struct bgp_peer {
 	bool shutting_down;		/* draining before the Cease */
 	char shutdown_text[128];	/* RFC 8203 message for the Cease */
 	struct bgp_err err;		/* the NOTIFICATION the current event carries */
+	__u8 rx_type;			/* type of the message being handled, 0 = none */
 	struct bgp_open remote;		/* the peer's OPEN */
 	uint16_t hold_time;		/* negotiated, seconds */
 	bool as4, mp_v4, mp_v6;		/* negotiated */
