@@ -63,6 +63,21 @@ TEST_AGENT_SRCS := $(wildcard selftests/agent/*.c)
 SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(TLIB_SRCS) $(TEST_AGENT_SRCS))
 TEST_AGENT := $(BUILD)/selftests/test_agent
 
+# Fuzz targets (clang libFuzzer with ASan/UBSan): selftests/fuzz/fuzz_NAME.c
+# becomes $(BUILD)/fuzz/fuzz_NAME, linked with the sources FUZZ_SRCS_NAME
+# lists (only what it fuzzes, not the whole agent). `make fuzz` runs each
+# for FUZZ_TIME seconds from its committed corpus selftests/fuzz/corpus/NAME,
+# keeping what it finds in $(BUILD)/fuzz/corpus/NAME (the committed corpus
+# is never written); a short pass over the corpus runs in `make check`.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-Iinclude -Iagent -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_NAMES := $(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs.c \
+	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
+FUZZ_TIME ?= 300
+
 # Benchmarks: bench_agent.c (agent work, its own main) is a binary of its
 # own; every other selftests/bench/*.c goes into bench_datapath.
 BENCH_AGENT_SRC := $(wildcard selftests/bench/bench_agent.c)
@@ -72,12 +87,12 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 
-.PHONY: all build deps check demo bench clean vmlinux install help
+.PHONY: all build deps check demo bench fuzz clean vmlinux install help
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
 build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
-	$(BENCH_AGENT)
+	$(BENCH_AGENT) $(FUZZ_TARGETS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -158,6 +173,21 @@ $(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(LIB)
 check: all
 	$(Q)BUILD=$(BUILD) selftests/run
 
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agent/bgp/*.h) agent/lib/buf.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@
+
+fuzz: $(FUZZ_TARGETS)
+	$(Q)for n in $(FUZZ_NAMES); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/crashes/$$n || exit 1; \
+		echo "fuzz_$$n: $(FUZZ_TIME) s, new inputs in $(BUILD)/fuzz/corpus/$$n"; \
+		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/crashes/$$n/ \
+			$(BUILD)/fuzz/corpus/$$n selftests/fuzz/corpus/$$n || exit 1; \
+	done
+
 demo: all
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
@@ -173,6 +203,7 @@ help:
 	@echo "make check      build and run every test tier"
 	@echo "make demo       build and run the namespace demo (KEEP=1 keeps it up)"
 	@echo "make bench      build and run the benchmarks"
+	@echo "make fuzz       run every fuzz target for FUZZ_TIME seconds (default 300)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

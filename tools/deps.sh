@@ -6,14 +6,15 @@ set -e
 # build: compilers, libbpf/libxdp/libmnl, bpftool for skeletons
 # tests/demo: iproute2 (netns, veth), ethtool (GRO on veth), socat and curl
 #   (real TCP/UDP traffic), xdp-tools (xdp-loader for operators), llvm for
-#   the sanitizer runtime
+#   the sanitizer runtime, libclang-rt-dev for clang's libFuzzer (make fuzz
+#   and the fuzz pass in make check)
 # BGP interop tests: real leaf daemons (bird2, frr, gobgpd; gobgpd brings the
 #   gobgp CLI) and exabgp as the benchmark baseline. The tests run their own
 #   instances in namespaces; the system-wide services are never used
 #   (stopped below if the package scripts started them)
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
-bird2 frr gobgpd exabgp"
+libclang-rt-dev bird2 frr gobgpd exabgp"
 SERVICES="bird frr gobgpd exabgp"
 
 missing=""

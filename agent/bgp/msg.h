@@ -143,7 +143,10 @@ struct bgp_open {
 	size_t unknown_caps;	/* capabilities we do not know (ignored) */
 };
 
-/* Header (RFC 4271 sec 4.1). len must be >= BGP_HDR_LEN. */
+/* Header (RFC 4271 sec 4.1): only the first BGP_HDR_LEN bytes are read
+ * (the rest of the message may not have arrived); -EINVAL if len is
+ * shorter. Checks the marker, the length (also against the type's
+ * minimum; ROUTE-REFRESH's is its decoder's) and the type. */
 struct bgp_hdr {
 	__u16 length;		/* whole message, header included */
 	__u8 type;		/* enum bgp_msg_type */
@@ -159,7 +162,9 @@ int bgp_open_decode(const __u8 *body, size_t len, struct bgp_open *o, struct bgp
 int bgp_keepalive_encode(struct buf *out);
 
 /* NOTIFICATION; text (may be NULL) becomes the RFC 8203 shutdown
- * communication for Cease/admin-shutdown and Cease/admin-reset. */
+ * communication for Cease/admin-shutdown and Cease/admin-reset (cut to
+ * 255 bytes of whole UTF-8 characters, RFC 9003), replacing data; for
+ * other codes text is ignored. */
 int bgp_notification_encode(struct buf *out, __u8 code, __u8 subcode, const __u8 *data,
 			    size_t data_len, const char *text);
 struct bgp_notification {
@@ -167,9 +172,16 @@ struct bgp_notification {
 	__u8 subcode;
 	char text[256];		/* shutdown communication, or a printable form of the data */
 };
+/* Never fails on what follows code and subcode (-EBADMSG without them):
+ * text is the shutdown communication when well formed, else "data" and the
+ * bytes in hex; control characters and bytes that are not UTF-8 appear as
+ * \xNN, and a text cut to fit ends in "...". */
 int bgp_notification_decode(const __u8 *body, size_t len, struct bgp_notification *n);
 
 int bgp_route_refresh_encode(struct buf *out, __u16 afi, __u8 safi);
+/* A body that is not 4 bytes is the RFC 7313 error, with the whole
+ * message as data. The subtype byte (RFC 7313 BoRR/EoRR) is not checked:
+ * answering one by sending the routes again is harmless. */
 int bgp_route_refresh_decode(const __u8 *body, size_t len, __u16 *afi, __u8 *safi,
 			     struct bgp_err *err);
 

@@ -113,22 +113,28 @@ static size_t utf8_seq(const __u8 *s, size_t n)
 	return len;
 }
 
-/* The longest prefix of text, at most max bytes, that does not cut a
- * UTF-8 sequence. */
-static size_t utf8_cut(const char *text, size_t max)
+/* text as at most max bytes of UTF-8 into dst: whole characters only,
+ * a byte that is not UTF-8 replaced by '?' (RFC 9003 sec 2 wants UTF-8;
+ * the operator's text may not be). Returns the length. */
+static size_t utf8_clean(__u8 *dst, const char *text, size_t max)
 {
 	const __u8 *s = (const __u8 *)text;
-	size_t n = strlen(text), i = 0, k;
+	size_t n = strlen(text), i = 0, at = 0, k;
 
 	while (i < n) {
 		k = utf8_seq(s + i, n - i);
-		if (!k)
-			k = 1;	/* not UTF-8: sent as is, the operator typed it */
-		if (i + k > max)
+		if (at + (k ? k : 1) > max)
 			break;
+		if (k) {
+			memcpy(dst + at, s + i, k);
+		} else {
+			dst[at] = '?';
+			k = 1;
+		}
+		at += k;
 		i += k;
 	}
-	return i;
+	return at;
 }
 
 int bgp_notification_encode(struct buf *out, __u8 code, __u8 subcode, const __u8 *data,
@@ -137,6 +143,7 @@ int bgp_notification_encode(struct buf *out, __u8 code, __u8 subcode, const __u8
 	bool shutdown = code == BGP_ERR_CEASE && text && *text &&
 			(subcode == BGP_ERR_CEASE_ADMIN_SHUTDOWN ||
 			 subcode == BGP_ERR_CEASE_ADMIN_RESET);
+	__u8 comm[BGP_SHUTDOWN_MAX];
 	size_t start, n;
 
 	bgp_msg_begin(out, BGP_MSG_NOTIFICATION, &start);
@@ -144,9 +151,9 @@ int bgp_notification_encode(struct buf *out, __u8 code, __u8 subcode, const __u8
 	bgp_put_u8(out, subcode);
 	if (shutdown) {
 		/* RFC 9003 sec 2: length byte, then UTF-8, at most 255 bytes */
-		n = utf8_cut(text, BGP_SHUTDOWN_MAX);
+		n = utf8_clean(comm, text, BGP_SHUTDOWN_MAX);
 		bgp_put_u8(out, n);
-		bgp_put_bytes(out, text, n);
+		bgp_put_bytes(out, comm, n);
 	} else if (data_len) {
 		bgp_put_bytes(out, data, data_len);
 	}

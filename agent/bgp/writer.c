@@ -65,8 +65,10 @@ int bgp_msg_end(struct buf *b, size_t start)
 {
 	size_t len;
 
-	if (b->err)
+	if (b->err) {
+		buf_truncate(b, start);
 		return b->err;
+	}
 	len = b->len - start;
 	if (len > BGP_MSG_MAX) {
 		buf_truncate(b, start);

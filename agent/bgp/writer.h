@@ -22,7 +22,8 @@ void bgp_patch_u16(struct buf *b, size_t off, __u16 v);
 
 /* Marker, length placeholder and type; *start is where the message
  * begins. bgp_msg_end() fills in the length, or removes the message and
- * returns -EMSGSIZE if it grew past BGP_MSG_MAX. */
+ * returns -EMSGSIZE if it grew past BGP_MSG_MAX, or the buffer's error if
+ * an append failed. */
 int bgp_msg_begin(struct buf *b, __u8 type, size_t *start);
 int bgp_msg_end(struct buf *b, size_t start);
 

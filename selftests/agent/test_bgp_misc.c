@@ -238,6 +238,8 @@ static const struct notif_enc_case notif_enc_cases[] = {
 	  "06 04 03 627965" },
 	{ "UTF-8 communication", BGP_ERR_CEASE, BGP_ERR_CEASE_ADMIN_SHUTDOWN, "", "caf\xc3\xa9",
 	  "06 02 05 636166c3a9" },
+	{ "bytes that are not UTF-8 replaced", BGP_ERR_CEASE, BGP_ERR_CEASE_ADMIN_SHUTDOWN, "",
+	  "a\xff" "b\xc3", "06 02 04 613f623f" },
 	{ "empty text: no communication", BGP_ERR_CEASE, BGP_ERR_CEASE_ADMIN_SHUTDOWN, "", "",
 	  "06 02" },
 	{ "text ignored for other subcodes", BGP_ERR_CEASE, BGP_ERR_CEASE_PEER_DECONFIGURED, "",
