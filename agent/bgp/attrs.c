@@ -170,7 +170,8 @@ static int as_path_check(struct bgp_reader *v, size_t asn_size, bool as4_path, _
 			return -1;
 		}
 		if (bgp_left(v) < count * asn_size) {
-			snprintf(why, why_len, "a segment of %u ASNs overruns the attribute", count);
+			snprintf(why, why_len, "a segment of %u ASNs overruns the attribute",
+				 count);
 			return -1;
 		}
 		for (; count; count--) {
@@ -764,14 +765,14 @@ enum bgp_attr_verdict bgp_attrs_decode(struct bgp_attr_dec *d, struct bgp_reader
 		 * Length still tells where the NLRI begin */
 		if (bgp_get_u8(r, &flags) || bgp_get_u8(r, &type) || get_attr_len(r, flags, &len)) {
 			bgp_attr_problem(d, BGP_ATTR_WITHDRAW, BGP_ERR_UPDATE_MALFORMED_ATTR_LIST,
-					 false, "%zu byte(s) after the last attribute, too few for another",
+					 false, "%zu stray byte(s) after the last attribute",
 					 d->attr_len);
 			break;
 		}
 		d->def = def = bgp_attr_lookup(type);
 		if (bgp_get_sub(r, len, &v)) {
 			bgp_attr_problem(d, BGP_ATTR_WITHDRAW, BGP_ERR_UPDATE_MALFORMED_ATTR_LIST,
-					 false, "%s (type %u) of %u bytes overruns the attribute field",
+					 false, "%s (type %u) of %u bytes overruns the attributes",
 					 def ? def->name : "attribute", type, len);
 			break;
 		}
@@ -792,7 +793,8 @@ enum bgp_attr_verdict bgp_attrs_decode(struct bgp_attr_dec *d, struct bgp_reader
 			if (!(flags & BGP_ATTR_F_OPTIONAL))
 				return bgp_attr_problem(d, BGP_ATTR_RESET,
 							BGP_ERR_UPDATE_UNRECOGNIZED_WELLKNOWN, true,
-							"unrecognized well-known attribute %u", type);
+							"unrecognized well-known attribute %u",
+							type);
 			if (d->rx)
 				d->rx->n_unknown++;
 			continue;

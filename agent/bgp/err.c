@@ -56,7 +56,8 @@ static const char *const open_sub[] = {
 
 static const char *const update_sub[] = {
 	[BGP_ERR_UPDATE_MALFORMED_ATTR_LIST] = "UPDATE Message Error/Malformed Attribute List",
-	[BGP_ERR_UPDATE_UNRECOGNIZED_WELLKNOWN] = "UPDATE Message Error/Unrecognized Well-known Attribute",
+	[BGP_ERR_UPDATE_UNRECOGNIZED_WELLKNOWN] =
+		"UPDATE Message Error/Unrecognized Well-known Attribute",
 	[BGP_ERR_UPDATE_MISSING_WELLKNOWN] = "UPDATE Message Error/Missing Well-known Attribute",
 	[BGP_ERR_UPDATE_ATTR_FLAGS] = "UPDATE Message Error/Attribute Flags Error",
 	[BGP_ERR_UPDATE_ATTR_LENGTH] = "UPDATE Message Error/Attribute Length Error",
@@ -69,9 +70,12 @@ static const char *const update_sub[] = {
 
 static const char *const fsm_sub[] = {
 	[BGP_ERR_FSM_UNSPECIFIED] = "Finite State Machine Error/Unspecified Error",
-	[BGP_ERR_FSM_OPENSENT] = "Finite State Machine Error/Receive Unexpected Message in OpenSent State",
-	[BGP_ERR_FSM_OPENCONFIRM] = "Finite State Machine Error/Receive Unexpected Message in OpenConfirm State",
-	[BGP_ERR_FSM_ESTABLISHED] = "Finite State Machine Error/Receive Unexpected Message in Established State",
+	[BGP_ERR_FSM_OPENSENT] =
+		"Finite State Machine Error/Receive Unexpected Message in OpenSent State",
+	[BGP_ERR_FSM_OPENCONFIRM] =
+		"Finite State Machine Error/Receive Unexpected Message in OpenConfirm State",
+	[BGP_ERR_FSM_ESTABLISHED] =
+		"Finite State Machine Error/Receive Unexpected Message in Established State",
 };
 
 static const char *const cease_sub[] = {

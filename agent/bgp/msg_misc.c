@@ -74,6 +74,7 @@ int bgp_hdr_decode(const __u8 *buf, size_t len, struct bgp_hdr *h, struct bgp_er
 	return 0;
 }
 
+/* RFC 4271 sec 4.4: the header alone. */
 int bgp_keepalive_encode(struct buf *out)
 {
 	size_t start;
@@ -137,6 +138,9 @@ static size_t utf8_clean(__u8 *dst, const char *text, size_t max)
 	return at;
 }
 
+/* RFC 4271 sec 4.5: code, subcode, data; for Cease/Administrative
+ * Shutdown and Reset the data is the shutdown communication (RFC 8203
+ * sec 2, RFC 9003 sec 2). */
 int bgp_notification_encode(struct buf *out, __u8 code, __u8 subcode, const __u8 *data,
 			    size_t data_len, const char *text)
 {
@@ -182,7 +186,9 @@ static void printable(char *dst, size_t size, const __u8 *s, size_t n)
 	dst[0] = '\0';
 	while (i < n) {
 		k = utf8_seq(s + i, n - i);
-		if (k && s[i] >= 0x20 && s[i] != 0x7f && !(k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+		bool c1 = k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0;	/* U+0080..U+009F */
+
+		if (k && s[i] >= 0x20 && s[i] != 0x7f && !c1) {
 			if (!put_text(dst, size, &at, (const char *)s + i, k))
 				break;
 			i += k;
@@ -223,6 +229,7 @@ static void hex(char *dst, size_t size, const __u8 *s, size_t n)
 	}
 }
 
+/* RFC 4271 sec 4.5, RFC 9003 sec 2 (see the top of the file). */
 int bgp_notification_decode(const __u8 *body, size_t len, struct bgp_notification *n)
 {
 	struct bgp_reader r;
@@ -237,7 +244,8 @@ int bgp_notification_decode(const __u8 *body, size_t len, struct bgp_notificatio
 	/* RFC 9003 sec 2: a length byte and that many bytes of UTF-8; one
 	 * that does not add up is shown as data */
 	if (n->code == BGP_ERR_CEASE &&
-	    (n->subcode == BGP_ERR_CEASE_ADMIN_SHUTDOWN || n->subcode == BGP_ERR_CEASE_ADMIN_RESET) &&
+	    (n->subcode == BGP_ERR_CEASE_ADMIN_SHUTDOWN ||
+	     n->subcode == BGP_ERR_CEASE_ADMIN_RESET) &&
 	    !bgp_get_u8(&r, &slen) && slen == bgp_left(&r)) {
 		printable(n->text, sizeof(n->text), bgp_cur(&r), slen);
 		return 0;

@@ -43,6 +43,9 @@ static void put_mp(struct buf *out, __u16 afi)
 	bgp_put_u8(out, BGP_SAFI_UNICAST);
 }
 
+/* RFC 4271 sec 4.2; capabilities in one optional parameter (RFC 5492 sec
+ * 4). -EINVAL for what no peer should be sent: AS 0, a 4-octet AS without
+ * the capability, hold time 1 or 2. */
 int bgp_open_encode(struct buf *out, const struct bgp_open *o)
 {
 	size_t start, opt_at, param_at;
@@ -235,14 +238,16 @@ static int parse_params(struct bgp_reader *r, bool extended, struct bgp_open *o,
 		if (ret || bgp_get_sub(r, len, &v))
 			return open_malformed(err, "an optional parameter overruns the message");
 		if (type != BGP_OPT_PARAM_CAPABILITIES)
-			return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSUPPORTED_PARAM, NULL, 0,
-					   "OPEN: unsupported optional parameter %u", type);
+			return bgp_err_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_UNSUPPORTED_PARAM, NULL,
+					   0, "OPEN: unsupported optional parameter %u", type);
 		if (parse_caps(&v, o, err))
 			return -EBADMSG;
 	}
 	return 0;
 }
 
+/* RFC 4271 sec 4.2 and 6.2 (the checks and their subcodes, in its order),
+ * RFC 5492 sec 5, RFC 6793 sec 3, RFC 9072 sec 2. */
 int bgp_open_decode(const __u8 *body, size_t len, struct bgp_open *o, struct bgp_err *err)
 {
 	static const __u8 version[2] = { 0, BGP_VERSION };

@@ -124,6 +124,8 @@ static size_t fit(const struct bgp_prefix *p, size_t n, size_t base, bool mp, si
 	return i;
 }
 
+/* RFC 4271 sec 4.3 (IPv4 in the NLRI field), RFC 4760 sec 3 (IPv6 in
+ * MP_REACH_NLRI); split as in the comment at the top. */
 int bgp_update_encode_announce(struct buf *out, const struct bgp_prefix *prefixes, size_t n,
 			       const struct bgp_attrs *attrs, bool as4)
 {
@@ -168,6 +170,7 @@ fail:
 	return err;
 }
 
+/* RFC 4271 sec 4.3 (Withdrawn Routes), RFC 4760 sec 4 (MP_UNREACH_NLRI). */
 int bgp_update_encode_withdraw(struct buf *out, const struct bgp_prefix *prefixes, size_t n)
 {
 	/* header and the two length fields; for IPv6 also the MP_UNREACH
@@ -259,6 +262,8 @@ static void rx_reset(struct bgp_update_rx *rx)
 	*rx = keep;
 }
 
+/* RFC 4271 sec 4.3 and 6.3, RFC 7606 sec 3-5, End-of-RIB of RFC 4724
+ * sec 2. */
 int bgp_update_parse(const __u8 *body, size_t len, bool as4, struct bgp_update_info *info,
 		     struct bgp_update_rx *rx, struct bgp_err *err)
 {

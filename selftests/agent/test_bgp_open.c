@@ -223,7 +223,8 @@ void test_bgp_open_decode_table(void)
 	for (i = 0; i < sizeof(open_dec_cases) / sizeof(open_dec_cases[0]); i++) {
 		const struct open_dec_case *c = &open_dec_cases[i];
 		__u8 body[128], data[16];
-		long n = t_hex(c->body, body, sizeof(body)), dn = t_hex(c->data, data, sizeof(data));
+		long n = t_hex(c->body, body, sizeof(body));
+		long dn = t_hex(c->data, data, sizeof(data));
 		struct bgp_open o;
 		struct bgp_err err;
 		int ret;

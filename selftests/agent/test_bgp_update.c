@@ -84,7 +84,8 @@ void test_bgp_update_encode_announce(void)
 		  " 20 c6336401" },
 		{ "2-octet peer, 2-octet AS", ebgp(), false, { "198.51.100.1" },
 		  "0000 0012 " ORIGIN_IGP "400204 0201 fde9" NEXT_HOP_1 " 20 c6336401" },
-		{ "2-octet peer, 4-octet AS: AS_TRANS and AS4_PATH", ebgp(), false, { "198.51.100.1" },
+		{ "2-octet peer, 4-octet AS: AS_TRANS and AS4_PATH", ebgp(), false,
+		  { "198.51.100.1" },
 		  "0000 001b " ORIGIN_IGP "400204 0201 5ba0" NEXT_HOP_1 "c01106 0201 fa56ea00"
 		  " 20 c6336401" },
 		{ "2-octet peer, 4-octet AS, prepend 1", ebgp(), false, { "198.51.100.1" },
@@ -105,7 +106,8 @@ void test_bgp_update_encode_announce(void)
 		  "0000 0036 800e26 0002 01 10 " NH6 " 00 80 " P6 ORIGIN_IGP AS_PATH_65001 },
 		{ "IPv6 with global and link-local next hops", ebgp(), true, { "2001:db8:ffff::1" },
 		  "0000 0046 800e36 0002 01 20 " NH6 NH6_LL " 00 80 " P6 ORIGIN_IGP AS_PATH_65001 },
-		{ "IPv6 iBGP with communities", ebgp(), true, { "2001:db8:ffff::1", "2001:db8::/32" },
+		{ "IPv6 iBGP with communities", ebgp(), true,
+		  { "2001:db8:ffff::1", "2001:db8::/32" },
 		  "0000 0043 800e2b 0002 01 10 " NH6 " 00 80 " P6 " 20 20010db8 " ORIGIN_IGP
 		  "400200 400504 00000064 c00804 fde90064" },
 	};
@@ -578,7 +580,8 @@ void test_bgp_update_round_trip(void)
 	for (fam = 0; fam < 2; fam++) {
 		test_ctx("End-of-RIB %s", fam ? "IPv6" : "IPv4");
 		buf_reset(&out);
-		ASSERT_OK(bgp_update_encode_eor(&out, fam ? XLB_FAMILY_V6 : XLB_FAMILY_V4), "encode");
+		ASSERT_OK(bgp_update_encode_eor(&out, fam ? XLB_FAMILY_V6 : XLB_FAMILY_V4),
+			  "encode");
 		ASSERT_OK(bgp_update_decode((__u8 *)out.data + BGP_HDR_LEN, out.len - BGP_HDR_LEN,
 					    true, &info, &err),
 			  "decode");

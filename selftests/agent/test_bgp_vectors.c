@@ -198,8 +198,8 @@ static void check_update_vec(const struct update_vec *v)
 		ASSERT_EQ(info.eor_safi, BGP_SAFI_UNICAST, "End-of-RIB SAFI");
 	}
 	if (v->prefix)
-		ASSERT_STREQ(t_prefix_str(v->announced ? &nlri[0] : &wd[0], s, sizeof(s)), v->prefix,
-			     "prefix");
+		ASSERT_STREQ(t_prefix_str(v->announced ? &nlri[0] : &wd[0], s, sizeof(s)),
+			     v->prefix, "prefix");
 	if (!v->announced)
 		return;
 	ASSERT_TRUE(rx.has_origin && rx.origin == 0, "ORIGIN IGP");
@@ -377,7 +377,8 @@ void test_bgp_vectors_streams(void)
 				ASSERT_OK(bgp_open_decode(body, len, &o, &err), "OPEN");
 				break;
 			case BGP_MSG_UPDATE:
-				ASSERT_OK(bgp_update_decode(body, len, true, &info, &err), "UPDATE");
+				ASSERT_OK(bgp_update_decode(body, len, true, &info, &err),
+					  "UPDATE");
 				ASSERT_EQ(err.code, 0, "UPDATE without problems");
 				break;
 			case BGP_MSG_NOTIFICATION:
@@ -396,7 +397,8 @@ void test_bgp_vectors_streams(void)
 		ASSERT_EQ(counts[BGP_MSG_OPEN], 1, "one OPEN");
 		ASSERT_GE(counts[BGP_MSG_KEEPALIVE], 2, "KEEPALIVEs");
 		ASSERT_GE(counts[BGP_MSG_UPDATE], 1, "UPDATEs");
-		printf("    %zu OPEN, %zu UPDATE, %zu NOTIFICATION, %zu KEEPALIVE, %zu ROUTE-REFRESH\n",
+		printf("    %zu OPEN, %zu UPDATE, %zu NOTIFICATION, %zu KEEPALIVE, "
+		       "%zu ROUTE-REFRESH\n",
 		       counts[1], counts[2], counts[3], counts[4], counts[5]);
 	}
 	test_ctx(NULL);
