@@ -18,6 +18,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "bgp/speaker.h"
@@ -315,8 +316,15 @@ static void t_idle_hold(struct evloop *el, void *arg)
 
 static uint32_t jitter(uint32_t ms)
 {
-	/* 75..100 % (sec 10): peers that failed together do not retry together */
-	return ms - (uint32_t)(rand() % (ms / 4 + 1));
+	static unsigned int seed;
+
+	/* 75..100 % (sec 10): peers that failed together do not retry
+	 * together. Seeded once per process from the kernel: an unseeded
+	 * rand() gives every xlbd the same sequence, and xlb nodes that lost
+	 * their leaf at the same moment would all come back in lockstep. */
+	if (!seed && getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = (unsigned int)getpid() ^ (unsigned int)time(NULL);
+	return ms - (uint32_t)(rand_r(&seed) % (ms / 4 + 1));
 }
 
 static void peer_connect(struct bgp_peer *p)
