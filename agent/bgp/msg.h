@@ -12,6 +12,15 @@
  * MP_REACH/MP_UNREACH_NLRI (RFC 4760), AS4_PATH (RFC 6793); incoming
  * UPDATEs fully validated with RFC 7606 error handling; NOTIFICATION with
  * the RFC 8203 shutdown communication; KEEPALIVE; ROUTE-REFRESH.
+ * Also read (never sent): RFC 9072 extended optional parameters, RFC 8950
+ * IPv6 next hops for IPv4, ATOMIC_AGGREGATE, AGGREGATOR, AS4_AGGREGATOR,
+ * EXTENDED COMMUNITIES (RFC 4360), ORIGINATOR_ID and CLUSTER_LIST (RFC
+ * 4456); unknown capabilities and optional attributes are skipped.
+ *
+ * Implementation: reader.c (bounded reads), writer.c (framing), nlri.c
+ * (prefixes), attrs.c (the attribute table), msg_open.c, msg_update.c,
+ * msg_misc.c (header, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH), err.c
+ * (names).
  */
 #ifndef XLB_BGP_MSG_H
 #define XLB_BGP_MSG_H
@@ -196,7 +205,7 @@ struct bgp_prefix {
 
 /* Path attributes of an announcement (what we send). */
 struct bgp_attrs {
-	bool ibgp;		/* AS_PATH empty (plus prepends), LOCAL_PREF sent */
+	bool ibgp;		/* AS_PATH empty (prepend ignored), LOCAL_PREF sent */
 	__u32 local_as;
 	__u32 prepend;		/* extra copies of local_as (eBGP) */
 	union xlb_addr next_hop4; /* IPv4 NEXT_HOP */
