@@ -12,10 +12,12 @@ set -e
 #   gobgp CLI) and exabgp as the benchmark baseline. The tests run their own
 #   instances in namespaces; the system-wide services are never used
 #   (stopped below if the package scripts started them)
+# health checks: libcurl (http/https probes); the tests run real servers:
+#   unbound (dns), python3 http.server with a certificate from openssl
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
-libclang-rt-dev bird2 frr gobgpd exabgp"
-SERVICES="bird frr gobgpd exabgp"
+libclang-rt-dev bird2 frr gobgpd exabgp libcurl4-openssl-dev unbound openssl"
+SERVICES="bird frr gobgpd exabgp unbound"
 
 missing=""
 for p in $PKGS; do

@@ -3,8 +3,23 @@
  * Health checks on xlbd's event loop: one struct hc per checked target (a
  * backend of a forwarding VIP, or a host-mode VIP itself). Each probe is
  * non-blocking; the rise/fall state machine (with the faster interval
- * while a change is in progress) lives in health.c, the probes in one file
- * per checker (tcp.c, http.c, dns.c, exec.c) behind struct hc_checker.
+ * while a change is in progress) lives in health.c and sm.c, the probes in
+ * one file per checker (tcp.c, http.c, dns.c, exec.c) behind struct
+ * hc_checker.
+ *
+ * hc_new() copies the check's settings and the target (address and label),
+ * so neither needs to outlive the call; `address` in the check, when set,
+ * replaces the target's address. The first probe runs within one
+ * fast-interval of hc_new() (at a random point in it, so that many checks
+ * made at once do not probe in step); each later one an interval (or a
+ * fast-interval, see hc_sm_next_ms) after the start of the one before, or
+ * at once when that probe took longer. A probe that has not ended after
+ * `timeout` is cancelled and counts as a failure.
+ *
+ * The change callback runs on the loop, after the result that caused it
+ * is recorded and the next probe scheduled; it may call hc_free() on any
+ * check, this one included. Exec checks need SIGCHLD not to be ignored
+ * (their children are reaped through a pidfd).
  */
 #ifndef XLB_HEALTH_H
 #define XLB_HEALTH_H
@@ -40,20 +55,44 @@ int hc_new(struct evloop *el, const struct conf_health *cfg, const struct hc_tar
 void hc_free(struct hc *hc);
 enum hc_state hc_state(const struct hc *hc);
 /* `xlbctl health show`: state, last result and its detail, last change,
- * latency of the last probe, counts. */
+ * latency of the last probe, counts. Either output may be NULL: text gets
+ * one line (no indentation, ends in a newline), json one object. */
 void hc_show(const struct hc *hc, struct buf *text, struct json_writer *json);
+
+/* Probes ended since hc_new(), by outcome (timeouts are failures too). */
+struct hc_counts {
+	uint64_t probes;
+	uint64_t successes;
+	uint64_t failures;
+	uint64_t timeouts;
+};
+void hc_get_counts(const struct hc *hc, struct hc_counts *out);
+/* The latest probe's detail ("connected", "HTTP 503, want 200..399"); ""
+ * before the first result. */
+const char *hc_last_detail(const struct hc *hc);
 
 /* --- for the checkers --- */
 
+#define HC_DETAIL_MAX 160	/* longest detail kept, NUL included */
+#define HC_STAGE_MAX 48
+
 /* One probe in flight. A checker starts it and must call hc_probe_done
  * exactly once (from a callback on the loop, never from start itself),
- * unless the probe is cancelled first. */
+ * unless the probe is cancelled first. hc_probe_done must be the
+ * checker's last use of the probe: the change callback it may run can
+ * free the check, and pr with it, so the checker frees its own state
+ * (pr->priv) first, keeping the detail in a buffer of its own (the
+ * detail is copied). */
 struct hc_probe {
 	struct hc *hc;
 	struct evloop *el;
 	const struct conf_health *cfg;
 	const struct hc_target *target;
 	void *priv;		/* the checker's state */
+	/* what the probe is doing ("connect", "waiting for the answer"):
+	 * names a failed start ("connect: Network is unreachable") and a
+	 * timeout ("timeout after 500 ms: connect"); set by the checker */
+	char stage[HC_STAGE_MAX];
 };
 
 struct hc_checker {

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket helpers of the tcp and dns checkers (see net.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "health/net.h"
+
+int hc_net_sockaddr(const struct hc_target *t, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (t->addr.family == XLB_FAMILY_V4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(t->port);
+		sin->sin_addr.s_addr = t->addr.addr.v4;
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (t->addr.family == XLB_FAMILY_V6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(t->port);
+		memcpy(&sin6->sin6_addr, t->addr.addr.bytes, 16);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+int hc_net_connect(const struct hc_target *t, int type)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err;
+
+	err = hc_net_sockaddr(t, &ss, &len);
+	if (err)
+		return err;
+	fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+void hc_net_close(struct evloop *el, int fd, bool rst)
+{
+	if (fd < 0)
+		return;
+	evloop_del_fd(el, fd);
+	if (rst) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	close(fd);
+}
