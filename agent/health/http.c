@@ -19,9 +19,11 @@
  *
  * Success: a status in `status` (or 200..399 when it lists none) and,
  * with `expect`, a body that contains TEXT — searched as it streams in,
- * with the last len(TEXT)-1 bytes carried across chunks, over at most
- * HC_HTTP_BODY_MAX bytes (a longer body fails the probe). https with
- * `insecure` checks neither the certificate nor its name.
+ * with the last len(TEXT)-1 bytes carried across chunks, in the first
+ * HC_HTTP_BODY_MAX bytes. The body is read only as far as needed: not at
+ * all without `expect`, and up to TEXT with it; the transfer is then cut
+ * short (the write callback refuses the rest). https with `insecure`
+ * checks neither the certificate nor its name.
  *
  * Results are taken from curl_multi_info_read() after curl returns, never
  * inside one of its callbacks: hc_probe_done() may run the change
@@ -36,8 +38,10 @@
 
 #include "health/health.h"
 
-#define HC_HTTP_BODY_MAX	(1u << 20)	/* bytes read at most */
+#define HC_HTTP_BODY_MAX	(1u << 20)	/* body bytes searched for expect */
 #define HC_HTTP_URL_MAX		2048
+
+_Static_assert(HC_HTTP_BODY_MAX == 1u << 20, "the detail says 1 MiB");
 
 struct http_ctx {
 	CURLM *multi;
@@ -58,7 +62,8 @@ struct http_probe {
 	struct curl_slist *connect_to;
 	char errbuf[CURL_ERROR_SIZE];
 	size_t body_len;
-	bool too_big;
+	bool enough;		/* the transfer was cut short: nothing more needed */
+	bool too_big;		/* expect not in the first HC_HTTP_BODY_MAX bytes */
 	bool found;		/* expect seen */
 	size_t expect_len;
 	char *window;		/* 2 * (expect_len - 1) bytes: the carry and the next chunk's head */
@@ -213,13 +218,20 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	struct http_probe *hp = userdata;
 	size_t n = size * nmemb;
 
-	hp->body_len += n;
-	if (hp->body_len > HC_HTTP_BODY_MAX) {
-		hp->too_big = true;
-		return 0;	/* aborts the transfer */
+	/* returning less than n ends the transfer (CURLE_WRITE_ERROR) */
+	if (!hp->pr->cfg->expect) {
+		hp->enough = true;	/* the status is all we need */
+		return 0;
 	}
-	if (hp->pr->cfg->expect)
-		body_search(hp, p, n);
+	if (hp->body_len + n > HC_HTTP_BODY_MAX)
+		n = HC_HTTP_BODY_MAX - hp->body_len;
+	body_search(hp, p, n);
+	hp->body_len += n;
+	if (hp->found || hp->body_len >= HC_HTTP_BODY_MAX) {
+		hp->too_big = !hp->found;
+		hp->enough = true;
+		return 0;
+	}
 	return n;
 }
 
@@ -277,20 +289,17 @@ static void finish(struct http_probe *hp, CURLcode res)
 	long code = 0;
 	bool ok = false;
 
-	if (res != CURLE_OK) {
-		if (hp->too_big)
-			snprintf(detail, sizeof(detail), "body over %u bytes", HC_HTTP_BODY_MAX);
-		else
-			snprintf(detail, sizeof(detail), "%.150s",
-				 hp->errbuf[0] ? hp->errbuf : curl_easy_strerror(res));
+	if (res != CURLE_OK && !(res == CURLE_WRITE_ERROR && hp->enough)) {
+		snprintf(detail, sizeof(detail), "%.150s",
+			 hp->errbuf[0] ? hp->errbuf : curl_easy_strerror(res));
 	} else {
 		curl_easy_getinfo(hp->easy, CURLINFO_RESPONSE_CODE, &code);
 		if (!status_ok(cfg, code)) {
 			status_want(cfg, want, sizeof(want));
 			snprintf(detail, sizeof(detail), "HTTP %ld, want %s", code, want);
 		} else if (cfg->expect && !hp->found) {
-			snprintf(detail, sizeof(detail), "HTTP %ld, body lacks \"%.64s\"", code,
-				 cfg->expect);
+			snprintf(detail, sizeof(detail), "HTTP %ld, no \"%.64s\" in the %s", code,
+				 cfg->expect, hp->too_big ? "first 1 MiB" : "body");
 		} else {
 			snprintf(detail, sizeof(detail), "HTTP %ld", code);
 			ok = true;
