@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BFD sessions on xlbd's event loop: RFC 5881 sockets (receive on 3784
+ * with the TTL/hop limit of each packet, send from a unique source port
+ * with TTL 255), the RFC 5880 timers (jittered periodic transmission,
+ * Detection Time), the session lookup of sec 6.8.6, and `bfd show`. The
+ * protocol itself is in session.c, the packet format in packet.c; see
+ * bfd.h for the design.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "bfd/bfd.h"
+#include "bfd/session.h"
+#include "lib/json.h"
+#include "lib/log.h"
+
+#define RX_BATCH	64		/* packets per wake-up, then the loop's other work */
+#define RX_BUF		256		/* Length is one byte: no control packet is longer */
+#define DSCP_CS6	0xc0		/* network control, as routers send BFD */
+
+struct bfd {
+	struct evloop *el;
+	uint16_t port;			/* receive port (3784) */
+	uint16_t peer_port;		/* destination port (3784) */
+	int fd4, fd6;			/* receive sockets; -1 until needed */
+	struct bfd_session *sessions;	/* live and lingering */
+	uint64_t discarded[BFD_PKT_ERR_MAX];
+	uint64_t rnd;			/* xorshift64* state for jitter and ports */
+};
+
+struct bfd_session {
+	struct bfd *b;
+	struct bfd_session *next;
+	struct bfd_sm sm;
+	struct conf_addr peer;
+	struct conf_addr local;		/* family 0: the kernel's choice */
+	char name[INET6_ADDRSTRLEN];
+	int fd;				/* send socket */
+	uint16_t src_port;
+	struct sockaddr_storage dst;
+	socklen_t dst_len;
+	struct ev_timer t_tx, t_detect, t_linger;
+	uint64_t last_tx_ms;
+	bfd_down_fn down;
+	void *arg;
+	bool lingering;			/* destroyed: AdminDown until t_linger */
+	uint32_t linger_tx_ms;
+	struct bfd_session_stats st;
+	time_t last_change_wall;
+};
+
+#define s_info(s, fmt, ...) log_info("bfd %s: " fmt, (s)->name, ##__VA_ARGS__)
+#define s_warn(s, fmt, ...) log_warnx("bfd %s: " fmt, (s)->name, ##__VA_ARGS__)
+#define s_debug(s, fmt, ...) log_debug("bfd %s: " fmt, (s)->name, ##__VA_ARGS__)
+
+static uint32_t rnd32(struct bfd *b)
+{
+	b->rnd ^= b->rnd >> 12;
+	b->rnd ^= b->rnd << 25;
+	b->rnd ^= b->rnd >> 27;
+	return (b->rnd * 0x2545f4914f6cdd1dULL) >> 32;
+}
+
+static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == XLB_FAMILY_V4)
+		return a->addr.v4 == b->addr.v4;
+	return !memcmp(a->addr.bytes, b->addr.bytes, 16);
+}
+
+static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == XLB_FAMILY_V4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = a->addr.v4;
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
+	return sizeof(*sin6);
+}
+
+static void addr_of(const struct sockaddr_storage *ss, struct conf_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = XLB_FAMILY_V4;
+		a->addr.v4 = ((const struct sockaddr_in *)ss)->sin_addr.s_addr;
+	} else if (ss->ss_family == AF_INET6) {
+		a->family = XLB_FAMILY_V6;
+		memcpy(a->addr.bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
+static void addr_str(const struct conf_addr *a, char *buf, size_t len)
+{
+	inet_ntop(a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &a->addr, buf, len);
+}
+
+static uint32_t ms_to_us(uint32_t ms)
+{
+	return ms > UINT32_MAX / 1000 ? UINT32_MAX : ms * 1000;
+}
+
+/* ---- sending ---- */
+
+static void sess_send(struct bfd_session *s, bool final)
+{
+	struct bfd_pkt p;
+	__u8 buf[BFD_PKT_LEN];
+
+	bfd_sm_packet(&s->sm, final, &p);
+	if (bfd_pkt_encode(&p, buf, sizeof(buf)))
+		return;
+	if (sendto(s->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&s->dst,
+		   s->dst_len) < 0) {
+		/* a full queue or no route yet: the next period tries again */
+		if (!s->st.send_errors++)
+			s_warn(s, "send: %s", strerror(errno));
+		return;
+	}
+	s->st.pkts_out++;
+	if (!final)
+		s->last_tx_ms = evloop_now_ms(s->b->el);
+}
+
+static void t_tx(struct evloop *el, void *arg);
+
+/* The delay to the next periodic packet, ms, jittered (sec 6.8.7). */
+static uint64_t tx_delay_ms(struct bfd_session *s)
+{
+	uint32_t iv = s->lingering ? s->linger_tx_ms * 1000 : bfd_sm_tx_interval_us(&s->sm);
+
+	if (!iv)	/* no periodic packets for now: look again in a while */
+		iv = BFD_SLOW_TX_US;
+	iv = bfd_sm_jitter_us(&s->sm, iv, rnd32(s->b)) / 1000;
+	return iv ? iv : 1;
+}
+
+static void arm_tx(struct bfd_session *s)
+{
+	evloop_timer_set(s->b->el, &s->t_tx, tx_delay_ms(s), t_tx, s);
+}
+
+/* The transmit interval changed: bring the next packet forward if the
+ * new interval says it is due sooner; a longer one applies from the next
+ * packet on. */
+static void resched_tx(struct bfd_session *s)
+{
+	uint64_t now = evloop_now_ms(s->b->el), due = s->last_tx_ms + tx_delay_ms(s);
+
+	if (evloop_timer_armed(&s->t_tx) && due >= s->t_tx.when_ms)
+		return;
+	evloop_timer_set(s->b->el, &s->t_tx, due > now ? due - now : 0, t_tx, s);
+}
+
+static void t_tx(struct evloop *el, void *arg)
+{
+	struct bfd_session *s = arg;
+
+	(void)el;
+	if (s->lingering || bfd_sm_tx_interval_us(&s->sm))
+		sess_send(s, false);
+	arm_tx(s);
+}
+
+/* ---- events ---- */
+
+static void t_detect(struct evloop *el, void *arg);
+
+static void arm_detect(struct bfd_session *s)
+{
+	uint64_t us = bfd_sm_detect_us(&s->sm);
+
+	if (!us) {
+		evloop_timer_cancel(s->b->el, &s->t_detect);
+		return;
+	}
+	evloop_timer_set(s->b->el, &s->t_detect, (us + 999) / 1000, t_detect, s);
+}
+
+/* Carry out what the state machine asked for. The client's callback
+ * comes last: it may destroy the session. */
+static void sess_apply(struct bfd_session *s, enum bfd_state old, unsigned int a)
+{
+	if (a & BFD_SM_STATE) {
+		s->st.last_change_ms = evloop_now_ms(s->b->el);
+		s->last_change_wall = time(NULL);
+		if (s->sm.state == BFD_STATE_UP) {
+			s->st.ups++;
+			s_info(s, "%s -> Up (tx %u ms, detect %llu ms)", bfd_state_name(old),
+			       bfd_sm_tx_negotiated_us(&s->sm) / 1000,
+			       (unsigned long long)bfd_sm_detect_us(&s->sm) / 1000);
+		} else if (old == BFD_STATE_UP) {
+			s->st.downs++;
+			s->st.last_down_diag = s->sm.local_diag;
+			if (a & BFD_SM_CLIENT_DOWN)
+				s_warn(s, "Up -> %s: %s", bfd_state_name(s->sm.state),
+				       bfd_diag_name(s->sm.local_diag));
+			else
+				s_info(s, "Up -> %s: %s (%s)", bfd_state_name(s->sm.state),
+				       bfd_diag_name(s->sm.local_diag),
+				       s->sm.state == BFD_STATE_ADMIN_DOWN ? "stopped here" :
+									      "remote AdminDown, not a failure");
+		} else {
+			s_debug(s, "%s -> %s", bfd_state_name(old), bfd_state_name(s->sm.state));
+		}
+		/* tell the peer at once rather than at the next slow period:
+		 * the three-way handshake takes a round trip, not seconds */
+		sess_send(s, a & BFD_SM_FINAL);
+		if (!(a & BFD_SM_FINAL))
+			arm_tx(s);
+	} else if (a & BFD_SM_FINAL) {
+		sess_send(s, true);
+	}
+	if (a & BFD_SM_POLL_DONE)
+		s_debug(s, "poll sequence done: tx %u us, rx %u us", s->sm.tx_used_us,
+			s->sm.rx_used_us);
+	if (a & BFD_SM_TIMERS)
+		resched_tx(s);
+	if ((a & BFD_SM_CLIENT_DOWN) && s->down)
+		s->down(s->arg, s, s->sm.local_diag);
+}
+
+static void t_detect(struct evloop *el, void *arg)
+{
+	struct bfd_session *s = arg;
+	enum bfd_state old = s->sm.state;
+
+	(void)el;
+	sess_apply(s, old, bfd_sm_expired(&s->sm));
+}
+
+/* sec 6.8.6: by Your Discriminator, else (single hop, RFC 5881 sec 3)
+ * by source address; the source must be the session's peer either way. */
+static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __u32 your_discr)
+{
+	struct bfd_session *s;
+
+	for (s = b->sessions; s; s = s->next) {
+		if (s->lingering)
+			continue;
+		if (your_discr) {
+			if (s->sm.local_discr == your_discr)
+				return addr_eq(&s->peer, src) ? s : NULL;
+		} else if (addr_eq(&s->peer, src)) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void rx_one(struct bfd *b, const __u8 *buf, size_t len, const struct conf_addr *src,
+		   int ttl)
+{
+	struct bfd_session *s;
+	enum bfd_pkt_err why;
+	enum bfd_state old;
+	struct bfd_pkt p;
+	unsigned int a;
+
+	if (ttl != BFD_TTL) {
+		b->discarded[BFD_PKT_TTL]++;
+		return;
+	}
+	if (bfd_pkt_decode(buf, len, &p, &why)) {
+		b->discarded[why]++;
+		return;
+	}
+	s = lookup(b, src, p.your_discr);
+	if (!s) {
+		b->discarded[BFD_PKT_NO_SESSION]++;
+		return;
+	}
+	s->st.pkts_in++;
+	old = s->sm.state;
+	a = bfd_sm_rx(&s->sm, &p);
+	arm_detect(s);
+	sess_apply(s, old, a);
+}
+
+static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct bfd *b = arg;
+	int i;
+
+	(void)el;
+	(void)events;
+	for (i = 0; i < RX_BATCH; i++) {
+		__u8 buf[RX_BUF];
+		union {
+			char c[CMSG_SPACE(sizeof(int)) * 4];
+			struct cmsghdr align;
+		} ctl;
+		struct sockaddr_storage ss;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &ss,
+			.msg_namelen = sizeof(ss),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl.c,
+			.msg_controllen = sizeof(ctl.c),
+		};
+		struct cmsghdr *cm;
+		struct conf_addr src;
+		ssize_t n;
+		int ttl = -1;
+
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_debug("bfd: recvmsg: %s", strerror(errno));
+			return;
+		}
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) ||
+			    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT))
+				memcpy(&ttl, CMSG_DATA(cm), sizeof(ttl));
+		}
+		addr_of(&ss, &src);
+		rx_one(b, buf, n, &src, ttl);
+	}
+}
+
+/* ---- sockets ---- */
+
+static int open_rx(struct bfd *b, int family)
+{
+	bool v6 = family == XLB_FAMILY_V6;
+	int *fdp = v6 ? &b->fd6 : &b->fd4;
+	struct sockaddr_storage ss = {};
+	struct conf_addr any = { .family = family };
+	int one = 1, fd, err;
+	socklen_t len;
+
+	if (*fdp >= 0)
+		return 0;
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+			 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) :
+		 setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)))
+		goto fail;
+	len = sockaddr_of(&any, b->port, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		goto fail;
+	err = evloop_add_fd(b->el, fd, EPOLLIN, rx_cb, b);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*fdp = fd;
+	return 0;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+static int open_tx(struct bfd_session *s)
+{
+	bool v6 = s->peer.family == XLB_FAMILY_V6;
+	struct conf_addr src = s->local.family ? s->local : (struct conf_addr){ .family = s->peer.family };
+	int ttl = BFD_TTL, tos = DSCP_CS6, one = 1, fd, err;
+	uint32_t range = BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1, i, start;
+	struct sockaddr_storage ss;
+
+	fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) ||
+			 setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) :
+		 setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
+			 setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)))
+		goto fail;
+	/* the local address may come later (an interface still going up) */
+	if (s->local.family && setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)))
+		goto fail;
+	/* RFC 5881 sec 4: a source port no other session uses; binding it
+	 * makes it unique on the system */
+	start = rnd32(s->b) % range;
+	for (i = 0; i < range; i++) {
+		uint16_t port = BFD_SRC_PORT_MIN + (start + i) % range;
+		socklen_t len = sockaddr_of(&src, port, &ss);
+
+		if (!bind(fd, (struct sockaddr *)&ss, len)) {
+			s->src_port = port;
+			s->fd = fd;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			goto fail;
+	}
+	errno = EADDRINUSE;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* ---- sessions ---- */
+
+static __u32 new_discr(struct bfd *b)
+{
+	struct bfd_session *s;
+	__u32 d;
+
+again:
+	d = rnd32(b);
+	if (!d)
+		goto again;
+	for (s = b->sessions; s; s = s->next)
+		if (s->sm.local_discr == d)
+			goto again;
+	return d;
+}
+
+static void sess_free(struct bfd_session *s)
+{
+	struct bfd *b = s->b;
+	struct bfd_session **pp;
+
+	for (pp = &b->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	evloop_timer_cancel(b->el, &s->t_tx);
+	evloop_timer_cancel(b->el, &s->t_detect);
+	evloop_timer_cancel(b->el, &s->t_linger);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+static bool conf_ok(const struct conf_bfd *cfg)
+{
+	return cfg->interval_ms && cfg->min_rx_ms && cfg->multiplier >= 1 &&
+	       cfg->multiplier <= 255;
+}
+
+int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct conf_addr *local,
+		    const struct conf_bfd *cfg, bfd_down_fn down, void *arg,
+		    struct bfd_session **out)
+{
+	struct bfd_session *s, *o, *next, **pp;
+	int err;
+
+	if (peer->family != XLB_FAMILY_V4 && peer->family != XLB_FAMILY_V6)
+		return -EAFNOSUPPORT;
+	if (local && local->family && local->family != peer->family)
+		return -EAFNOSUPPORT;
+	if (!conf_ok(cfg))
+		return -EINVAL;
+	if (bfd_session_find(b, peer))
+		return -EEXIST;
+	/* a lingering AdminDown for the same peer would knock the new
+	 * session down as soon as it comes up */
+	for (o = b->sessions; o; o = next) {
+		next = o->next;
+		if (o->lingering && addr_eq(&o->peer, peer))
+			sess_free(o);
+	}
+	err = open_rx(b, peer->family);
+	if (err)
+		return err;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->b = b;
+	s->fd = -1;
+	s->peer = *peer;
+	if (local && local->family)
+		s->local = *local;
+	addr_str(peer, s->name, sizeof(s->name));
+	err = open_tx(s);
+	if (err) {
+		free(s);
+		return err;
+	}
+	s->dst_len = sockaddr_of(peer, b->peer_port, &s->dst);
+	s->down = down;
+	s->arg = arg;
+	bfd_sm_init(&s->sm, new_discr(b), ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),
+		    cfg->multiplier);
+	s->st.last_change_ms = evloop_now_ms(b->el);
+	s->last_change_wall = time(NULL);
+	for (pp = &b->sessions; *pp; pp = &(*pp)->next)
+		;
+	*pp = s;	/* in creation order, for show */
+	/* active role (sec 6.1): start sending at once */
+	sess_send(s, false);
+	arm_tx(s);
+	s_debug(s, "session created, discriminator %u, source port %u", s->sm.local_discr,
+		s->src_port);
+	*out = s;
+	return 0;
+}
+
+int bfd_session_set(struct bfd_session *s, const struct conf_bfd *cfg)
+{
+	enum bfd_state old = s->sm.state;
+
+	if (!conf_ok(cfg))
+		return -EINVAL;
+	sess_apply(s, old,
+		   bfd_sm_set_params(&s->sm, ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),
+				     cfg->multiplier));
+	/* our multiplier is in the remote's Detection Time only, and our
+	 * packets carry it from now on (sec 6.8.12) */
+	return 0;
+}
+
+static void t_linger(struct evloop *el, void *arg)
+{
+	(void)el;
+	sess_free(arg);
+}
+
+void bfd_session_destroy(struct bfd_session *s)
+{
+	uint32_t tx_us, linger_ms;
+
+	if (!s)
+		return;
+	if (s->lingering || (s->sm.state != BFD_STATE_UP && s->sm.state != BFD_STATE_INIT)) {
+		sess_free(s);
+		return;
+	}
+	/* keep the rate the remote's Detection Time is based on, and send
+	 * for that long (sec 6.8.16: AdminDown, diag 7) */
+	tx_us = bfd_sm_tx_negotiated_us(&s->sm);
+	if (!tx_us)
+		tx_us = s->sm.tx_used_us;
+	s->linger_tx_ms = tx_us / 1000 ? tx_us / 1000 : 1;
+	linger_ms = s->linger_tx_ms * s->sm.detect_mult;
+	s->lingering = true;
+	s->down = NULL;
+	evloop_timer_cancel(s->b->el, &s->t_detect);
+	bfd_sm_admin(&s->sm, true, BFD_DIAG_ADMIN_DOWN);
+	s_info(s, "stopped: AdminDown for %u ms", linger_ms);
+	sess_send(s, false);
+	arm_tx(s);
+	evloop_timer_set(s->b->el, &s->t_linger, linger_ms, t_linger, s);
+}
+
+struct bfd_session *bfd_session_find(struct bfd *b, const struct conf_addr *peer)
+{
+	struct bfd_session *s;
+
+	for (s = b->sessions; s; s = s->next)
+		if (!s->lingering && addr_eq(&s->peer, peer))
+			return s;
+	return NULL;
+}
+
+enum bfd_state bfd_session_state(const struct bfd_session *s)
+{
+	return s->sm.state;
+}
+
+const struct bfd_sm *bfd_session_sm(const struct bfd_session *s)
+{
+	return &s->sm;
+}
+
+void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st)
+{
+	*st = s->st;
+}
+
+/* ---- instance ---- */
+
+int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
+{
+	struct bfd *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	b->el = el;
+	b->fd4 = b->fd6 = -1;
+	b->port = opts && opts->port ? opts->port : BFD_PORT;
+	b->peer_port = opts && opts->peer_port ? opts->peer_port : BFD_PORT;
+	if (getrandom(&b->rnd, sizeof(b->rnd), 0) != sizeof(b->rnd))
+		b->rnd = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	b->rnd |= 1;
+	*out = b;
+	return 0;
+}
+
+void bfd_free(struct bfd *b)
+{
+	if (!b)
+		return;
+	while (b->sessions) {
+		struct bfd_session *s = b->sessions;
+
+		if (!s->lingering && bfd_sm_admin(&s->sm, true, BFD_DIAG_ADMIN_DOWN))
+			sess_send(s, false);
+		sess_free(s);
+	}
+	if (b->fd4 >= 0) {
+		evloop_del_fd(b->el, b->fd4);
+		close(b->fd4);
+	}
+	if (b->fd6 >= 0) {
+		evloop_del_fd(b->el, b->fd6);
+		close(b->fd6);
+	}
+	free(b);
+}
+
+uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e)
+{
+	return (unsigned int)e < BFD_PKT_ERR_MAX ? b->discarded[e] : 0;
+}
+
+/* ---- show ---- */
+
+/* microseconds as milliseconds, "300" or "3.3" */
+static const char *ms_str(uint64_t us, char *buf, size_t len)
+{
+	if (us % 1000)
+		snprintf(buf, len, "%llu.%03llu", (unsigned long long)us / 1000,
+			 (unsigned long long)us % 1000);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)us / 1000);
+	if (us % 1000) {
+		char *e = buf + strlen(buf) - 1;
+
+		while (*e == '0')
+			*e-- = '\0';
+	}
+	return buf;
+}
+
+static void show_one(struct bfd_session *s, struct buf *text, struct json_writer *w)
+{
+	const struct bfd_sm *sm = &s->sm;
+	uint64_t now = evloop_now_ms(s->b->el);
+	long since = (long)((now - s->st.last_change_ms) / 1000);
+	char local[INET6_ADDRSTRLEN] = "", a[24], b2[24], c[24];
+
+	if (s->local.family)
+		addr_str(&s->local, local, sizeof(local));
+	if (w) {
+		json_object_start(w);
+		json_kv_string(w, "peer", s->name);
+		if (local[0])
+			json_kv_string(w, "local", local);
+		else
+			json_kv_null(w, "local");
+		json_kv_string(w, "state", bfd_state_name(sm->state));
+		json_kv_string(w, "remote_state", bfd_state_name(sm->remote_state));
+		json_kv_string(w, "diag", bfd_diag_name(sm->local_diag));
+		json_kv_string(w, "remote_diag", bfd_diag_name(sm->remote_diag));
+		json_kv_string(w, "last_down_diag",
+			       s->st.downs ? bfd_diag_name(s->st.last_down_diag) : NULL);
+		json_kv_u64(w, "local_discriminator", sm->local_discr);
+		json_kv_u64(w, "remote_discriminator", sm->remote_discr);
+		json_kv_u64(w, "multiplier", sm->detect_mult);
+		json_kv_u64(w, "remote_multiplier", sm->remote_mult);
+		json_kv_u64(w, "desired_min_tx_us", sm->desired_tx_us);
+		json_kv_u64(w, "required_min_rx_us", sm->required_rx_us);
+		json_kv_u64(w, "remote_desired_min_tx_us", sm->remote_tx_us);
+		json_kv_u64(w, "remote_required_min_rx_us", sm->remote_min_rx_us);
+		json_kv_u64(w, "tx_interval_us", bfd_sm_tx_negotiated_us(sm));
+		json_kv_u64(w, "rx_interval_us", bfd_sm_rx_interval_us(sm));
+		json_kv_u64(w, "detect_time_us", bfd_sm_detect_us(sm));
+		json_kv_bool(w, "poll", sm->poll);
+		json_kv_u64(w, "source_port", s->src_port);
+		json_kv_u64(w, "packets_in", s->st.pkts_in);
+		json_kv_u64(w, "packets_out", s->st.pkts_out);
+		json_kv_u64(w, "send_errors", s->st.send_errors);
+		json_kv_u64(w, "ups", s->st.ups);
+		json_kv_u64(w, "downs", s->st.downs);
+		json_kv_u64(w, "state_seconds", since);
+		json_kv_u64(w, "last_change", s->last_change_wall);
+		json_object_end(w);
+		return;
+	}
+	buf_printf(text, "%s%s%s  %s for %ldd %02ld:%02ld:%02ld  remote %s\n", s->name,
+		   local[0] ? " from " : "", local, bfd_state_name(sm->state), since / 86400,
+		   since / 3600 % 24, since / 60 % 60, since % 60,
+		   bfd_state_name(sm->remote_state));
+	buf_printf(text, "    discriminators local %u remote %u; diag %s, remote diag %s\n",
+		   sm->local_discr, sm->remote_discr, bfd_diag_name(sm->local_diag),
+		   bfd_diag_name(sm->remote_diag));
+	buf_printf(text, "    tx %s ms, rx %s ms, detect %s ms, multiplier %u (remote %u)%s\n",
+		   ms_str(bfd_sm_tx_negotiated_us(sm), a, sizeof(a)),
+		   ms_str(bfd_sm_rx_interval_us(sm), b2, sizeof(b2)),
+		   ms_str(bfd_sm_detect_us(sm), c, sizeof(c)), sm->detect_mult, sm->remote_mult,
+		   sm->poll ? ", poll pending" : "");
+	buf_printf(text, "    packets in %llu, out %llu; up %u times, down %u%s%s\n",
+		   (unsigned long long)s->st.pkts_in, (unsigned long long)s->st.pkts_out,
+		   s->st.ups, s->st.downs, s->st.downs ? "; last down: " : "",
+		   s->st.downs ? bfd_diag_name(s->st.last_down_diag) : "");
+}
+
+void bfd_show(struct bfd *b, const struct conf_addr *peer, struct buf *text,
+	      struct json_writer *w)
+{
+	struct bfd_session *s;
+	int i;
+
+	if (w) {
+		json_object_start(w);
+		json_key(w, "sessions");
+		json_array_start(w);
+	}
+	for (s = b->sessions; s; s = s->next) {
+		if (s->lingering || (peer && !addr_eq(&s->peer, peer)))
+			continue;
+		show_one(s, text, w);
+	}
+	if (!w)
+		return;
+	json_array_end(w);
+	json_key(w, "discarded");
+	json_object_start(w);
+	for (i = 1; i < BFD_PKT_ERR_MAX; i++)
+		json_kv_u64(w, bfd_pkt_err_name(i), b->discarded[i]);
+	json_object_end(w);
+	json_object_end(w);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * BFD for xlbd (RFC 5880 asynchronous mode over RFC 5881 single-hop
+ * IPv4/IPv6), one session per BGP neighbor with `bfd` configured, all on
+ * the event loop.
+ *
+ * Sockets: one receive socket per address family, bound to UDP port 3784
+ * on any address and opened with the first session of that family;
+ * packets whose TTL/hop limit is not 255 are discarded (RFC 5881 sec 5,
+ * read with IP_RECVTTL / IPV6_RECVHOPLIMIT). Each session sends from a
+ * socket of its own bound to a source port from 49152-65535 that no other
+ * socket on the system holds (RFC 5881 sec 4), with TTL 255 and DSCP CS6.
+ * A packet finds its session by Your Discriminator, or when that is zero
+ * by source address; either way the source must be the session's peer.
+ *
+ * Timers: the periodic transmission (jittered, sec 6.8.7; 1 s while not
+ * Up, sec 6.8.3), the Detection Time (sec 6.8.4), a packet at once on
+ * every state change and for every Poll received (the Final). Intervals
+ * are microseconds in the protocol and milliseconds on the loop (the
+ * configuration allows 10 ms at least): the Detection Time is rounded up.
+ *
+ * Destroying a session that is Init or Up keeps it a little while in
+ * AdminDown (diag 7) sending at its last rate for one Detection Time of
+ * the remote's, so the remote sees an administrative stop rather than a
+ * failure (RFC 5882 sec 3.2: its BGP then stays up); its callback no
+ * longer fires and the handle is gone at once.
+ */
+#ifndef XLB_BFD_H
+#define XLB_BFD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bfd/packet.h"
+#include "config/config.h"
+#include "lib/buf.h"
+#include "lib/evloop.h"
+
+struct bfd;
+struct bfd_session;
+struct json_writer;
+
+/* Ports for tests (two instances on one host); 0 = 3784 for both. */
+struct bfd_opts {
+	uint16_t port;		/* where this instance receives */
+	uint16_t peer_port;	/* where it sends */
+};
+
+/*
+ * The session went Down after having been Up, for a reason the client
+ * must act on: the Detection Time passed (diag 1) or the remote said Down
+ * (diag 3). Not called when the remote signalled AdminDown (RFC 5882
+ * sec 3.2), nor for a session the client destroys. The callback may
+ * destroy this session (not the struct bfd).
+ */
+typedef void (*bfd_down_fn)(void *arg, struct bfd_session *s, enum bfd_diag diag);
+
+/* opts may be NULL. Opens no socket yet. */
+int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out);
+/* Every session (lingering ones too) sends one AdminDown if Init/Up,
+ * then everything is closed and freed. */
+void bfd_free(struct bfd *b);
+
+/*
+ * Start a session with peer (the BGP neighbor address). local: the
+ * source address (the neighbor's local-address), NULL or family 0 = the
+ * kernel's choice. cfg->enabled is not looked at; intervals in ms,
+ * multiplier 1..255. Returns 0, -EEXIST (a session for peer exists),
+ * -EAFNOSUPPORT (local of the other family), -EADDRINUSE (port 3784 held
+ * by another program, or no free source port), -ENOMEM or another -errno
+ * from the sockets.
+ */
+int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct conf_addr *local,
+		    const struct conf_bfd *cfg, bfd_down_fn down, void *arg,
+		    struct bfd_session **out);
+/* New intervals/multiplier (a reload): a Poll Sequence carries them to
+ * the peer (RFC 5880 sec 6.5, 6.8.3); the session stays Up. */
+int bfd_session_set(struct bfd_session *s, const struct conf_bfd *cfg);
+/* Stop the session (see the top of this file); s is invalid after. */
+void bfd_session_destroy(struct bfd_session *s);
+
+struct bfd_session *bfd_session_find(struct bfd *b, const struct conf_addr *peer);
+enum bfd_state bfd_session_state(const struct bfd_session *s);
+/* For tests and show: the state machine (read only). */
+const struct bfd_sm *bfd_session_sm(const struct bfd_session *s);
+
+struct bfd_session_stats {
+	uint64_t pkts_in;		/* packets that reached the state machine */
+	uint64_t pkts_out;
+	uint64_t send_errors;
+	uint32_t ups;			/* times it reached Up */
+	uint32_t downs;			/* times it left Up */
+	enum bfd_diag last_down_diag;	/* why it last left Up */
+	uint64_t last_change_ms;	/* monotonic (evloop) time of the last state change */
+};
+void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st);
+
+/* Packets discarded for reason e since bfd_new(). */
+uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e);
+
+/*
+ * `xlbctl bfd show`: into json (when not NULL) an object
+ *   {"sessions": [{peer, local, state, remote_state, diag, remote_diag,
+ *     last_down_diag, local_discriminator, remote_discriminator,
+ *     multiplier, remote_multiplier, desired_min_tx_us,
+ *     required_min_rx_us, remote_desired_min_tx_us,
+ *     remote_required_min_rx_us, tx_interval_us, rx_interval_us,
+ *     detect_time_us, poll, packets_in, packets_out, send_errors, ups,
+ *     downs, state_seconds, last_change}...],
+ *   "discarded": {"ttl": N, "version": N, ...}}
+ * (last_change: Unix time of the last state change), else one block of
+ * text per session into text. peer: only that session (NULL = all).
+ */
+void bfd_show(struct bfd *b, const struct conf_addr *peer, struct buf *text,
+	      struct json_writer *json);
+
+#endif
