@@ -137,8 +137,9 @@ int bgp_update_encode_announce(struct buf *out, const struct bgp_prefix *prefixe
 
 	if (!n)
 		return 0;
+	/* RFC 7607: AS 0 is never in an AS_PATH */
 	if (check_prefixes(prefixes, n) || attrs->n_communities > BGP_COMMUNITIES_MAX ||
-	    attrs->n_large_communities > BGP_COMMUNITIES_MAX)
+	    attrs->n_large_communities > BGP_COMMUNITIES_MAX || (!attrs->ibgp && !attrs->local_as))
 		return -EINVAL;
 	family = prefixes[0].family;
 	v6 = family == XLB_FAMILY_V6;

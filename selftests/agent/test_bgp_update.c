@@ -243,6 +243,12 @@ void test_bgp_update_encode_errors(void)
 	a.n_communities = BGP_COMMUNITIES_MAX + 1;
 	ASSERT_EQ(bgp_update_encode_announce(&out, p, 1, &a, true), -EINVAL, "communities");
 	a = ebgp();
+	a.local_as = 0;
+	ASSERT_EQ(bgp_update_encode_announce(&out, p, 1, &a, true), -EINVAL, "AS 0 (RFC 7607)");
+	a.ibgp = true;
+	ASSERT_OK(bgp_update_encode_announce(&out, p, 1, &a, true), "iBGP has no AS in the path");
+	buf_truncate(&out, BGP_HDR_LEN);
+	a = ebgp();
 	a.n_large_communities = BGP_COMMUNITIES_MAX + 1;
 	ASSERT_EQ(bgp_update_encode_announce(&out, p, 1, &a, true), -EINVAL, "large");
 	/* attributes alone past 4096 bytes */

@@ -7,7 +7,9 @@
  *     header decoder frames each one and its type's decoder reads the
  *     body; UPDATEs are decoded with 4-octet ASNs and with 2-octet ones;
  *   - as a bare body after a selector byte (OPEN, UPDATE, NOTIFICATION,
- *     ROUTE-REFRESH), so the decoders are reached without a valid header.
+ *     ROUTE-REFRESH), so the decoders are reached without a valid header,
+ *     or (fifth selector) as the attributes and prefixes of announcements
+ *     and withdrawals that we encode, then decode (fuzz_encode()).
  * Whatever decodes is encoded again and decoded once more, and must come
  * back the same: OPEN fields, UPDATE prefixes and attributes, the
  * NOTIFICATION and ROUTE-REFRESH bytes. A difference, a NOTIFICATION text
@@ -77,6 +79,31 @@ static bool same_prefix(const struct bgp_prefix *a, const struct bgp_prefix *b)
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
 }
 
+/* The AS_PATH, AS4_PATH and next hops of a decoded UPDATE of ours. */
+static void check_path(const struct bgp_update_rx *rx, const struct bgp_attrs *a, bool as4)
+{
+	size_t n = a->ibgp ? 0 : 1 + (size_t)a->prepend, i;
+	bool trans = !as4 && a->local_as > 0xffff;
+
+	CHECK(rx->has_origin && rx->origin == 0);
+	CHECK(rx->has_as_path);
+	CHECK(rx->as_path_len == (n < BGP_AS_PATH_MAX ? n : BGP_AS_PATH_MAX));
+	CHECK(rx->as_path_segs == (n + 254) / 255);
+	for (i = 0; i < rx->as_path_len; i++)
+		CHECK(rx->as_path[i] == (trans ? BGP_AS_TRANS : a->local_as));
+	CHECK(rx->has_as4_path == (trans && !a->ibgp));
+	for (i = 0; rx->has_as4_path && i < rx->as4_path_len; i++)
+		CHECK(rx->as4_path[i] == a->local_as);
+	if (rx->has_next_hop6) {
+		CHECK(!memcmp(rx->next_hop6.bytes, a->next_hop6.bytes, 16));
+		CHECK(rx->has_next_hop6_ll == a->has_next_hop6_ll);
+		CHECK(!a->has_next_hop6_ll ||
+		      !memcmp(rx->next_hop6_ll.bytes, a->next_hop6_ll.bytes, 16));
+	} else {
+		CHECK(rx->has_next_hop4 && rx->next_hop4.v4 == a->next_hop4.v4);
+	}
+}
+
 /* Decode every UPDATE in out (all ours, so all well formed) and check
  * they carry exactly p[n], in order, with attributes like a's. */
 static void check_encoded(const struct buf *out, const struct bgp_prefix *p, size_t n,
@@ -121,6 +148,7 @@ static void check_encoded(const struct buf *out, const struct bgp_prefix *p, siz
 				      a->n_large_communities * sizeof(a->large_communities[0])));
 			CHECK(rx.has_med == a->has_med && (!a->has_med || rx.med == a->med));
 			CHECK(rx.has_local_pref == a->ibgp);
+			check_path(&rx, a, as4);
 		}
 		off += h.length;
 	}
@@ -245,6 +273,77 @@ static void fuzz_route_refresh(const uint8_t *body, size_t len)
 	buf_free(&out);
 }
 
+/* Clear the bits of p past its length, as the wire does. */
+static void mask_prefix(struct bgp_prefix *p)
+{
+	size_t i;
+
+	for (i = p->len / 8; i < sizeof(p->addr.bytes); i++)
+		p->addr.bytes[i] &= i == p->len / 8 ? (__u8)(0xff00 >> (p->len % 8)) : 0;
+}
+
+/*
+ * Encoder first: attributes and prefixes made of the input, announced and
+ * withdrawn, then decoded: flags (ibgp, as4, IPv6, MED, link-local),
+ * local AS, prepend, MED, community counts, communities, large
+ * communities, then prefixes (length, 16 address bytes) to the end.
+ */
+static void fuzz_encode(const uint8_t *d, size_t len)
+{
+	static struct bgp_prefix p[RX_MAX];
+	struct bgp_attrs a = {
+		.next_hop4.bytes = { 192, 0, 2, 1 },
+		.has_next_hop4 = true,
+		.next_hop6.bytes = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+		.has_next_hop6 = true,
+		.next_hop6_ll.bytes = { 0xfe, 0x80, [15] = 1 },
+		.local_pref = 100,
+	};
+	size_t off = 12, i, n = 0;
+	bool as4, v6;
+	struct buf out;
+	int ret;
+
+	if (len < off)
+		return;
+	a.ibgp = d[0] & 1;
+	as4 = d[0] & 2;
+	v6 = d[0] & 4;
+	a.has_med = d[0] & 8;
+	a.has_next_hop6_ll = d[0] & 16;
+	a.local_as = (__u32)d[1] << 24 | d[2] << 16 | d[3] << 8 | d[4];
+	a.prepend = d[5];
+	a.med = (__u32)d[6] << 24 | d[7] << 16 | d[8] << 8 | d[9];
+	a.n_communities = d[10] % (BGP_COMMUNITIES_MAX + 1);
+	a.n_large_communities = d[11] % (BGP_COMMUNITIES_MAX + 1);
+	if (len < off + 4 * a.n_communities + 12 * a.n_large_communities)
+		return;
+	for (i = 0; i < a.n_communities; i++, off += 4)
+		memcpy(&a.communities[i], d + off, 4);
+	for (i = 0; i < a.n_large_communities; i++, off += 12)
+		memcpy(a.large_communities[i], d + off, 12);
+	for (; off + 17 <= len && n < RX_MAX; off += 17, n++) {
+		p[n].family = v6 ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
+		p[n].len = d[off] % ((v6 ? 128 : 32) + 1);
+		memcpy(p[n].addr.bytes, d + off + 1, 16);
+	}
+	buf_init(&out, 0);
+	ret = bgp_update_encode_announce(&out, p, n, &a, as4);
+	if (!a.ibgp && !a.local_as && n) {
+		CHECK(ret == -EINVAL && out.len == 0);	/* RFC 7607: no AS 0 */
+		goto out;
+	}
+	CHECK(ret == 0);
+	for (i = 0; i < n; i++)
+		mask_prefix(&p[i]);
+	check_encoded(&out, p, n, false, &a, as4);
+	buf_reset(&out);
+	CHECK(bgp_update_encode_withdraw(&out, p, n) == 0);
+	check_encoded(&out, p, n, true, NULL, as4);
+out:
+	buf_free(&out);
+}
+
 static void fuzz_body(__u8 type, const uint8_t *body, size_t len)
 {
 	switch (type) {
@@ -300,7 +399,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
-	fuzz_body(types[data[0] % sizeof(types)], copy, size - 1);
+	if (data[0] % (sizeof(types) + 1) == sizeof(types))
+		fuzz_encode(copy, size - 1);
+	else
+		fuzz_body(types[data[0] % (sizeof(types) + 1)], copy, size - 1);
 	free(copy);
 	return 0;
 }
