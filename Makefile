@@ -76,6 +76,7 @@ FUZZ_NAMES := $(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuz
 FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs.c \
 	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
+FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_TIME ?= 300
 
 # Benchmarks: bench_agent.c (agent work, its own main) is a binary of its
@@ -178,6 +179,8 @@ $(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agen
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@
+# the dns checker's codec: its header, which the rule above does not list
+$(BUILD)/fuzz/fuzz_dns_resp: agent/health/dns_msg.h
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)for n in $(FUZZ_NAMES); do \
