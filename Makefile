@@ -77,6 +77,7 @@ FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs.c \
 	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
 FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
+FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_TIME ?= 300
 
 # Benchmarks: bench_agent.c (agent work, its own main) is a binary of its
