@@ -80,14 +80,17 @@ FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_TIME ?= 300
 
-# Benchmarks: bench_agent.c (agent work, its own main) is a binary of its
-# own; every other selftests/bench/*.c goes into bench_datapath.
+# Benchmarks: bench_agent.c (agent work) and bench_health.c (health checks)
+# have their own main and are binaries of their own; every other
+# selftests/bench/*.c goes into bench_datapath.
 BENCH_AGENT_SRC := $(wildcard selftests/bench/bench_agent.c)
+BENCH_HEALTH_SRC := $(wildcard selftests/bench/bench_health.c)
 BENCH_SRCS := $(wildcard selftests/bench/*.c)
-BENCH_SRCS := $(filter-out %.bpf.c $(BENCH_AGENT_SRC),$(BENCH_SRCS))
+BENCH_SRCS := $(filter-out %.bpf.c $(BENCH_AGENT_SRC) $(BENCH_HEALTH_SRC),$(BENCH_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
+BENCH_HEALTH := $(if $(BENCH_HEALTH_SRC),$(BUILD)/selftests/bench_health)
 
 .PHONY: all build deps check demo bench fuzz clean vmlinux install help
 all: deps
@@ -169,6 +172,12 @@ $(BENCH): $(BENCH_OBJS) $(TLIB_OBJS) $(LIB)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+build: $(BENCH_HEALTH)
+
+$(BENCH_HEALTH): $(BUILD)/selftests/bench/bench_health.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
