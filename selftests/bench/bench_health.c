@@ -10,7 +10,7 @@
  * that a child process accepts and closes (its work is not counted).
  * After a warm-up long enough for every check to be up and probing at
  * the interval, the process's CPU time (user + system, getrusage) over S
- * seconds (default 10) of running the loop, divided by the wall time.
+ * seconds (default 5) of running the loop, divided by the wall time.
  * Baseline: the same loop making the same connections with none of the
  * health-check machinery — N slots, each a timer every second that
  * starts a non-blocking connect, waits for it on the loop, and closes
@@ -48,7 +48,7 @@
 #include "lib/evloop.h"
 
 #define CHECKS_DEFAULT	1000
-#define SECS_DEFAULT	10
+#define SECS_DEFAULT	5
 #define ROUNDS_DEFAULT	3
 #define WARMUP_MS	2500	/* first probes within 250 ms, up by 500 ms, then steady */
 #define TARGET_PCT	5.0
