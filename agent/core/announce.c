@@ -62,7 +62,6 @@ static size_t routes_cb(void *arg, struct bgp_route *out, size_t n)
 	for (i = 0; i < d->n_vips && i < n; i++) {
 		out[i].vip = d->vips[i].conf;
 		out[i].state = xlbd_vip_route(d, &d->vips[i]);
-		vip_track(d, &d->vips[i], out[i].state);
 	}
 	return i;
 }
@@ -80,9 +79,11 @@ void xlbd_announce_changed(struct xlbd *d)
 	uint64_t next = 0, now = now_ms(d);
 	size_t i;
 
-	if (!d->bgp)
-		return;
-	bgp_speaker_sync(d->bgp);
+	/* state transitions (and hold-downs) are tracked with or without BGP */
+	for (i = 0; i < d->n_vips; i++)
+		vip_track(d, &d->vips[i], xlbd_vip_route(d, &d->vips[i]));
+	if (d->bgp)
+		bgp_speaker_sync(d->bgp);
 	/* wake up when the next graceful shutdown or hold-down ends */
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];

@@ -26,6 +26,7 @@
 #include "maps/dataplane.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
+#include "health/health.h"
 
 /* What a previous xlbd left in the pinned maps (xlbd_adopt). */
 struct adopted_vip {
@@ -63,19 +64,27 @@ __u32 rt_backend_weight(const struct rt_backend *b)
 	return b->has_weight ? b->weight : b->conf->weight;
 }
 
+/* A backend counts towards min-healthy when it takes new flows and, if it
+ * is checked, its check has passed (no verdict yet does not count: an
+ * announcement needs evidence, while the table keeps such a backend). */
+static bool rt_backend_usable(const struct rt_backend *b)
+{
+	return rt_backend_weight(b) > 0 && (!b->hc || b->hc_state == HC_UP);
+}
+
 bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < v->n_backends; i++)
-		n += rt_backend_weight(&v->backends[i]) > 0;
+		n += rt_backend_usable(&v->backends[i]);
 	if (healthy)
 		*healthy = n;
 	if (v->disabled)
 		return false;
-	/* host mode: the local check decides (issue 5); no check yet = up */
+	/* host mode: the local check decides; without one, always up */
 	if (v->conf->local)
-		return true;
+		return !v->hc || v->local_state == HC_UP;
 	return n >= v->conf->min_healthy;
 }
 
@@ -315,6 +324,7 @@ static void vip_remove(struct xlbd *d, struct rt_vip *v)
 		vip_key(v->conf, &key);
 		xlb_dp_vip_del(d->dp, &key);
 	}
+	xlbd_checks_stop_vip(v);
 	for (k = 0; k < v->n_backends; k++)
 		be_id_put(d, &v->backends[k]);
 	if (v->has_id)
@@ -372,7 +382,9 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 
 		if (ob) {
 			*b = *ob;
-			ob->id = 0; /* moves to the new VIP */
+			ob->id = 0; /* moves to the new VIP, with its check */
+			ob->hc = NULL;
+			ob->hc_ctx = NULL;
 		} else {
 			b->healthy = true;
 		}
@@ -383,6 +395,20 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 				return err;
 		}
 	}
+	if (old) {
+		nv->hc = old->hc;
+		nv->hc_ctx = old->hc_ctx;
+		nv->local_state = old->local_state;
+		nv->failed_at = old->failed_at;
+		nv->last_route = old->last_route;
+		nv->gshut_until = old->gshut_until;
+		old->hc = NULL;
+		old->hc_ctx = NULL;
+	}
+	if (!same)
+		xlbd_checks_start(d, nv, old ? old->conf : NULL);
+	else if (!old)
+		xlbd_checks_start(d, nv, NULL);
 	return same ? 0 : 1;
 }
 
@@ -476,8 +502,10 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 		dirty[i] = rc == 1;
 		if (old) {
 			/* backends of the old VIP that the new one dropped */
-			for (j = 0; j < old->n_backends; j++)
+			for (j = 0; j < old->n_backends; j++) {
+				xlbd_checks_stop_backend(&old->backends[j]);
 				be_id_put(d, &old->backends[j]);
+			}
 			free(old->backends);
 			old->backends = NULL;
 			old->n_backends = 0;
@@ -543,6 +571,7 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 			vip_remove(d, &d->vips[i]);
 			continue;
 		}
+		xlbd_checks_stop_vip(&d->vips[i]);
 		for (k = 0; k < d->vips[i].n_backends; k++)
 			d->be_ids[d->vips[i].backends[k].id] = 0;
 		free(d->vips[i].backends);

@@ -17,6 +17,7 @@
 #include "bgp/speaker.h"
 #include "core/xlbd.h"
 #include "ctl/server.h"
+#include "health/health.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -225,7 +226,9 @@ static int cmd_backend_show(struct reply *r, int argc, char **argv)
 			else
 				json_kv_null(w, "weight_runtime");
 			json_kv_u64(w, "weight_effective", rt_backend_weight(b));
-			json_kv_string(w, "health", b->healthy ? "up" : "down");
+			json_kv_string(w, "health", !b->hc ? "unchecked" :
+						    b->hc_state == HC_UP ? "up" :
+						    b->hc_state == HC_DOWN ? "down" : "unknown");
 			json_kv_string(w, "pool", pool_name(b->pool));
 			json_kv_string(w, "pool_configured", "pooled");
 			json_kv_u64(w, "slots", b->slots);
@@ -242,7 +245,9 @@ static int cmd_backend_show(struct reply *r, int argc, char **argv)
 		if (b->has_weight)
 			snprintf(rw, sizeof(rw), "%u", b->weight);
 		buf_printf(r->body, "%-40s %7u %7s %-8s %-13s %6.2f%% %12llu %14llu\n", addr,
-			   b->conf->weight, rw, b->healthy ? "up" : "down", pool_name(b->pool), share,
+			   b->conf->weight, rw,
+			   !b->hc ? "-" : b->hc_state == HC_UP ? "up" : b->hc_state == HC_DOWN ? "down" : "?",
+			   pool_name(b->pool), share,
 			   (unsigned long long)t.packets, (unsigned long long)t.bytes);
 	}
 	if (r->json)
@@ -419,6 +424,19 @@ static int cmd_bgp_neighbor(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_health_show(struct reply *r, int argc, char **argv)
+{
+	struct rt_vip *v = NULL;
+
+	if (argc == 3) {
+		v = vip_arg(r, argv[2]);
+		if (!v)
+			return 1;
+	}
+	xlbd_checks_show(r->d, v, r->body, r->json ? &r->w : NULL);
+	return 0;
+}
+
 static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *body, char *err,
 		    size_t errlen)
 {
@@ -443,6 +461,8 @@ static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *bod
 		rc = cmd_reload(&r, argc, argv);
 	else if (argc == 1 && !strcmp(argv[0], "status"))
 		rc = cmd_status(&r, argc, argv);
+	else if (argc >= 2 && argc <= 3 && !strcmp(argv[0], "health") && !strcmp(argv[1], "show"))
+		rc = cmd_health_show(&r, argc, argv);
 	else if (argc == 2 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "show"))
 		rc = cmd_bgp_show(&r, argc, argv);
 	else if (argc == 4 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "neighbor") &&

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 
 #include "config/config.h"
+#include "lib/buf.h"
 #include "lib/evloop.h"
 
 #define XLB_VERSION "0.1.0"
@@ -24,6 +25,8 @@ struct evloop;
 struct xlb_dp;
 struct ctl_server;
 struct bgp_speaker;
+struct hc;
+struct check_ctx;
 enum bgp_route_state;
 
 enum rt_pool {
@@ -39,7 +42,10 @@ struct rt_backend {
 	enum rt_pool pool;
 	bool has_weight;	/* runtime weight override */
 	__u32 weight;		/* the override */
-	bool healthy;		/* health checks land with issue 5: true until then */
+	bool healthy;		/* not failed: stays in the table (unknown counts as healthy) */
+	int hc_state;		/* enum hc_state of its check; HC_UNKNOWN without one */
+	struct hc *hc;		/* its health check, NULL without one */
+	struct check_ctx *hc_ctx;
 	__u32 slots;		/* slots in the current Maglev table */
 };
 
@@ -53,6 +59,9 @@ struct rt_vip {
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
 	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
 	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
+	int local_state;	/* host mode: enum hc_state of the VIP's own check */
+	struct hc *hc;		/* host mode: the local service's check */
+	struct check_ctx *hc_ctx;
 	int last_route;		/* enum bgp_route_state last given to BGP */
 };
 
@@ -101,6 +110,17 @@ void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
 enum bgp_route_state xlbd_vip_route(struct xlbd *d, const struct rt_vip *v);
 /* Start the speaker, or make it follow a new config. */
 int xlbd_bgp_start(struct xlbd *d);
+
+/* checks.c: health checks of a VIP's backends (or of a host-mode VIP) */
+/* Start the checks v needs that are not running; keep running ones whose
+ * check is configured the same. */
+int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old);
+void xlbd_checks_stop_backend(struct rt_backend *b);
+void xlbd_checks_stop_vip(struct rt_vip *v);
+/* `xlbctl health show [VIP]` */
+struct json_writer;
+void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
+		      struct json_writer *json);
 
 /* main.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);

@@ -61,7 +61,7 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "shutdown: announce VIPs with the GRACEFUL_SHUTDOWN community (RFC 8326),\n"
 	  "then close the session; enable: open it again.", 0 },
 	{ CTL_CMD_HEALTH_SHOW, "health", "show", "[VIP]",
-	  "health checks", NULL, CTL_CMD_F_PLANNED },
+	  "health checks", NULL, 0 },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",
 	  "BFD sessions", NULL, CTL_CMD_F_PLANNED },
 };

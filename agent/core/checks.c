@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Health checks wired into xlbd: one check per backend of a forwarding
+ * VIP (probing the backend's address) and one per host-mode VIP (probing
+ * the VIP on this host). A backend that fails (after `fall` failures)
+ * leaves the Maglev table and its flows move; after `rise` successes it
+ * comes back. Announcements follow in announce.c: a forwarding VIP needs
+ * min-healthy backends whose check passed, a host-mode VIP its own check.
+ *
+ * A check outlives reloads that do not change it: its state is the
+ * evidence the announcement rests on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "core/xlbd.h"
+#include "health/health.h"
+#include "lib/json.h"
+#include "lib/log.h"
+
+/* Who a check belongs to, found again by identity when it reports: the
+ * runtime arrays move on every reload. */
+struct check_ctx {
+	struct xlbd *d;
+	struct conf_vip key;		/* address, proto, port, local of the VIP */
+	struct conf_addr backend;	/* family 0: the VIP's own check */
+	char label[160];
+};
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool health_equal(const struct conf_health *a, const struct conf_health *b)
+{
+	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
+	       a->fast_interval_ms == b->fast_interval_ms && a->timeout_ms == b->timeout_ms &&
+	       a->rise == b->rise && a->fall == b->fall && a->port == b->port &&
+	       !memcmp(&a->address, &b->address, sizeof(a->address)) && str_eq(a->path, b->path) &&
+	       str_eq(a->host, b->host) && a->n_status == b->n_status &&
+	       !memcmp(a->status, b->status, sizeof(a->status)) && str_eq(a->expect, b->expect) &&
+	       a->insecure == b->insecure && str_eq(a->query, b->query) && a->qtype == b->qtype &&
+	       a->rcode == b->rcode && a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
+	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
+}
+
+static struct rt_vip *ctx_vip(struct check_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->d->n_vips; i++)
+		if (conf_vip_same_key(c->d->vips[i].conf, &c->key))
+			return &c->d->vips[i];
+	return NULL;
+}
+
+static struct rt_backend *ctx_backend(struct rt_vip *v, const struct conf_addr *a)
+{
+	size_t k;
+
+	for (k = 0; k < v->n_backends; k++)
+		if (!memcmp(&v->backends[k].conf->addr, a, sizeof(*a)))
+			return &v->backends[k];
+	return NULL;
+}
+
+static void on_change(void *arg, struct hc *hc, enum hc_state state, const char *reason)
+{
+	struct check_ctx *c = arg;
+	struct xlbd *d = c->d;
+	struct rt_backend *b;
+	struct rt_vip *v = ctx_vip(c);
+
+	(void)hc;
+	log_info("%s: %s (%s)", c->label, state == HC_UP ? "up" : "down", reason);
+	if (!v)
+		return;
+	if (!c->backend.family) {
+		v->local_state = state;
+		xlbd_announce_changed(d);
+		return;
+	}
+	b = ctx_backend(v, &c->backend);
+	if (!b)
+		return;
+	b->hc_state = state;
+	if (b->healthy != (state != HC_DOWN)) {
+		b->healthy = state != HC_DOWN;
+		/* in or out of the Maglev table; a failed backend also loses
+		 * its flows (backend entry no longer present) */
+		xlbd_vip_sync(d, v);
+	}
+	xlbd_announce_changed(d);
+}
+
+static int check_new(struct xlbd *d, const struct conf_vip *cv, const struct conf_addr *backend,
+		     struct hc **hc, struct check_ctx **ctx)
+{
+	struct hc_target t = { .port = cv->port };
+	struct check_ctx *c;
+	char vip[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN];
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->key.addr = cv->addr;
+	c->key.proto = cv->proto;
+	c->key.port = cv->port;
+	c->key.local = cv->local;
+	conf_vip_format(cv, vip, sizeof(vip));
+	if (backend) {
+		c->backend = *backend;
+		inet_ntop(backend->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &backend->addr, be,
+			  sizeof(be));
+		snprintf(c->label, sizeof(c->label), "vip %s backend %s", vip, be);
+		t.addr = *backend;
+	} else {
+		snprintf(c->label, sizeof(c->label), "vip %s", vip);
+		t.addr = cv->addr;
+	}
+	t.label = c->label;
+	err = hc_new(d->el, &cv->health, &t, on_change, c, hc);
+	if (err) {
+		log_warnx("%s: cannot start its health check: %s", c->label, strerror(-err));
+		free(c);
+		return err;
+	}
+	*ctx = c;
+	return 0;
+}
+
+void xlbd_checks_stop_backend(struct rt_backend *b)
+{
+	hc_free(b->hc);
+	free(b->hc_ctx);
+	b->hc = NULL;
+	b->hc_ctx = NULL;
+	b->hc_state = HC_UNKNOWN;
+}
+
+void xlbd_checks_stop_vip(struct rt_vip *v)
+{
+	size_t k;
+
+	hc_free(v->hc);
+	free(v->hc_ctx);
+	v->hc = NULL;
+	v->hc_ctx = NULL;
+	v->local_state = HC_UNKNOWN;
+	for (k = 0; k < v->n_backends; k++)
+		xlbd_checks_stop_backend(&v->backends[k]);
+}
+
+int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old)
+{
+	const struct conf_vip *c = v->conf;
+	bool same = old && health_equal(&old->health, &c->health);
+	size_t k;
+	int err = 0;
+
+	if (!same) {
+		/* a changed check starts from no evidence */
+		hc_free(v->hc);
+		free(v->hc_ctx);
+		v->hc = NULL;
+		v->hc_ctx = NULL;
+		v->local_state = HC_UNKNOWN;
+		for (k = 0; k < v->n_backends; k++) {
+			xlbd_checks_stop_backend(&v->backends[k]);
+			v->backends[k].healthy = true;
+		}
+	}
+	if (c->health.kind == CONF_HC_NONE)
+		return 0;
+	if (c->local) {
+		if (!v->hc)
+			err = check_new(d, c, NULL, &v->hc, &v->hc_ctx);
+		return err;
+	}
+	for (k = 0; k < v->n_backends && !err; k++) {
+		struct rt_backend *b = &v->backends[k];
+
+		if (!b->hc)
+			err = check_new(d, c, &b->conf->addr, &b->hc, &b->hc_ctx);
+	}
+	return err;
+}
+
+void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
+		      struct json_writer *w)
+{
+	size_t i, k, n = 0;
+
+	if (w)
+		json_array_start(w);
+	for (i = 0; i < d->n_vips; i++) {
+		struct rt_vip *v = &d->vips[i];
+
+		if (only && v != only)
+			continue;
+		if (v->hc) {
+			hc_show(v->hc, text, w);
+			n++;
+		}
+		for (k = 0; k < v->n_backends; k++) {
+			if (v->backends[k].hc) {
+				hc_show(v->backends[k].hc, text, w);
+				n++;
+			}
+		}
+	}
+	if (w)
+		json_array_end(w);
+	else if (!n)
+		buf_printf(text, "no health checks configured%s\n", only ? " for this VIP" : "");
+}
