@@ -80,6 +80,10 @@ FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_TIME ?= 300
 
+# Helper programs of the e2e tier: selftests/e2e/NAME.c becomes
+# $(BUILD)/selftests/NAME, linked with the agent library.
+E2E_PROGS := $(patsubst selftests/e2e/%.c,$(BUILD)/selftests/%,$(wildcard selftests/e2e/*.c))
+
 # Benchmarks: bench_agent.c (agent work) and bench_health.c (health checks)
 # have their own main and are binaries of their own; every other
 # selftests/bench/*.c goes into bench_datapath.
@@ -97,7 +101,7 @@ all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
 build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
-	$(BENCH_AGENT) $(FUZZ_TARGETS)
+	$(BENCH_AGENT) $(FUZZ_TARGETS) $(E2E_PROGS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -167,6 +171,10 @@ $(TEST_AGENT): $(SAN_OBJS) $(BUILD)/san/selftests/agent/main.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
 
+$(E2E_PROGS): $(BUILD)/selftests/%: $(BUILD)/selftests/e2e/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(BENCH): $(BENCH_OBJS) $(TLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -185,7 +193,7 @@ check: all
 	$(Q)BUILD=$(BUILD) selftests/run
 
 .SECONDEXPANSION:
-$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agent/bgp/*.h) agent/lib/buf.h
+$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agent/bgp/*.h agent/bfd/*.h) agent/lib/buf.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@

@@ -36,6 +36,8 @@ struct bfd {
 	struct bfd_session *sessions;	/* live and lingering */
 	uint64_t discarded[BFD_PKT_ERR_MAX];
 	uint64_t rnd;			/* xorshift64* state for jitter and ports */
+	bfd_notify_fn notify;
+	void *notify_arg;
 };
 
 struct bfd_session {
@@ -230,6 +232,8 @@ static void sess_apply(struct bfd_session *s, enum bfd_state old, unsigned int a
 		sess_send(s, a & BFD_SM_FINAL);
 		if (!(a & BFD_SM_FINAL))
 			arm_tx(s);
+		if (s->b->notify && !s->lingering)
+			s->b->notify(s->b->notify_arg, s, old);
 	} else if (a & BFD_SM_FINAL) {
 		sess_send(s, true);
 	}
@@ -611,6 +615,12 @@ int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
 	b->rnd |= 1;
 	*out = b;
 	return 0;
+}
+
+void bfd_set_notify(struct bfd *b, bfd_notify_fn fn, void *arg)
+{
+	b->notify = fn;
+	b->notify_arg = arg;
 }
 
 void bfd_free(struct bfd *b)

@@ -55,8 +55,14 @@ struct bfd_opts {
  */
 typedef void (*bfd_down_fn)(void *arg, struct bfd_session *s, enum bfd_diag diag);
 
+/* Every state change of every session, before the down callback (for
+ * tools and tests; xlbd needs only the down callback). It must not
+ * destroy sessions. */
+typedef void (*bfd_notify_fn)(void *arg, struct bfd_session *s, enum bfd_state old);
+
 /* opts may be NULL. Opens no socket yet. */
 int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out);
+void bfd_set_notify(struct bfd *b, bfd_notify_fn fn, void *arg);
 /* Every session (lingering ones too) sends one AdminDown if Init/Up,
  * then everything is closed and freed. */
 void bfd_free(struct bfd *b);

@@ -19,6 +19,11 @@
       The session state as RFC 4271 names it (Idle, Connect, Active,
       OpenSent, OpenConfirm, Established) from birdc `show protocols all
       NAME`, FRR `show bgp neighbors ADDR json` or gobgp `neighbor ADDR -j`.
+  leaf.py bfd bird|frr NEIGHBOR < OUTPUT
+      The leaf's BFD session with NEIGHBOR from birdc `show bfd sessions`
+      or FRR `show bfd peers json`, as `STATE tx=MS detect=MS`: the state
+      as RFC 5880 names it (AdminDown, Down, Init, Up; `none` without a
+      session), the interval the leaf sends at and its Detection Time.
 """
 import ipaddress
 import json
@@ -230,6 +235,29 @@ def state(kind, neighbor, text):
     print(s or "Idle")
 
 
+def bfd(kind, neighbor, text):
+    out = "none"
+    if kind == "bird":
+        # IP address  Interface  State  Since  Interval  Timeout
+        for line in text.splitlines():
+            f = line.split()
+            if len(f) >= 5 and f[0] == neighbor:
+                out = "%s tx=%d detect=%d" % (f[2], round(float(f[-2]) * 1000),
+                                               round(float(f[-1]) * 1000))
+    elif kind == "frr":
+        names = {"up": "Up", "down": "Down", "init": "Init", "shutdown": "AdminDown"}
+        for doc in json_docs(text):
+            for p in doc if isinstance(doc, list) else [doc]:
+                if p.get("peer") != neighbor or p.get("multihop"):
+                    continue
+                tx = max(p.get("transmit-interval", 0), p.get("remote-receive-interval", 0))
+                det = p.get("remote-detect-multiplier", 0) * max(
+                    p.get("receive-interval", 0), p.get("remote-transmit-interval", 0))
+                out = "%s tx=%d detect=%d" % (names.get(p.get("status"), p.get("status")),
+                                              tx, det)
+    print(out)
+
+
 def conf(template, args):
     values, neighbors, options = {}, [], set()
     for a in args:
@@ -287,6 +315,8 @@ def main():
         {"bird": routes_bird, "frr": routes_frr, "gobgp": routes_gobgp}[kind](sys.stdin.read())
     elif cmd == "state":
         state(kind, sys.argv[3], sys.stdin.read())
+    elif cmd == "bfd":
+        bfd(kind, sys.argv[3], sys.stdin.read())
     else:
         sys.exit(__doc__)
 

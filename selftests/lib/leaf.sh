@@ -16,6 +16,8 @@
 #       passive         wait for the xlb nodes to connect
 #       md5=KEY         TCP-MD5 key for every neighbor
 #       gr              graceful-restart helper (off by default)
+#       bfd             BFD with the nodes (BIRD, FRR: bfdd runs too)
+#       bfd_interval=MS default 300;  bfd_mult=N  default 3
 #   leaf_stop KIND / leaf_restart KIND / leaf_stop_all
 #   leaf_routes KIND [4|6]           one normalized line per route (leaf.py)
 #   leaf_fib KIND PREFIX             kernel next hops of PREFIX in the leaf's
@@ -27,6 +29,10 @@
 #   leaf_session_state KIND NEIGHBOR RFC 4271 state name
 #   leaf_session_up KIND NEIGHBOR    is it Established?
 #   leaf_wait_session KIND NEIGHBOR [SECONDS]
+#   leaf_bfd KIND NEIGHBOR           its BFD session: STATE tx=MS detect=MS (leaf.py)
+#   leaf_bfd_state KIND NEIGHBOR     Up, Down, Init, AdminDown or none
+#   leaf_wait_bfd KIND NEIGHBOR STATE [SECONDS]
+#   leaf_signal KIND SIGNAL          to every daemon of the leaf (STOP/CONT)
 #   leaf_log KIND                    the end of the leaf's logs (for failures)
 # The waits poll every 50 ms, default 10 s, and leave the time they took in
 # LEAF_WAITED_MS.
@@ -80,7 +86,8 @@ leaf_conf() {
 }
 
 leaf_start() {
-	local kind=$1 ns=$2 a dir hold=9 rid=192.0.2.1 targs=() i
+	local kind=$1 ns=$2 a dir hold=9 rid=192.0.2.1 targs=() i bfd=""
+	local bfd_interval=300 bfd_mult=3
 	shift 2
 	LEAF_NSS[$kind]=$ns
 	LEAF_ARGS[$kind]="$*"
@@ -90,11 +97,15 @@ leaf_start() {
 		hold=*) hold=${a#hold=} ;;
 		router-id=*) rid=${a#router-id=} ;;
 		md5=*) targs+=(md5 "password=${a#md5=}") ;;
+		bfd) bfd=1; targs+=(bfd) ;;
+		bfd_interval=*) bfd_interval=${a#*=} ;;
+		bfd_mult=*) bfd_mult=${a#*=} ;;
 		*) targs+=("$a") ;;
 		esac
 	done
 	targs+=("router_id=$rid" "local_as=$LEAF_AS" "xlb_as=$LEAF_XLB_AS"
-		"hold=$hold" "keepalive=$((hold / 3))")
+		"hold=$hold" "keepalive=$((hold / 3))" "bfd_interval=$bfd_interval"
+		"bfd_mult=$bfd_mult")
 	dir=$LEAF_RUN/$kind
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -132,6 +143,27 @@ leaf_start() {
 			[ -S "/var/run/frr/$fs/zserv.api" ] && break
 			sleep 0.05
 		done
+		if [ -n "$bfd" ]; then
+			# bfdd reads only its own block: the rest of frr.conf (an
+			# `exit` of another daemon's node) would leave config mode
+			# before the block and bfdd would refuse it
+			sed -n '/^bfd$/,/^exit$/p' "/etc/frr/$fs/frr.conf" >"/etc/frr/$fs/bfdd.conf"
+			chown frr:frr "/etc/frr/$fs/bfdd.conf"
+			ip netns exec "$ns" /usr/lib/frr/bfdd -N "$fs" -A 127.0.0.1 -P 0 \
+				-f "/etc/frr/$fs/bfdd.conf" --bfdctl "/var/run/frr/$fs/bfdd.sock" \
+				-i "/var/run/frr/$fs/bfdd.pid" --log stdout >>"$dir/bfdd.log" 2>&1 &
+			LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
+			for i in $(seq 100); do
+				[ -S "/var/run/frr/$fs/bfdd.vty" ] && break
+				sleep 0.05
+			done
+			ip netns exec "$ns" vtysh -N "$fs" -c "show running-config" 2>&1 |
+				grep -q "profile XLB" || {
+				echo "leaf: bfdd did not take its config:"
+				cat "$dir/bfdd.log"
+				return 1
+			}
+		fi
 		ip netns exec "$ns" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 -f "/etc/frr/$fs/frr.conf" \
 			-i "/var/run/frr/$fs/bgpd.pid" --log stdout >>"$dir/bgpd.log" 2>&1 &
 		LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
@@ -289,6 +321,23 @@ leaf_session_state() {
 
 leaf_session_up() { [ "$(leaf_session_state "$1" "$2")" = Established ]; }
 leaf_wait_session() { leaf_poll "${3:-10}" leaf_session_up "$1" "$2"; }
+
+leaf_bfd() {
+	local kind=$1 nb=$2
+	case $kind in
+	bird) leaf_birdc show bfd sessions ;;
+	frr) leaf_vtysh -c "show bfd peers json" ;;
+	esac 2>/dev/null | "$LEAF_PY" "$LEAF_LIB/leaf.py" bfd "$kind" "$nb"
+}
+
+leaf_bfd_state() { local s; s=$(leaf_bfd "$1" "$2"); echo "${s%% *}"; }
+leaf_bfd_is() { [ "$(leaf_bfd_state "$1" "$2")" = "$3" ]; }
+leaf_wait_bfd() { leaf_poll "${4:-10}" leaf_bfd_is "$1" "$2" "$3"; }
+
+leaf_signal() {
+	# shellcheck disable=SC2086
+	[ -n "${LEAF_PIDS[$1]:-}" ] && kill -"$2" ${LEAF_PIDS[$1]}
+}
 
 leaf_log() {
 	local f

@@ -12,8 +12,9 @@ checked against a known-good speaker.
 
 Covered: router-id, local-as, neighbor (remote-as, hold-time, password,
 passive, port, local-address, multihop, ttl-security, graceful-restart,
-drain), vip (med, prepend, next-hop, community, large-community; every VIP
-counts as healthy). Not covered: bfd, local-pref (eBGP only here).
+drain, bfd: one BFD setting for all, from the first neighbor with bfd),
+vip (med, prepend, next-hop, community, large-community; every VIP counts
+as healthy). Not covered: local-pref (eBGP only here).
 """
 import os
 import re
@@ -117,6 +118,14 @@ def bird(conf, rundir):
         routes = ["\troute %s blackhole;" % prefix(v["addr"])
                   for v in g["vips"] if fam(v["addr"]) == f]
         o += ["protocol static vips%d {" % f, "\tipv%d;" % f] + routes + ["}"]
+    bfd = [n["bfd"] for n in g["neighbors"] if "bfd" in n]
+    if bfd:
+        b = dict(zip(bfd[0][::2], bfd[0][1::2])) if bfd[0] is not True else {}
+        tx = int(seconds(b.get("interval", "300ms")) * 1000)
+        rx = int(seconds(b.get("min-rx", "%dms" % tx)) * 1000)
+        o += ["protocol bfd {", '\tinterface "*" {',
+              "\t\tmin tx interval %d ms; min rx interval %d ms;" % (tx, rx),
+              "\t\tmultiplier %s;" % b.get("multiplier", "3"), "\t};", "}"]
     for i, n in enumerate(g["neighbors"]):
         drain = seconds(n.get("drain", ["0s"])[0]) > 0
         for f in (4, 6):
@@ -161,6 +170,8 @@ def bird(conf, rundir):
             o.append("\tmultihop %s;" % n["multihop"][0])
         if "ttl-security" in n:
             o.append("\tttl security on;")
+        if "bfd" in n:
+            o.append("\tbfd on;")
         for f in (4, 6):
             nh = " next hop address %s;" % own[f] if own[f] and fam(n["addr"]) != f else ""
             o.append("\tipv%d { import none; export filter out%d_%d;%s };" % (f, i, f, nh))
