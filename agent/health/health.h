@@ -19,7 +19,9 @@
  * The change callback runs on the loop, after the result that caused it
  * is recorded and the next probe scheduled; it may call hc_free() on any
  * check, this one included. Exec checks need SIGCHLD not to be ignored
- * (their children are reaped through a pidfd).
+ * (their children are reaped through a pidfd). The http and https checks
+ * of a process share one libcurl multi handle, on one loop at a time: run
+ * every check on the same loop.
  */
 #ifndef XLB_HEALTH_H
 #define XLB_HEALTH_H
@@ -89,7 +91,7 @@ struct hc_probe {
 	const struct conf_health *cfg;
 	const struct hc_target *target;
 	void *priv;		/* the checker's state */
-	/* what the probe is doing ("connect", "waiting for the answer"):
+	/* what the probe is doing ("connect", "no answer", "still running"):
 	 * names a failed start ("connect: Network is unreachable") and a
 	 * timeout ("timeout after 500 ms: connect"); set by the checker */
 	char stage[HC_STAGE_MAX];
@@ -97,7 +99,8 @@ struct hc_probe {
 
 struct hc_checker {
 	const char *name;
-	int (*start)(struct hc_probe *pr);	/* 0, or -errno: counts as a failure */
+	int (*start)(struct hc_probe *pr);	/* 0, or -errno (having freed what it
+						 * made): counts as a failure */
 	void (*cancel)(struct hc_probe *pr);	/* timeout or shutdown: free everything */
 };
 
