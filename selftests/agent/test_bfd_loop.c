@@ -12,7 +12,8 @@
  *    within the Detection Time and calls its client with diag 1, then
  *    both come back Up after SIGCONT;
  *  - packets with TTL 254, from a stranger, or for an unknown
- *    discriminator are discarded and counted.
+ *    discriminator are discarded and counted;
+ *  - the same over ::1 (IPv6 socket, hop limit).
  */
 #include <errno.h>
 #include <signal.h>
@@ -52,6 +53,7 @@ static void on_down(void *arg, struct bfd_session *s, enum bfd_diag diag)
 }
 
 static const struct conf_addr LO = { .family = XLB_FAMILY_V4, .addr.v4 = 0x0100007f };
+static const struct conf_addr LO6 = { .family = XLB_FAMILY_V6, .addr.bytes[15] = 1 };
 
 /* ---- running the loop until something holds ---- */
 
@@ -153,9 +155,9 @@ static uint16_t port_base(void)
 }
 
 /* An instance receiving on `port`, sending to `peer_port`, with one
- * session to 127.0.0.1. */
-static int side_open(struct evloop *el, struct side *sd, uint16_t port, uint16_t peer_port,
-		     const struct conf_bfd *cfg)
+ * session to `addr`. */
+static int side_open_at(struct evloop *el, struct side *sd, uint16_t port, uint16_t peer_port,
+			const struct conf_bfd *cfg, const struct conf_addr *addr)
 {
 	struct bfd_opts o = { .port = port, .peer_port = peer_port };
 	int err;
@@ -165,7 +167,7 @@ static int side_open(struct evloop *el, struct side *sd, uint16_t port, uint16_t
 	err = bfd_new(el, &o, &sd->b);
 	if (err)
 		return err;
-	err = bfd_session_new(sd->b, &LO, NULL, cfg, on_down, sd, &sd->s);
+	err = bfd_session_new(sd->b, addr, NULL, cfg, on_down, sd, &sd->s);
 	if (err) {
 		bfd_free(sd->b);
 		sd->b = NULL;
@@ -173,24 +175,36 @@ static int side_open(struct evloop *el, struct side *sd, uint16_t port, uint16_t
 	return err;
 }
 
+static int side_open(struct evloop *el, struct side *sd, uint16_t port, uint16_t peer_port,
+		     const struct conf_bfd *cfg)
+{
+	return side_open_at(el, sd, port, peer_port, cfg, &LO);
+}
+
 /* Two sides on free ports: b first, so a's first packet finds it. */
-static int pair_open(struct evloop *el, struct side *a, struct side *b, const struct conf_bfd *cfg)
+static int pair_open_at(struct evloop *el, struct side *a, struct side *b,
+			const struct conf_bfd *cfg, const struct conf_addr *addr)
 {
 	int i, err = -EADDRINUSE;
 
 	for (i = 0; i < 50 && err == -EADDRINUSE; i++) {
 		uint16_t pa = port_base() + 2 * i, pb = pa + 1;
 
-		err = side_open(el, b, pb, pa, cfg);
+		err = side_open_at(el, b, pb, pa, cfg, addr);
 		if (err)
 			continue;
-		err = side_open(el, a, pa, pb, cfg);
+		err = side_open_at(el, a, pa, pb, cfg, addr);
 		if (err) {
 			bfd_free(b->b);
 			b->b = NULL;
 		}
 	}
 	return err;
+}
+
+static int pair_open(struct evloop *el, struct side *a, struct side *b, const struct conf_bfd *cfg)
+{
+	return pair_open_at(el, a, b, cfg, &LO);
 }
 
 static const struct conf_bfd FAST = {
@@ -459,6 +473,37 @@ out:
 		close(fd);
 	if (fd2 >= 0)
 		close(fd2);
+	bfd_free(a.b);
+	bfd_free(b.b);
+	evloop_free(el);
+}
+
+/* IPv6: the other receive socket (hop limit from IPV6_RECVHOPLIMIT) */
+void test_bfd_loop_ipv6(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct evloop *el;
+	int err;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	err = pair_open_at(el, &a, &b, &FAST, &LO6);
+	if (err == -EADDRNOTAVAIL || err == -EAFNOSUPPORT) {
+		test_skip("no IPv6 loopback: %s", strerror(-err));
+		goto out;
+	}
+	if (!ASSERT_OK(err, "two instances on ::1"))
+		goto out;
+	if (!ASSERT_TRUE(run_until(el, polls_done, &p, 3000), "Up over ::1"))
+		goto out;
+	ASSERT_EQ(bfd_sm_detect_us(bfd_session_sm(a.s)), 60000, "detect 60 ms");
+	ASSERT_EQ(bfd_discarded(a.b, BFD_PKT_TTL), 0, "hop limit 255 received");
+	bfd_session_destroy(a.s);
+	a.s = NULL;
+	ASSERT_TRUE(run_until(el, is_down, &b, 1000), "b Down after a's AdminDown");
+	ASSERT_EQ(b.downs, 0, "client not told");
+out:
 	bfd_free(a.b);
 	bfd_free(b.b);
 	evloop_free(el);

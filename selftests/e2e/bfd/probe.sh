@@ -4,12 +4,13 @@
 # xlb's BFD (agent/bfd/, run by build/selftests/bfd_probe) against a real
 # router's BFD ($1: bird for BIRD's `protocol bfd`, frr for bfdd), the leaf
 # of selftests/lib/bgp.sh with BFD at 100 ms x 3 (Detection Time 300 ms):
-#  - the session comes Up (time to Up reported);
+#  - the session comes Up (time to Up reported), and one over IPv6 too;
 #  - a timer change on our side (100 -> 200 ms and back) travels by
 #    Poll/Final: the leaf's transmit interval and Detection Time follow,
 #    and the session stays Up;
 #  - the leaf frozen (SIGSTOP on its daemons): we detect it within the
-#    Detection Time, and the session comes back after SIGCONT;
+#    Detection Time (over IPv6 too), and the session comes back after
+#    SIGCONT;
 #  - we are frozen: the leaf detects it;
 #  - the link blackholed (nftables drop both ways on the leaf's veth):
 #    both sides detect it, and the session comes back when it is lifted;
@@ -21,6 +22,7 @@ TOPO="xbfp$$"
 . selftests/lib/bgp.sh
 PROBE=$BUILD/selftests/bfd_probe
 NB=192.0.2.10
+NB6=2001:db8:1::10
 DETECT=300
 fail() { probe_diag; bgp_fail "$KIND leaf, bfd probe: $*"; }
 
@@ -29,6 +31,7 @@ command -v nft >/dev/null || { echo "no nft (nftables): run make deps"; exit 77;
 
 bgp_setup lb
 OUT=$RUN/probe.out
+OUT6=$RUN/probe6.out
 PROBE_PID=""
 
 probe_diag() {
@@ -36,15 +39,17 @@ probe_diag() {
 	tail -30 "$OUT" 2>/dev/null
 	echo "--- probe log"
 	tail -20 "$RUN/probe.err" 2>/dev/null
+	echo "--- IPv6 probe output"
+	tail -10 "$OUT6" 2>/dev/null
 	echo "--- leaf bfd: $(leaf_bfd "$KIND" $NB)"
 }
 
-# probe_wait FROM_LINE ERE SECONDS: the Unix ms of the first line after
-# line FROM_LINE of the probe's output that matches ERE
+# probe_wait FROM_LINE ERE SECONDS [FILE]: the Unix ms of the first line
+# after line FROM_LINE of the probe's output that matches ERE
 probe_wait() {
 	local from=$1 re=$2 i line
 	for i in $(seq $(($3 * 20))); do
-		line=$(tail -n +$((from + 1)) "$OUT" 2>/dev/null | grep -E -m1 "$re") && {
+		line=$(tail -n +$((from + 1)) "${4:-$OUT}" 2>/dev/null | grep -E -m1 "$re") && {
 			echo "${line%% *}"
 			return 0
 		}
@@ -54,17 +59,23 @@ probe_wait() {
 }
 probe_lines() { wc -l <"$OUT"; }
 
-leaf_start "$KIND" "$(ns leaf)" neighbor=$NB passive bfd bfd_interval=100 bfd_mult=3 ||
-	fail "leaf start"
+leaf_start "$KIND" "$(ns leaf)" neighbor=$NB neighbor=$NB6 passive bfd bfd_interval=100 \
+	bfd_mult=3 || fail "leaf start"
 ip netns exec "$(ns lb)" "$PROBE" -d -i 100 -m 3 -I 200 $LEAF4 >"$OUT" 2>"$RUN/probe.err" &
 PROBE_PID=$!
 BGP_BG_PIDS="$BGP_BG_PIDS $PROBE_PID"
+ip netns exec "$(ns lb)" "$PROBE" -i 100 -m 3 $LEAF6 >"$OUT6" 2>"$RUN/probe6.err" &
+BGP_BG_PIDS="$BGP_BG_PIDS $!"
 
 # Up
 t_up=$(probe_wait 0 " state Up " 10) || fail "no Up within 10 s"
 t_start=$(head -1 "$OUT" | cut -d' ' -f1)
 leaf_wait_bfd "$KIND" $NB Up 5 || fail "leaf not Up"
 echo "Up after $((t_up - t_start)) ms (from the probe's start)"
+t_up=$(probe_wait 0 " state Up " 10 "$OUT6") || fail "IPv6: no Up within 10 s"
+t_start=$(head -1 "$OUT6" | cut -d' ' -f1)
+leaf_wait_bfd "$KIND" $NB6 Up 5 || fail "IPv6: leaf not Up"
+echo "IPv6: Up after $((t_up - t_start)) ms"
 leaf_poll 5 eval '[ "$(leaf_bfd "$KIND" $NB)" = "Up tx=100 detect=$DETECT" ]' ||
 	fail "leaf timers: $(leaf_bfd "$KIND" $NB), want Up tx=100 detect=$DETECT"
 
@@ -84,13 +95,17 @@ echo "timer change 100 -> 200 -> 100 ms by Poll/Final: leaf followed, session st
 
 # the leaf frozen
 n=$(probe_lines)
+n6=$(wc -l <"$OUT6")
 t0=$(leaf_now_ms)
 leaf_signal "$KIND" STOP
 t_down=$(probe_wait "$n" " down 1 " 3) || { leaf_signal "$KIND" CONT; fail "frozen leaf not detected"; }
+t_down6=$(probe_wait "$n6" " down 1 " 3 "$OUT6") ||
+	{ leaf_signal "$KIND" CONT; fail "IPv6: frozen leaf not detected"; }
 leaf_signal "$KIND" CONT
 ms=$((t_down - t0))
-echo "leaf frozen: detected after $ms ms (Detection Time $DETECT ms)"
+echo "leaf frozen: detected after $ms ms, over IPv6 after $((t_down6 - t0)) ms (Detection Time $DETECT ms)"
 [ "$ms" -le $((DETECT + 100)) ] || fail "frozen leaf detected after $ms ms"
+[ $((t_down6 - t0)) -le $((DETECT + 100)) ] || fail "IPv6: frozen leaf detected after $((t_down6 - t0)) ms"
 probe_wait "$n" " state Up " 10 >/dev/null || fail "not Up again after SIGCONT"
 leaf_wait_bfd "$KIND" $NB Up 5 || fail "leaf not Up again"
 
