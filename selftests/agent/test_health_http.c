@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/json.h"
 #include "health_test.h"
 
 #define SERVER "selftests/lib/hc_http_server.py"
@@ -215,6 +216,51 @@ out:
 	hc_free(hc);
 	evloop_free(el);
 	ht_kill(s.pid);
+}
+
+/* hc_free() with a transfer in flight: removed from the multi handle,
+ * which goes too (LeakSanitizer checks); a new check starts afresh. */
+void test_health_http_free_in_flight(void)
+{
+	struct conf_health cfg = ht_cfg(CONF_HC_HTTP);
+	struct ht_watch w = {};
+	struct evloop *el = NULL;
+	struct hc *hc = NULL;
+	struct server s = {};
+	struct json_writer jw;
+	struct hc_target t;
+	struct buf text;
+
+	buf_init(&text, 0);
+	if (!server_start(&s, "127.0.0.1", NULL, NULL))
+		goto out;
+	if (!ASSERT_OK(evloop_new(&el), "evloop_new"))
+		goto out;
+	cfg.path = "/slow";
+	cfg.interval_ms = 5000;
+	cfg.timeout_ms = 4000;
+	t = ht_target("127.0.0.1", s.port);
+	if (!ASSERT_OK(hc_new(el, &cfg, &t, ht_change, &w, &hc), "hc_new"))
+		goto out;
+	ht_run_until(el, 300, NULL, NULL);	/* first probe within 100 ms */
+	json_init(&jw, &text, false);
+	hc_show(hc, NULL, &jw);
+	ASSERT_TRUE(strstr(buf_str(&text), "\"in_flight\":true") != NULL, "a probe in flight");
+	hc_free(hc);
+	hc = NULL;
+	ASSERT_EQ(w.changes, 0, "no verdict");
+
+	cfg.path = "/status/200";
+	cfg.rise = 1;
+	if (!ASSERT_OK(hc_new(el, &cfg, &t, ht_change, &w, &hc), "hc_new again"))
+		goto out;
+	ASSERT_TRUE(ht_run_until(el, 2000, ht_changed_to_up, &w), "up");
+	ASSERT_STREQ(w.reason, "1 success: HTTP 200", "reason");
+out:
+	hc_free(hc);
+	evloop_free(el);
+	ht_kill(s.pid);
+	buf_free(&text);
 }
 
 static const struct hcase https_cases[] = {
