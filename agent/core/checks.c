@@ -176,7 +176,8 @@ int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *o
 			v->backends[k].healthy = true;
 		}
 	}
-	if (c->health.kind == CONF_HC_NONE)
+	/* no event loop (tools and benchmarks driving xlbd_apply): no probes */
+	if (c->health.kind == CONF_HC_NONE || !d->el)
 		return 0;
 	if (c->local) {
 		if (!v->hc)
