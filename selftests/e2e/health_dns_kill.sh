@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-mode anycast DNS (the BIRD + anycast-healthchecker job): xlbd on the
+# DNS server itself checks a real unbound on the VIP and announces the
+# VIP to a BIRD leaf while it answers. unbound killed -> the /32 leaves the
+# leaf within interval x fall (+ margin); unbound back -> announced again
+# only after the hold-down.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOPO="xlbn$$"
+. selftests/lib/bgp.sh
+fail() { bgp_fail "$*"; }
+UNBOUND_PID=""
+
+start_unbound() {
+	local d
+	d=$(node_dir lb)
+	cat >"$d/unbound.conf" <<EOC
+server:
+    interface: $VIP4
+    port: 53
+    do-daemonize: no
+    use-syslog: no
+    logfile: ""
+    username: ""
+    chroot: ""
+    directory: "$d"
+    pidfile: "$d/unbound.pid"
+    access-control: 0.0.0.0/0 allow
+    local-zone: "example.org." static
+    local-data: "example.org. 60 IN A 203.0.113.99"
+remote-control:
+    control-enable: no
+EOC
+	ip netns exec "$(ns lb)" unbound -d -c "$d/unbound.conf" >>"$d/unbound.log" 2>&1 &
+	UNBOUND_PID=$!
+	BGP_BG_PIDS="$BGP_BG_PIDS $UNBOUND_PID"
+}
+
+bgp_setup lb
+# the VIP lives on lo of the DNS server
+nsx lb ip addr add $VIP4/32 dev lo
+node_conf lb <<EOC
+router-id 192.0.2.10
+local-as 65010
+allowed-prefixes { 203.0.113.0/24 max 32 }
+neighbor $LEAF4 { remote-as 65000 }
+vip $VIP4 local {
+    name resolver
+    hold-down 2s
+    health dns query example.org type A rcode NOERROR nonempty interval 100ms timeout 80ms rise 2 fall 2
+}
+EOC
+leaf_start bird "$(ns leaf)" neighbor=192.0.2.10 || fail "leaf start"
+start_unbound
+node_start lb
+leaf_wait_route bird $VIP4/32 10 || fail "resolver never announced: $(node_ctl lb health show)"
+
+# unbound killed: withdrawn within interval x fall + margin
+t0=$(leaf_now_ms)
+kill "$UNBOUND_PID"
+wait "$UNBOUND_PID" 2>/dev/null
+leaf_wait_gone bird $VIP4/32 3 || fail "route still at the leaf after the resolver died"
+gone=$(bgp_ms "$t0")
+echo "resolver killed: route gone from the leaf after $gone ms (interval 100 ms, fall 2)"
+[ "$gone" -le 600 ] || fail "withdrawal took $gone ms"
+node_ctl lb health show | grep -qi down || fail "health show: $(node_ctl lb health show)"
+
+# unbound back: announced only after the 2 s hold-down
+start_unbound
+t0=$(leaf_now_ms)
+leaf_wait_route bird $VIP4/32 8 || fail "resolver back, route never re-announced"
+back=$(bgp_ms "$t0")
+echo "resolver back: route at the leaf after $back ms (hold-down 2 s from the withdrawal)"
+[ "$((back + gone))" -ge 1900 ] || fail "re-announced after only $((back + gone)) ms withdrawn"
+echo "health dns kill: all checks passed"
+exit 0
