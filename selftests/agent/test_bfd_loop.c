@@ -250,8 +250,8 @@ void test_bfd_loop_up_poll_admin(void)
 	t0 = st.pkts_in;
 	run_for(el, 500);
 	bfd_session_stats(a.s, &st);
-	ASSERT_GE(st.pkts_in - t0, 20, "packets received in 500 ms (20 ms, jittered)");
-	ASSERT_LE(st.pkts_in - t0, 40, "not faster than 75 % of 20 ms");
+	ASSERT_GE(st.pkts_in - t0, 15, "packets received in 500 ms (20 ms, jittered: ~28)");
+	ASSERT_LE(st.pkts_in - t0, 35, "not faster than 75 % of 20 ms (at most 34)");
 	ASSERT_EQ(a.downs + b.downs, 0, "no Down");
 
 	/* timer change on a: slower TX, longer RX, multiplier 4 */

@@ -3,6 +3,10 @@
 #
 # BFD under BGP between xlbd and a leaf ($1: bird or frr), 100 ms x 3
 # (Detection Time 300 ms) both ways, hold time 9 s, the leaf passive:
+#  - xlbctl reload with other BFD timers: carried by a Poll Sequence, the
+#    leaf follows, neither BFD nor BGP goes down; bfd removed from the
+#    neighbor: xlbd sends AdminDown and the BGP session stays up
+#    (RFC 5882 sec 3.2); bfd back: Up again;
 #  - xlbd frozen (SIGSTOP): the leaf's BFD takes the session down and the
 #    VIP routes go within about the Detection Time, not the hold time;
 #    after SIGCONT xlbd reconnects and the routes come back;
@@ -41,14 +45,21 @@ node_bfd_is() { [ "$(node_bfd lb $LEAF4 state)" = "$1" ]; }
 node_bgp_is() { [ "$(node_bgp lb $LEAF4 state)" = "$1" ]; }
 node_bgp_not() { local s; s=$(node_bgp lb $LEAF4 state) && [ "$s" != "$1" ]; }
 
-bgp_setup lb
-node_conf lb <<EOF
+# lb_conf BFD_STATEMENT: the node's config with that bfd statement
+lb_conf() {
+	node_conf lb <<EOF
 router-id 192.0.2.10
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; hold-time 9; bfd { interval 100ms multiplier 3 } }
+neighbor $LEAF4 { remote-as 65000; hold-time 9; $1 }
 vip $VIP4 local { }
 EOF
+}
+lb_reload() { lb_conf "$1"; node_ctl lb reload >/dev/null || fail "xlbctl reload"; }
+leaf_bfd_is_full() { [ "$(leaf_bfd "$KIND" $NB)" = "$1" ]; }
+
+bgp_setup lb
+lb_conf "bfd { interval 100ms multiplier 3 }"
 leaf_start "$KIND" "$(ns leaf)" neighbor=$NB passive bfd bfd_interval=100 bfd_mult=3 ||
 	fail "leaf start"
 t0=$(leaf_now_ms)
@@ -63,6 +74,34 @@ if node_is_xlbd; then
 fi
 leaf_poll 5 eval '[ "$(leaf_bfd "$KIND" $NB)" = "Up tx=100 detect=$DETECT" ]' ||
 	fail "leaf BFD $(leaf_bfd "$KIND" $NB), want Up tx=100 detect=$DETECT"
+
+if node_is_xlbd; then
+	# timers changed by a reload: a Poll Sequence, nothing goes down
+	leaf_poll 5 node_bgp_is Established || fail "BGP not Established"
+	lb_reload "bfd { interval 200ms multiplier 3 }"
+	leaf_poll 5 leaf_bfd_is_full "Up tx=200 detect=600" ||
+		fail "leaf BFD $(leaf_bfd "$KIND" $NB) after the reload, want Up tx=200 detect=600"
+	leaf_poll 3 eval '[ "$(node_bfd lb $LEAF4 detect_time_us)" = 600000 ]' ||
+		fail "xlbd Detection Time $(node_bfd lb $LEAF4 detect_time_us) us after the reload"
+	lb_reload "bfd { interval 100ms multiplier 3 }"
+	leaf_poll 5 leaf_bfd_is_full "Up tx=100 detect=$DETECT" ||
+		fail "leaf BFD $(leaf_bfd "$KIND" $NB) after the second reload"
+	[ "$(node_bfd lb $LEAF4 downs)" = 0 ] || fail "BFD went down during the timer changes"
+	node_bgp_is Established || fail "BGP went down during the timer changes"
+	echo "reload 100 -> 200 -> 100 ms: leaf followed by Poll/Final, BFD and BGP stayed up"
+
+	# bfd removed: AdminDown, the leaf keeps the BGP session
+	lb_reload ""
+	leaf_wait_bfd "$KIND" $NB Down 3 || fail "leaf BFD $(leaf_bfd_state "$KIND" $NB) after bfd was removed"
+	sleep 1
+	node_bgp_is Established || fail "BGP down after xlbd's AdminDown (RFC 5882 sec 3.2)"
+	leaf_has_route "$KIND" $VIP4/32 || fail "route gone after xlbd's AdminDown"
+	lb_reload "bfd { interval 100ms multiplier 3 }"
+	leaf_wait_bfd "$KIND" $NB Up 10 || fail "leaf BFD not Up after bfd came back"
+	leaf_poll 5 node_bfd_is Up || fail "xlbd BFD not Up after bfd came back"
+	node_bgp_is Established || fail "BGP down after bfd came back"
+	echo "bfd removed and back by reload: AdminDown kept the BGP session, Up again"
+fi
 
 # xlbd frozen: the leaf's BFD takes the routes away
 sleep 1
