@@ -27,6 +27,7 @@
 #define RX_BATCH	64		/* packets per wake-up, then the loop's other work */
 #define RX_BUF		256		/* Length is one byte: no control packet is longer */
 #define DSCP_CS6	0xc0		/* network control, as routers send BFD */
+#define LINGER_MAX_MS	10000		/* AdminDown after destroy, at most */
 
 struct bfd {
 	struct evloop *el;
@@ -559,10 +560,12 @@ void bfd_session_destroy(struct bfd_session *s)
 	/* keep the rate the remote's Detection Time is based on, and send
 	 * for that long (sec 6.8.16: AdminDown, diag 7) */
 	tx_us = bfd_sm_tx_negotiated_us(&s->sm);
-	if (!tx_us)
-		tx_us = s->sm.tx_used_us;
+	if (!tx_us || tx_us > BFD_SLOW_TX_US)
+		tx_us = BFD_SLOW_TX_US;	/* a remote that wants hardly any packets */
 	s->linger_tx_ms = tx_us / 1000 ? tx_us / 1000 : 1;
 	linger_ms = s->linger_tx_ms * s->sm.detect_mult;
+	if (linger_ms > LINGER_MAX_MS)
+		linger_ms = LINGER_MAX_MS;
 	s->lingering = true;
 	s->down = NULL;
 	evloop_timer_cancel(s->b->el, &s->t_detect);

@@ -167,7 +167,8 @@ static int side_open_at(struct evloop *el, struct side *sd, uint16_t port, uint1
 	err = bfd_new(el, &o, &sd->b);
 	if (err)
 		return err;
-	err = bfd_session_new(sd->b, addr, NULL, cfg, on_down, sd, &sd->s);
+	/* the peer's address is ours too: bind the source to it */
+	err = bfd_session_new(sd->b, addr, addr, cfg, on_down, sd, &sd->s);
 	if (err) {
 		bfd_free(sd->b);
 		sd->b = NULL;

@@ -135,7 +135,11 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	/* TERM/INT: AdminDown, then leave once it has been sent a few times */
 	if (pr->s) {
 		const struct bfd_sm *sm = bfd_session_sm(pr->s);
-		uint64_t linger = (uint64_t)sm->detect_mult * (bfd_sm_tx_negotiated_us(sm) / 1000);
+		uint64_t tx = bfd_sm_tx_negotiated_us(sm) / 1000, linger = 0;
+
+		/* as long as bfd_session_destroy() keeps sending AdminDown */
+		if (sm->state == BFD_STATE_UP || sm->state == BFD_STATE_INIT)
+			linger = sm->detect_mult * (tx && tx < 1000 ? tx : 1000);
 
 		evloop_timer_cancel(el, &pr->t_watch);
 		bfd_session_destroy(pr->s);

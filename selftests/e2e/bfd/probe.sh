@@ -149,12 +149,12 @@ sleep 0.5
 n=$(probe_lines)
 t0=$(leaf_now_ms)
 kill -TERM $PROBE_PID
+leaf_wait_bfd "$KIND" $NB Down 2 || fail "leaf still $(leaf_bfd_state "$KIND" $NB) after our AdminDown"
+echo "probe stopped: AdminDown, leaf Down after $(bgp_ms "$t0") ms (polled every 50 ms)"
 wait $PROBE_PID
 rc=$?
 BGP_BG_PIDS=${BGP_BG_PIDS/ $PROBE_PID/}
 [ "$rc" -eq 0 ] || fail "probe exited with $rc"
-leaf_wait_bfd "$KIND" $NB Down 2 || fail "leaf still $(leaf_bfd_state "$KIND" $NB) after our AdminDown"
-echo "probe stopped: AdminDown, leaf Down after $(bgp_ms "$t0") ms"
 tail -n +$((n + 1)) "$OUT" | grep -q " down " && fail "our own stop called the client"
 echo "bfd $KIND probe: all checks passed"
 exit 0
