@@ -20,10 +20,16 @@
  * configuration allows 10 ms at least): the Detection Time is rounded up.
  *
  * Destroying a session that is Init or Up keeps it a little while in
- * AdminDown (diag 7) sending at its last rate for one Detection Time of
- * the remote's, so the remote sees an administrative stop rather than a
- * failure (RFC 5882 sec 3.2: its BGP then stays up); its callback no
- * longer fires and the handle is gone at once.
+ * AdminDown (diag 7) sending at its last rate (1 s at most) for one
+ * Detection Time of the remote's (10 s at most), so the remote sees an
+ * administrative stop rather than a failure (RFC 5882 sec 3.2: its BGP
+ * then stays up; BIRD and FRR do); its callback no longer fires and the
+ * handle is gone at once. A new session for the same peer ends the
+ * lingering one.
+ *
+ * Not covered: the Echo function, Demand mode of our own, authentication
+ * (RFC 5880 sec 6.7: packets with the A bit are discarded), multihop
+ * (RFC 5883), IPv6 link-local peers (no interface in struct conf_addr).
  */
 #ifndef XLB_BFD_H
 #define XLB_BFD_H
@@ -111,8 +117,8 @@ uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e);
  *     multiplier, remote_multiplier, desired_min_tx_us,
  *     required_min_rx_us, remote_desired_min_tx_us,
  *     remote_required_min_rx_us, tx_interval_us, rx_interval_us,
- *     detect_time_us, poll, packets_in, packets_out, send_errors, ups,
- *     downs, state_seconds, last_change}...],
+ *     detect_time_us, poll, source_port, packets_in, packets_out,
+ *     send_errors, ups, downs, state_seconds, last_change}...],
  *   "discarded": {"ttl": N, "version": N, ...}}
  * (last_change: Unix time of the last state change), else one block of
  * text per session into text. peer: only that session (NULL = all).
