@@ -772,3 +772,14 @@ void bgp_peer_sent(struct bgp_peer *p, size_t msgs)
 {
 	peer_sent(p, msgs);
 }
+
+/* RFC 5882 sec 4.3: BFD Down tears the BGP session down at once, as if
+ * the transport failed; the automatic restart brings it back. */
+void bgp_peer_bfd_down(struct bgp_peer *p, const char *why)
+{
+	if (p->state < BGP_OPENSENT && !p->connecting)
+		return;
+	peer_note(p, 0, 0, "BFD down: %s", why);
+	peer_warn(p, "BFD down (%s): closing the session", why);
+	peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+}

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "bfd/bfd.h"
 #include "bgp/speaker.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -29,7 +30,48 @@ struct bgp_speaker {
 	struct bgp_peer **peers;
 	size_t n_peers;
 	int listen_fd[2];	/* IPv4, IPv6 */
+	struct bfd *bfd;	/* when a neighbor has `bfd` */
 };
+
+static void on_bfd_down(void *arg, struct bfd_session *s, enum bfd_diag diag)
+{
+	struct bgp_peer *p = arg;
+
+	(void)s;
+	bgp_peer_bfd_down(p, bfd_diag_name(diag));
+}
+
+/* Start, adjust or stop the BFD session of a peer to match its config. */
+static void peer_bfd_sync(struct bgp_speaker *sp, struct bgp_peer *p)
+{
+	const struct conf_neighbor *c = p->conf;
+	int err;
+
+	if (!c->bfd.enabled) {
+		if (p->bfd)
+			bfd_session_destroy(p->bfd);
+		p->bfd = NULL;
+		return;
+	}
+	if (!sp->bfd) {
+		struct bfd_opts o = { .port = BFD_PORT, .peer_port = BFD_PORT };
+
+		err = bfd_new(sp->el, &o, &sp->bfd);
+		if (err) {
+			log_warnx("bfd: cannot start: %s", strerror(-err));
+			return;
+		}
+	}
+	if (p->bfd) {
+		bfd_session_set(p->bfd, &c->bfd);
+		return;
+	}
+	err = bfd_session_new(sp->bfd, &c->addr,
+			      c->local_address.family ? &c->local_address : NULL, &c->bfd,
+			      on_bfd_down, p, &p->bfd);
+	if (err)
+		log_warnx("neighbor %s: cannot start BFD: %s", p->name, strerror(-err));
+}
 
 struct evloop *bgp_speaker_loop(struct bgp_speaker *sp)
 {
@@ -259,8 +301,10 @@ int bgp_speaker_new(struct evloop *el, const struct xlb_conf *conf, bgp_routes_f
 	}
 	if (sp->n_peers)
 		listen_reopen(sp);
-	for (i = 0; i < sp->n_peers; i++)
+	for (i = 0; i < sp->n_peers; i++) {
+		peer_bfd_sync(sp, sp->peers[i]);
 		bgp_peer_start(sp->peers[i]);
+	}
 	*out = sp;
 	return 0;
 }
@@ -273,9 +317,12 @@ void bgp_speaker_free(struct bgp_speaker *sp)
 		return;
 	listen_close(sp);
 	for (i = 0; i < sp->n_peers; i++) {
+		if (sp->peers[i]->bfd)
+			bfd_session_destroy(sp->peers[i]->bfd);
 		bgp_peer_release(sp->peers[i]);
 		free(sp->peers[i]);
 	}
+	bfd_free(sp->bfd);
 	free(sp->peers);
 	free(sp->routes);
 	free(sp);
@@ -333,15 +380,19 @@ int bgp_speaker_reconfigure(struct bgp_speaker *sp, const struct xlb_conf *conf)
 		if (!old[j])
 			continue;
 		bgp_peer_stop(old[j], BGP_ERR_CEASE_PEER_DECONFIGURED, "neighbor reconfigured");
+		if (old[j]->bfd)
+			bfd_session_destroy(old[j]->bfd);
 		bgp_peer_release(old[j]);
 		free(old[j]);
 	}
 	free(old);
 	sp->conf = conf;
 	listen_reopen(sp);
-	for (i = 0; i < sp->n_peers; i++)
+	for (i = 0; i < sp->n_peers; i++) {
+		peer_bfd_sync(sp, sp->peers[i]);
 		if (sp->peers[i]->state == BGP_IDLE && !evloop_timer_armed(&sp->peers[i]->t_idle_hold))
 			bgp_peer_start(sp->peers[i]);
+	}
 	bgp_speaker_sync(sp);
 	return err;
 }
@@ -542,4 +593,16 @@ void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writ
 		json_array_end(w);
 	else if (!sp->n_peers)
 		buf_printf(text, "no BGP neighbors configured\n");
+}
+
+void bgp_speaker_bfd_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *w)
+{
+	if (!sp->bfd) {
+		if (w)
+			json_array_start(w), json_array_end(w);
+		else
+			buf_printf(text, "no BFD sessions configured\n");
+		return;
+	}
+	bfd_show(sp->bfd, NULL, text, w);
 }

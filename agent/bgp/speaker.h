@@ -20,6 +20,8 @@
 #include "lib/evloop.h"
 
 struct bgp_speaker;
+struct bfd;
+struct bfd_session;
 struct json_writer;
 
 /* What the speaker should do with one VIP's route, decided by xlbd. */
@@ -72,6 +74,7 @@ struct bgp_peer {
 	struct bgp_err last_error;	/* last NOTIFICATION we sent, or a local error text */
 	bool has_last_notif;
 	struct bgp_notification last_notif; /* last one received */
+	struct bfd_session *bfd;	/* with `bfd` configured */
 };
 
 int bgp_speaker_new(struct evloop *el, const struct xlb_conf *conf, bgp_routes_fn routes,
@@ -90,6 +93,10 @@ uint32_t bgp_speaker_shutdown(struct bgp_speaker *sp, const char *text);
 
 struct bgp_peer *bgp_speaker_peer(struct bgp_speaker *sp, const char *addr);
 int bgp_peer_admin(struct bgp_peer *p, bool down, const char *text);
+/* `xlbctl bfd show` */
+void bgp_speaker_bfd_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
+/* BFD says the path to the neighbor is down: drop the session now. */
+void bgp_peer_bfd_down(struct bgp_peer *p, const char *why);
 /* `xlbctl bgp show` */
 void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
 

@@ -455,6 +455,7 @@ static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
 
 int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 {
+	struct xlb_conf *old_conf;
 	struct rt_vip *nv;
 	size_t i, j, fwd, changed = 0, added = 0, removed = 0;
 	int rc, first_err = 0;
@@ -551,9 +552,14 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 	}
 	free(dirty);
 	adopt_free();
-	if (d->conf)
-		conf_free(d->conf);
+	old_conf = d->conf;
 	d->conf = conf;
+	/* the speaker compares its neighbors with the new ones: the old
+	 * config must still be there while it does */
+	if (d->bgp && xlbd_bgp_start(d))
+		log_warnx("BGP could not follow the new config");
+	if (old_conf)
+		conf_free(old_conf);
 	log_info("config %s: %zu VIPs (%zu new, %zu changed, %zu removed)", conf->file,
 		 conf->n_vips, added, changed, removed);
 	if (first_err)

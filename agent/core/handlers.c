@@ -437,6 +437,21 @@ static int cmd_health_show(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_bfd_show(struct reply *r, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!r->d->bgp) {
+		if (r->json)
+			json_array_start(&r->w), json_array_end(&r->w);
+		else
+			buf_printf(r->body, "no BFD sessions configured\n");
+		return 0;
+	}
+	bgp_speaker_bfd_show(r->d->bgp, r->body, r->json ? &r->w : NULL);
+	return 0;
+}
+
 static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *body, char *err,
 		    size_t errlen)
 {
@@ -463,6 +478,8 @@ static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *bod
 		rc = cmd_status(&r, argc, argv);
 	else if (argc >= 2 && argc <= 3 && !strcmp(argv[0], "health") && !strcmp(argv[1], "show"))
 		rc = cmd_health_show(&r, argc, argv);
+	else if (argc == 2 && !strcmp(argv[0], "bfd") && !strcmp(argv[1], "show"))
+		rc = cmd_bfd_show(&r, argc, argv);
 	else if (argc == 2 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "show"))
 		rc = cmd_bgp_show(&r, argc, argv);
 	else if (argc == 4 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "neighbor") &&

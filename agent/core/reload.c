@@ -31,8 +31,6 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", msg);
 		return rc;
 	}
-	if (xlbd_bgp_start(d))
-		log_warnx("reload: BGP could not follow the new config");
 	xlbd_announce_changed(d);
 	xlbd_state_save(d);
 	snprintf(d->last_reload, sizeof(d->last_reload), "ok");

@@ -63,7 +63,7 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	{ CTL_CMD_HEALTH_SHOW, "health", "show", "[VIP]",
 	  "health checks", NULL, 0 },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",
-	  "BFD sessions", NULL, CTL_CMD_F_PLANNED },
+	  "BFD sessions", NULL, 0 },
 };
 
 /* Argument kinds named in patterns, with the legend help prints. */

@@ -286,8 +286,6 @@ void test_ctl_server_requests(void)
 		  "response too large", NULL },
 		{ "help", "xlb1 text help\n", CTL_OK, NULL, "usage: xlbctl" },
 		{ "object help", "xlb1 json backend help\n", CTL_OK, NULL, "backend set VIP" },
-		{ "not implemented", "xlb1 text bfd show\n", CTL_ERR_RUNTIME,
-		  "'bfd show' is not implemented yet", NULL },
 		{ "unknown command", "xlb1 text vip frob\n", CTL_ERR_USAGE,
 		  "vip: unknown command 'frob'", "usage: xlbctl vip show [VIP]" },
 		{ "bad argument", "xlb1 text backend show 1.2.3.4\n", CTL_ERR_USAGE,
@@ -842,7 +840,6 @@ void test_ctl_cli(void)
 		{ "vip enable web", 2, "", "xlbctl: VIP is not disabled\n" },
 		/* --now after the command is the command's, not xlbctl's */
 		{ "backend depool web 192.0.2.1 --now", 1, "", "xlbctl: response too large\n" },
-		{ "bfd show", 1, "", "xlbctl: 'bfd show' is not implemented yet in this xlbd\n" },
 		{ "vip frob", 2, "", NULL },
 		{ "backend depool web", 2, "",
 		  "xlbctl: backend depool: missing BACKEND\n"
