@@ -103,7 +103,15 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	}
 }
 
-static struct ev_timer nh_timer;
+static struct ev_timer nh_timer, disable_timer;
+
+#define DISABLE_FILE_CHECK_MS 200
+
+static void disable_files(struct evloop *el, void *arg)
+{
+	xlbd_disable_files_check(arg);
+	evloop_timer_set(el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, arg);
+}
 
 static void nexthop_refresh(struct evloop *el, void *arg)
 {
@@ -251,8 +259,10 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	xlbd_disable_files_check(&d);
 	xlbd_announce_changed(&d);
 	evloop_timer_set(d.el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, &d);
+	evloop_timer_set(d.el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, &d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d.n_vips, d.conf->socket_path);
 	rc = evloop_run(d.el) ? 1 : 0;
 out:

@@ -81,6 +81,7 @@ struct conf_backend {
 
 struct conf_vip {
 	char *name;		/* optional `name`; NULL = none */
+	char *disable_file;	/* while this file exists the VIP is withdrawn; NULL = none */
 	struct conf_addr addr;
 	__u8 proto;		/* IPPROTO_TCP / IPPROTO_UDP; 0 for local VIPs */
 	__u16 port;		/* host order; 0 = all ports */
@@ -152,6 +153,7 @@ struct xlb_conf {
 	char *socket_path;		/* control-socket; default /run/xlb/xlbd.sock */
 	char *socket_group;		/* group allowed on the socket; NULL = root only */
 	char *state_file;		/* default /var/lib/xlb/state */
+	char *disable_file;		/* while this file exists every VIP is withdrawn; NULL = none */
 	__u32 flow_entries;		/* flow-table size; default XLB_FLOWS_DEFAULT */
 	struct conf_neighbor *neighbors;
 	size_t n_neighbors;

@@ -313,6 +313,12 @@ static int v_backend(struct parser *p, void *obj, const struct tok *kw)
 	return get_u32(p, "backend weight", 0, CONF_WEIGHT_MAX, &be->weight);
 }
 
+static int v_disable_file(struct parser *p, void *obj, const struct tok *kw)
+{
+	(void)kw;
+	return get_path(p, "disable-file", &((struct conf_vip *)obj)->disable_file);
+}
+
 static const struct kw vip_kws[] = {
 	{ "name", v_name, 0 },
 	{ "hash", v_hash, KW_FORWARD },
@@ -328,6 +334,7 @@ static const struct kw vip_kws[] = {
 	{ "large-community", v_large_community, KW_REPEAT },
 	{ "health", v_health, 0 },
 	{ "backend", v_backend, KW_REPEAT | KW_FORWARD },
+	{ "disable-file", v_disable_file, 0 },
 };
 
 enum { VKW_MIN_HEALTHY = 3, VKW_RING_SIZE = 5 };

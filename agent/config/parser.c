@@ -375,6 +375,12 @@ static int g_state_file(struct parser *p, void *obj, const struct tok *kw)
 	return get_path(p, "state-file", &((struct xlb_conf *)obj)->state_file);
 }
 
+static int g_disable_file(struct parser *p, void *obj, const struct tok *kw)
+{
+	(void)kw;
+	return get_path(p, "disable-file", &((struct xlb_conf *)obj)->disable_file);
+}
+
 static int g_flow_table(struct parser *p, void *obj, const struct tok *kw)
 {
 	(void)kw;
@@ -657,6 +663,7 @@ static const struct kw top_kws[] = {
 	{ "flow-table", g_flow_table, 0 },
 	{ "neighbor", g_neighbor, KW_REPEAT },
 	{ "vip", parse_vip, KW_REPEAT },
+	{ "disable-file", g_disable_file, 0 },
 };
 
 /* --- entry points --- */
@@ -809,6 +816,7 @@ void conf_free(struct xlb_conf *conf)
 		struct conf_vip *v = &conf->vips[i];
 
 		free(v->name);
+		free(v->disable_file);
 		free(v->communities);
 		free(v->large_communities);
 		health_free(&v->health);
@@ -819,6 +827,7 @@ void conf_free(struct xlb_conf *conf)
 	free(conf->allowed);
 	free(conf->file);
 	free(conf->xdp_ifname);
+	free(conf->disable_file);
 	free(conf->pin_path);
 	free(conf->socket_path);
 	free(conf->socket_group);

@@ -7,6 +7,7 @@
  * it with the GRACEFUL_SHUTDOWN community (RFC 8326) for the neighbors'
  * drain time, then withdraws it; a VIP that fails is withdrawn at once.
  */
+#include <sys/stat.h>
 #include <time.h>
 
 #include "bgp/speaker.h"
@@ -44,7 +45,7 @@ static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now
 {
 	bool down = now_state == BGP_ROUTE_WITHDRAWN;
 
-	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled) {
+	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled && !v->file_disabled) {
 		v->failed_at = now_ms(d);
 		log_info("vip %s withdrawn: fewer usable backends than min-healthy (%u)",
 			 v->conf->name ? v->conf->name : "(unnamed)", v->conf->min_healthy);
@@ -113,4 +114,37 @@ int xlbd_bgp_start(struct xlbd *d)
 	if (!d->conf->n_neighbors)
 		return 0;
 	return bgp_speaker_new(d->el, d->conf, routes_cb, d, &d->bgp);
+}
+
+/*
+ * Disable files, as operators know them from anycast-healthchecker's
+ * check_disabled and ExaBGP's --disable: while the global file or a VIP's
+ * own file exists, the VIP is withdrawn (at once, like a failure, but
+ * without the hold-down when the file goes away).
+ */
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return path && !stat(path, &st);
+}
+
+void xlbd_disable_files_check(struct xlbd *d)
+{
+	bool global = file_exists(d->conf->disable_file), changed = false;
+	size_t i;
+
+	for (i = 0; i < d->n_vips; i++) {
+		struct rt_vip *v = &d->vips[i];
+		bool off = global || file_exists(v->conf->disable_file);
+
+		if (off == v->file_disabled)
+			continue;
+		v->file_disabled = off;
+		changed = true;
+		log_info("vip %s: %s", v->conf->name ? v->conf->name : "(unnamed)",
+			 off ? "disable file present: withdrawn" : "disable file gone: announced again");
+	}
+	if (changed)
+		xlbd_announce_changed(d);
 }

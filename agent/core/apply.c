@@ -80,7 +80,7 @@ bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
 		n += rt_backend_usable(&v->backends[i]);
 	if (healthy)
 		*healthy = n;
-	if (v->disabled)
+	if (v->disabled || v->file_disabled)
 		return false;
 	/* host mode: the local check decides; without one, always up */
 	if (v->conf->local)
@@ -402,6 +402,7 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 		nv->failed_at = old->failed_at;
 		nv->last_route = old->last_route;
 		nv->gshut_until = old->gshut_until;
+		nv->file_disabled = old->file_disabled;
 		old->hc = NULL;
 		old->hc_ctx = NULL;
 	}

@@ -63,6 +63,7 @@ struct rt_vip {
 	struct hc *hc;		/* host mode: the local service's check */
 	struct check_ctx *hc_ctx;
 	int last_route;		/* enum bgp_route_state last given to BGP */
+	bool file_disabled;	/* its (or the global) disable file exists */
 };
 
 struct xlbd {
@@ -108,6 +109,8 @@ void xlbd_announce_changed(struct xlbd *d);
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
 /* The route state BGP gets for v (announced, graceful shutdown, withdrawn). */
 enum bgp_route_state xlbd_vip_route(struct xlbd *d, const struct rt_vip *v);
+/* Look at the disable files; withdraw or re-announce what changed. */
+void xlbd_disable_files_check(struct xlbd *d);
 /* Start the speaker, or make it follow a new config. */
 int xlbd_bgp_start(struct xlbd *d);
 

@@ -48,6 +48,7 @@ allowed-prefixes { 203.0.113.0/24 max 32 }
 neighbor $LEAF4 { remote-as 65000 }
 vip $VIP4 local {
     name resolver
+    disable-file $(node_dir lb)/disabled
     hold-down 2s
     health dns query example.org type A rcode NOERROR nonempty interval 100ms timeout 80ms rise 2 fall 2
 }
@@ -74,5 +75,18 @@ leaf_wait_route bird $VIP4/32 8 || fail "resolver back, route never re-announced
 back=$(bgp_ms "$t0")
 echo "resolver back: route at the leaf after $back ms (hold-down 2 s from the withdrawal)"
 [ "$((back + gone))" -ge 1900 ] || fail "re-announced after only $((back + gone)) ms withdrawn"
+
+# the VIP's disable file withdraws at once; removing it announces again
+# without waiting for the hold-down (an operator's decision, not a failure)
+t0=$(leaf_now_ms)
+touch "$(node_dir lb)/disabled"
+leaf_wait_gone bird $VIP4/32 3 || fail "disable file did not withdraw"
+echo "disable file: route gone after $(bgp_ms "$t0") ms"
+t0=$(leaf_now_ms)
+rm "$(node_dir lb)/disabled"
+leaf_wait_route bird $VIP4/32 3 || fail "disable file removed, route not back"
+back=$(bgp_ms "$t0")
+echo "disable file removed: route back after $back ms"
+[ "$back" -lt 1500 ] || fail "re-announce after the disable file waited $back ms (hold-down applied?)"
 echo "health dns kill: all checks passed"
 exit 0
