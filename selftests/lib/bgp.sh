@@ -135,17 +135,26 @@ node_ctl() {
 
 # the BIRD stand-in's config from xlb.conf and the drain/disable lists
 standin_write() {
-	local d
+	local d t
 	d=$(node_dir "$1")
-	/usr/bin/python3 selftests/lib/standin.py bird "$d/xlb.conf" "$d" >"$d/bird.conf.new" &&
-		mv "$d/bird.conf.new" "$d/bird.conf"
+	# a temporary file of its own: a drain running in the background may
+	# write the config at the same time
+	t=$(mktemp "$d/bird.conf.XXXXXX") || return 1
+	/usr/bin/python3 selftests/lib/standin.py bird "$d/xlb.conf" "$d" >"$t" &&
+		mv "$t" "$d/bird.conf"
 }
 
 standin_apply() {
-	local d
+	local d i
 	d=$(node_dir "$1")
 	standin_write "$1" || return 1
-	birdc -s "$d/bird.ctl" configure | grep -q Reconfigured
+	# a background drain may be reconfiguring at this very moment: BIRD
+	# then queues or refuses the request; ask again
+	for i in 1 2 3 4 5; do
+		birdc -s "$d/bird.ctl" configure | grep -q Reconfigured && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 node_start() {
@@ -185,6 +194,14 @@ node_kill() {
 
 node_signal() { kill -"$2" "${NODE_PID[$1]}"; }
 
+# list_remove FILE LINE: drop LINE from FILE (a temporary file of its own)
+list_remove() {
+	local t
+	t=$(mktemp "$1.XXXXXX") || return 1
+	grep -vxF "$2" "$1" >"$t"
+	mv "$t" "$1"
+}
+
 # node_vip NODE disable|enable VIP (a name or ADDR/local)
 node_vip() {
 	local n=$1 op=$2 vip=$3 d drain
@@ -197,8 +214,8 @@ node_vip() {
 	d=$(node_dir "$n")
 	touch "$d/draining" "$d/disabled"
 	if [ "$op" = enable ]; then
-		grep -vxF "$vip" "$d/draining" >"$d/x"; mv "$d/x" "$d/draining"
-		grep -vxF "$vip" "$d/disabled" >"$d/x"; mv "$d/x" "$d/disabled"
+		list_remove "$d/draining" "$vip"
+		list_remove "$d/disabled" "$vip"
 		standin_apply "$n" || bgp_fail "stand-in reconfigure"
 		return 0
 	fi
@@ -211,7 +228,7 @@ node_vip() {
 		sleep "$drain" &
 		sp=$!
 		wait $sp
-		grep -vxF "$vip" "$d/draining" >"$d/x"; mv "$d/x" "$d/draining"
+		list_remove "$d/draining" "$vip"
 		echo "$vip" >>"$d/disabled"
 		standin_apply "$n"
 	) &
