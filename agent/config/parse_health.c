@@ -281,58 +281,52 @@ static int o_query(struct parser *p, struct hc *c, const struct tok *t)
 	return 0;
 }
 
-static int o_type(struct parser *p, struct hc *c, const struct tok *t)
+/* A DNS code in mnemonic form (parse() gives its value, or < 0) or as a
+ * number from min to max. */
+static int get_dns_code(struct parser *p, const char *what, __u32 min, __u32 max,
+			int (*parse)(const char *), const char *names, __u32 *out)
 {
 	const struct tok *v = p_peek(p);
 	char buf[96];
+	int err;
+
+	if (v->type == TOK_NUMBER)
+		return get_u32(p, what, min, max, out);
+	err = get_word(p, what, &v);
+	if (err)
+		return err;
+	err = parse(v->text);
+	if (err < 0)
+		return p_err(p, v->line, "%s: %s is not one of %s or a number", what,
+			     lex_describe(v, buf, sizeof(buf)), names);
+	*out = err;
+	return 0;
+}
+
+static int o_type(struct parser *p, struct hc *c, const struct tok *t)
+{
 	__u32 n;
 	int err;
 
 	(void)t;
-	if (v->type == TOK_NUMBER) {
-		err = get_u32(p, "health type", 1, 65535, &n);
-		if (!err)
-			c->h->qtype = n;
-		return err;
-	}
-	err = get_word(p, "health type", &v);
-	if (err)
-		return err;
-	err = conf_dns_type_parse(v->text);
-	if (err < 0)
-		return p_err(p, v->line,
-			     "health type: %s is not one of A, AAAA, NS, SOA, MX, TXT, CNAME, "
-			     "PTR, SRV or a number",
-			     lex_describe(v, buf, sizeof(buf)));
-	c->h->qtype = err;
-	return 0;
+	err = get_dns_code(p, "health type", 1, 65535, conf_dns_type_parse,
+			   "A, AAAA, NS, SOA, MX, TXT, CNAME, PTR, SRV", &n);
+	if (!err)
+		c->h->qtype = n;
+	return err;
 }
 
 static int o_rcode(struct parser *p, struct hc *c, const struct tok *t)
 {
-	const struct tok *v = p_peek(p);
-	char buf[96];
 	__u32 n;
 	int err;
 
 	(void)t;
-	if (v->type == TOK_NUMBER) {
-		err = get_u32(p, "health rcode", 0, 15, &n);
-		if (!err)
-			c->h->rcode = n;
-		return err;
-	}
-	err = get_word(p, "health rcode", &v);
-	if (err)
-		return err;
-	err = conf_dns_rcode_parse(v->text);
-	if (err < 0)
-		return p_err(p, v->line,
-			     "health rcode: %s is not one of NOERROR, NXDOMAIN, SERVFAIL, "
-			     "REFUSED or a number",
-			     lex_describe(v, buf, sizeof(buf)));
-	c->h->rcode = err;
-	return 0;
+	err = get_dns_code(p, "health rcode", 0, 15, conf_dns_rcode_parse,
+			   "NOERROR, NXDOMAIN, SERVFAIL, REFUSED", &n);
+	if (!err)
+		c->h->rcode = n;
+	return err;
 }
 
 static int o_dns_tcp(struct parser *p, struct hc *c, const struct tok *t)
