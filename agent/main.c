@@ -32,7 +32,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: xlbd [-f FILE] [-d[d]] [-k] [-n [-v]]\n"
 		   "  -f FILE  config file (default " XLBD_DEFAULT_CONF ")\n"
 		   "  -d       log to stderr instead of syslog; -dd adds debug messages\n"
-		   "  -k       keep the datapath attached and its maps pinned on exit\n"
+		   "  -k       keep the datapath attached, its maps pinned and the VIP addresses\n"
+		   "           it added (add-address) on exit: for a restart or upgrade\n"
 		   "  -n       check the config and exit; with -v print it normalized\n");
 }
 
@@ -123,6 +124,8 @@ static void nexthop_refresh(struct evloop *el, void *arg)
 	for (i = 0; i < d->n_vips; i++)
 		if (!d->vips[i].conf->local)
 			xlbd_nexthop_refresh(d, &d->vips[i]);
+	/* and put back a VIP address someone deleted */
+	xlbd_vipaddr_sync(d, false);
 	evloop_timer_set(el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
 }
 
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
 	xlbd_state_load(&d);
 	for (size_t i = 0; i < d.n_vips; i++)
 		xlbd_vip_sync(&d, &d.vips[i]);
+	xlbd_vipaddr_sync(&d, true);
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGHUP);
@@ -267,6 +271,9 @@ int main(int argc, char **argv)
 	rc = evloop_run(d.el) ? 1 : 0;
 out:
 	bgp_speaker_free(d.bgp);
+	/* after the routes are gone: the addresses go last */
+	if (!d.keep_datapath)
+		xlbd_vipaddr_clear(&d);
 	if (d.ctl)
 		ctl_server_close(d.ctl);
 	if (d.dp && !d.keep_datapath) {

@@ -82,6 +82,7 @@ struct conf_backend {
 struct conf_vip {
 	char *name;		/* optional `name`; NULL = none */
 	char *disable_file;	/* while this file exists the VIP is withdrawn; NULL = none */
+	char *add_address;	/* local VIP: interface xlbd puts the address on; NULL = none */
 	struct conf_addr addr;
 	__u8 proto;		/* IPPROTO_TCP / IPPROTO_UDP; 0 for local VIPs */
 	__u16 port;		/* host order; 0 = all ports */

@@ -78,6 +78,7 @@ void *p_append(void *arr_ptr, size_t *n, size_t sz);
 
 #define KW_REPEAT	(1U << 0)	/* may appear more than once */
 #define KW_FORWARD	(1U << 1)	/* vip block: forwarding vips only */
+#define KW_LOCAL	(1U << 2)	/* vip block: local (host mode) vips only */
 
 struct kw {
 	const char *name;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include "config/parse.h"
@@ -319,6 +320,26 @@ static int v_disable_file(struct parser *p, void *obj, const struct tok *kw)
 	return get_path(p, "disable-file", &((struct conf_vip *)obj)->disable_file);
 }
 
+/* add-address IFNAME: xlbd puts the VIP's address on IFNAME (usually lo) */
+static int v_add_address(struct parser *p, void *obj, const struct tok *kw)
+{
+	struct conf_vip *vip = obj;
+	const struct tok *t;
+	size_t len;
+	int err;
+
+	(void)kw;
+	err = get_word(p, "add-address", &t);
+	if (err)
+		return err;
+	len = strlen(t->text);
+	if (len >= IFNAMSIZ || strpbrk(t->text, "/:") || !strcmp(t->text, ".") ||
+	    !strcmp(t->text, ".."))
+		return p_err(p, t->line, "add-address: '%s' is not an interface name", t->text);
+	vip->add_address = strdup(t->text);
+	return vip->add_address ? 0 : -ENOMEM;
+}
+
 static const struct kw vip_kws[] = {
 	{ "name", v_name, 0 },
 	{ "hash", v_hash, KW_FORWARD },
@@ -335,6 +356,7 @@ static const struct kw vip_kws[] = {
 	{ "health", v_health, 0 },
 	{ "backend", v_backend, KW_REPEAT | KW_FORWARD },
 	{ "disable-file", v_disable_file, 0 },
+	{ "add-address", v_add_address, KW_LOCAL },
 };
 
 enum { VKW_MIN_HEALTHY = 3, VKW_RING_SIZE = 5 };
@@ -437,7 +459,6 @@ int parse_vip(struct parser *p, void *obj, const struct tok *kw)
 		.kws = vip_kws,
 		.n_kws = ARRAY_SIZE(vip_kws),
 		.seen = seen,
-		.forbid_in = "a local vip",
 	};
 	struct conf_vip *vip;
 	int err;
@@ -459,8 +480,8 @@ int parse_vip(struct parser *p, void *obj, const struct tok *kw)
 		return err;
 	if (!vip->local && p->n_fwd_vips++ >= XLB_MAX_VIPS)
 		return p_err(p, vip->line, "too many forwarding vips (at most %d)", XLB_MAX_VIPS);
-	if (vip->local)
-		b.forbid = KW_FORWARD;
+	b.forbid = vip->local ? KW_FORWARD : KW_LOCAL;
+	b.forbid_in = vip->local ? "a local vip" : "a forwarding vip";
 	b.open_line = p_peek(p)->line;
 	err = p_expect_lbrace(p, "vip");
 	if (err)

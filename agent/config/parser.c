@@ -817,6 +817,7 @@ void conf_free(struct xlb_conf *conf)
 
 		free(v->name);
 		free(v->disable_file);
+		free(v->add_address);
 		free(v->communities);
 		free(v->large_communities);
 		health_free(&v->health);

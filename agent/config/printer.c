@@ -278,6 +278,11 @@ static void print_vip(FILE *f, const struct conf_vip *vip)
 		put_word(f, vip->disable_file);
 		fputc('\n', f);
 	}
+	if (vip->add_address) {
+		fputs(IND "add-address ", f);
+		put_word(f, vip->add_address);
+		fputc('\n', f);
+	}
 	if (!vip->local) {
 		fprintf(f, IND "hash %s\n", vip->hash_src ? "source" : "5-tuple");
 		if (vip->encap == XLB_ENCAP_GUE)
@@ -403,7 +408,8 @@ bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
 	size_t i;
 
 	if (!conf_vip_same_key(a, b) || !str_eq(a->name, b->name) ||
-	    !str_eq(a->disable_file, b->disable_file) || a->hash_src != b->hash_src ||
+	    !str_eq(a->disable_file, b->disable_file) ||
+	    !str_eq(a->add_address, b->add_address) || a->hash_src != b->hash_src ||
 	    a->encap != b->encap || a->gue_port != b->gue_port || a->ring_size != b->ring_size ||
 	    a->min_healthy != b->min_healthy || a->hold_down_ms != b->hold_down_ms ||
 	    a->has_med != b->has_med || (a->has_med && a->med != b->med) ||

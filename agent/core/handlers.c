@@ -56,6 +56,18 @@ static void addr_fmt(const struct conf_addr *a, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+static const char *addr_state_name(enum rt_addr st)
+{
+	switch (st) {
+	case RT_ADDR_ADDED:
+		return "added by xlbd";
+	case RT_ADDR_PRESENT:
+		return "present (not xlbd's: left alone)";
+	default:
+		return "missing";
+	}
+}
+
 static const char *route_name(enum bgp_route_state s)
 {
 	return s == BGP_ROUTE_ANNOUNCED ? "announced" :
@@ -107,6 +119,10 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		json_kv_u64(w, "backends_healthy", healthy);
 		json_kv_u64(w, "backends_total", v->n_backends);
 		json_kv_u64(w, "min_healthy", c->min_healthy);
+		if (c->add_address) {
+			json_kv_string(w, "add_address", c->add_address);
+			json_kv_string(w, "address", addr_state_name(v->addr_state));
+		}
 		if (!c->local) {
 			json_kv_string(w, "hash", c->hash_src ? "source" : "5-tuple");
 			json_kv_string(w, "encap", c->encap == XLB_ENCAP_GUE ? "gue" : "ipip");
@@ -127,6 +143,9 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		   r->d->bgp ? "" : " (no BGP neighbors)", healthy, v->n_backends, c->min_healthy);
 	if (c->local) {
 		buf_printf(r->body, "    host mode: announced only, not forwarded\n");
+		if (c->add_address)
+			buf_printf(r->body, "    address on %s: %s\n", c->add_address,
+				   addr_state_name(v->addr_state));
 		return;
 	}
 	buf_printf(r->body, "    hash %s  encap %s", c->hash_src ? "source" : "5-tuple",

@@ -31,6 +31,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", msg);
 		return rc;
 	}
+	xlbd_vipaddr_sync(d, false);
 	xlbd_announce_changed(d);
 	xlbd_state_save(d);
 	snprintf(d->last_reload, sizeof(d->last_reload), "ok");

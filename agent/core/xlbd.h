@@ -29,6 +29,13 @@ struct hc;
 struct check_ctx;
 enum bgp_route_state;
 
+/* A host-mode VIP's address on its add-address interface */
+enum rt_addr {
+	RT_ADDR_NONE = 0,	/* not there (or no add-address) */
+	RT_ADDR_ADDED,		/* there, added by xlbd (marked) */
+	RT_ADDR_PRESENT,	/* there, put there by someone else: never removed */
+};
+
 enum rt_pool {
 	RT_POOLED = 0,
 	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
@@ -64,6 +71,8 @@ struct rt_vip {
 	struct check_ctx *hc_ctx;
 	int last_route;		/* enum bgp_route_state last given to BGP */
 	bool file_disabled;	/* its (or the global) disable file exists */
+	enum rt_addr addr_state;	/* add-address: is the address there, whose */
+	int addr_err;		/* add-address: last error (-errno), logged once */
 };
 
 struct xlbd {
@@ -77,6 +86,7 @@ struct xlbd {
 	struct bgp_speaker *bgp;	/* NULL without neighbors */
 	struct ev_timer t_gshut;	/* end of the next graceful shutdown */
 	bool keep_datapath;		/* leave XDP and maps in place on exit */
+	bool vipaddr_used;		/* some VIP had add-address at the last sync */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
@@ -124,6 +134,13 @@ void xlbd_checks_stop_vip(struct rt_vip *v);
 struct json_writer;
 void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
 		      struct json_writer *json);
+
+/* vipaddr.c: host-mode VIP addresses on their interface (add-address) */
+/* Add the addresses VIPs want, remove marked ones no VIP wants. force:
+ * also when no VIP has add-address (at start). */
+int xlbd_vipaddr_sync(struct xlbd *d, bool force);
+/* Remove every address xlbd added (exit without -k). */
+int xlbd_vipaddr_clear(struct xlbd *d);
 
 /* main.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);

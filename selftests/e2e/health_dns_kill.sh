@@ -39,8 +39,6 @@ EOC
 }
 
 bgp_setup lb
-# the VIP lives on lo of the DNS server
-nsx lb ip addr add $VIP4/32 dev lo
 node_conf lb <<EOC
 router-id 192.0.2.10
 local-as 65010
@@ -48,14 +46,17 @@ allowed-prefixes { 203.0.113.0/24 max 32 }
 neighbor $LEAF4 { remote-as 65000 }
 vip $VIP4 local {
     name resolver
+    add-address lo
     disable-file $(node_dir lb)/disabled
     hold-down 2s
     health dns query example.org type A rcode NOERROR nonempty interval 100ms timeout 80ms rise 2 fall 2
 }
 EOC
 leaf_start bird "$(ns leaf)" neighbor=192.0.2.10 || fail "leaf start"
-start_unbound
 node_start lb
+# xlbd puts the VIP on lo (add-address); unbound binds to it
+nsx lb ip addr show dev lo | grep -q " $VIP4/32" || fail "xlbd did not put $VIP4 on lo"
+start_unbound
 leaf_wait_route bird $VIP4/32 10 || fail "resolver never announced: $(node_ctl lb health show)"
 
 # unbound killed: withdrawn within interval x fall + margin

@@ -21,6 +21,7 @@
 #   bgp_setup NODE...         root check, topology, traps
 #   node_conf NODE < BODY     xlb.conf body (global statements, neighbors, VIPs)
 #   node_start NODE           start and wait for the control socket
+#                             (XLBD_ARGS: extra xlbd options)
 #   node_kill NODE [SIGNAL]   default KILL; waits for the process
 #   node_signal NODE SIGNAL   STOP/CONT without waiting
 #   node_vip NODE disable|enable VIP
@@ -162,7 +163,9 @@ node_start() {
 	d=$(node_dir "$n")
 	if node_is_xlbd; then
 		rm -f "$d/xlbd.sock"
-		ip netns exec "$(ns "$n")" "$XLBD" -dd -f "$d/xlb.conf" >>"$d/xlbd.log" 2>&1 &
+		# shellcheck disable=SC2086 # XLBD_ARGS: extra options, a word list
+		ip netns exec "$(ns "$n")" "$XLBD" -dd ${XLBD_ARGS:-} -f "$d/xlb.conf" \
+			>>"$d/xlbd.log" 2>&1 &
 		NODE_PID[$n]=$!
 		for i in $(seq 100); do
 			node_ctl "$n" status >/dev/null 2>&1 && return 0
