@@ -781,5 +781,11 @@ void bgp_peer_bfd_down(struct bgp_peer *p, const char *why)
 		return;
 	peer_note(p, 0, 0, "BFD down: %s", why);
 	peer_warn(p, "BFD down (%s): closing the session", why);
+	/* RFC 9384: say why, best effort — the path is likely dead */
+	if (p->state >= BGP_OPENSENT) {
+		struct bgp_err e = { .code = BGP_ERR_CEASE, .subcode = BGP_ERR_CEASE_BFD_DOWN };
+
+		send_notification(p, &e, NULL);
+	}
 	peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
 }

@@ -11,7 +11,8 @@
 #    VIP routes go within about the Detection Time, not the hold time;
 #    after SIGCONT xlbd reconnects and the routes come back;
 #  - the leaf frozen: xlbd's BFD detects it within the Detection Time and
-#    tears the BGP session to it down at once (xlbctl bgp show);
+#    tears the BGP session to it down at once (xlbctl bgp show), with a
+#    NOTIFICATION Cease/BFD Down (RFC 9384) the leaf reads when it runs again;
 #  - the link blackholed (nftables drop both ways on the leaf's veth):
 #    both sides detect it; the routes go; all comes back when it is lifted.
 # With XLB_STANDIN=bird the node is BIRD (its protocol bfd) and the xlbctl
@@ -150,6 +151,13 @@ leaf_wait_bfd "$KIND" $NB Up 10 || fail "leaf BFD not Up after SIGCONT"
 leaf_wait_route "$KIND" $VIP4/32 30 || fail "no route 30 s after the leaf resumed"
 node_is_xlbd && { leaf_poll 10 node_bgp_is Established || fail "BGP not back"; }
 echo "leaf resumed: BFD, BGP and route back after $(bgp_ms "$t0") ms"
+if node_is_xlbd; then
+	# xlbd said why it closed (RFC 9384 Cease/BFD Down), read by the leaf
+	# once it ran again: FRR "received ... 6/10", BIRD "Received: ... 6.10"
+	grep -rqiE "received (from neighbor $NB )?6/10|Received: .*6\.10" "$LEAF_RUN"/ ||
+		fail "the leaf got no Cease/BFD Down NOTIFICATION"
+	echo "the leaf got xlbd's NOTIFICATION Cease/BFD Down"
+fi
 
 # the link blackholed
 sleep 1
