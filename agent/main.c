@@ -23,6 +23,7 @@
 #include "lib/evloop.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
+#include "metrics/server.h"
 
 #define XLBD_DEFAULT_CONF "/etc/xlb/xlb.conf"
 #define NEXTHOP_REFRESH_MS 5000
@@ -213,6 +214,7 @@ int main(int argc, char **argv)
 	log_route_bpf();
 	d.conf_path = path;
 	d.started = time(NULL);
+	d.config_loaded = d.started;
 	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
 	if (conf_parse_file(path, &conf, err, sizeof(err))) {
 		log_warnx("%s", err);
@@ -258,6 +260,11 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (xlbd_metrics_start(&d, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = 1;
+		goto out;
+	}
 	if (xlbd_bgp_start(&d)) {
 		log_warnx("cannot start the BGP speaker");
 		rc = 1;
@@ -270,6 +277,7 @@ int main(int argc, char **argv)
 	log_info("xlbd running: %zu VIPs, control socket %s", d.n_vips, d.conf->socket_path);
 	rc = evloop_run(d.el) ? 1 : 0;
 out:
+	metrics_server_close(d.metrics);
 	bgp_speaker_free(d.bgp);
 	/* after the routes are gone: the addresses go last */
 	if (!d.keep_datapath)

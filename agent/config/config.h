@@ -134,6 +134,12 @@ struct conf_neighbor {
 	int line;
 };
 
+/* `metrics listen ADDR port N`: the Prometheus endpoint (off by default) */
+struct conf_metrics {
+	struct conf_addr addr;	/* where to listen; family 0 = no endpoint */
+	__u16 port;		/* host order; required with the address */
+};
+
 enum conf_xdp_mode {
 	CONF_XDP_NATIVE = 0,
 	CONF_XDP_GENERIC,
@@ -156,6 +162,7 @@ struct xlb_conf {
 	char *state_file;		/* default /var/lib/xlb/state */
 	char *disable_file;		/* while this file exists every VIP is withdrawn; NULL = none */
 	__u32 flow_entries;		/* flow-table size; default XLB_FLOWS_DEFAULT */
+	struct conf_metrics metrics;	/* metrics listen; unset = off */
 	struct conf_neighbor *neighbors;
 	size_t n_neighbors;
 	struct conf_vip *vips;

@@ -388,6 +388,34 @@ static int g_flow_table(struct parser *p, void *obj, const struct tok *kw)
 		       &((struct xlb_conf *)obj)->flow_entries);
 }
 
+/* metrics listen ADDR port N: any IPv4 or IPv6 address (0.0.0.0 and ::
+ * included); there is no default port: the exporter range is crowded. */
+static int g_metrics(struct parser *p, void *obj, const struct tok *kw)
+{
+	static const char *const listen_kw[] = { "listen" };
+	static const char *const port_kw[] = { "port" };
+	struct conf_metrics *m = &((struct xlb_conf *)obj)->metrics;
+	char s[CONF_ADDR_STRLEN];
+	__u32 port;
+	size_t k;
+	int err;
+
+	err = get_choice(p, "metrics", listen_kw, ARRAY_SIZE(listen_kw), &k);
+	if (!err)
+		err = get_addr(p, "metrics listen", 0, &m->addr);
+	if (err)
+		return err;
+	if (p_at_end(p))
+		return p_err(p, kw->line, "metrics listen %s: no port (metrics listen ADDR port N)",
+			     conf_addr_str(&m->addr, s, sizeof(s)));
+	err = get_choice(p, "metrics listen", port_kw, ARRAY_SIZE(port_kw), &k);
+	if (!err)
+		err = get_u32(p, "metrics port", 1, 65535, &port);
+	if (!err)
+		m->port = port;
+	return err;
+}
+
 /* --- neighbor --- */
 
 static int n_remote_as(struct parser *p, void *obj, const struct tok *kw)
@@ -664,6 +692,7 @@ static const struct kw top_kws[] = {
 	{ "neighbor", g_neighbor, KW_REPEAT },
 	{ "vip", parse_vip, KW_REPEAT },
 	{ "disable-file", g_disable_file, 0 },
+	{ "metrics", g_metrics, 0 },
 };
 
 /* --- entry points --- */

@@ -138,6 +138,11 @@ static void print_globals(FILE *f, const struct xlb_conf *conf)
 		put_word(f, conf->disable_file);
 	}
 	fprintf(f, "\nflow-table %u\n", conf->flow_entries);
+	if (conf->metrics.addr.family) {
+		fputs("metrics listen ", f);
+		put_addr(f, &conf->metrics.addr);
+		fprintf(f, " port %u\n", conf->metrics.port);
+	}
 }
 
 static void print_neighbor(FILE *f, const struct conf_neighbor *nb, bool hide)

@@ -27,6 +27,7 @@ struct ctl_server;
 struct bgp_speaker;
 struct hc;
 struct check_ctx;
+struct metrics_server;
 enum bgp_route_state;
 
 /* A host-mode VIP's address on its add-address interface */
@@ -89,6 +90,10 @@ struct xlbd {
 	bool vipaddr_used;		/* some VIP had add-address at the last sync */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
+	uint64_t reloads_ok, reloads_failed;
+	bool last_reload_failed;
+	time_t config_loaded;		/* wall clock of the last successful load */
+	struct metrics_server *metrics;	/* NULL without `metrics listen` */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
 };
@@ -147,6 +152,22 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 
 /* handlers.c: open the control socket and answer xlbctl */
 int xlbd_ctl_open(struct xlbd *d);
+
+/* metrics.c: the Prometheus endpoint */
+/* The page (metrics_collect_fn; arg is the struct xlbd). */
+int xlbd_metrics_collect(void *arg, struct buf *out);
+/* Open the endpoint of the running config, if it has one. */
+int xlbd_metrics_start(struct xlbd *d, char *err, size_t errlen);
+/* Reload: the endpoint moves in two steps around xlbd_apply(). prepare
+ * opens the new listener (and fails, changing nothing, when it cannot);
+ * commit keeps it if the new config was applied, else goes back. */
+struct xlbd_metrics_change {
+	bool change;			/* the new config listens elsewhere (or not at all) */
+	struct metrics_server *next;	/* its listener; NULL = off */
+};
+int xlbd_metrics_prepare(struct xlbd *d, const struct xlb_conf *next,
+			 struct xlbd_metrics_change *mc, char *err, size_t errlen);
+void xlbd_metrics_commit(struct xlbd *d, struct xlbd_metrics_change *mc, bool applied);
 
 /* state.c */
 /* Write the runtime state of every VIP to the state file (atomic). */

@@ -307,6 +307,12 @@ void hc_get_counts(const struct hc *hc, struct hc_counts *out)
 	};
 }
 
+bool hc_last_latency_us(const struct hc *hc, uint64_t *us)
+{
+	*us = hc->latency_us;
+	return hc->has_result;
+}
+
 const char *hc_last_detail(const struct hc *hc)
 {
 	return hc->detail;

@@ -69,6 +69,8 @@ struct hc_counts {
 	uint64_t timeouts;
 };
 void hc_get_counts(const struct hc *hc, struct hc_counts *out);
+/* How long the latest finished probe took; false before the first. */
+bool hc_last_latency_us(const struct hc *hc, uint64_t *us);
 /* The latest probe's detail ("connected", "HTTP 503, want 200..399"); ""
  * before the first result. */
 const char *hc_last_detail(const struct hc *hc);
