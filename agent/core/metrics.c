@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -133,9 +134,48 @@ static const char *const vip_states[] = {
 	"announced", "graceful_shutdown", "disabled", "disable_file", "hold_down", "unhealthy",
 };
 
-static void put_vips(struct expo *e, struct xlbd *d)
+/* Label values, made once per page: a thousand VIPs with four thousand
+ * backends appear in a dozen families each. */
+struct labels {
+	char (*vip)[CONF_VIP_STRLEN];	/* d->vips[i] */
+	char (*be)[INET6_ADDRSTRLEN];	/* backend k of d->vips[i]: be[be_at[i] + k] */
+	size_t *be_at;
+};
+
+static int labels_make(struct labels *l, struct xlbd *d)
 {
-	char name[CONF_VIP_STRLEN];
+	size_t i, k, n = 0;
+
+	for (i = 0; i < d->n_vips; i++)
+		n += d->vips[i].n_backends;
+	l->vip = calloc(d->n_vips + 1, sizeof(*l->vip));
+	l->be = calloc(n + 1, sizeof(*l->be));
+	l->be_at = calloc(d->n_vips + 1, sizeof(*l->be_at));
+	if (!l->vip || !l->be || !l->be_at)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < d->n_vips; i++) {
+		conf_vip_format(d->vips[i].conf, l->vip[i], sizeof(l->vip[i]));
+		l->be_at[i] = n;
+		for (k = 0; k < d->vips[i].n_backends; k++, n++)
+			addr_str(&d->vips[i].backends[k].conf->addr, l->be[n], sizeof(l->be[n]));
+	}
+	return 0;
+}
+
+static void labels_free(struct labels *l)
+{
+	free(l->vip);
+	free(l->be);
+	free(l->be_at);
+}
+
+static const char *be_label(const struct labels *l, size_t i, size_t k)
+{
+	return l->be[l->be_at[i] + k];
+}
+
+static void put_vips(struct expo *e, struct xlbd *d, const struct labels *l)
+{
 	size_t i, k, healthy;
 
 	expo_family(e, "xlb_vip_info", EXPO_GAUGE,
@@ -143,19 +183,15 @@ static void put_vips(struct expo *e, struct xlbd *d)
 	for (i = 0; i < d->n_vips; i++) {
 		const struct conf_vip *c = d->vips[i].conf;
 
-		conf_vip_format(c, name, sizeof(name));
-		expo_u64(e, 1, "vip", name, "name", c->name ? c->name : "", "mode",
+		expo_u64(e, 1, "vip", l->vip[i], "name", c->name ? c->name : "", "mode",
 			 c->local ? "local" : "forward", NULL);
 	}
 	expo_family(e, "xlb_vip_announced", EXPO_GAUGE,
 		    "1 while xlbd has the VIP announced to its BGP neighbors (graceful shutdown "
 		    "included), else 0.");
-	for (i = 0; i < d->n_vips; i++) {
-		enum bgp_route_state r = xlbd_vip_route(d, &d->vips[i]);
-
-		conf_vip_format(d->vips[i].conf, name, sizeof(name));
-		expo_u64(e, r != BGP_ROUTE_WITHDRAWN, "vip", name, NULL);
-	}
+	for (i = 0; i < d->n_vips; i++)
+		expo_u64(e, xlbd_vip_route(d, &d->vips[i]) != BGP_ROUTE_WITHDRAWN, "vip", l->vip[i],
+			 NULL);
 	expo_family(e, "xlb_vip_state", EXPO_GAUGE,
 		    "The VIP's announce state, 1 for the current one: announced, "
 		    "graceful_shutdown, or why it is withdrawn (disabled, disable_file, hold_down, "
@@ -163,80 +199,92 @@ static void put_vips(struct expo *e, struct xlbd *d)
 	for (i = 0; i < d->n_vips; i++) {
 		const char *now = vip_state(d, &d->vips[i]);
 
-		conf_vip_format(d->vips[i].conf, name, sizeof(name));
 		for (k = 0; k < sizeof(vip_states) / sizeof(vip_states[0]); k++)
-			expo_u64(e, !strcmp(now, vip_states[k]), "vip", name, "state", vip_states[k],
-				 NULL);
+			expo_u64(e, !strcmp(now, vip_states[k]), "vip", l->vip[i], "state",
+				 vip_states[k], NULL);
 	}
 	expo_family(e, "xlb_vip_backends", EXPO_GAUGE, "Backends configured for the VIP.");
-	for (i = 0; i < d->n_vips; i++) {
-		conf_vip_format(d->vips[i].conf, name, sizeof(name));
-		expo_u64(e, d->vips[i].n_backends, "vip", name, NULL);
-	}
+	for (i = 0; i < d->n_vips; i++)
+		expo_u64(e, d->vips[i].n_backends, "vip", l->vip[i], NULL);
 	expo_family(e, "xlb_vip_backends_usable", EXPO_GAUGE,
 		    "Backends that take new flows and passed their check (what min-healthy "
 		    "counts).");
 	for (i = 0; i < d->n_vips; i++) {
 		rt_vip_would_announce(&d->vips[i], &healthy);
-		conf_vip_format(d->vips[i].conf, name, sizeof(name));
-		expo_u64(e, healthy, "vip", name, NULL);
+		expo_u64(e, healthy, "vip", l->vip[i], NULL);
 	}
 	expo_family(e, "xlb_vip_min_healthy", EXPO_GAUGE,
 		    "The VIP's min-healthy: fewer usable backends withdraw it.");
-	for (i = 0; i < d->n_vips; i++) {
-		conf_vip_format(d->vips[i].conf, name, sizeof(name));
-		expo_u64(e, d->vips[i].conf->min_healthy, "vip", name, NULL);
-	}
+	for (i = 0; i < d->n_vips; i++)
+		expo_u64(e, d->vips[i].conf->min_healthy, "vip", l->vip[i], NULL);
 }
 
-/* Forwarding VIPs' and their backends' counters from the datapath. */
-static void put_traffic(struct expo *e, struct xlbd *d)
+/* Forwarding VIPs' and their backends' counters from the datapath, each
+ * entry read once for both families (packets and bytes). */
+static int put_traffic(struct expo *e, struct xlbd *d, const struct labels *l)
 {
-	static const char *const what[] = { "packets", "bytes" };
-	char name[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN], fam[64];
-	struct xlb_traffic t;
-	size_t i, k, w;
+	struct xlb_traffic *vt, *bt;
+	size_t i, k, n = 0, w;
+	bool *ok;
 
-	for (w = 0; w < 2; w++) {
-		snprintf(fam, sizeof(fam), "xlb_vip_%s_total", what[w]);
-		expo_family(e, fam, EXPO_COUNTER,
-			    w ? "Bytes of the VIP's frames as received (Ethernet header included)." :
-				"Packets forwarded for the VIP.");
-		for (i = 0; i < d->n_vips; i++) {
-			const struct rt_vip *v = &d->vips[i];
+	for (i = 0; i < d->n_vips; i++)
+		n += d->vips[i].n_backends;
+	vt = calloc(d->n_vips + 1, sizeof(*vt));
+	bt = calloc(n + 1, sizeof(*bt));
+	ok = calloc(d->n_vips + n + 1, sizeof(*ok));
+	if (!vt || !bt || !ok) {
+		free(vt);
+		free(bt);
+		free(ok);
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->n_vips; i++) {
+		const struct rt_vip *v = &d->vips[i];
 
-			if (!v->has_id || xlb_dp_vip_stats_read(d->dp, v->id, &t))
-				continue;
-			conf_vip_format(v->conf, name, sizeof(name));
-			expo_u64(e, w ? t.bytes : t.packets, "vip", name, NULL);
-		}
+		ok[i] = v->has_id && !xlb_dp_vip_stats_read(d->dp, v->id, &vt[i]);
+		for (k = 0; k < v->n_backends; k++)
+			ok[d->n_vips + l->be_at[i] + k] =
+				v->backends[k].id &&
+				!xlb_dp_be_stats_read(d->dp, v->backends[k].id, &bt[l->be_at[i] + k]);
 	}
 	for (w = 0; w < 2; w++) {
-		snprintf(fam, sizeof(fam), "xlb_backend_%s_total", what[w]);
-		expo_family(e, fam, EXPO_COUNTER,
-			    w ? "Bytes of the frames sent to the backend, as received (before "
-				"encapsulation)." :
-				"Packets sent to the backend.");
+		if (w == 0)
+			expo_family(e, "xlb_vip_packets_total", EXPO_COUNTER,
+				    "Packets forwarded for the VIP.");
+		else
+			expo_family(e, "xlb_vip_bytes_total", EXPO_COUNTER,
+				    "Bytes of the VIP's frames as received (Ethernet header "
+				    "included).");
+		for (i = 0; i < d->n_vips; i++)
+			if (ok[i])
+				expo_u64(e, w ? vt[i].bytes : vt[i].packets, "vip", l->vip[i], NULL);
+	}
+	for (w = 0; w < 2; w++) {
+		if (w == 0)
+			expo_family(e, "xlb_backend_packets_total", EXPO_COUNTER,
+				    "Packets sent to the backend.");
+		else
+			expo_family(e, "xlb_backend_bytes_total", EXPO_COUNTER,
+				    "Bytes of the frames sent to the backend, as received (before "
+				    "encapsulation).");
 		for (i = 0; i < d->n_vips; i++) {
-			const struct rt_vip *v = &d->vips[i];
+			for (k = 0; k < d->vips[i].n_backends; k++) {
+				size_t j = l->be_at[i] + k;
 
-			conf_vip_format(v->conf, name, sizeof(name));
-			for (k = 0; k < v->n_backends; k++) {
-				const struct rt_backend *b = &v->backends[k];
-
-				if (!b->id || xlb_dp_be_stats_read(d->dp, b->id, &t))
-					continue;
-				addr_str(&b->conf->addr, be, sizeof(be));
-				expo_u64(e, w ? t.bytes : t.packets, "vip", name, "backend", be,
-					 NULL);
+				if (ok[d->n_vips + j])
+					expo_u64(e, w ? bt[j].bytes : bt[j].packets, "vip",
+						 l->vip[i], "backend", be_label(l, i, k), NULL);
 			}
 		}
 	}
+	free(vt);
+	free(bt);
+	free(ok);
+	return 0;
 }
 
-static void put_backends(struct expo *e, struct xlbd *d)
+static void put_backends(struct expo *e, struct xlbd *d, const struct labels *l)
 {
-	char name[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN];
 	size_t i, k, w;
 
 	for (w = 0; w < 2; w++) {
@@ -253,13 +301,11 @@ static void put_backends(struct expo *e, struct xlbd *d)
 
 			if (v->conf->local)
 				continue;
-			conf_vip_format(v->conf, name, sizeof(name));
 			for (k = 0; k < v->n_backends; k++) {
 				const struct rt_backend *b = &v->backends[k];
 
-				addr_str(&b->conf->addr, be, sizeof(be));
 				expo_u64(e, w ? b->pool == RT_POOLED : rt_backend_weight(b), "vip",
-					 name, "backend", be, NULL);
+					 l->vip[i], "backend", be_label(l, i, k), NULL);
 			}
 		}
 	}
@@ -299,42 +345,37 @@ static void hc_latency(struct expo *e, const struct hc *hc, const char *vip, con
 		expo_f64(e, us / 1e6, "vip", vip, "backend", be, NULL);
 }
 
-static void checks_each(struct expo *e, struct xlbd *d, hc_put_fn fn)
+static void checks_each(struct expo *e, struct xlbd *d, const struct labels *l, hc_put_fn fn)
 {
-	char name[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN];
 	size_t i, k;
 
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];
 
-		conf_vip_format(v->conf, name, sizeof(name));
 		if (v->hc)
-			fn(e, v->hc, name, NULL);
-		for (k = 0; k < v->n_backends; k++) {
-			if (!v->backends[k].hc)
-				continue;
-			addr_str(&v->backends[k].conf->addr, be, sizeof(be));
-			fn(e, v->backends[k].hc, name, be);
-		}
+			fn(e, v->hc, l->vip[i], NULL);
+		for (k = 0; k < v->n_backends; k++)
+			if (v->backends[k].hc)
+				fn(e, v->backends[k].hc, l->vip[i], be_label(l, i, k));
 	}
 }
 
-static void put_health(struct expo *e, struct xlbd *d)
+static void put_health(struct expo *e, struct xlbd *d, const struct labels *l)
 {
 	expo_family(e, "xlb_health_check_up", EXPO_GAUGE,
 		    "1 while the check passes (after rise successes), 0 when it failed (after "
 		    "fall failures) or has no verdict yet. No backend label: a host-mode VIP's "
 		    "own check.");
-	checks_each(e, d, hc_up);
+	checks_each(e, d, l, hc_up);
 	expo_family(e, "xlb_health_check_probes_total", EXPO_COUNTER,
 		    "Probes ended, by result (timeouts count as failed).");
-	checks_each(e, d, hc_probes);
+	checks_each(e, d, l, hc_probes);
 	expo_family(e, "xlb_health_check_timeouts_total", EXPO_COUNTER,
 		    "Probes cancelled at the check's timeout.");
-	checks_each(e, d, hc_timeouts);
+	checks_each(e, d, l, hc_timeouts);
 	expo_family(e, "xlb_health_check_latency_seconds", EXPO_GAUGE,
 		    "How long the latest probe took.");
-	checks_each(e, d, hc_latency);
+	checks_each(e, d, l, hc_latency);
 }
 
 /* The speaker's peer for each configured neighbor, in config order. */
@@ -432,23 +473,33 @@ static void put_bfd(struct expo *e, struct xlbd *d)
 int xlbd_metrics_collect(void *arg, struct buf *out)
 {
 	struct xlbd *d = arg;
+	struct labels l = {};
 	struct expo e;
+	int err;
 
+	err = labels_make(&l, d);
+	if (err)
+		goto out;
 	expo_init(&e, out);
 	put_info(&e, d);
-	put_vips(&e, d);
+	put_vips(&e, d, &l);
 	if (d->dp) {
 		put_datapath(&e, d);
-		put_traffic(&e, d);
+		err = put_traffic(&e, d, &l);
+		if (err)
+			goto out;
 	}
-	put_backends(&e, d);
-	put_health(&e, d);
+	put_backends(&e, d, &l);
+	put_health(&e, d, &l);
 	put_bgp(&e, d);
 	put_bfd(&e, d);
 	expo_family(&e, "xlb_metrics_scrapes_total", EXPO_COUNTER,
 		    "Scrapes of this endpoint answered, this one included.");
 	expo_u64(&e, metrics_server_scrapes(d->metrics) + 1, NULL);
-	return expo_finish(&e);
+	err = expo_finish(&e);
+out:
+	labels_free(&l);
+	return err;
 }
 
 /* --- the endpoint's life --- */

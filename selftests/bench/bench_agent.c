@@ -22,6 +22,15 @@
  * are as many forwarding VIPs with 10 backends as the backend ids allow,
  * and local (host-mode) VIPs for the rest.
  *
+ * metrics.scrape.1000vips: one page of the metrics endpoint,
+ * xlbd_metrics_collect(), for the same 1000 VIPs (4090 backends) against
+ * the real balancer's maps. Baseline: reading the counters that page
+ * needs (the stats map, every forwarding VIP's and every backend's
+ * per-CPU entry) and nothing else, so the ratio is what building the
+ * text costs over the map reads it cannot avoid. Each page is checked to
+ * hold one xlb_vip_info sample per VIP and one
+ * xlb_backend_packets_total sample per backend.
+ *
  * A benchmark of the wrong work is worthless: every Maglev table (and
  * every baseline table) is checked to hold only the given ids, each with
  * its equal share to within one slot; every reload must succeed, log that
@@ -589,6 +598,135 @@ out:
 	return rc;
 }
 
+/* --- metrics.scrape.1000vips --- */
+
+static size_t count_lines(const char *page, const char *prefix)
+{
+	size_t n = 0, len = strlen(prefix);
+	const char *p = page;
+
+	while (p && *p) {
+		n += !strncmp(p, prefix, len);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return n;
+}
+
+/* The map reads a page needs, alone. */
+static int counters_read(struct xlbd *d)
+{
+	__u64 st[XLB_STAT_MAX];
+	struct xlb_traffic t;
+	size_t i, k;
+	int rc = xlb_dp_stats_read(d->dp, st);
+
+	for (i = 0; i < d->n_vips && !rc; i++) {
+		if (d->vips[i].has_id)
+			rc = xlb_dp_vip_stats_read(d->dp, d->vips[i].id, &t);
+		for (k = 0; k < d->vips[i].n_backends && !rc; k++)
+			rc = xlb_dp_be_stats_read(d->dp, d->vips[i].backends[k].id, &t);
+	}
+	return rc;
+}
+
+static int bench_scrape(struct bench *b)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024, .mode = XLB_DP_MODE_NONE };
+	char path[] = "/tmp/xlb-bench-agent-XXXXXX", err[CONF_ERR_MAX] = "";
+	struct log_capture lc = { .saved_fd = -1 };
+	struct xlbd *d = NULL;
+	struct buf page;
+	size_t len, bytes = 0;
+	unsigned int i;
+	double t0;
+	int rc;
+
+	buf_init(&page, 0);
+	rc = reload_conf_write(path, &len);
+	if (rc) {
+		fprintf(stderr, "metrics.scrape: writing the config: %s\n", strerror(-rc));
+		return rc;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	d->conf_path = path;
+	rc = xlb_dp_open(&opts, &d->dp);
+	if (rc) {
+		fprintf(stderr, "metrics.scrape: loading the balancer: %s\n", strerror(-rc));
+		goto out;
+	}
+	/* the apply's log line is not for the benchmark's output */
+	rc = log_capture_start(&lc);
+	if (!rc)
+		rc = reload_once(d, path, err, sizeof(err));
+	log_capture_stop(&lc);
+	if (rc) {
+		fprintf(stderr, "metrics.scrape: apply: %s\n", err[0] ? err : strerror(-rc));
+		goto out;
+	}
+	/* the announce decision reads the loop's clock; made after the
+	 * apply, so no health check starts */
+	rc = evloop_new(&d->el);
+	if (rc)
+		goto out;
+	for (i = 0; i < b->warmup + b->runs; i++) {
+		double tc = 0, tb = 0;
+		int pass;
+
+		for (pass = 0; pass < 2 && !rc; pass++) {
+			bool collect = (pass == 0) == !(i & 1);
+
+			buf_reset(&page);
+			t0 = now_ms();
+			rc = collect ? xlbd_metrics_collect(d, &page) : counters_read(d);
+			*(collect ? &tc : &tb) = now_ms() - t0;
+			if (!rc && collect) {
+				size_t vips = count_lines(buf_str(&page), "xlb_vip_info{");
+				size_t bes = count_lines(buf_str(&page), "xlb_backend_packets_total{");
+
+				if (vips != RELOAD_VIPS ||
+				    bes != RELOAD_FWD_VIPS * RELOAD_BE_PER_VIP) {
+					fprintf(stderr, "metrics.scrape: the page has %zu VIPs and "
+							"%zu backends; want %d and %d\n", vips, bes,
+						RELOAD_VIPS, RELOAD_FWD_VIPS * RELOAD_BE_PER_VIP);
+					rc = -EPROTO;
+				}
+				bytes = page.len;
+			}
+		}
+		if (rc) {
+			if (rc != -EPROTO)
+				fprintf(stderr, "metrics.scrape: %s\n", strerror(-rc));
+			goto out;
+		}
+		if (i >= b->warmup) {
+			b->t[i - b->warmup] = tc;
+			b->t_base[i - b->warmup] = tb;
+		}
+	}
+	printf("# metrics.scrape.1000vips: xlbd_metrics_collect() of %d VIPs (%d forwarding, "
+	       "%d backends) against the loaded balancer's maps, a page of %zu bytes; "
+	       "baseline = the per-CPU counter reads that page needs, alone\n", RELOAD_VIPS,
+	       RELOAD_FWD_VIPS, RELOAD_FWD_VIPS * RELOAD_BE_PER_VIP, bytes);
+	print_result("metrics.scrape.1000vips", median(b->t, b->runs), median(b->t_base, b->runs));
+out:
+	if (lc.file)
+		fclose(lc.file);
+	if (d) {
+		xlbd_release(d, false);
+		xlb_dp_close(d->dp);
+		evloop_free(d->el);
+		free(d);
+	}
+	buf_free(&page);
+	unlink(path);
+	return rc;
+}
+
 /* --- main --- */
 
 static int pin_cpu(int cpu)
@@ -708,6 +846,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (selected(&b, "reload.1000vips"))
 		err = bench_reload(&b);
+	if (!err && selected(&b, "metrics.scrape.1000vips"))
+		err = bench_scrape(&b);
 out:
 	free(b.t);
 	free(b.t_base);
