@@ -377,9 +377,11 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 	const struct xlb_conf *c = r->d->conf;
 	long up = (long)(time(NULL) - r->d->started);
 	const char *mode = r->d->dp ? xlb_dp_attach_mode(r->d->dp) : "none";
+	char metrics[CONF_ADDR_URL_MAX];
 
 	(void)argc;
 	(void)argv;
+	xlbd_metrics_url(r->d, metrics, sizeof(metrics));
 	if (r->json) {
 		struct json_writer *w = &r->w;
 
@@ -395,6 +397,10 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 		json_kv_string(w, "xdp_mode", mode);
 		json_kv_string(w, "pin_path", c->pin_path);
 		json_kv_u64(w, "vips", r->d->n_vips);
+		if (r->d->metrics)
+			json_kv_string(w, "metrics", metrics);
+		else
+			json_kv_null(w, "metrics");
 		json_kv_string(w, "last_reload", r->d->last_reload);
 		json_object_end(w);
 		return 0;
@@ -405,6 +411,7 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 	buf_printf(r->body, "datapath     %s (%s mode), maps under %s\n",
 		   c->xdp_ifname ? c->xdp_ifname : "none", mode, c->pin_path);
 	buf_printf(r->body, "vips         %zu\n", r->d->n_vips);
+	buf_printf(r->body, "metrics      %s\n", r->d->metrics ? metrics : "off");
 	buf_printf(r->body, "last reload  %s\n", r->d->last_reload);
 	return 0;
 }

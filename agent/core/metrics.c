@@ -524,6 +524,17 @@ static void listen_name(const struct conf_metrics *m, char *buf, size_t len)
 	snprintf(buf, len, m->addr.family == XLB_FAMILY_V6 ? "[%s]:%u" : "%s:%u", a, m->port);
 }
 
+void xlbd_metrics_url(struct xlbd *d, char *buf, size_t len)
+{
+	char where[INET6_ADDRSTRLEN + 8];
+
+	buf[0] = '\0';
+	if (!d->conf || !d->conf->metrics.addr.family)
+		return;
+	listen_name(&d->conf->metrics, where, sizeof(where));
+	snprintf(buf, len, "http://%s/metrics", where);
+}
+
 /* The running config's listener again, after it was closed for a new
  * one that did not work out. */
 static void reopen_old(struct xlbd *d)
@@ -568,7 +579,9 @@ int xlbd_metrics_prepare(struct xlbd *d, const struct xlb_conf *next,
 	int rc;
 
 	memset(mc, 0, sizeof(*mc));
-	if (same_listen(old, m))
+	/* the same address: nothing to do, unless its listener was lost
+	 * (an earlier move that could not go back) */
+	if (same_listen(old, m) && (d->metrics || !m->addr.family))
 		return 0;
 	mc->change = true;
 	if (!m->addr.family)

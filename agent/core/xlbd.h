@@ -156,6 +156,9 @@ int xlbd_ctl_open(struct xlbd *d);
 /* metrics.c: the Prometheus endpoint */
 /* The page (metrics_collect_fn; arg is the struct xlbd). */
 int xlbd_metrics_collect(void *arg, struct buf *out);
+/* "http://192.0.2.10:9273/metrics" of the running config ("" when off). */
+#define CONF_ADDR_URL_MAX 80
+void xlbd_metrics_url(struct xlbd *d, char *buf, size_t len);
 /* Open the endpoint of the running config, if it has one. */
 int xlbd_metrics_start(struct xlbd *d, char *err, size_t errlen);
 /* Reload: the endpoint moves in two steps around xlbd_apply(). prepare

@@ -164,6 +164,7 @@ done
 l=$(listeners)
 [ -n "$l" ] && ! grep -qv ':179$' <<<"$l" || fail "without metrics xlbd listens on: $l"
 scrape lb "http://127.0.0.1:$PORT/metrics" && fail "something answers on $PORT without metrics"
+ctl status | grep -q "^metrics *off$" || fail "status: $(ctl status)"
 echo "off by default: xlbd listens on $(echo $l)"
 
 # --- a reload opens it ---
@@ -173,6 +174,7 @@ scrape leaf "http://$LB4:$PORT/metrics" || fail "scrape after reload: $(cat "$RU
 promtool check metrics <"$RUN/page" || fail "promtool refuses the page"
 [ "$(metric 'xlb_config_reloads_total{result="ok"}')" = 1 ] || fail "reload not counted"
 [ "$(metric xlb_config_generation)" = 2 ] || fail "config generation"
+ctl status | grep -q "^metrics *http://0.0.0.0:$PORT/metrics$" || fail "status: $(ctl status)"
 
 # --- counters match the traffic ---
 queries $VIP4 >"$RUN/q4" || fail "queries v4"
