@@ -17,8 +17,9 @@ set -e
 # BFD interop tests: nftables (a blackholed link: drop rules on a veth);
 #   BIRD's protocol bfd and FRR's bfdd come with bird2 and frr
 # metrics: libmicrohttpd serves the Prometheus endpoint; prometheus brings
-#   promtool, which checks the page in the e2e test (its server is never
-#   run as a service: stopped below)
+#   promtool, which checks the page in the e2e test, and the server, which
+#   the test runs in a namespace of its own to scrape xlbd (the system
+#   service is stopped below)
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
 libclang-rt-dev bird2 frr gobgpd exabgp libcurl4-openssl-dev unbound openssl

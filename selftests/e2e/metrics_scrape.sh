@@ -9,8 +9,9 @@
 #    one datagram each, answered by the backend that got it: per-VIP
 #    packets and bytes (frame length x datagrams) and per-backend packets
 #    equal what the clients saw answered;
-#  - the page passes `promtool check metrics` (Prometheus' own parser and
-#    linter), and shows the BGP session established with the routes the
+#  - the page passes `promtool check metrics` (Prometheus' parser and
+#    linter) and a real Prometheus server scrapes it (up, every sample
+#    stored, the values as on the page); it shows the BGP session established with the routes the
 #    leaf really has, BFD Up, health checks up, VIPs announced, a disabled
 #    VIP as disabled, the datapath counters as xlbctl reads them;
 #  - idle clients do not stall xlbd: with every connection slot of one
@@ -19,7 +20,7 @@
 #  - reloads move the endpoint (wildcard -> the node's address on the same
 #    port -> IPv6 on another port), refuse an address that cannot be bound
 #    (old endpoint kept, the failure counted), and close it when removed.
-# About 30 s, most of it the 10 s idle timeout.
+# About 20 s, half of it the 10 s idle timeout.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbm$$"
@@ -32,6 +33,7 @@ XLBD="$BUILD/agent/xlbd"
 XLBCTL="$BUILD/tools/xlbctl"
 XLBD_PID=""
 IDLE_PID=""
+PROM_PID=""
 PORT=9273
 K=40	# queries per VIP
 PAYLOAD=100
@@ -44,6 +46,7 @@ fail() {
 }
 cleanup() {
 	[ -n "$IDLE_PID" ] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
+	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
 	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	leaf_stop_all
 	topo_down
@@ -205,6 +208,43 @@ rd=$(metric 'xlb_xdp_packets_total{action="redirect"}')
 # until its neighbour is resolved
 nn=$(metric 'xlb_xdp_passed_packets_total{reason="no_neigh"}')
 [ $((tx + rd + nn)) -ge $((2 * K)) ] || fail "forwarded $tx + $rd + $nn < $((2 * K))"
+
+# --- a real Prometheus scrapes it ---
+# (promtool's parser is client_golang's; the server's scraper has its
+# own, stricter about what it stores)
+cat >"$RUN/prometheus.yml" <<EOF
+global: { scrape_interval: 1s, scrape_timeout: 1s }
+scrape_configs:
+  - job_name: xlb
+    static_configs: [{ targets: ["$LB4:$PORT"] }]
+EOF
+ip netns exec "$(ns leaf)" prometheus --config.file="$RUN/prometheus.yml" \
+	--storage.tsdb.path="$RUN/tsdb" --web.listen-address=127.0.0.1:9090 \
+	>"$RUN/prometheus.log" 2>&1 &
+PROM_PID=$!
+# promql QUERY: the value of its first result
+promql() {
+	nsx leaf curl -s -m 2 -G --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |
+		/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null
+}
+ok=0
+for _ in $(seq 150); do
+	[ "$(promql 'up{job="xlb"}')" = 1 ] && { ok=1; break; }
+	kill -0 "$PROM_PID" 2>/dev/null || break
+	sleep 0.1
+done
+[ $ok = 1 ] || fail "Prometheus never scraped xlbd: $(tail -5 "$RUN/prometheus.log")"
+p=$(metric "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
+got=$(promql "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
+[ "$got" = "$p" ] || fail "Prometheus stored $got for the IPv4 VIP's packets, the page says $p"
+scrape leaf "http://$LB4:$PORT/metrics" || fail "scrape"
+samples=$(grep -vc '^#' "$RUN/page")
+got=$(promql 'scrape_samples_scraped{job="xlb"}')
+[ "$got" = "$samples" ] || fail "Prometheus scraped $got samples, the page has $samples"
+echo "Prometheus $(prometheus --version 2>&1 | awk 'NR == 1 { print $3 }') scrapes xlbd: up 1, $got samples, VIP packets $p"
+kill "$PROM_PID"
+wait "$PROM_PID" 2>/dev/null
+PROM_PID=""
 
 # --- BGP, BFD, health, announce state ---
 leaf_wait_session bird $LB4 15 || fail "BGP session to the leaf: $(leaf_log bird)"
