@@ -38,10 +38,10 @@ struct metrics_server;
 typedef int (*metrics_collect_fn)(void *arg, struct buf *out);
 
 /*
- * Listen on addr:port (TCP; port 0: one the kernel picks; an IPv6 address listens on IPv6 only, except
- * :: which also takes IPv4) and serve on el. Returns 0, or -errno from
- * socket/bind/listen (-EADDRINUSE, -EADDRNOTAVAIL, ...), or -EIO when MHD
- * would not start.
+ * Listen on addr:port (TCP; port 0: one the kernel picks; an IPv6
+ * address listens on IPv6 only, except :: which also takes IPv4) and
+ * serve on el. Returns 0, or -errno from socket/bind/listen
+ * (-EADDRINUSE, -EADDRNOTAVAIL, ...), or -EIO when MHD would not start.
  */
 int metrics_server_open(struct evloop *el, const struct conf_addr *addr, uint16_t port,
 			metrics_collect_fn collect, void *arg, struct metrics_server **out);
