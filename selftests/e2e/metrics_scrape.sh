@@ -227,13 +227,9 @@ promql() {
 	nsx leaf curl -s -m 2 -G --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |
 		/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null
 }
-ok=0
-for _ in $(seq 150); do
-	[ "$(promql 'up{job="xlb"}')" = 1 ] && { ok=1; break; }
-	kill -0 "$PROM_PID" 2>/dev/null || break
-	sleep 0.1
-done
-[ $ok = 1 ] || fail "Prometheus never scraped xlbd: $(tail -5 "$RUN/prometheus.log")"
+prom_up() { kill -0 "$PROM_PID" 2>/dev/null && [ "$(promql 'up{job="xlb"}')" = 1 ]; }
+# Prometheus starts in a second or two; a loaded machine gets 30
+leaf_poll 30 prom_up || fail "Prometheus never scraped xlbd: $(tail -5 "$RUN/prometheus.log")"
 p=$(metric "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
 got=$(promql "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
 [ "$got" = "$p" ] || fail "Prometheus stored $got for the IPv4 VIP's packets, the page says $p"
