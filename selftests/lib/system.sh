@@ -400,8 +400,10 @@ sys_up() {
 			sys_fail "the leaf has no route for $ANYCAST4 over $SYS_DNS"
 	fi
 	# first packets towards the backends resolve the lb nodes' neighbours
-	sys_http $VIP4 80 6 >/dev/null
-	sys_http $VIP6 80 6 >/dev/null
+	if [ -n "$SYS_LBS" ] && [ -n "$SYS_BACKENDS" ]; then
+		sys_http $VIP4 80 6 >/dev/null
+		sys_http $VIP6 80 6 >/dev/null
+	fi
 }
 
 # the leaf's kernel next hops of PREFIX as node names, sorted, comma-joined
