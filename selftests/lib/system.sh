@@ -139,6 +139,27 @@ sys_addr() {
 # the VIP on lo; tolerant of xlbd having put it there already
 sys_lo_vip() { nsx "$1" ip addr replace "$2" dev lo; }
 
+# a node's addresses and routes on eth0 (again after its link was down:
+# the kernel dropped the routes through it, and the IPv6 addresses)
+sys_node_net() {
+	local n=$1
+	if [[ $n == b* ]]; then
+		nsx "$n" ip addr replace "${SYS_ADDR4[$n]}/24" dev eth0 &&
+			nsx "$n" ip addr replace "${SYS_ADDR6[$n]}/64" dev eth0 nodad &&
+			nsx "$n" ip route replace 192.0.2.0/24 via 198.51.100.1 &&
+			nsx "$n" ip -6 route replace 2001:db8:c::/64 via 2001:db8:b::1 &&
+			nsx "$n" ip -6 route replace 2001:db8:1::/64 via 2001:db8:b::1
+		return
+	fi
+	nsx "$n" ip addr replace "${SYS_ADDR4[$n]}/25" dev eth0 &&
+		nsx "$n" ip addr replace "${SYS_ADDR6[$n]}/64" dev eth0 nodad &&
+		nsx "$n" ip route replace 192.0.2.128/25 via 192.0.2.1 &&
+		nsx "$n" ip -6 route replace 2001:db8:c::/64 via 2001:db8:1::1 || return 1
+	[[ $n == lb* ]] || return 0
+	nsx "$n" ip route replace 198.51.100.0/24 via 192.0.2.1 &&
+		nsx "$n" ip -6 route replace 2001:db8:b::/64 via 2001:db8:1::1
+}
+
 sys_topo_up() {
 	local n
 	for n in $(sys_nodes); do
@@ -171,20 +192,15 @@ sys_topo_up() {
 	sys_addr leaf br1 2001:db8:b::1/64
 	for n in $SYS_LBS $SYS_DNS $SYS_BACKENDS; do
 		sys_link "$n" eth0 leaf "l-$n" || return 1
-		sys_addr "$n" eth0 "${SYS_ADDR4[$n]}/$([[ $n == b* ]] && echo 24 || echo 25)"
-		sys_addr "$n" eth0 "${SYS_ADDR6[$n]}/64"
+		sys_node_net "$n" || return 1
 	done
 	for n in $SYS_LBS $SYS_DNS; do
 		nsx leaf ip link set "l-$n" master br0
-		nsx "$n" ip route add 192.0.2.128/25 via 192.0.2.1
-		nsx "$n" ip -6 route add 2001:db8:c::/64 via 2001:db8:1::1
 	done
 	for n in $SYS_LBS; do
 		# a veth takes XDP_TX frames from its peer only if it runs XDP
 		nsx leaf ip link set dev "l-$n" xdp obj "$BUILD/selftests/lib/xdp_pass.bpf.o" sec xdp ||
 			return 1
-		nsx "$n" ip route add 198.51.100.0/24 via 192.0.2.1
-		nsx "$n" ip -6 route add 2001:db8:b::/64 via 2001:db8:1::1
 		# a packet whose next hop is not resolved yet goes to the
 		# kernel already encapsulated: forwarded from our own address
 		nsx "$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
@@ -197,9 +213,6 @@ sys_topo_up() {
 		nsx leaf ip link set "l-$n" master br1
 		sys_lo_vip "$n" $VIP4/32
 		sys_lo_vip "$n" $VIP6/128
-		nsx "$n" ip route add 192.0.2.0/24 via 198.51.100.1
-		nsx "$n" ip -6 route add 2001:db8:c::/64 via 2001:db8:b::1
-		nsx "$n" ip -6 route add 2001:db8:1::/64 via 2001:db8:b::1
 	done
 	# one bpffs for every node, outside /sys (ip netns exec remounts
 	# /sys); each node has its own directory in it, for its pins and
@@ -360,6 +373,7 @@ sys_node_kill() {
 # ... and comes back: xlbd takes over the datapath the dead one left
 sys_node_start() {
 	nsx "$1" ip link set eth0 up
+	sys_node_net "$1" || sys_fail "network of $1"
 	sys_xlbd_start "$1"
 }
 
