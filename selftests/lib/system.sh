@@ -264,12 +264,15 @@ sys_wait_listen() {
 }
 
 sys_backend_kill() {
+	# both at once, then reap
+	kill -9 "${SYS_PID[$1/http]}" "${SYS_PID[$1/unbound]}" 2>/dev/null
 	sys_stop "$1/http" KILL
 	sys_stop "$1/unbound" KILL
 }
 
 sys_lb_conf() {
-	local n=$1 d b i=0 w weights=($SYS_WEIGHTS)
+	local n=$1 d b i=0 w weights
+	read -ra weights <<<"$SYS_WEIGHTS"
 	d=$(sys_dir "$n")
 	{
 		cat <<EOC
@@ -378,7 +381,7 @@ sys_node_start() {
 }
 
 sys_up() {
-	local n b v neighbors=""
+	local n b neighbors=""
 	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; return 77; }
 	rm -rf "$SYS_RUN"
 	mkdir -p "$SYS_RUN" "$LEAF_RUN"
@@ -529,7 +532,7 @@ print(" ".join("%s=%d" % kv for kv in sorted(tot.items())))
 }
 
 sys_down() {
-	local k p n
+	local k n left=""
 	for k in "${!SYS_PID[@]}"; do
 		[[ $k == client/* ]] && sys_stop "$k" KILL
 	done
@@ -542,11 +545,19 @@ sys_down() {
 	done
 	SYS_ALL_PIDS="$SYS_ALL_PIDS ${LEAF_PIDS[*]}"
 	leaf_stop_all
+	# anything still running in our namespaces was started by us (by an
+	# earlier shell when a KEEP=1 demo is taken down): TERM, then KILL
 	for n in $(sys_nodes); do
-		# anything still running in our namespaces was started by us
-		for p in $(ip netns pids "$(ns "$n")" 2>/dev/null); do
-			kill -9 "$p" 2>/dev/null
-		done
+		left="$left $(ip netns pids "$(ns "$n")" 2>/dev/null | tr "\n" " ")"
+	done
+	if [ -n "${left// /}" ]; then
+		# shellcheck disable=SC2086
+		kill $left 2>/dev/null
+		leaf_poll 3 eval "[ \$(sys_alive $left) = 0 ]"
+		# shellcheck disable=SC2086
+		kill -9 $left 2>/dev/null
+	fi
+	for n in $(sys_nodes); do
 		ip netns del "$(ns "$n")" 2>/dev/null
 	done
 	mountpoint -q "$SYS_BPFFS" 2>/dev/null && umount "$SYS_BPFFS"
@@ -554,14 +565,21 @@ sys_down() {
 	return 0
 }
 
+# sys_alive PID...: how many still run (zombies do not: nobody may reap
+# the children of a shell that is gone)
+sys_alive() {
+	local p n=0
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && [ "$(ps -o stat= -p "$p" 2>/dev/null)" != Z ] && n=$((n + 1))
+	done
+	echo $n
+}
+
 # after sys_down: what is left of the topology
 sys_leftovers() {
-	local p procs=0
-	for p in $SYS_ALL_PIDS; do
-		kill -0 "$p" 2>/dev/null && [ "$(ps -o stat= -p "$p" 2>/dev/null)" != Z ] &&
-			procs=$((procs + 1))
-	done
-	echo "namespaces=$(ip netns list | grep -c "^$SYS-") mounts=$(grep -c " $SYS_RUN" /proc/mounts) processes=$procs"
+	# shellcheck disable=SC2086
+	echo "namespaces=$(ip netns list | grep -c "^$SYS-") mounts=$(grep -c " $SYS_RUN" /proc/mounts)" \
+		"processes=$(sys_alive $SYS_ALL_PIDS)"
 }
 
 sys_fail() {
