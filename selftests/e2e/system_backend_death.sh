@@ -60,7 +60,7 @@ leaf_poll 3 be_is_everywhere "$dead_addr" down ||
 	fail "$dead not down on both nodes after 3 s: $(sys_ctl lb1 backend show web; sys_ctl lb2 backend show web)"
 took=$(($(leaf_now_ms) - t0))
 t_out=$(date +%s.%N)
-echo "$dead killed: down on both xlb nodes after $took ms (interval 200 ms, fall 2)"
+echo "$dead killed: down on both xlb nodes after $took ms (interval 300 ms, fall 2)"
 for n in $SYS_LBS; do
 	[ "$(be_field "$n" "$dead_addr" slots)" = 0 ] || fail "$dead still has slots on $n"
 done

@@ -35,21 +35,23 @@ sleep 1
 t0=$(leaf_now_ms)
 sys_dns_stop dns1
 sys_wait_nexthops $ANYCAST4/32 dns2 3 || fail "dns1 still a next hop 3 s after unbound stopped"
-gone=$(($(leaf_now_ms) - t0))
-echo "unbound on dns1 stopped: its route gone from the leaf after $gone ms (interval 200 ms, fall 2)"
-[ "$gone" -le 1500 ] || fail "withdrawal took $gone ms"
+t_gone=$(leaf_now_ms)
+gone=$((t_gone - t0))
+echo "unbound on dns1 stopped: its route gone from the leaf after $gone ms (interval 300 ms, fall 2)"
+# (a margin for a loaded machine; the hold timer would take 9 s)
+[ "$gone" -le 2500 ] || fail "withdrawal took $gone ms"
 sys_ctl dns1 -j vip show resolver | grep -q '"route":"withdrawn"' || fail "dns1: $(sys_ctl dns1 vip show resolver)"
 q=$(sys_dns $ANYCAST4 30)
 echo "30 queries: $q"
 sys_none "$q" failed || fail "queries failed: $q"
 [ "$(sys_get "$q" dns2)" = 30 ] || fail "not all answered by dns2: $q"
 
-t0=$(leaf_now_ms)
 sys_dns_start dns1
 sys_wait_nexthops $ANYCAST4/32 "dns1 dns2" 8 || fail "dns1 not announced again"
-back=$(($(leaf_now_ms) - t0))
-echo "unbound on dns1 back: announced again after $back ms (hold-down 2 s from the withdrawal)"
-[ $((back + gone)) -ge 1900 ] || fail "announced again after only $((back + gone)) ms withdrawn"
+away=$(($(leaf_now_ms) - t_gone))
+echo "unbound on dns1 back: announced again, $away ms after the withdrawal (hold-down 2 s)"
+# both ends seen by 50 ms polls
+[ $away -ge 1850 ] || fail "announced again after only $away ms withdrawn"
 q=$(sys_dns $ANYCAST4 40)
 echo "40 queries: $q"
 sys_none "$q" failed || fail "queries failed: $q"

@@ -66,7 +66,7 @@ sleep 1
 SYS_WEIGHTS="100 200 100"
 SYS_EXTRA_VIPS="vip $VIP_NEW tcp 80 {
     name web2
-    health http path \"/\" interval 200ms timeout 150ms rise 2 fall 2
+    health http path \"/\" interval 300ms timeout 250ms rise 2 fall 2
     backend ${SYS_ADDR4[b1]}; backend ${SYS_ADDR4[b2]}; backend ${SYS_ADDR4[b3]}
 }"
 reload_all

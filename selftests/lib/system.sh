@@ -290,7 +290,7 @@ neighbor ${SYS_ADDR4[leaf]} { remote-as 65000; hold-time 9; description leaf }
 vip $VIP4 tcp 80 {
     name web
     hold-down 2s
-    health http path "/" interval 200ms timeout 150ms rise 2 fall 2
+    health http path "/" interval 300ms timeout 250ms rise 2 fall 2
 EOC
 		for b in $SYS_BACKENDS; do
 			w=${weights[$i]:-100}
@@ -303,7 +303,7 @@ vip $VIP4 udp 53 {
     name dns
     encap gue
     hold-down 2s
-    health dns query whoami.example.org type TXT nonempty interval 200ms timeout 150ms rise 2 fall 2
+    health dns query whoami.example.org type TXT nonempty interval 300ms timeout 250ms rise 2 fall 2
 EOC
 		for b in $SYS_BACKENDS; do echo "    backend ${SYS_ADDR4[$b]}"; done
 		cat <<EOC
@@ -311,7 +311,7 @@ EOC
 vip $VIP6 tcp 80 {
     name web6
     hold-down 2s
-    health http path "/" interval 200ms timeout 150ms rise 2 fall 2
+    health http path "/" interval 300ms timeout 250ms rise 2 fall 2
 EOC
 		for b in $SYS_BACKENDS; do echo "    backend ${SYS_ADDR6[$b]}"; done
 		echo "}"
@@ -336,7 +336,7 @@ neighbor ${SYS_ADDR4[leaf]} { remote-as 65000; hold-time 9; description leaf }
 vip $ANYCAST4 local {
     name resolver
     hold-down 2s
-    health dns query whoami.example.org type TXT nonempty interval 200ms timeout 150ms rise 2 fall 2
+    health dns query whoami.example.org type TXT nonempty interval 300ms timeout 250ms rise 2 fall 2
 }
 EOC
 	"$XLBD" -n -f "$d/xlb.conf" >"$d/check.log" 2>&1 ||
