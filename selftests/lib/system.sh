@@ -367,9 +367,13 @@ sys_dns_start() {
 sys_dns_stop() { sys_stop "$1/unbound"; }
 
 # an xlb node dies: xlbd killed (the kernel closes its BGP session, the
-# leaf drops its routes) and its link goes down, as a machine that is gone
+# leaf drops its routes) and its link goes down, as a machine that is gone.
+# The link goes down once the leaf saw the session close (at most 2 s):
+# taken down at once it could swallow the FIN, and the leaf would wait for
+# the hold time (BFD's job, tested in e2e/bfd_*)
 sys_node_kill() {
 	sys_stop "$1/xlbd" KILL
+	leaf_poll 2 eval "! leaf_session_up bird ${SYS_ADDR4[$1]}"
 	nsx "$1" ip link set eth0 down
 }
 
