@@ -12,8 +12,8 @@
 #     | br0 192.0.2.1/25, 2001:db8:1::1/64
 #     +-- lb1 .10 / ::10, lb2 .11 / ::11: xlbd (AS 65010), XDP balancer on
 #     |     eth0, same config apart from their own addresses
-#     +-- dns1 .20 / ::20, dns2 .21 / ::21: xlbd with a host-mode VIP and
-#     |     unbound on it (anycast DNS, no XDP)
+#     +-- dns1 .20 / ::20, dns2 .21 / ::21: xlbd with a host-mode VIP,
+#     |     which it puts on lo, and unbound on it (anycast DNS, no XDP)
 #     | br1 198.51.100.1/24, 2001:db8:b::1/64
 #     +-- b1 .11, b2 .12, b3 .13 (2001:db8:b::11..13): decap XDP on eth0,
 #           the VIPs on lo, an HTTP server (system.py serve) and unbound,
@@ -136,7 +136,7 @@ sys_addr() {
 	fi
 }
 
-# the VIP on lo; tolerant of xlbd having put it there already
+# a VIP on a backend's lo (the backends run no xlbd)
 sys_lo_vip() { nsx "$1" ip addr replace "$2" dev lo; }
 
 # a node's addresses and routes on eth0 (again after its link was down:
@@ -205,9 +205,6 @@ sys_topo_up() {
 		# kernel already encapsulated: forwarded from our own address
 		nsx "$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 			net.ipv4.conf.all.accept_local=1 net.ipv4.conf.eth0.accept_local=1
-	done
-	for n in $SYS_DNS; do
-		sys_lo_vip "$n" $ANYCAST4/32
 	done
 	for n in $SYS_BACKENDS; do
 		nsx leaf ip link set "l-$n" master br1
@@ -335,6 +332,7 @@ state-file $d/state
 neighbor ${SYS_ADDR4[leaf]} { remote-as 65000; hold-time 9; description leaf }
 vip $ANYCAST4 local {
     name resolver
+    add-address lo
     hold-down 2s
     health dns query whoami.example.org type TXT nonempty interval 300ms timeout 250ms rise 2 fall 2
 }
@@ -401,8 +399,12 @@ sys_up() {
 	leaf_start bird "$(ns leaf)" $neighbors || sys_fail "leaf start"
 	for n in $SYS_DNS; do
 		sys_dns_conf "$n"
-		sys_dns_start "$n"
 		sys_xlbd_start "$n"
+		# xlbd puts the resolver's address on lo (add-address); unbound
+		# binds to it
+		leaf_poll 5 eval "nsx $n ip addr show dev lo | grep -q ' $ANYCAST4/32'" ||
+			sys_fail "xlbd did not put $ANYCAST4 on lo of $n"
+		sys_dns_start "$n"
 	done
 	for b in $SYS_BACKENDS; do
 		sys_wait_listen "$b" 80 && sys_wait_listen "$b" 53 || sys_fail "servers on $b"
