@@ -87,11 +87,14 @@ be_up_everywhere() {
 
 say "topology (network namespaces $SYS-*, documentation addresses)"
 cat <<EOF | show
-client $CLIENT4 -- leaf router (BIRD 2, ECMP, L4 hash) -- lb1 ${SYS_ADDR4[lb1]}, lb2 ${SYS_ADDR4[lb2]}: xlbd + XDP balancer
-                                                      -- dns1 ${SYS_ADDR4[dns1]}, dns2 ${SYS_ADDR4[dns2]}: xlbd + unbound (host mode)
-                                                      -- b1 b2 b3 198.51.100.11-13: decap XDP, VIPs on lo, HTTP + unbound
-VIPs: $VIP4 tcp 80 (web, IPIP), $VIP4 udp 53 (dns, GUE), [$VIP6] tcp 80 (web6, IPv6 in IPv6)
-      $ANYCAST4 (resolver, anycast from dns1 and dns2)
+client $CLIENT4
+  |
+leaf: BIRD 2, ECMP over equal next hops, hashed on addresses and ports
+  |-- lb1 ${SYS_ADDR4[lb1]}, lb2 ${SYS_ADDR4[lb2]}      xlbd + XDP balancer on eth0 (one config)
+  |-- dns1 ${SYS_ADDR4[dns1]}, dns2 ${SYS_ADDR4[dns2]}    xlbd (host-mode VIP on lo) + unbound
+  |-- b1 b2 b3 198.51.100.11-13           decap XDP, VIPs on lo, HTTP server + unbound
+VIPs: $VIP4 tcp 80 (web, IPIP), $VIP4 udp 53 (dns, GUE),
+      [$VIP6] tcp 80 (web6, IPv6 in IPv6), $ANYCAST4 (resolver, anycast)
 EOF
 t0=$(leaf_now_ms)
 sys_up || exit 1
@@ -101,7 +104,7 @@ say "the leaf's kernel routes (BIRD merged the equal BGP routes into ECMP)"
 {
 	ip -n "$(ns leaf)" route show root 203.0.113.0/24
 	ip -n "$(ns leaf)" -6 route show root 2001:db8:ffff::/48
-} | sed 's/ proto bird//; s/ metric [0-9]*//; s/ weight 1//; s/ dev br0//; s/ *$//' | show
+} | sed 's/ proto bird//; s/ metric [0-9]*//; s/ weight 1//; s/ dev br0//; s/ *$//; s/\t/  /' | show
 nh4=$(sys_nexthops $VIP4/32) nh6=$(sys_nexthops $VIP6/128) nha=$(sys_nexthops $ANYCAST4/32)
 if [ "$nh4" = lb1,lb2 ] && [ "$nh6" = lb1,lb2 ] && [ "$nha" = dns1,dns2 ]; then
 	result ok "routes: $VIP4 and $VIP6 via lb1+lb2, $ANYCAST4 via dns1+dns2"
@@ -116,7 +119,7 @@ w4=$(sys_http $VIP4 80 30)
 w6=$(sys_http $VIP6 80 30)
 d4=$(sys_dns $VIP4 30)
 da=$(sys_dns $ANYCAST4 30)
-printf '%-34s %s\n' "30 HTTP to $VIP4 (IPIP):" "$w4" "30 HTTP to [$VIP6] (6in6):" "$w6" \
+printf '%-40s %s\n' "30 HTTP to $VIP4 (IPIP):" "$w4" "30 HTTP to [$VIP6] (6in6):" "$w6" \
 	"30 DNS to $VIP4 (GUE):" "$d4" "30 DNS to $ANYCAST4 (anycast):" "$da" | show
 for s in "$w4" "$w6" "$d4"; do
 	for b in b1 b2 b3; do [ "$(sys_get "$s" $b)" -gt 0 ] || spread_ok=0; done
