@@ -96,7 +96,7 @@ BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 BENCH_HEALTH := $(if $(BENCH_HEALTH_SRC),$(BUILD)/selftests/bench_health)
 
-.PHONY: all build deps check demo bench fuzz clean vmlinux install help
+.PHONY: all build deps check demo bench fuzz clean vmlinux install uninstall help
 all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
@@ -218,6 +218,51 @@ bench: all
 clean:
 	$(Q)rm -rf $(BUILD)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: what an xlb node or a backend
+# needs, no more. The BPF programs are compiled into xlbd and xlb-setup
+# (skeletons), so no object file is installed. The unit goes where systemd
+# looks for the PREFIX (/usr/local/lib/systemd/system for a local build,
+# /usr/lib/systemd/system = /lib/systemd/system with PREFIX=/usr, as Debian
+# packages do). /etc/xlb/xlb.conf is never written: the sample goes next to
+# it as xlb.conf.sample and into the documentation.
+SBINDIR        ?= $(PREFIX)/sbin
+BINDIR         ?= $(PREFIX)/bin
+MANDIR         ?= $(PREFIX)/share/man
+DOCDIR         ?= $(PREFIX)/share/doc/xlb
+SYSCONFDIR     ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_FILES := $(SBINDIR)/xlbd $(SBINDIR)/xlb-setup $(BINDIR)/xlbctl \
+	$(MANDIR)/man5/xlb.conf.5 $(MANDIR)/man8/xlbd.8 $(MANDIR)/man8/xlbctl.8 \
+	$(SYSTEMDUNITDIR)/xlbd.service $(SYSCONFDIR)/xlb/xlb.conf.sample \
+	$(DOCDIR)/examples/xlb.conf $(addprefix $(DOCDIR)/,README.md architecture.md runbook.md) \
+	$(addprefix $(DOCDIR)/examples/leaf/,$(notdir $(wildcard doc/leaf/*)))
+
+install: $(XLBD) $(TOOLS)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(addprefix $(DESTDIR),$(SBINDIR) $(BINDIR) $(MANDIR)/man5 $(MANDIR)/man8 \
+		$(SYSTEMDUNITDIR) $(SYSCONFDIR)/xlb $(DOCDIR)/examples/leaf)
+	$(Q)install -m 0755 $(XLBD) $(BUILD)/tools/xlb-setup $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0755 $(BUILD)/tools/xlbctl $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 doc/xlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 0644 doc/xlbd.8 doc/xlbctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/xlbd.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/xlbd.service.tmp
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/xlbd.service.tmp
+	$(Q)mv $(DESTDIR)$(SYSTEMDUNITDIR)/xlbd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/xlbd.service
+	$(Q)install -m 0644 doc/examples/xlb.conf $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.conf.sample
+	$(Q)install -m 0644 doc/examples/xlb.conf $(DESTDIR)$(DOCDIR)/examples/
+	$(Q)install -m 0644 README.md doc/architecture.md doc/runbook.md $(DESTDIR)$(DOCDIR)/
+	$(Q)install -m 0644 doc/leaf/* $(DESTDIR)$(DOCDIR)/examples/leaf/
+	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/xlb/xlb.conf || \
+		echo "install: no $(SYSCONFDIR)/xlb/xlb.conf yet: start from $(SYSCONFDIR)/xlb/xlb.conf.sample"
+
+# removes what install wrote; the config and the state stay, and of the
+# directories only xlb's own go, when empty
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	$(Q)rmdir $(DESTDIR)$(DOCDIR)/examples/leaf $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xlb 2>/dev/null || true
+
 help:
 	@echo "make            build everything into $(BUILD)/ (runs make deps first)"
 	@echo "make deps       apt-get what is missing"
@@ -226,5 +271,8 @@ help:
 	@echo "make bench      build and run the benchmarks"
 	@echo "make fuzz       run every fuzz target for FUZZ_TIME seconds (default 300)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"
+	@echo "make install    install xlbd, xlbctl, xlb-setup, man pages, the systemd unit"
+	@echo "                and a sample config (PREFIX=$(PREFIX), DESTDIR=)"
+	@echo "make uninstall  remove them again (the config and state stay)"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -156,6 +156,12 @@ static int datapath_open(struct xlbd *d)
 			  "(xlb-setup detach %s) or change the mode", c->xdp_ifname, c->xdp_ifname);
 		return err;
 	}
+	if (err == -EPERM) { /* a capability, not the verifier (EACCES): no libbpf log */
+		log_warnx("cannot attach the balancer to %s: %s (xlbd needs CAP_BPF, CAP_PERFMON and "
+			  "CAP_NET_ADMIN, and CAP_SYS_ADMIN to take over an XDP program already there)",
+			  c->xdp_ifname, strerror(-err));
+		return err;
+	}
 	if (err) {
 		log_bpf_dump();
 		log_warnx("cannot attach the balancer to %s: %s", c->xdp_ifname, strerror(-err));
@@ -285,10 +291,18 @@ out:
 	if (d.ctl)
 		ctl_server_close(d.ctl);
 	if (d.dp && !d.keep_datapath) {
+		int derr;
+
 		xlbd_release(&d, true);
-		xlb_dp_detach(d.dp);
+		/* EPERM here: libxdp needs CAP_SYS_ADMIN to find the program
+		 * it attached (BPF_PROG_GET_FD_BY_ID) */
+		derr = xlb_dp_detach(d.dp);
 		xlb_dp_unpin(d.dp);
-		log_info("datapath detached, maps unpinned");
+		if (derr)
+			log_warnx("cannot detach the balancer: %s (maps unpinned; "
+				  "`xlb-setup detach IFACE` takes it off)", strerror(-derr));
+		else
+			log_info("datapath detached, maps unpinned");
 	} else {
 		if (d.dp)
 			log_info("datapath left running (-k): maps stay pinned");

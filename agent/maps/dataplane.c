@@ -62,8 +62,8 @@ static int dp_replace_running(struct xlb_dp *dp, int ifindex, enum xlb_dp_mode m
 	if (q.attach_mode != XDP_ATTACHED_DRV && q.attach_mode != XDP_ATTACHED_SKB)
 		return 0;
 	old_fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (old_fd < 0)
-		return 0;
+	if (old_fd < 0) /* EPERM: looking at it needs CAP_SYS_ADMIN */
+		return errno == EPERM ? -EPERM : 0;
 	if (bpf_obj_get_info_by_fd(old_fd, &info, &len) || strcmp(info.name, XLB_PROG_NAME)) {
 		close(old_fd);
 		return 0;
