@@ -20,10 +20,14 @@ set -e
 #   promtool, which checks the page in the e2e test, and the server, which
 #   the test runs in a namespace of its own to scrape xlbd (the system
 #   service is stopped below)
+# operations kit tests: mandoc and groff-base (man pages render without
+#   warnings), systemd for systemd-analyze (verify the unit; nothing is
+#   started) and man-db (verify looks up the unit's Documentation= pages),
+#   util-linux's setpriv (xlbd under the unit's capability set)
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
 libclang-rt-dev bird2 frr gobgpd exabgp libcurl4-openssl-dev unbound openssl
-nftables libmicrohttpd-dev prometheus"
+nftables libmicrohttpd-dev prometheus mandoc groff-base systemd man-db util-linux"
 SERVICES="bird frr gobgpd exabgp unbound prometheus"
 
 missing=""
