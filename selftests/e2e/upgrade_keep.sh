@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The runbook's upgrade, as the systemd unit does it (xlbd -k, SIGTERM,
+# start again): a long connection runs to a backend that was depooled
+# (so only the flow table keeps it there, Maglev would send it
+# elsewhere); xlbd -k exits on SIGTERM leaving the balancer attached and
+# its maps pinned; a new xlbd takes the balancer over, the connection
+# gets every byte from the same backend, the depool is still in force,
+# new connections work. Then a plain SIGTERM detaches.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOPO="xlbu$$"
+. selftests/lib/topo.sh
+
+RUN=/run/$TOPO-run
+XLBD="$BUILD/agent/xlbd"
+XLBCTL="$BUILD/tools/xlbctl"
+XLBD_PID=""
+DL_PID=""
+
+fail() {
+	echo "FAIL: $*"
+	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
+	exit 1
+}
+cleanup() {
+	[ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
+	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
+	nsx lb "$XLB_SETUP" -p "$TOPO_BPFFS/lb" detach lb0 >/dev/null 2>&1
+	topo_down
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+
+ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
+start_xlbd() {
+	ip netns exec "$(ns lb)" "$XLBD" -d "$@" -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
+	XLBD_PID=$!
+	for _ in $(seq 100); do
+		ctl status >/dev/null 2>&1 && return 0
+		kill -0 "$XLBD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "xlbd did not come up"
+}
+stop_xlbd() {
+	kill -TERM "$XLBD_PID"
+	wait "$XLBD_PID"
+	rc=$?
+	XLBD_PID=""
+	[ $rc -eq 0 ] || fail "xlbd exited with $rc on SIGTERM"
+}
+xdp_prog() { nsx lb ip -d link show lb0 | grep -o 'prog/xdp id [0-9]*'; }
+# which backend serves the client's connection to port 81
+conn_backend() {
+	local n
+	for n in b1 b2; do
+		nsx $n ss -tnH state established "( sport = :81 )" | grep -q "$CLIENT4" && echo $n
+	done
+}
+
+topo_up || fail "topology"
+mkdir -p "$RUN"
+for n in b1 b2; do
+	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
+done
+cat >"$RUN/xlb.conf" <<EOF
+allowed-prefixes { 203.0.113.0/24 max 32 }
+encap-source $LB4 $LB6
+xdp interface lb0
+pin-path $TOPO_BPFFS/lb
+control-socket $RUN/xlbd.sock
+state-file $RUN/state
+vip $VIP4 tcp 80 { name web; backend 198.51.100.11; backend 198.51.100.12 }
+vip $VIP4 tcp 81 { name slow; backend 198.51.100.11; backend 198.51.100.12 }
+EOF
+start_xlbd -k
+topo_servers
+
+# a 6-second connection (60 lines), then its backend depooled: from now
+# on only the flow table keeps it there
+nsx client socat -u -T 15 "TCP:$VIP4:81" - >"$RUN/slow.out" 2>&1 &
+DL_PID=$!
+busy=""
+for _ in $(seq 50); do
+	busy=$(conn_backend)
+	[ -n "$busy" ] && break
+	sleep 0.1
+done
+[ -n "$busy" ] || fail "slow connection did not start"
+busy_addr=198.51.100.1${busy#b}
+ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
+
+# the upgrade: SIGTERM with -k leaves the balancer and its maps
+prog=$(xdp_prog)
+stop_xlbd
+grep -q "datapath left running (-k)" "$RUN/xlbd.log" || fail "-k exit not logged"
+[ "$(xdp_prog)" = "$prog" ] || fail "balancer changed or gone after exit with -k: $(xdp_prog)"
+[ -e "$TOPO_BPFFS/lb/flows" ] || fail "maps unpinned after exit with -k"
+kill -0 "$DL_PID" 2>/dev/null || fail "the connection ended while xlbd was down"
+start_xlbd
+grep -q "took over on lb0" "$RUN/xlbd.log" || fail "the new xlbd did not take over"
+ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool lost over the upgrade"
+
+wait "$DL_PID"
+rc=$?
+DL_PID=""
+[ $rc -eq 0 ] || fail "connection broke over the upgrade (socat exit $rc): $(tail -2 "$RUN/slow.out")"
+[ "$(wc -l <"$RUN/slow.out")" = 60 ] && [ "$(tail -1 "$RUN/slow.out")" = "$busy 60" ] ||
+	fail "connection incomplete: $(wc -l <"$RUN/slow.out") lines, last '$(tail -1 "$RUN/slow.out")'"
+for i in $(seq 6); do
+	got=$(nsx client socat -u -T 3 "TCP:$VIP4:81" - 2>/dev/null | head -1)
+	[ -n "$got" ] || fail "new connection $i failed after the upgrade"
+	[ "${got% *}" != "$busy" ] || fail "new connection $i went to the depooled backend"
+done
+
+# without -k, SIGTERM takes the balancer off and unpins
+stop_xlbd
+[ -z "$(xdp_prog)" ] || fail "still attached after SIGTERM without -k"
+[ -e "$TOPO_BPFFS/lb/flows" ] && fail "maps still pinned after SIGTERM without -k"
+echo "upgrade with -k: connection kept (60/60 lines from $busy), depool kept, new connections fine"
+exit 0
