@@ -6,7 +6,8 @@
 # no_new_privs when the unit sets NoNewPrivileges), as root like the
 # unit, and must do everything the unit's comments promise with it:
 # attach XDP, listen for BGP on port 179, hand its control socket to a
-# group, run an exec check as nobody and kill the timed-out ones; after
+# group, put a VIP on lo (add-address), run an exec check as nobody and
+# kill the timed-out ones; after
 # kill -9 a new xlbd with the same set takes over the running balancer,
 # and SIGTERM detaches it and unpins the maps. (systemd itself is not PID
 # 1 on the test machines; the unit file is checked by agent/install.)
@@ -78,7 +79,7 @@ control-socket $RUN/xlbd.sock group nogroup
 state-file $RUN/state/state
 neighbor 192.0.2.1 { remote-as 65000; hold-time 9; passive }
 vip 203.0.113.10 tcp 80 { backend 192.0.2.11 }
-vip 203.0.113.20 local { health exec "$RUN/check.sh" user nobody interval 1s timeout 300ms }
+vip 203.0.113.20 local { add-address lo; health exec "$RUN/check.sh" user nobody interval 1s timeout 300ms }
 EOF
 
 # start_xlbd [-k]: xlbd under the unit's capability set
@@ -105,6 +106,7 @@ prog=$(xdp_prog)
 [ -n "$prog" ] || fail "no XDP program on lb0"
 ip netns exec "$NS" ss -ltnH 'sport = :179' | grep -q LISTEN || fail "BGP does not listen on 179"
 [ "$(stat -c %G "$RUN/xlbd.sock")" = nogroup ] || fail "control socket group: $(stat -c %G "$RUN/xlbd.sock")"
+ip -n "$NS" addr show dev lo | grep -q 'inet 203.0.113.20/32' || fail "add-address: VIP not on lo"
 
 # exec checks: run as nobody, and each timed-out one is killed (at most
 # the probe under way is running at any time)
@@ -131,4 +133,5 @@ XLBD_PID=""
 grep -q "datapath detached" "$RUN/xlbd.log" || fail "detach not logged"
 [ -z "$(xdp_prog)" ] || fail "balancer still attached after SIGTERM"
 [ -z "$(ls "$BPFFS/xlb" 2>/dev/null)" ] || fail "maps still pinned: $(ls "$BPFFS/xlb")"
-echo "ok: attach, BGP listen, socket group, exec as nobody, takeover, detach with: $caps"
+ip -n "$NS" addr show dev lo | grep -q 'inet 203.0.113.20/32' && fail "add-address: VIP left on lo"
+echo "ok: attach, BGP listen, socket group, VIP on lo, exec as nobody, takeover, detach with: $caps"
