@@ -221,11 +221,22 @@ static int peer_flush(struct bgp_peer *p)
 	return 0;
 }
 
+/* The connection broke under a send (a reset, or our own timeout on
+ * unacknowledged data): why goes to the log and to `bgp show`. */
+static void peer_send_failed(struct bgp_peer *p, int err)
+{
+	peer_note(p, 0, 0, "send: %s", strerror(-err));
+	peer_warn(p, "connection lost in %s: send: %s", bgp_state_name(p->state), strerror(-err));
+	peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+}
+
 static void peer_sent(struct bgp_peer *p, size_t msgs)
 {
+	int err;
+
 	p->msgs_out += msgs;
-	if (p->fd >= 0 && !p->connecting && peer_flush(p))
-		peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+	if (p->fd >= 0 && !p->connecting && (err = peer_flush(p)))
+		peer_send_failed(p, err);
 }
 
 static void send_open(struct bgp_peer *p)
@@ -384,6 +395,10 @@ static void peer_set_state(struct bgp_peer *p, enum bgp_state s)
 {
 	if (s == p->state)
 		return;
+	if (p->state == BGP_ESTABLISHED)
+		p->dropped++;
+	if (s == BGP_ESTABLISHED)
+		p->established++;
 	if (s == BGP_ESTABLISHED || p->state == BGP_ESTABLISHED)
 		peer_log(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
 	else
@@ -624,6 +639,10 @@ static void peer_read(struct bgp_peer *p)
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 			peer_note(p, 0, 0, "connection closed by the peer%s%s", n ? ": " : "",
 				  n ? strerror(errno) : "");
+			/* without a NOTIFICATION this line is all the
+			 * operator gets: the peer died, reset or was cut */
+			if (p->state >= BGP_OPENSENT)
+				peer_warn(p, "%s in %s", p->last_error.text, bgp_state_name(p->state));
 			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
 			return;
 		}
@@ -678,8 +697,10 @@ static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg)
 		return;
 	}
 	if (events & EPOLLOUT) {
-		if (peer_flush(p)) {
-			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
+		int err = peer_flush(p);
+
+		if (err) {
+			peer_send_failed(p, err);
 			return;
 		}
 	}

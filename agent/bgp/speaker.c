@@ -534,6 +534,8 @@ void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writ
 			json_kv_u64(w, "prefixes_received", p->prefixes_received);
 			json_kv_u64(w, "messages_in", p->msgs_in);
 			json_kv_u64(w, "messages_out", p->msgs_out);
+			json_kv_u64(w, "established", p->established);
+			json_kv_u64(w, "dropped", p->dropped);
 			json_key(w, "last_error");
 			if (p->has_last_error) {
 				json_object_start(w);
@@ -576,6 +578,8 @@ void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writ
 		buf_printf(text, "    prefixes announced %zu, received %llu; messages in %llu, out %llu\n",
 			   announced, (unsigned long long)p->prefixes_received,
 			   (unsigned long long)p->msgs_in, (unsigned long long)p->msgs_out);
+		buf_printf(text, "    established %llu times, dropped %llu times\n",
+			   (unsigned long long)p->established, (unsigned long long)p->dropped);
 		if (p->has_last_error)
 			buf_printf(text, "    last error: %s%s%s\n",
 				   p->last_error.code ?

@@ -68,6 +68,7 @@ struct bgp_peer {
 	size_t n_adj, cap_adj;
 	/* counters and history for `xlbctl bgp show` */
 	uint64_t msgs_in, msgs_out, updates_in, prefixes_received;
+	uint64_t established, dropped;	/* times the session came up / went down from Established */
 	time_t state_since;		/* wall clock of the last state change */
 	uint32_t failures;		/* consecutive failed attempts */
 	bool has_last_error;

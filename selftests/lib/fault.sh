@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0
+# The BGP fault tests (selftests/e2e/fault_*.sh): what every one of them
+# asserts once the fault is over, on top of selftests/lib/bgp.sh (source
+# that first, then this, then call bgp_setup lb).
+#
+# xlbd on node lb announces a set of VIPs (fault_vips); the test keeps
+# track of which of them must be announced (fault_vip toggles one through
+# xlbctl and records it). After a fault:
+#   fault_wait_exact KIND SECONDS WHAT
+#       until the leaf holds exactly the announced VIPs, each with lb as
+#       next hop (no withdrawn VIP, no missing one), else fail with both
+#       lists; leaves the time it took in LEAF_WAITED_MS
+#   fault_settled KIND WHAT
+#       xlbd is the process started at the beginning (no crash, no
+#       restart), the session is Established on both sides, xlbd has
+#       nothing left to send, and the leaf's table is exact
+#   fault_count FIELD   a counter of `xlbctl -j bgp show` for the leaf
+#   fault_mark / fault_logged ERE / fault_wait_logged ERE SECONDS WHAT
+#       remember the end of xlbd's log / did xlbd log ERE since then? /
+#       wait until it does (the line in FAULT_LOG_LINE)
+#
+# VIPs: v4-0 .. v4-(N-1) are 203.0.113.10 ..., v6-0 ... are
+# 2001:db8:ffff::10 ..., all host-mode (always up unless disabled),
+# hold-down 0s, no drain: a toggle is sent at once.
+
+declare -gA FAULT_VIP FAULT_ON
+FAULT_PID=""
+FAULT_LOG_MARK=0
+
+# fault_vips N4 N6: N4 IPv4 and N6 IPv6 VIPs, all announced; their
+# statements for xlb.conf in FAULT_VIP_CONF (call it directly, not in
+# $(...): the arrays must be set in the test's own shell)
+fault_vips() {
+	local i
+	FAULT_VIP_CONF=""
+	for i in $(seq 0 $(($1 - 1))); do
+		FAULT_VIP[v4-$i]=203.0.113.$((10 + i))/32
+		FAULT_VIP_CONF+="vip 203.0.113.$((10 + i)) local { name v4-$i; hold-down 0s }"$'\n'
+	done
+	for i in $(seq 0 $(($2 - 1))); do
+		FAULT_VIP[v6-$i]=2001:db8:ffff::$((10 + i))/128
+		FAULT_VIP_CONF+="vip 2001:db8:ffff::$((10 + i)) local { name v6-$i; hold-down 0s; next-hop ${NODE_ADDR6[lb]} }"$'\n'
+	done
+	for i in "${!FAULT_VIP[@]}"; do
+		FAULT_ON[$i]=1
+	done
+}
+
+# fault_start: start xlbd on lb and remember its PID
+fault_start() {
+	node_start lb
+	FAULT_PID=${NODE_PID[lb]}
+}
+
+# fault_vip disable|enable NAME
+fault_vip() {
+	node_ctl lb vip "$1" "$2" >/dev/null || bgp_fail "xlbctl vip $1 $2"
+	if [ "$1" = enable ]; then FAULT_ON[$2]=1; else FAULT_ON[$2]=0; fi
+}
+
+# what the leaf must hold: PREFIX nexthops=ADDR, sorted
+fault_expected() {
+	local n nh
+	for n in "${!FAULT_VIP[@]}"; do
+		[ "${FAULT_ON[$n]}" = 1 ] || continue
+		nh=${NODE_ADDR4[lb]}
+		[[ ${FAULT_VIP[$n]} == *:* ]] && nh=${NODE_ADDR6[lb]}
+		echo "${FAULT_VIP[$n]} nexthops=$nh"
+	done | sort
+}
+
+fault_held() { leaf_routes "$1" | awk '{ print $1, $2 }' | sort; }
+
+fault_exact() { [ "$(fault_held "$1")" = "$(fault_expected)" ]; }
+
+fault_wait_exact() {
+	leaf_poll "$2" fault_exact "$1" && return 0
+	bgp_fail "$3: the leaf's routes are not the announced VIPs after $2 s
+--- expected
+$(fault_expected)
+--- held by the $1 leaf
+$(fault_held "$1")"
+}
+
+fault_alive() {
+	local s
+	s=$(awk '/^State:/ { print $2 }' "/proc/$FAULT_PID/status" 2>/dev/null)
+	[ -n "$s" ] && [ "$s" != Z ] || bgp_fail "xlbd (pid $FAULT_PID) is gone: $1"
+	[ "${NODE_PID[lb]}" = "$FAULT_PID" ] || bgp_fail "xlbd was restarted: $1"
+}
+
+fault_count() { node_bgp lb $LEAF4 "$1"; }
+
+fault_settled() {
+	local st
+	fault_alive "$2"
+	st=$(fault_count state)
+	[ "$st" = Established ] || bgp_fail "$2: xlbd's session is $st"
+	leaf_session_up "$1" "${NODE_ADDR4[lb]}" ||
+		bgp_fail "$2: the leaf's session is $(leaf_session_state "$1" "${NODE_ADDR4[lb]}")"
+	[ "$(fault_count prefixes_announced)" -eq "$(fault_expected | wc -l)" ] ||
+		bgp_fail "$2: xlbd counts $(fault_count prefixes_announced) prefixes announced, $(fault_expected | wc -l) expected"
+	fault_exact "$1" || fault_wait_exact "$1" 0 "$2"
+	node_ctl lb status >/dev/null || bgp_fail "$2: xlbctl status"
+}
+
+fault_mark() { FAULT_LOG_MARK=$(stat -c %s "$(node_dir lb)/xlbd.log"); }
+
+fault_logged() { tail -c +$((FAULT_LOG_MARK + 1)) "$(node_dir lb)/xlbd.log" | grep -qE "$1"; }
+
+# fault_wait_logged ERE SECONDS WHAT: the first line found in FAULT_LOG_LINE
+fault_wait_logged() {
+	leaf_poll "$2" fault_logged "$1" ||
+		bgp_fail "$3: xlbd did not log /$1/ within $2 s"
+	FAULT_LOG_LINE=$(tail -c +$((FAULT_LOG_MARK + 1)) "$(node_dir lb)/xlbd.log" | grep -m1 -E "$1")
+}
