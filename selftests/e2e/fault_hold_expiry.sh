@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault: the peer goes silent without closing anything. A BIRD 2 leaf,
+# hold time 3 s on both sides (keepalive 1 s), 4 VIPs from xlbd.
+#  1. nftables in the leaf's namespace drops the leaf's BGP messages to
+#     xlbd (its TCP segments with data: each BGP write ends in one with
+#     PSH), while its ACKs pass and xlbd's messages reach the leaf (a drop
+#     of the ACKs too would hold xlbd's messages back in its own TCP
+#     send queue, and the leaf's hold timer would expire as well): a
+#     peer that stops talking without closing. xlbd's hold timer expires
+#     2-3 s after the last message (asserted 1.5-5 s after the drop
+#     began), it logs and sends the HOLD TIMER EXPIRED NOTIFICATION
+#     (RFC 4271 sec 6.5: code 4), which the leaf receives and logs, and
+#     closes; `xlbctl -j bgp show` has last_error 4/0. Once the drop is
+#     lifted the session comes back by itself with exactly the VIPs.
+#  2. the leaf frozen (SIGSTOP): the same on xlbd's side; xlbd's new
+#     connection waits in the frozen leaf's backlog; after SIGCONT the
+#     session comes back by itself with exactly the VIPs.
+# xlbd is the same process at the end, Established, its counters
+# consistent (selftests/lib/fault.sh).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TOPO="xlbfh$$"
+. selftests/lib/bgp.sh
+. selftests/lib/fault.sh
+node_is_xlbd || { echo "checks xlbd's counters and log, not the BIRD stand-in's"; exit 77; }
+command -v nft >/dev/null || { echo "no nft (nftables): run make deps"; exit 77; }
+fail() { bgp_fail "$@"; }
+T0=$(leaf_now_ms)
+LB=${NODE_ADDR4[lb]}
+
+bgp_setup lb
+fault_vips 3 1
+node_conf lb <<EOF
+router-id $LB
+local-as 65010
+allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
+neighbor $LEAF4 { remote-as 65000; hold-time 3 }
+$FAULT_VIP_CONF
+EOF
+leaf_start bird "$(ns leaf)" "neighbor=$LB" hold=3 || fail "leaf start"
+fault_start
+fault_wait_exact bird 20 "start"
+fault_settled bird "start"
+[ "$(fault_count hold_time)" -eq 3 ] || fail "hold time $(fault_count hold_time), not 3"
+
+# expired WHAT T0: xlbd logs the expiry in time and says so in bgp show
+expired() {
+	local ms
+	fault_wait_logged "sending NOTIFICATION Hold Timer Expired" 8 "$1"
+	ms=$(bgp_ms "$2")
+	echo "$1: xlbd after $ms ms: $FAULT_LOG_LINE"
+	[ "$ms" -ge 1500 ] && [ "$ms" -le 5000 ] ||
+		fail "$1: hold timer expired $ms ms after the peer went silent (hold 3 s)"
+	node_bgp lb $LEAF4 last_error | grep -qE '"code": 4, "subcode": 0' ||
+		fail "$1: last_error $(fault_count last_error)"
+	leaf_poll 2 eval '[ "$(fault_count state)" != Established ]' ||
+		fail "$1: xlbd still Established"
+	fault_alive "$1"
+}
+
+# 1. one-way silence
+e0=$(fault_count established) d0=$(fault_count dropped)
+fault_mark
+nsx leaf nft -f - <<EOF || fail "nft"
+table inet xlbsilent {
+	chain out {
+		type filter hook output priority 0;
+		ip daddr $LB tcp sport 179 tcp flags & psh == psh drop
+		ip daddr $LB tcp dport 179 tcp flags & psh == psh drop
+	}
+}
+EOF
+t0=$(leaf_now_ms)
+expired "leaf silent (nftables)" "$t0"
+leaf_poll 3 grep -q "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log" ||
+	fail "the leaf did not log xlbd's NOTIFICATION"
+echo "the leaf: $(grep -m1 "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log")"
+leaf_poll 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after the NOTIFICATION"
+sleep 2
+nsx leaf nft delete table inet xlbsilent
+t1=$(leaf_now_ms)
+fault_wait_exact bird 20 "after the silence"
+fault_settled bird "after the silence"
+echo "silence lifted: table exact after $(bgp_ms "$t1") ms"
+[ "$(fault_count established)" -eq $((e0 + 1)) ] && [ "$(fault_count dropped)" -eq $((d0 + 1)) ] ||
+	fail "established $e0 -> $(fault_count established), dropped $d0 -> $(fault_count dropped)"
+
+# 2. the leaf frozen
+e0=$(fault_count established) d0=$(fault_count dropped)
+fault_mark
+leaf_signal bird STOP
+t0=$(leaf_now_ms)
+expired "leaf frozen" "$t0"
+sleep 2
+st=$(fault_count state)
+fault_alive "leaf frozen"
+leaf_signal bird CONT
+t1=$(leaf_now_ms)
+fault_wait_exact bird 20 "after SIGCONT"
+leaf_poll 10 eval '[ "$(fault_count established)" -gt "$e0" ]' || fail "no new session after SIGCONT"
+fault_settled bird "after SIGCONT"
+echo "leaf resumed (xlbd was $st): table exact after $(bgp_ms "$t1") ms"
+[ "$(fault_count established)" -eq $((e0 + 1)) ] && [ "$(fault_count dropped)" -eq $((d0 + 1)) ] ||
+	fail "established $e0 -> $(fault_count established), dropped $d0 -> $(fault_count dropped)"
+echo "fault hold_expiry: all checks passed in $(bgp_ms "$T0") ms"
+exit 0
