@@ -19,6 +19,8 @@
 #       bfd             BFD with the nodes (BIRD, FRR: bfdd runs too)
 #       bfd_interval=MS default 300;  bfd_mult=N  default 3
 #   leaf_stop KIND / leaf_restart KIND / leaf_stop_all
+#   leaf_reconfigure KIND OPTION...  the running leaf takes the config of
+#                                    these leaf_start options (BIRD only)
 #   leaf_routes KIND [4|6]           one normalized line per route (leaf.py)
 #   leaf_fib KIND PREFIX             kernel next hops of PREFIX in the leaf's
 #                                    namespace, sorted, comma-joined (BIRD, FRR)
@@ -85,13 +87,12 @@ leaf_conf() {
 	"$LEAF_PY" "$LEAF_LIB/leaf.py" conf "$LEAF_DOC/$file" "$@"
 }
 
-leaf_start() {
-	local kind=$1 ns=$2 a dir hold=9 rid=192.0.2.1 targs=() i bfd=""
-	local bfd_interval=300 bfd_mult=3
-	shift 2
-	LEAF_NSS[$kind]=$ns
-	LEAF_ARGS[$kind]="$*"
-	LEAF_PIDS[$kind]=""
+# leaf_targs OPTION...: the template arguments of leaf_start's options in
+# the array targs (the caller's local), bfd=1 if BFD is wanted
+leaf_targs() {
+	local a hold=9 rid=192.0.2.1 bfd_interval=300 bfd_mult=3
+	targs=()
+	bfd=""
 	for a in "$@"; do
 		case $a in
 		hold=*) hold=${a#hold=} ;;
@@ -106,6 +107,15 @@ leaf_start() {
 	targs+=("router_id=$rid" "local_as=$LEAF_AS" "xlb_as=$LEAF_XLB_AS"
 		"hold=$hold" "keepalive=$((hold / 3))" "bfd_interval=$bfd_interval"
 		"bfd_mult=$bfd_mult")
+}
+
+leaf_start() {
+	local kind=$1 ns=$2 dir targs bfd i
+	shift 2
+	LEAF_NSS[$kind]=$ns
+	LEAF_ARGS[$kind]="$*"
+	LEAF_PIDS[$kind]=""
+	leaf_targs "$@"
 	dir=$LEAF_RUN/$kind
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -235,6 +245,23 @@ leaf_restart() {
 	leaf_stop "$kind"
 	# shellcheck disable=SC2086
 	leaf_start "$kind" "${LEAF_NSS[$kind]}" ${LEAF_ARGS[$kind]}
+}
+
+# leaf_reconfigure KIND OPTION...: the running leaf takes the config of
+# these leaf_start options (BIRD: birdc configure; a changed neighbor,
+# e.g. its md5 key, is restarted by BIRD itself)
+leaf_reconfigure() {
+	local kind=$1 dir=$LEAF_RUN/$1 targs bfd out
+	shift
+	[ "$kind" = bird ] || { echo "leaf_reconfigure: only for bird"; return 1; }
+	leaf_targs "$@"
+	LEAF_ARGS[$kind]="$*"
+	leaf_conf bird "${targs[@]}" >"$dir/bird.conf.new" || return 1
+	mv "$dir/bird.conf.new" "$dir/bird.conf"
+	# a protocol to restart makes it "Reconfiguration in progress"
+	out=$(leaf_birdc configure)
+	grep -qE "Reconfigured|Reconfiguration in progress" <<<"$out" || {
+		echo "leaf: BIRD refused the new config: $out"; return 1; }
 }
 
 leaf_stop_all() {
