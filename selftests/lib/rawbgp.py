@@ -45,12 +45,15 @@ MSG (options after ':' separated by ','):
       refresh, 4-octet AS), with fields overridden; param adds an optional
       parameter of that type (2 bytes of value) after the capabilities;
       caps replaces the value of the Capabilities parameter
-  update[:omit=T,origin=V,extra=FLAGS/TYPE/HEX,wlen=N,alen=N,empty]
+  update[:omit=T,origin=V,extra=FLAGS/TYPE/HEX,wlen=N,alen=N,empty,tail=HEX,size=N]
       ORIGIN IGP, AS_PATH (--as), NEXT_HOP (--local), NLRI 198.51.100.0/24;
       omit drops attribute type T, extra appends an attribute (flags in
       hex, type in decimal, value in hex; repeatable), wlen/alen override
       the Withdrawn Routes / Total Path Attribute Length fields; empty is
-      the End-of-RIB marker (an UPDATE with nothing in it)
+      the End-of-RIB marker (an UPDATE with nothing in it); tail appends
+      raw bytes to the attributes (counted in their length: a cut or
+      overrunning attribute); size pads with an optional transitive
+      attribute of type 99 to a message of N bytes
   rr[:body=N]     ROUTE-REFRESH IPv4 unicast; body=N: N bytes of body (4 is right)
   cease:TEXT      NOTIFICATION Cease/Administrative Shutdown with TEXT as
                   shutdown communication (RFC 9003); TEXT runs to the end
@@ -120,7 +123,8 @@ def build_open(o, version=4, asn=None, hold=None, bgp_id=None, param=None, caps=
     return msg(OPEN, body)
 
 
-def build_update(o, omit=(), origin=0, extra=(), wlen=None, alen=None, empty=False):
+def build_update(o, omit=(), origin=0, extra=(), wlen=None, alen=None, empty=False,
+                 tail=b"", size=None):
     if empty:
         return msg(UPDATE, struct.pack("!HH", 0, 0))
     attrs = [(1, attr(0x40, 1, bytes([origin]))),
@@ -130,6 +134,14 @@ def build_update(o, omit=(), origin=0, extra=(), wlen=None, alen=None, empty=Fal
     for flags, atype, value in extra:
         a += attr(flags, atype, value)
     nlri = bytes([24, 198, 51, 100])
+    if size is not None:
+        # an optional transitive attribute of an unknown type (extended
+        # length) that brings the message to size bytes
+        fill = size - (19 + 4 + len(a) + 4 + len(tail) + len(nlri))
+        if fill < 0:
+            raise Fail("update size %d is too small" % size)
+        a += struct.pack("!BBH", 0xd0, 99, fill) + b"\xa5" * fill
+    a += tail
     body = struct.pack("!H", 0 if wlen is None else wlen)
     body += struct.pack("!H", len(a) if alen is None else alen) + a + nlri
     return msg(UPDATE, body)
@@ -181,7 +193,8 @@ def parse_msg(spec, o):
                                      origin=num(d.get("origin", "0")), extra=extra,
                                      wlen=num(d["wlen"]) if "wlen" in d else None,
                                      alen=num(d["alen"]) if "alen" in d else None,
-                                     empty="empty" in d), 1
+                                     empty="empty" in d, tail=bytes.fromhex(d.get("tail", "")),
+                                     size=num(d["size"]) if "size" in d else None), 1
     if name == "rr":
         body = struct.pack("!HBB", 1, 0, 1)
         n = num(d.get("body", "4"))
