@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault: the BGP peer resets the session mid-session, with a leaf ($1:
+# bird, frr or gobgp; not passive: either side may reconnect) that holds
+# 8 VIPs from xlbd, one of them disabled from the start. Four resets,
+# each followed by the same checks (selftests/lib/fault.sh): xlbd (the
+# same process) is Established again, the leaf holds exactly the
+# announced VIPs with xlbd as next hop, `xlbctl -j bgp show` counts one
+# more session and one more drop, and xlbd's log says why it went:
+#  1. the leaf resets the session (`birdc restart`, FRR `clear bgp`,
+#     `gobgp neighbor reset`): a Cease/Administrative Reset NOTIFICATION;
+#  2. the leaf shuts the neighbor down (`birdc disable`, FRR `neighbor
+#     shutdown`, `gobgp neighbor disable`): Cease/Administrative Shutdown;
+#     while the session is down two VIPs are disabled and the disabled
+#     one enabled: enabling the neighbor again must bring exactly the new
+#     set (nothing stale, nothing lost);
+#  3. the leaf's TCP socket destroyed (`ss -K` in its namespace): xlbd
+#     gets a TCP RST without a NOTIFICATION;
+#  4. xlbd's TCP socket destroyed (`ss -K` in its namespace): the leaf
+#     gets the RST, xlbd's own read fails.
+set -u
+KIND=${1:?usage: peer_reset.sh bird|frr|gobgp}
+cd "$(dirname "$0")/../../.." || exit 1
+TOPO="xlbfr$$"
+. selftests/lib/bgp.sh
+. selftests/lib/fault.sh
+node_is_xlbd || { echo "checks xlbd's counters and log, not the BIRD stand-in's"; exit 77; }
+fail() { bgp_fail "$KIND leaf: $*"; }
+T0=$(leaf_now_ms)
+LB=${NODE_ADDR4[lb]}
+
+# leaf_neighbor reset|disable|enable: the leaf's own commands
+leaf_neighbor() {
+	case $KIND:$1 in
+	bird:reset) leaf_birdc restart "xlb_${LB//./_}" ;;
+	bird:*) leaf_birdc "$1" "xlb_${LB//./_}" ;;
+	frr:reset) leaf_vtysh -c "clear bgp $LB" ;;
+	frr:disable) leaf_vtysh -c "configure terminal" -c "router bgp $LEAF_AS" -c "neighbor $LB shutdown" ;;
+	frr:enable) leaf_vtysh -c "configure terminal" -c "router bgp $LEAF_AS" -c "no neighbor $LB shutdown" ;;
+	gobgp:*) leaf_gobgp neighbor "$LB" "$1" ;;
+	esac
+}
+
+bgp_setup lb
+fault_vips 6 2
+node_conf lb <<EOF
+router-id $LB
+local-as 65010
+allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
+neighbor $LEAF4 { remote-as 65000; hold-time 9 }
+$FAULT_VIP_CONF
+EOF
+leaf_start "$KIND" "$(ns leaf)" "neighbor=$LB" || fail "leaf start"
+fault_start
+fault_vip disable v4-5
+fault_wait_exact "$KIND" 20 "start"
+fault_settled "$KIND" "start"
+
+reset() {
+	local what=$1 ere=$2 e0 d0 t0
+	shift 2
+	e0=$(fault_count established) d0=$(fault_count dropped)
+	fault_mark
+	t0=$(leaf_now_ms)
+	"$@" >/dev/null || fail "$what: $*"
+	fault_wait_logged "$ere" 10 "$what"
+	down_ms=$(bgp_ms "$t0")
+	leaf_poll "${RESET_WAIT:-20}" eval '[ "$(fault_count established)" -gt "$e0" ]' ||
+		fail "$what: no new session within ${RESET_WAIT:-20} s"
+	fault_wait_exact "$KIND" 10 "$what"
+	fault_settled "$KIND" "$what"
+	echo "$what: xlbd logged the drop after $down_ms ms ($FAULT_LOG_LINE); session up, leaf table exact after $(bgp_ms "$t0") ms"
+	[ "$(fault_count established)" -eq $((e0 + 1)) ] && [ "$(fault_count dropped)" -eq $((d0 + 1)) ] ||
+		fail "$what: established $e0 -> $(fault_count established), dropped $d0 -> $(fault_count dropped); expected one more each"
+}
+
+# GoBGP 3.10 stays idle 30 s after `gobgp neighbor reset` whatever
+# idle-hold-time-after-reset says (doc/leaf/gobgp.toml)
+RESET_WAIT=20
+[ "$KIND" = gobgp ] && RESET_WAIT=45
+reset "$KIND: reset" "received NOTIFICATION Cease/Administrative Reset" leaf_neighbor reset
+RESET_WAIT=20
+node_bgp lb $LEAF4 last_notification_received | grep -q '"subcode": 4' ||
+	fail "last_notification_received: $(fault_count last_notification_received)"
+
+# 2. disable, change the VIP set while the session is down, enable
+e0=$(fault_count established)
+fault_mark
+t0=$(leaf_now_ms)
+leaf_neighbor disable >/dev/null || fail "disable the neighbor"
+fault_wait_logged "received NOTIFICATION Cease/Administrative Shutdown" 10 "disable"
+leaf_poll 5 eval '[ -z "$(fault_held "$KIND")" ]' || fail "routes still at the leaf after disable"
+fault_vip disable v4-1
+fault_vip disable v6-1
+fault_vip enable v4-5
+sleep 1.5
+st=$(fault_count state)
+[ "$st" != Established ] || fail "xlbd Established with a disabled peer"
+fault_alive "peer disabled"
+leaf_neighbor enable >/dev/null || fail "enable the neighbor"
+leaf_poll 20 eval '[ "$(fault_count established)" -gt "$e0" ]' || fail "no new session after enable"
+fault_wait_exact "$KIND" 10 "enable"
+fault_settled "$KIND" "disable/enable"
+echo "$KIND: disable/enable: xlbd $st while disabled; table exact with the new VIP set $(bgp_ms "$t0") ms after the disable"
+
+# 3, 4: TCP RST, without a NOTIFICATION (ss -K: sock_destroy, the kernel
+# sends the RST to the other end)
+kill_sock() { nsx "$1" ss -K -t state established '( sport = :179 or dport = :179 )'; }
+reset "$KIND: RST to xlbd" "connection closed by the peer: Connection reset by peer" kill_sock leaf
+reset "$KIND: xlbd's socket destroyed" "connection closed by the peer: Software caused connection abort" kill_sock lb
+fault_logged "sending NOTIFICATION" && fail "xlbd sent a NOTIFICATION on a dead connection"
+echo "fault peer_reset ($KIND leaf): all checks passed in $(bgp_ms "$T0") ms"
+exit 0
