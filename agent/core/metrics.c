@@ -407,6 +407,11 @@ static void put_bgp(struct expo *e, struct xlbd *d)
 	for (i = 0; i < d->conf->n_neighbors; i++)
 		if ((p = peer_of(d, i, nb, sizeof(nb))))
 			expo_u64(e, (uint64_t)p->state_since, "neighbor", nb, NULL);
+	expo_family(e, "xlb_bgp_session_downs_total", EXPO_COUNTER,
+		    "Times the BGP session left Established (a flapping session counts up).");
+	for (i = 0; i < d->conf->n_neighbors; i++)
+		if ((p = peer_of(d, i, nb, sizeof(nb))))
+			expo_u64(e, p->dropped, "neighbor", nb, NULL);
 	expo_family(e, "xlb_bgp_routes_announced", EXPO_GAUGE,
 		    "Routes (VIP host routes) the neighbor has from us now.");
 	for (i = 0; i < d->conf->n_neighbors; i++)

@@ -260,6 +260,7 @@ done
 promtool check metrics <"$RUN/page" || fail "promtool refuses the page"
 [ "$(metric 'xlb_bgp_session_state{neighbor="192.0.2.1"}')" = 6 ] || fail "BGP state"
 [ "$(metric 'xlb_bgp_session_established{neighbor="192.0.2.1"}')" = 1 ] || fail "BGP established"
+[ "$(metric 'xlb_bgp_session_downs_total{neighbor="192.0.2.1"}')" = 0 ] || fail "BGP session downs"
 [ "$(metric 'xlb_bfd_session_up{neighbor="192.0.2.1"}')" = 1 ] || fail "BFD up"
 routes=$(leaf_routes bird | wc -l)
 [ "$(metric 'xlb_bgp_routes_announced{neighbor="192.0.2.1"}')" = "$routes" ] ||
