@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -107,10 +108,29 @@ static int ttl_set(int fd, const struct conf_neighbor *c, bool ibgp)
 	return 0;
 }
 
+/*
+ * No Nagle: an UPDATE that withdraws a VIP must leave at once, not wait
+ * for the ACK of the previous segment (it would add up to an RTT, or a
+ * delayed ACK, to every failover). CS6 (RFC 4594: network control), as
+ * routers mark their own BGP, so the session outlives congestion on the
+ * link. Best effort: neither is worth failing a session over.
+ */
+static void latency_set(int fd, bool v6)
+{
+	int one = 1, tos = IPTOS_PREC_INTERNETCONTROL;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
 int bgp_socket_setup(int fd, const struct conf_neighbor *c, bool ibgp)
 {
 	int err = bgp_md5_set(fd, c);
 
+	latency_set(fd, c->addr.family == XLB_FAMILY_V6);
 	return err ? err : ttl_set(fd, c, ibgp);
 }
 

@@ -64,6 +64,11 @@ if node_is_xlbd; then
 	[ "$(node_bgp lb $LEAF4 messages_in)" -gt 0 ] && [ "$(node_bgp lb $LEAF4 messages_out)" -gt 0 ] ||
 		fail "message counters"
 	node_ctl lb bgp show | grep -q Established || fail "bgp show text: $(node_ctl lb bgp show)"
+	# xlbd's BGP segments are marked CS6 (network control), as routers
+	# mark theirs; a KEEPALIVE comes within hold time / 3
+	seg=$(nsx leaf timeout 8 tcpdump -c1 -nv -i any \
+		'src host 192.0.2.10 and tcp port 179 and (tcp[tcpflags] & tcp-push != 0)' 2>/dev/null)
+	case $seg in *"tos 0xc0"*) ;; *) fail "BGP segment from xlbd not CS6: $seg" ;; esac
 fi
 echo "bgp $KIND ipv4: all checks passed"
 exit 0
