@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "lib/buf.h"
 #include "lib/evloop.h"
+#include "lib/privs.h"
 
 #define XLB_VERSION "0.1.0"
 
@@ -88,6 +89,7 @@ struct xlbd {
 	struct ev_timer t_gshut;	/* end of the next graceful shutdown */
 	bool keep_datapath;		/* leave XDP and maps in place on exit */
 	bool vipaddr_used;		/* some VIP had add-address at the last sync */
+	struct privs_user user;		/* -u: the user xlbd runs as after start-up */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
 	uint64_t reloads_ok, reloads_failed;
