@@ -184,6 +184,7 @@ static int privs_setup(struct xlbd *d)
 {
 	const char *pins = xlb_dp_pin_root(d->dp);
 	char err[256], kept[160];
+	unsigned flags;
 	int rc;
 
 	if (d->user.set && pins && chown(pins, d->user.uid, d->user.gid)) {
@@ -191,15 +192,23 @@ static int privs_setup(struct xlbd *d)
 		log_warn("-u %s: chown %s", d->user.name, pins);
 		return -1;
 	}
-	rc = privs_drop(&d->user, xlb_dp_uses_dispatcher(d->dp), err, sizeof(err));
+	flags = xlbd_privs_needed(d);
+	if (xlb_dp_uses_dispatcher(d->dp))
+		flags |= PRIVS_SYS_ADMIN;
+	rc = privs_drop(&d->user, flags, err, sizeof(err));
 	if (rc) {
 		log_warnx("%s", err);
 		return rc;
 	}
-	privs_describe(kept, sizeof(kept));
+	d->privs_dropped = true;
+	d->privs = flags;
+	privs_describe(flags, kept, sizeof(kept));
 	log_info("privileges dropped: keeping %s%s%s%s", kept,
-		 xlb_dp_uses_dispatcher(d->dp) ? ",cap_sys_admin (libxdp dispatcher)" : "",
+		 flags & PRIVS_SYS_ADMIN ? " (libxdp dispatcher)" : "",
 		 d->user.set ? ", running as user " : "", d->user.set ? d->user.name : "");
+	if (!(flags & PRIVS_EXEC_USERS))
+		log_info("no exec check runs as another user: cap_setuid, cap_setgid and cap_kill "
+			 "dropped too (a reload that adds one is refused)");
 	/* as the user, the state file must still be writable: find out
 	 * now, not at the first depool */
 	if (d->user.set && xlbd_state_save(d)) {

@@ -25,6 +25,9 @@
  *			setgid, setuid in the child).
  *   CAP_KILL		an exec check that times out is killed with its whole
  *			process group, which belongs to that user.
+ *			These three only when the config has an exec check
+ *			whose user is not xlbd's own (PRIVS_EXEC_USERS; see
+ *			core/privs.c): CAP_SETUID is as good as root.
  *   CAP_SYS_ADMIN	only when libxdp attached the balancer through its
  *			multi-program dispatcher (never on this kernel, which
  *			refuses freplace programs): detaching from the
@@ -49,11 +52,25 @@
 
 #include "lib/privs.h"
 
-static const int privs_keep[] = {
-	CAP_BPF, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_KILL,
+static const struct {
+	int cap;
+	unsigned flag;		/* kept only with this PRIVS_* flag; 0 = always */
+} privs_keep[] = {
+	{ CAP_BPF, 0 },
+	{ CAP_NET_ADMIN, 0 },
+	{ CAP_NET_BIND_SERVICE, 0 },
+	{ CAP_SETUID, PRIVS_EXEC_USERS },
+	{ CAP_SETGID, PRIVS_EXEC_USERS },
+	{ CAP_KILL, PRIVS_EXEC_USERS },
+	{ CAP_SYS_ADMIN, PRIVS_SYS_ADMIN },
 };
 
 #define N_KEEP (sizeof(privs_keep) / sizeof(privs_keep[0]))
+
+static bool kept(size_t i, unsigned flags)
+{
+	return !privs_keep[i].flag || (privs_keep[i].flag & flags);
+}
 
 int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t errlen)
 {
@@ -78,14 +95,18 @@ int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t 
 	return 0;
 }
 
-void privs_describe(char *buf, size_t len)
+void privs_describe(unsigned flags, char *buf, size_t len)
 {
 	size_t i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < N_KEEP && n < len; i++) {
-		const char *s = capng_capability_to_name(privs_keep[i]);
-		int w = snprintf(buf + n, len - n, "%scap_%s", i ? "," : "", s ? s : "?");
+		const char *s = capng_capability_to_name(privs_keep[i].cap);
+		int w;
+
+		if (!kept(i, flags))
+			continue;
+		w = snprintf(buf + n, len - n, "%scap_%s", n ? "," : "", s ? s : "?");
 
 		if (w < 0)
 			break;
@@ -93,7 +114,7 @@ void privs_describe(char *buf, size_t len)
 	}
 }
 
-int privs_drop(const struct privs_user *u, bool sys_admin, char *err, size_t errlen)
+int privs_drop(const struct privs_user *u, unsigned flags, char *err, size_t errlen)
 {
 	bool bounds;
 	size_t i;
@@ -112,12 +133,10 @@ int privs_drop(const struct privs_user *u, bool sys_admin, char *err, size_t err
 		return -EPERM;
 	}
 	capng_clear(CAPNG_SELECT_ALL);
-	for (i = 0; i <= N_KEEP; i++) {
-		int cap = i < N_KEEP ? privs_keep[i] : CAP_SYS_ADMIN;
-
-		if (i == N_KEEP && !sys_admin)
-			break;
-		rc = capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, cap);
+	for (i = 0; i < N_KEEP; i++) {
+		if (!kept(i, flags))
+			continue;
+		rc = capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, privs_keep[i].cap);
 		if (rc) {
 			snprintf(err, errlen, "capng_update: %d", rc);
 			return -EINVAL;
@@ -153,7 +172,8 @@ int privs_drop(const struct privs_user *u, bool sys_admin, char *err, size_t err
 	if (capng_get_caps_process() == 0 &&
 	    (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP) ||
 	     capng_have_capability(CAPNG_PERMITTED, CAP_DAC_OVERRIDE) ||
-	     (!sys_admin && capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)))) {
+	     (!(flags & PRIVS_SYS_ADMIN) && capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)) ||
+	     (!(flags & PRIVS_EXEC_USERS) && capng_have_capability(CAPNG_PERMITTED, CAP_SETUID)))) {
 		snprintf(err, errlen, "capabilities still held after the drop");
 		return -EPERM;
 	}

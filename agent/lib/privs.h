@@ -2,7 +2,7 @@
 /*
  * Least privilege for xlbd (libcap-ng). Once the datapath is attached,
  * the pinned maps are open and the sockets are bound, xlbd keeps only the
- * capabilities its running life needs (PRIVS_KEEP below, each with its
+ * capabilities its running life needs (privs.c lists each with its
  * reason), empties its bounding set, inheritable and ambient sets, sets
  * no_new_privs, and with `-u USER` becomes that user. The exec checks'
  * children drop what is left before they run the command.
@@ -25,16 +25,21 @@ struct privs_user {
 /* Look the user up (getpwnam); a message in err when there is none. */
 int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t errlen);
 
+/* What to keep beyond CAP_BPF, CAP_NET_ADMIN and CAP_NET_BIND_SERVICE. */
+#define PRIVS_EXEC_USERS	0x1	/* CAP_SETUID, CAP_SETGID, CAP_KILL: exec checks as others */
+#define PRIVS_SYS_ADMIN		0x2	/* CAP_SYS_ADMIN: libxdp's dispatcher */
+
 /*
- * Drop to PRIVS_KEEP (and CAP_SYS_ADMIN too when sys_admin: see privs.c),
+ * Drop to what privs.c lists (CAP_SETUID, CAP_SETGID and CAP_KILL only
+ * with PRIVS_EXEC_USERS, CAP_SYS_ADMIN only with PRIVS_SYS_ADMIN),
  * become user u if set (its groups from the group database). Permitted =
  * effective = the kept set; inheritable, ambient and bounding sets empty;
  * no_new_privs set. 0, or -errno with the reason in err.
  */
-int privs_drop(const struct privs_user *u, bool sys_admin, char *err, size_t errlen);
+int privs_drop(const struct privs_user *u, unsigned flags, char *err, size_t errlen);
 
-/* The kept set as "cap_bpf,cap_net_admin,...", for the log. */
-void privs_describe(char *buf, size_t len);
+/* The set kept with flags as "cap_bpf,cap_net_admin,...", for the log. */
+void privs_describe(unsigned flags, char *buf, size_t len);
 
 /*
  * In a forked child, after it changed user and before execve: no

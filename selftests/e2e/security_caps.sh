@@ -23,6 +23,9 @@ XLBD_PID=""
 # CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7, CAP_NET_BIND_SERVICE 10,
 # CAP_NET_ADMIN 12, CAP_BPF 39
 KEEP=00000080000014e0
+# without an exec check as another user: CAP_BPF, CAP_NET_ADMIN,
+# CAP_NET_BIND_SERVICE only
+KEEP_NO_EXEC=0000008000001400
 NOBODY=$(id -u nobody)
 NOGROUP=$(id -g nobody)
 # the timed-out check: a sleep no other test runs
@@ -69,20 +72,22 @@ stop_xlbd() {
 # field NAME of /proc/PID/status (or of a copy of it)
 status_field() { awk -v f="$1:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "$2"; }
 
-# xlbd's capability sets: exactly the kept ones
+# xlbd's capability sets: exactly the kept ones ($2, default $KEEP)
 check_daemon_caps() {
-	local st=/proc/$XLBD_PID/status f
+	local st=/proc/$XLBD_PID/status f want=${2:-$KEEP}
 	for f in CapEff CapPrm; do
-		[ "$(status_field $f "$st")" = $KEEP ] ||
-			fail "$1: xlbd $f $(status_field $f "$st"), want $KEEP"
+		[ "$(status_field $f "$st")" = "$want" ] ||
+			fail "$1: xlbd $f $(status_field $f "$st"), want $want"
 	done
 	for f in CapInh CapAmb CapBnd; do
 		[ "$(status_field $f "$st")" = 0000000000000000 ] ||
 			fail "$1: xlbd $f $(status_field $f "$st"), want none"
 	done
 	[ "$(status_field NoNewPrivs "$st")" = 1 ] || fail "$1: xlbd without no_new_privs"
-	grep -q "privileges dropped: keeping cap_bpf,cap_net_admin,cap_net_bind_service,cap_setuid,cap_setgid,cap_kill" \
-		"$RUN/xlbd.log" || fail "$1: the drop is not logged"
+	if [ "$want" = $KEEP ]; then
+		grep -q "privileges dropped: keeping cap_bpf,cap_net_admin,cap_net_bind_service,cap_setuid,cap_setgid,cap_kill" \
+			"$RUN/xlbd.log" || fail "$1: the drop is not logged"
+	fi
 }
 
 # what an exec check wrote about itself: its uid and no capability
@@ -142,6 +147,30 @@ for n in b1 b2; do
 done
 topo_servers
 
+# ---- as root, no exec check as another user: no CAP_SETUID ----
+cat >"$RUN/xlb.conf" <<EOF
+allowed-prefixes { 203.0.113.0/24 max 32 }
+encap-source $LB4 $LB6
+xdp interface lb0
+pin-path $TOPO_BPFFS/lb
+control-socket $RUN/xlbd.sock
+state-file $RUN/st/state
+vip $VIP4 tcp 80 { name web; backend 198.51.100.11 }
+vip 203.0.113.21 local { health exec "id >$RUN/chk/root.id; cat /proc/\$\$/status >$RUN/chk/root.status" user root interval 1s timeout 800ms }
+EOF
+start_xlbd
+check_daemon_caps "no exec users" $KEEP_NO_EXEC
+grep -q "cap_setuid, cap_setgid and cap_kill dropped too" "$RUN/xlbd.log" || fail "no exec users: not logged"
+check_child root 0 "no exec users"
+echo 'vip 203.0.113.20 local { health exec "true" user nobody }' >>"$RUN/xlb.conf"
+out=$(ctl reload 2>&1) && fail "a reload adding an exec check as nobody was accepted without CAP_SETUID"
+echo "$out" | grep -q "xlb.conf:9: health exec as user nobody needs CAP_SETUID and CAP_SETGID, which xlbd dropped at start-up" ||
+	fail "reload refused without file:line and reason: $out"
+ctl vip show | grep -q 203.0.113.20 && fail "the refused VIP was applied"
+stop_xlbd "no exec users"
+rm -f "$RUN"/chk/*
+: >"$RUN/xlbd.log"
+
 # ---- as root, with the reduced set ----
 write_conf "" ""
 "$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
@@ -174,6 +203,23 @@ for _ in $(seq 8); do
 done
 ctl backend pool web 198.51.100.12 >/dev/null || fail "pool after the drop"
 check_daemon_caps "root, after reload"
+
+# the control socket of the real daemon: malformed requests are refused
+# with a usage error and change nothing, a non-root client gets nowhere
+raw() { nsx lb socat -t 3 - "UNIX-CONNECT:$RUN/xlbd.sock" 2>/dev/null | head -1; }
+[ "$(printf '\026\003\001' | raw)" = "error 2 request line not terminated by a newline" ] ||
+	fail "binary request: $(printf '\026\003\001' | raw)"
+[ "$(printf 'xlb1 text \000\377\n' | raw)" = "error 2 NUL byte at offset 10" ] ||
+	fail "NUL in a request: $(printf 'xlb1 text \000\377\n' | raw)"
+[ "$(head -c 4096 /dev/zero | tr '\0' a | raw)" = "error 2 request line longer than 4096 bytes" ] ||
+	fail "long request: $(head -c 4096 /dev/zero | tr '\0' a | raw)"
+[ "$(printf 'xlb1 text vip disable web\r\n' | raw)" = "error 2 control character 0x0d at offset 25" ] ||
+	fail "CRLF request: $(printf 'xlb1 text vip disable web\r\n' | raw)"
+printf 'xlb1 text vip disable web now\n' | raw | grep -q "^error 2 " || fail "extra argument accepted"
+out=$(nsx lb setpriv --reuid=65534 --regid=65534 --clear-groups "$XLBCTL" -s "$RUN/xlbd.sock" \
+	vip disable web 2>&1) && fail "non-root xlbctl disabled a VIP: $out"
+ctl -j vip show web | grep -q '"admin":"enabled"' || fail "a refused request changed the VIP: $(ctl vip show web)"
+kill -0 "$XLBD_PID" || fail "xlbd died on malformed requests"
 stop_xlbd root
 
 # ---- as a dedicated user ----
