@@ -10,7 +10,11 @@
 # that adds a VIP, a backend and an IPv6 BGP neighbor (a new listener on
 # port 179), a depool (a new Maglev table: a new map), SIGTERM (detach,
 # unpin). Then the same as a dedicated user (-u nobody): uid and gid
-# changed, the same capabilities, exec checks as the same user get none.
+# changed, the same capabilities, exec checks as the same user get none,
+# a reload adds a host-mode VIP's address on lo, SIGTERM removes it.
+# First, a config without exec checks as another user: CAP_SETUID,
+# CAP_SETGID and CAP_KILL are dropped too, and a reload that adds such a
+# check is refused at its line.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xsc$$"
@@ -238,12 +242,15 @@ grep -q "running as user nobody" "$RUN/xlbd.log" || fail "-u nobody: not logged"
 check_child nobody "$NOBODY" "-u nobody"
 check_child root 0 "-u nobody"
 check_timeout_kill "-u nobody"
-write_conf "; backend 198.51.100.12" "vip $VIP6 tcp 80 { name web6; backend 2001:db8:b::11 }"
+write_conf "; backend 198.51.100.12" "vip $VIP6 tcp 80 { name web6; backend 2001:db8:b::11 }
+vip 203.0.113.23 local { add-address lo }"
 out=$(ctl reload 2>&1) || fail "-u nobody: reload: $out"
 [ "$(nsx client curl -s -m 3 "http://[$VIP6]/")" = b1 ] || fail "-u nobody: no traffic to the new VIP"
+nsx lb ip addr show dev lo | grep -q " 203.0.113.23/32" || fail "-u nobody: add-address did not put the VIP on lo"
 ctl backend depool web 198.51.100.11 >/dev/null || fail "-u nobody: depool"
 grep -q "198.51.100.11" "$RUN/st/state" || fail "-u nobody: state file not written"
 [ "$(nsx client curl -s -m 3 "http://$VIP4/")" = b2 ] || fail "-u nobody: depool not applied"
 stop_xlbd "-u nobody"
+nsx lb ip addr show dev lo | grep -q " 203.0.113.23/32" && fail "-u nobody: the VIP address stayed on lo after SIGTERM"
 echo "security caps: all checks passed"
 exit 0
