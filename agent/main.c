@@ -202,7 +202,7 @@ static int privs_setup(struct xlbd *d)
 	}
 	d->privs_dropped = true;
 	d->privs = flags;
-	privs_describe(flags, kept, sizeof(kept));
+	privs_describe(kept, sizeof(kept));
 	log_info("privileges dropped: keeping %s%s%s%s", kept,
 		 flags & PRIVS_SYS_ADMIN ? " (libxdp dispatcher)" : "",
 		 d->user.set ? ", running as user " : "", d->user.set ? d->user.name : "");

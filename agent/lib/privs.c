@@ -95,28 +95,33 @@ int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t 
 	return 0;
 }
 
-void privs_describe(unsigned flags, char *buf, size_t len)
+void privs_describe(char *buf, size_t len)
 {
-	size_t i, n = 0;
+	size_t n = 0;
+	int cap, w;
 
 	buf[0] = '\0';
-	for (i = 0; i < N_KEEP && n < len; i++) {
-		const char *s = capng_capability_to_name(privs_keep[i].cap);
-		int w;
+	if (capng_get_caps_process())
+		return;
+	/* what the kernel says this process holds, not what was asked */
+	for (cap = 0; cap <= CAP_LAST_CAP && n < len; cap++) {
+		const char *s;
 
-		if (!kept(i, flags))
+		if (!capng_have_capability(CAPNG_EFFECTIVE, cap))
 			continue;
+		s = capng_capability_to_name(cap);
 		w = snprintf(buf + n, len - n, "%scap_%s", n ? "," : "", s ? s : "?");
-
 		if (w < 0)
 			break;
 		n += w;
 	}
+	if (!n)
+		snprintf(buf, len, "none");
 }
 
 int privs_drop(const struct privs_user *u, unsigned flags, char *err, size_t errlen)
 {
-	bool bounds;
+	bool bounds, held[N_KEEP];
 	size_t i;
 	int rc;
 
@@ -128,13 +133,15 @@ int privs_drop(const struct privs_user *u, unsigned flags, char *err, size_t err
 	 * cannot be changed, and capset() cannot raise what is not
 	 * permitted: keep what is both wanted and held */
 	bounds = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	for (i = 0; i < N_KEEP; i++)
+		held[i] = capng_have_capability(CAPNG_PERMITTED, privs_keep[i].cap);
 	if (u->set && !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID)) {
 		snprintf(err, errlen, "-u %s: changing user needs root", u->name);
 		return -EPERM;
 	}
 	capng_clear(CAPNG_SELECT_ALL);
 	for (i = 0; i < N_KEEP; i++) {
-		if (!kept(i, flags))
+		if (!kept(i, flags) || !held[i])
 			continue;
 		rc = capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, privs_keep[i].cap);
 		if (rc) {

@@ -38,8 +38,9 @@ int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t 
  */
 int privs_drop(const struct privs_user *u, unsigned flags, char *err, size_t errlen);
 
-/* The set kept with flags as "cap_bpf,cap_net_admin,...", for the log. */
-void privs_describe(unsigned flags, char *buf, size_t len);
+/* The capabilities this process holds now, as "cap_bpf,cap_net_admin,..."
+ * (or "none"), for the log. */
+void privs_describe(char *buf, size_t len);
 
 /*
  * In a forked child, after it changed user and before execve: no

@@ -89,7 +89,7 @@ check_daemon_caps() {
 	done
 	[ "$(status_field NoNewPrivs "$st")" = 1 ] || fail "$1: xlbd without no_new_privs"
 	if [ "$want" = $KEEP ]; then
-		grep -q "privileges dropped: keeping cap_bpf,cap_net_admin,cap_net_bind_service,cap_setuid,cap_setgid,cap_kill" \
+		grep -q "privileges dropped: keeping cap_kill,cap_setgid,cap_setuid,cap_net_bind_service,cap_net_admin,cap_bpf" \
 			"$RUN/xlbd.log" || fail "$1: the drop is not logged"
 	fi
 }
