@@ -27,7 +27,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd
+LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng
 
 # BPF: CO-RE objects from vmlinux.h, verified by the kernel at load time.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
@@ -78,6 +78,8 @@ FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs
 	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
 FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
+FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
+FUZZ_SRCS_ctl_proto := agent/ctl/proto.c agent/ctl/commands.c agent/lib/buf.c
 FUZZ_TIME ?= 300
 
 # Helper programs of the e2e tier: selftests/e2e/NAME.c becomes
@@ -199,6 +201,8 @@ $(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agen
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@
 # the dns checker's codec: its header, which the rule above does not list
 $(BUILD)/fuzz/fuzz_dns_resp: agent/health/dns_msg.h
+$(BUILD)/fuzz/fuzz_config: $(wildcard agent/config/*.h) agent/maps/maglev.h
+$(BUILD)/fuzz/fuzz_ctl_proto: $(wildcard agent/ctl/*.h agent/config/*.h)
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)for n in $(FUZZ_NAMES); do \

@@ -4,7 +4,10 @@
  * with config and runtime state, answers xlbctl on the control socket.
  * One event loop; signals arrive through a signalfd.
  *
- *   xlbd [-f FILE] [-d[d]] [-k] [-n [-v]]
+ *   xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]
+ *
+ * Once started it drops every capability it does not need (lib/privs.c)
+ * and, with -u, becomes USER.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include "ctl/server.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
+#include "lib/privs.h"
 #include "maps/dataplane.h"
 #include "metrics/server.h"
 
@@ -30,11 +34,12 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xlbd [-f FILE] [-d[d]] [-k] [-n [-v]]\n"
+	fprintf(f, "usage: xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]\n"
 		   "  -f FILE  config file (default " XLBD_DEFAULT_CONF ")\n"
 		   "  -d       log to stderr instead of syslog; -dd adds debug messages\n"
 		   "  -k       keep the datapath attached, its maps pinned and the VIP addresses\n"
 		   "           it added (add-address) on exit: for a restart or upgrade\n"
+		   "  -u USER  run as USER after start-up (with only the capabilities needed)\n"
 		   "  -n       check the config and exit; with -v print it normalized\n");
 }
 
@@ -173,9 +178,50 @@ static int datapath_open(struct xlbd *d)
 	return 0;
 }
 
+/* Everything that needs privileges has happened: drop what the rest of
+ * xlbd's life does not need (lib/privs.c says what it keeps and why). */
+static int privs_setup(struct xlbd *d)
+{
+	const char *pins = xlb_dp_pin_root(d->dp);
+	char err[256], kept[160];
+	unsigned flags;
+	int rc;
+
+	if (d->user.set && pins && chown(pins, d->user.uid, d->user.gid)) {
+		/* xlbd's own directory: as the user it must unpin at exit */
+		log_warn("-u %s: chown %s", d->user.name, pins);
+		return -1;
+	}
+	flags = xlbd_privs_needed(d);
+	if (xlb_dp_uses_dispatcher(d->dp))
+		flags |= PRIVS_SYS_ADMIN;
+	rc = privs_drop(&d->user, flags, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s", err);
+		return rc;
+	}
+	d->privs_dropped = true;
+	d->privs = flags;
+	privs_describe(kept, sizeof(kept));
+	log_info("privileges dropped: keeping %s%s%s%s", kept,
+		 flags & PRIVS_SYS_ADMIN ? " (libxdp dispatcher)" : "",
+		 d->user.set ? ", running as user " : "", d->user.set ? d->user.name : "");
+	if (!(flags & PRIVS_EXEC_USERS))
+		log_info("no exec check runs as another user: cap_setuid, cap_setgid and cap_kill "
+			 "dropped too (a reload that adds one is refused)");
+	/* as the user, the state file must still be writable: find out
+	 * now, not at the first depool */
+	if (d->user.set && xlbd_state_save(d)) {
+		log_warnx("-u %s: the state file's directory must be writable by %s",
+			  d->user.name, d->user.name);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = XLBD_DEFAULT_CONF;
+	const char *path = XLBD_DEFAULT_CONF, *user = NULL;
 	bool check = false, verbose = false;
 	int debug = 0;
 	char err[CONF_ERR_MAX] = "";
@@ -184,7 +230,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int opt, sfd, rc = 1;
 
-	while ((opt = getopt(argc, argv, "f:dknvh")) != -1) {
+	while ((opt = getopt(argc, argv, "f:dknu:vh")) != -1) {
 		switch (opt) {
 		case 'f':
 			path = optarg;
@@ -194,6 +240,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			d.keep_datapath = true;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'n':
 			check = true;
@@ -222,6 +271,10 @@ int main(int argc, char **argv)
 	d.started = time(NULL);
 	d.config_loaded = d.started;
 	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
+	if (user && privs_user_lookup(user, &d.user, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 1;
+	}
 	if (conf_parse_file(path, &conf, err, sizeof(err))) {
 		log_warnx("%s", err);
 		return 1;
@@ -273,6 +326,10 @@ int main(int argc, char **argv)
 	}
 	if (xlbd_bgp_start(&d)) {
 		log_warnx("cannot start the BGP speaker");
+		rc = 1;
+		goto out;
+	}
+	if (privs_setup(&d)) {
 		rc = 1;
 		goto out;
 	}

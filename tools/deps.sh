@@ -14,6 +14,8 @@ set -e
 #   (stopped below if the package scripts started them)
 # health checks: libcurl (http/https probes); the tests run real servers:
 #   unbound (dns), python3 http.server with a certificate from openssl
+# least privilege: libcap-ng (xlbd drops capabilities and changes user
+#   after start-up)
 # BFD interop tests: nftables (a blackholed link: drop rules on a veth);
 #   BIRD's protocol bfd and FRR's bfdd come with bird2 and frr
 # metrics: libmicrohttpd serves the Prometheus endpoint; prometheus brings
@@ -27,7 +29,8 @@ set -e
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
 libclang-rt-dev bird2 frr gobgpd exabgp libcurl4-openssl-dev unbound openssl
-nftables libmicrohttpd-dev prometheus mandoc groff-base systemd man-db util-linux"
+nftables libmicrohttpd-dev prometheus mandoc groff-base systemd man-db util-linux
+libcap-ng-dev"
 SERVICES="bird frr gobgpd exabgp unbound prometheus"
 
 missing=""

@@ -42,6 +42,7 @@ static int lex_err(struct lexer *lx, int line, const char *fmt, ...)
 		vsnprintf(lx->err + n, lx->errlen - n, fmt, ap);
 		va_end(ap);
 	}
+	conf_msg_clean(lx->err);
 	return -EINVAL;
 }
 
@@ -111,6 +112,13 @@ static int lex_string(struct lexer *lx)
 				if (is_control(c))
 					return lex_err(lx, line, "control character 0x%02x in string",
 						       c);
+				/* a tab (or any byte that is not a visible
+				 * character) as hex: messages stay one
+				 * printable line in logs and xlbctl */
+				if (c < 0x21 || c > 0x7e)
+					return lex_err(lx, line,
+						       "unknown escape '\\' followed by byte 0x%02x in "
+						       "string (only \\\" and \\\\)", c);
 				return lex_err(lx, line,
 					       "unknown escape '\\%c' in string (only \\\" and \\\\)",
 					       c);

@@ -56,4 +56,14 @@ void lex_free(struct tok_list *list);
  * end of file. Returns buf. */
 const char *lex_describe(const struct tok *t, char *buf, size_t len);
 
+/* An error message quotes the words it refuses, and strings may hold tabs
+ * and other bytes: make it one line of visible characters ('?' for any
+ * control byte), as the log and `xlbctl reload` show it. */
+static inline void conf_msg_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 #endif

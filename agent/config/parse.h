@@ -79,6 +79,7 @@ void *p_append(void *arr_ptr, size_t *n, size_t sz);
 #define KW_REPEAT	(1U << 0)	/* may appear more than once */
 #define KW_FORWARD	(1U << 1)	/* vip block: forwarding vips only */
 #define KW_LOCAL	(1U << 2)	/* vip block: local (host mode) vips only */
+#define KW_SECRET	(1U << 3)	/* its argument is a secret: never quoted in a message */
 
 struct kw {
 	const char *name;

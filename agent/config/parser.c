@@ -42,6 +42,7 @@ int p_err(struct parser *p, int line, const char *fmt, ...)
 		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
 		va_end(ap);
 	}
+	conf_msg_clean(p->err);
 	return -EINVAL;
 }
 
@@ -155,6 +156,10 @@ int p_block(struct parser *p, const struct block *b, void *obj)
 		t = p_peek(p);
 		if (t->type == TOK_EOS)
 			p_next(p);
+		else if (t->type != TOK_RBRACE && t->type != TOK_EOF && (kw->flags & KW_SECRET))
+			/* what follows may be the rest of a key with a space */
+			return p_err(p, t->line, "unexpected word after %s (not shown: it may be "
+				     "part of the key; quote the whole key)", kw->name);
 		else if (t->type != TOK_RBRACE && t->type != TOK_EOF)
 			return p_err(p, t->line, "unexpected %s after %s",
 				     lex_describe(t, buf, sizeof(buf)), kw->name);
@@ -620,7 +625,7 @@ static const struct kw neighbor_kws[] = {
 	{ "remote-as", n_remote_as, 0 },
 	{ "hold-time", n_hold_time, 0 },
 	{ "description", n_description, 0 },
-	{ "password", n_password, 0 },
+	{ "password", n_password, KW_SECRET },
 	{ "passive", n_passive, 0 },
 	{ "port", n_port, 0 },
 	{ "local-address", n_local_address, 0 },

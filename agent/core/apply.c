@@ -464,6 +464,8 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 
 	if (d->conf && conf_needs_restart(d->conf, conf, err, errlen))
 		return -EINVAL;
+	if (xlbd_privs_check(d, conf, err, errlen))
+		return -EPERM;
 	/* local VIPs take no datapath id: only forwarding ones count, as in
 	 * the parser's limit */
 	for (i = 0, j = 0, fwd = 0; i < conf->n_vips; i++) {

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "lib/buf.h"
 #include "lib/evloop.h"
+#include "lib/privs.h"
 
 #define XLB_VERSION "0.1.0"
 
@@ -88,6 +89,9 @@ struct xlbd {
 	struct ev_timer t_gshut;	/* end of the next graceful shutdown */
 	bool keep_datapath;		/* leave XDP and maps in place on exit */
 	bool vipaddr_used;		/* some VIP had add-address at the last sync */
+	struct privs_user user;		/* -u: the user xlbd runs as after start-up */
+	bool privs_dropped;		/* start-up is over: only `privs` are kept */
+	unsigned privs;			/* PRIVS_* kept (lib/privs.h) */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
 	uint64_t reloads_ok, reloads_failed;
@@ -149,6 +153,13 @@ int xlbd_vipaddr_clear(struct xlbd *d);
 
 /* main.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+
+/* privs.c: what the config needs from xlbd's privileges */
+/* PRIVS_* flags the running config needs kept after start-up. */
+unsigned xlbd_privs_needed(const struct xlbd *d);
+/* Refuse (file:line, -EPERM) a new config that needs a privilege xlbd
+ * dropped at start-up. */
+int xlbd_privs_check(const struct xlbd *d, const struct xlb_conf *conf, char *err, size_t errlen);
 
 /* handlers.c: open the control socket and answer xlbctl */
 int xlbd_ctl_open(struct xlbd *d);

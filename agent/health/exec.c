@@ -8,7 +8,8 @@
  * /dev/null, stdout and stderr into one pipe (the first HC_EXEC_OUT_MAX
  * bytes are kept: their first line goes into the probe's detail), the
  * working directory /, an empty signal mask, default signal dispositions,
- * no fd but 0-2, the user's uid, gid and groups, and this environment:
+ * no fd but 0-2, the user's uid, gid and groups, no capability in any
+ * set and no_new_privs (privs_child_drop), and this environment:
  *	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  *	HOME, USER, LOGNAME (the user's), SHELL=/bin/sh
  *	XLB_ADDRESS	the probed address (the backend's, or the VIP's)
@@ -43,6 +44,7 @@
 #include <sys/wait.h>
 
 #include "health/health.h"
+#include "lib/privs.h"
 
 #define HC_EXEC_OUT_MAX		256	/* output kept for the detail */
 #define HC_EXEC_GROUPS_MAX	64	/* supplementary groups kept */
@@ -97,7 +99,7 @@ static void child_run(const struct exec_plan *pl, int outfd)
 {
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t none;
-	int sig, fd;
+	int sig, fd, err;
 
 	setpgid(0, 0);
 	sigemptyset(&none);
@@ -127,6 +129,11 @@ static void child_run(const struct exec_plan *pl, int outfd)
 		if (setuid(pl->uid))
 			child_fail("setuid", errno);
 	}
+	/* the command gets no capability, whoever it runs as, and cannot
+	 * gain one through a setuid program */
+	err = privs_child_drop();
+	if (err)
+		child_fail("dropping capabilities", -err);
 	execve("/bin/sh", pl->argv, pl->envp);
 	child_fail("exec /bin/sh", errno);
 }

@@ -40,6 +40,7 @@ struct xlb_dp {
 	int ifindex;
 	enum xdp_attach_mode attach_mode;
 	bool adopted;			/* took over a running balancer */
+	bool dispatcher;		/* attached through libxdp's multi-program dispatcher */
 	char pin_root[PATH_MAX];
 };
 
@@ -111,6 +112,23 @@ static int dp_pin_setup(struct xlb_dp *dp)
 	return 0;
 }
 
+/* Did libxdp attach through its dispatcher, or (where the kernel refuses
+ * freplace programs) the balancer alone? Asked once, at attach time,
+ * while xlbd still has every capability (reading programs by id needs
+ * CAP_SYS_ADMIN). Unsure counts as the dispatcher: it keeps the
+ * capability its detach needs. */
+static bool dp_uses_dispatcher(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	bool legacy;
+
+	if (libxdp_get_error(mp))
+		return true;
+	legacy = xdp_multiprog__is_legacy(mp);
+	xdp_multiprog__close(mp);
+	return !legacy;
+}
+
 int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 {
 	struct xlb_dp *dp;
@@ -165,6 +183,7 @@ int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 		}
 		dp->xdp_prog = prog;
 		dp->ifindex = opts->ifindex;
+		dp->dispatcher = dp_uses_dispatcher(opts->ifindex);
 	}
 done:
 	*out = dp;
@@ -192,7 +211,19 @@ int xlb_dp_detach(struct xlb_dp *dp)
 	}
 	if (!dp->xdp_prog)
 		return -ENOENT;
-	err = xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
+	if (!dp->dispatcher) {
+		/* the balancer alone on the interface: detach it ourselves,
+		 * only if it is still ours (XDP_FLAGS_REPLACE with our fd).
+		 * libxdp would look the program up by id first, which needs
+		 * CAP_SYS_ADMIN; this needs CAP_NET_ADMIN, which xlbd keeps
+		 * after dropping privileges */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, aopts, .old_prog_fd = xdp_program__fd(dp->xdp_prog));
+		__u32 flags = dp->attach_mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+
+		err = bpf_xdp_detach(dp->ifindex, flags | XDP_FLAGS_REPLACE, &aopts);
+	} else {
+		err = xdp_program__detach(dp->xdp_prog, dp->ifindex, dp->attach_mode, 0);
+	}
 	if (!err) {
 		xdp_program__close(dp->xdp_prog);
 		dp->xdp_prog = NULL;
@@ -224,6 +255,16 @@ int xlb_dp_unpin(struct xlb_dp *dp)
 	}
 	rmdir(dp->pin_root);
 	return err;
+}
+
+bool xlb_dp_uses_dispatcher(const struct xlb_dp *dp)
+{
+	return dp && dp->xdp_prog && dp->dispatcher;
+}
+
+const char *xlb_dp_pin_root(const struct xlb_dp *dp)
+{
+	return dp && dp->pin_root[0] ? dp->pin_root : NULL;
 }
 
 bool xlb_dp_adopted(const struct xlb_dp *dp)

@@ -42,6 +42,11 @@ int xlb_dp_prog_fd(const struct xlb_dp *dp);
 /* xlb_dp_open found a balancer left running on the interface and
  * replaced it atomically, adopting its pinned maps. */
 bool xlb_dp_adopted(const struct xlb_dp *dp);
+/* Attached through libxdp's multi-program dispatcher (whose detach needs
+ * CAP_SYS_ADMIN), not as the interface's only program. */
+bool xlb_dp_uses_dispatcher(const struct xlb_dp *dp);
+/* The pin directory, NULL without pins. */
+const char *xlb_dp_pin_root(const struct xlb_dp *dp);
 /* "native", "generic" or "none" */
 const char *xlb_dp_attach_mode(const struct xlb_dp *dp);
 /* Call cb for every VIP entry (not the address markers). */

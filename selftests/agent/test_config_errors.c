@@ -52,6 +52,20 @@ static const struct err_case cases[] = {
 	  "xlb.conf:3: unterminated string" },
 	{ "string_escape", NB "    description \"a\\nb\"\n}\n",
 	  "xlb.conf:5: unknown escape '\\n' in string (only \\\" and \\\\)" },
+	/* found by fuzz_config: a tab went into the message as it was */
+	{ "string_escape_tab", NB "    description \"a\\\tb\"\n}\n",
+	  "xlb.conf:5: unknown escape '\\' followed by byte 0x09 in string (only \\\" and \\\\)" },
+	{ "string_escape_high", NB "    description \"a\\\xc3\xa9\"\n}\n",
+	  "xlb.conf:5: unknown escape '\\' followed by byte 0xc3 in string (only \\\" and \\\\)" },
+	/* a second word after a password may be the rest of a key with a
+	 * space: not quoted into the log */
+	{ "password_second_word", NB "    password \"s3cret\" \"half-of-it\"\n}\n",
+	  "xlb.conf:5: unexpected word after password (not shown: it may be part of the key; "
+	  "quote the whole key)" },
+	/* found by fuzz_config: a refused word is quoted in the message,
+	 * and a string may hold a tab */
+	{ "message_tab", "router-id 192.0.2.1\n\"x\ty\"\n",
+	  "xlb.conf:2: expected a keyword at top level, got \"x?y\"" },
 	{ "string_control", NB "    description \"a\001b\"\n}\n",
 	  "xlb.conf:5: control character 0x01 in string" },
 	{ "string_control_escaped", NB "    description \"a\\\001b\"\n}\n",

@@ -6,9 +6,11 @@
  * through the state file text.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
@@ -248,4 +250,49 @@ out:
 	free(text);
 	xlbd_release(&d, true);
 	xlb_dp_close(d.dp);
+}
+
+/* Without CAP_SETUID (dropped at start-up: no exec check then ran as
+ * another user) a reload adding one is refused at its line, before
+ * anything changes; one as xlbd's own user is fine. No datapath, no
+ * event loop: the checks are not started. */
+void test_xlbd_apply_privs_refused(void)
+{
+	static const char base[] = "allowed-prefixes { 203.0.113.0/24 }\n"
+				   "vip 203.0.113.1 local { }\n";
+	char text[512], err[CONF_ERR_MAX] = "", want[CONF_ERR_MAX];
+	struct xlb_conf *c;
+	struct xlbd d = {};
+	struct passwd *me = getpwuid(geteuid());
+
+	if (!ASSERT_OK_PTR(me, "own user") || !apply(&d, base))
+		return;
+	d.privs_dropped = true;
+	d.privs = 0;
+	snprintf(text, sizeof(text), "%svip 203.0.113.2 local { health exec \"true\" user nobody }\n",
+		 base);
+	c = parse(text);
+	if (!c)
+		goto out;
+	if (geteuid() != getpwnam("nobody")->pw_uid) {
+		ASSERT_EQ(xlbd_apply(&d, c, err, sizeof(err)), -EPERM, "refused");
+		snprintf(want, sizeof(want), "test.conf:3: health exec as user nobody needs "
+			 "CAP_SETUID and CAP_SETGID, which xlbd dropped at start-up (no exec check "
+			 "needed another user then): restart xlbd to apply it");
+		ASSERT_STREQ(err, want, "message");
+		ASSERT_EQ(d.n_vips, (size_t)1, "nothing changed");
+		conf_free(c);
+	}
+	/* the daemon's own user needs no privilege */
+	snprintf(text, sizeof(text), "%svip 203.0.113.2 local { health exec \"true\" user %s }\n",
+		 base, me->pw_name);
+	ASSERT_TRUE(apply(&d, text), "as xlbd's own user");
+	ASSERT_EQ(d.n_vips, (size_t)2, "applied");
+	/* kept at start-up: anything goes */
+	d.privs = PRIVS_EXEC_USERS;
+	snprintf(text, sizeof(text), "%svip 203.0.113.2 local { health exec \"true\" user nobody }\n",
+		 base);
+	ASSERT_TRUE(apply(&d, text), "with CAP_SETUID kept");
+out:
+	xlbd_release(&d, false);
 }
