@@ -291,15 +291,12 @@ int main(int argc, char **argv)
 			log_warnx("cannot read the running datapath's state; starting afresh");
 	}
 	d.conf = NULL;
-	if (xlbd_apply(&d, conf, err, sizeof(err))) {
+	if (xlbd_apply_start(&d, conf, err, sizeof(err))) {
 		log_warnx("%s", err);
 		if (!d.conf)
 			conf_free(conf);
 		goto out;
 	}
-	xlbd_state_load(&d);
-	for (size_t i = 0; i < d.n_vips; i++)
-		xlbd_vip_sync(&d, &d.vips[i]);
 	xlbd_vipaddr_sync(&d, true);
 
 	sigemptyset(&sigs);

@@ -40,6 +40,7 @@ struct adopted_be {
 	__u16 vip_id;
 	__u32 id;
 	__u32 gen;
+	bool present;		/* XLB_BE_F_PRESENT: it kept flows */
 };
 
 static struct adopted_vip *adopted_vips;
@@ -139,7 +140,8 @@ int xlbd_adopt(struct xlbd *d)
 		adopted_bes = a;
 		a[n_adopted_bes++] = (struct adopted_be){ .addr = be.addr, .family = be.family,
 							  .vip_id = be.vip_id, .id = id,
-							  .gen = be.gen };
+							  .gen = be.gen,
+							  .present = be.flags & XLB_BE_F_PRESENT };
 	}
 	if (n_adopted_vips)
 		log_info("adopting %zu VIPs and %zu backends from the running datapath",
@@ -178,7 +180,8 @@ static int vip_id_get(struct xlbd *d, const struct conf_vip *c, __u32 *id)
 	return 0;
 }
 
-static int be_id_get(struct xlbd *d, __u32 vip_id, struct rt_backend *b)
+/* `checked`: the VIP has a health check. */
+static int be_id_get(struct xlbd *d, __u32 vip_id, struct rt_backend *b, bool checked)
 {
 	size_t i;
 	int n;
@@ -191,6 +194,12 @@ static int be_id_get(struct xlbd *d, __u32 vip_id, struct rt_backend *b)
 			d->be_ids[a->id] = 1;
 			b->id = a->id;
 			b->gen = a->gen;
+			/* the previous xlbd had taken it out (its check failed,
+			 * or depooled --now): it stays out until its own check
+			 * passes, instead of taking new connections for
+			 * fall x interval after a restart if it is still dead */
+			if (!a->present && checked)
+				b->healthy = false;
 			return 0;
 		}
 	}
@@ -390,7 +399,7 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 		}
 		b->conf = &c->backends[k];
 		if (!ob && nv->has_id) {
-			err = be_id_get(d, nv->id, b);
+			err = be_id_get(d, nv->id, b, c->health.kind != CONF_HC_NONE);
 			if (err)
 				return err;
 		}
@@ -454,7 +463,11 @@ static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
 	return xlb_dp_config_set(d->dp, &cfg);
 }
 
-int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
+/* Make the model follow conf; write the changed VIPs' tables unless
+ * `defer_tables` (the caller writes them once it has added what the model
+ * needs besides the config). */
+static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char *err,
+		 size_t errlen)
 {
 	struct xlb_conf *old_conf;
 	struct rt_vip *nv;
@@ -547,7 +560,7 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 			first_err = rc;
 	}
 	for (i = 0; i < d->n_vips; i++) {
-		if (!dirty[i])
+		if (!dirty[i] || defer_tables)
 			continue;
 		rc = xlbd_vip_sync(d, &d->vips[i]);
 		if (rc && !first_err)
@@ -568,6 +581,38 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
 	if (first_err)
 		snprintf(err, errlen, "%s: applied, but the datapath refused a change: %s",
 			 conf->file, strerror(-first_err));
+	return first_err;
+}
+
+int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
+{
+	return apply(d, conf, false, err, errlen);
+}
+
+/*
+ * Start-up: the config, then the runtime state file (depools, weights,
+ * disabled VIPs), and only then each VIP's table, written once. Writing
+ * the config's tables first would put drained backends back for a moment
+ * — under traffic a restart then sent new connections to them — and give
+ * a depooled-now backend its flows back.
+ */
+int xlbd_apply_start(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
+{
+	int rc, first_err = 0;
+	size_t i;
+
+	rc = apply(d, conf, true, err, errlen);
+	if (rc)
+		return rc;
+	xlbd_state_load(d);
+	for (i = 0; i < d->n_vips; i++) {
+		rc = xlbd_vip_sync(d, &d->vips[i]);
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	if (first_err)
+		snprintf(err, errlen, "%s: the datapath refused a change: %s", conf->file,
+			 strerror(-first_err));
 	return first_err;
 }
 

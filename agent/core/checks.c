@@ -160,11 +160,13 @@ void xlbd_checks_stop_vip(struct rt_vip *v)
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old)
 {
 	const struct conf_vip *c = v->conf;
-	bool same = old && health_equal(&old->health, &c->health);
+	bool changed = old && !health_equal(&old->health, &c->health);
 	size_t k;
 	int err = 0;
 
-	if (!same) {
+	/* (a new VIP has no evidence to drop, and keeps what xlbd_adopt
+	 * found: a backend the previous xlbd had taken out stays out) */
+	if (changed) {
 		/* a changed check starts from no evidence */
 		hc_free(v->hc);
 		free(v->hc_ctx);

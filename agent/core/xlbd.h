@@ -106,6 +106,9 @@ struct xlbd {
 /* Make the running state follow `conf` (first start or reload). Takes
  * ownership of conf on success. */
 int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen);
+/* First start: apply conf and the state file, then write every table once.
+ * Takes ownership of conf once d->conf is set. */
+int xlbd_apply_start(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen);
 /* Adopt datapath ids of a balancer a previous xlbd left running. */
 int xlbd_adopt(struct xlbd *d);
 /* Rebuild one VIP's table and backend entries after a runtime change. */

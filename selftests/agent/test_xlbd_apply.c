@@ -296,3 +296,103 @@ void test_xlbd_apply_privs_refused(void)
 out:
 	xlbd_release(&d, false);
 }
+
+/*
+ * An agent restart (a second xlbd adopting the maps): each VIP's table is
+ * written once, with the state file's depools already in it, and a checked
+ * backend the previous xlbd had taken out (its check failed) stays out
+ * until its own check passes. Both were wrong before: the config's tables
+ * went out first, putting a drained backend back for a moment (under load
+ * e2e/fault_agent_kill saw a new connection reach it), and a failed
+ * backend took new connections again for fall x interval.
+ */
+void test_xlbd_restart_runtime_state(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	char conf[1024], state[] = "/tmp/xlb-test-state-XXXXXX", tmp[64], err[CONF_ERR_MAX] = "";
+	struct xlbd d = {}, d2 = {};
+	struct rt_backend *b;
+	struct xlb_backend be;
+	struct xlb_conf *c = NULL;
+	__u64 w, w_start, w_sync;
+	size_t i;
+	int fd;
+
+	fd = mkstemp(state);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	close(fd);
+	snprintf(conf, sizeof(conf),
+		 "router-id 192.0.2.10\nlocal-as 65010\n"
+		 "allowed-prefixes { 203.0.113.0/24 max 32 }\n"
+		 "encap-source 192.0.2.10\nxdp interface lo\nstate-file %s\n"
+		 "vip 203.0.113.1 tcp 80 { health tcp interval 1s\n"
+		 "  backend 198.51.100.1; backend 198.51.100.2; backend 198.51.100.3 }\n"
+		 "vip 203.0.113.2 tcp 80 { backend 198.51.100.1; backend 198.51.100.2 }\n",
+		 state);
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		goto out_file;
+	if (!apply(&d, conf))
+		goto out;
+	/* the first xlbd: .1 drained and .2 failed in the checked VIP, .2
+	 * depooled --now in the unchecked one */
+	b = backend(&d, "203.0.113.1:80/tcp", "198.51.100.1");
+	if (!ASSERT_TRUE(b != NULL, "find backend"))
+		goto out;
+	b->pool = RT_DEPOOLED;
+	b = backend(&d, "203.0.113.1:80/tcp", "198.51.100.2");
+	b->healthy = false;
+	b = backend(&d, "203.0.113.2:80/tcp", "198.51.100.2");
+	b->pool = RT_DEPOOLED_NOW;
+	for (i = 0; i < d.n_vips; i++)
+		ASSERT_OK(xlbd_vip_sync(&d, &d.vips[i]), "sync");
+	if (!ASSERT_OK(xlbd_state_save(&d), "state save"))
+		goto out;
+
+	/* killed; the second one adopts the maps and starts */
+	d2.dp = d.dp;
+	c = parse(conf);
+	if (!c || !ASSERT_OK(xlbd_adopt(&d2), "adopt"))
+		goto out;
+	w = xlb_dp_map_writes();
+	fd = xlbd_apply_start(&d2, c, err, sizeof(err));
+	if (d2.conf == c)
+		c = NULL;
+	if (!ASSERT_OK(fd, err))
+		goto out;
+	w_start = xlb_dp_map_writes() - w;
+	w = xlb_dp_map_writes();
+	for (i = 0; i < d2.n_vips; i++)
+		ASSERT_OK(xlbd_vip_sync(&d2, &d2.vips[i]), "sync");
+	w_sync = xlb_dp_map_writes() - w;
+	/* one more: the config map (encapsulation sources) */
+	ASSERT_EQ(w_start, w_sync + 1, "start-up writes each VIP once");
+
+	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.1");
+	if (!ASSERT_TRUE(b != NULL, "find backend"))
+		goto out;
+	ASSERT_EQ(b->pool, RT_DEPOOLED, "drain came back from the state file");
+	ASSERT_EQ(b->slots, 0U, "drained backend: no slot");
+	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.2");
+	ASSERT_FALSE(b->healthy, "failed backend stays out until its check passes");
+	ASSERT_EQ(b->slots, 0U, "failed backend: no slot");
+	ASSERT_OK(xlb_dp_backend_get(d2.dp, b->id, &be), "read backend");
+	ASSERT_FALSE(be.flags & XLB_BE_F_PRESENT, "failed backend keeps no flows");
+	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.3");
+	ASSERT_EQ(b->slots, (__u32)XLB_RING_DEFAULT, "the one backend left has every slot");
+	b = backend(&d2, "203.0.113.2:80/tcp", "198.51.100.2");
+	ASSERT_EQ(b->pool, RT_DEPOOLED_NOW, "depool --now came back");
+	/* nothing would ever bring an unchecked backend back */
+	ASSERT_TRUE(b->healthy, "unchecked backend is not taken for failed");
+	ASSERT_OK(xlb_dp_backend_get(d2.dp, b->id, &be), "read backend");
+	ASSERT_FALSE(be.flags & XLB_BE_F_PRESENT, "depooled --now keeps no flows");
+out:
+	conf_free(c);
+	xlbd_release(&d2, false);
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+out_file:
+	unlink(state);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
+	unlink(tmp);
+}
