@@ -265,10 +265,16 @@ int nexthop_resolve(__u8 family, const union xlb_addr *dst, int wait_ms, struct 
 	neigh.want = route.has_gw ? &route.gw : dst;
 	for (;;) {
 		err = nh_neigh(&q, &neigh);
-		if (err || neigh.found || waited >= wait_ms)
+		if (err || neigh.found)
 			break;
+		/* prodded even when the caller does not wait (xlbd's start
+		 * and refreshes): the next refresh finds it resolved. Without
+		 * kernel traffic towards it (an IPv6 gateway, say) it was
+		 * never resolved, and the datapath asked the FIB per packet */
 		if (!waited)
 			nh_prod(af, neigh.want);
+		if (waited >= wait_ms)
+			break;
 		usleep(20 * 1000);
 		waited += 20;
 	}
