@@ -163,6 +163,10 @@ struct xlb_conf {
 	char *disable_file;		/* while this file exists every VIP is withdrawn; NULL = none */
 	__u32 flow_entries;		/* flow-table size; default XLB_FLOWS_DEFAULT */
 	struct conf_metrics metrics;	/* metrics listen; unset = off */
+	struct {			/* lines of the settings a reload cannot change,
+					 * for its error; 0 = not in the file */
+		int xdp, pin_path, control_socket, state_file, flow_table;
+	} line;
 	struct conf_neighbor *neighbors;
 	size_t n_neighbors;
 	struct conf_vip *vips;

@@ -326,7 +326,7 @@ static int g_xdp(struct parser *p, void *obj, const struct tok *kw)
 	size_t k;
 	int line, err;
 
-	(void)kw;
+	conf->line.xdp = kw->line;
 	err = get_choice(p, "xdp", iface, ARRAY_SIZE(iface), &k);
 	if (err)
 		return err;
@@ -353,7 +353,7 @@ static int g_xdp(struct parser *p, void *obj, const struct tok *kw)
 
 static int g_pin_path(struct parser *p, void *obj, const struct tok *kw)
 {
-	(void)kw;
+	((struct xlb_conf *)obj)->line.pin_path = kw->line;
 	return get_path(p, "pin-path", &((struct xlb_conf *)obj)->pin_path);
 }
 
@@ -364,7 +364,7 @@ static int g_control_socket(struct parser *p, void *obj, const struct tok *kw)
 	size_t k;
 	int err;
 
-	(void)kw;
+	conf->line.control_socket = kw->line;
 	err = get_path(p, "control-socket", &conf->socket_path);
 	if (err || p_at_end(p))
 		return err;
@@ -376,7 +376,7 @@ static int g_control_socket(struct parser *p, void *obj, const struct tok *kw)
 
 static int g_state_file(struct parser *p, void *obj, const struct tok *kw)
 {
-	(void)kw;
+	((struct xlb_conf *)obj)->line.state_file = kw->line;
 	return get_path(p, "state-file", &((struct xlb_conf *)obj)->state_file);
 }
 
@@ -388,7 +388,7 @@ static int g_disable_file(struct parser *p, void *obj, const struct tok *kw)
 
 static int g_flow_table(struct parser *p, void *obj, const struct tok *kw)
 {
-	(void)kw;
+	((struct xlb_conf *)obj)->line.flow_table = kw->line;
 	return get_u32(p, "flow-table", CONF_FLOWS_MIN, CONF_FLOWS_MAX,
 		       &((struct xlb_conf *)obj)->flow_entries);
 }

@@ -427,22 +427,29 @@ static int conf_needs_restart(const struct xlb_conf *a, const struct xlb_conf *b
 {
 #define STR_DIFF(x, y) (((x) == NULL) != ((y) == NULL) || ((x) && strcmp((x), (y))))
 	const char *what = NULL;
+	int line = 0;
 
 	if (STR_DIFF(a->xdp_ifname, b->xdp_ifname) || a->xdp_mode != b->xdp_mode)
-		what = "xdp interface or mode";
+		what = "xdp interface or mode", line = b->line.xdp;
 	else if (STR_DIFF(a->pin_path, b->pin_path))
-		what = "pin-path";
+		what = "pin-path", line = b->line.pin_path;
 	else if (a->flow_entries != b->flow_entries)
-		what = "flow-table";
+		what = "flow-table", line = b->line.flow_table;
 	else if (STR_DIFF(a->socket_path, b->socket_path) ||
 		 STR_DIFF(a->socket_group, b->socket_group))
-		what = "control-socket";
+		what = "control-socket", line = b->line.control_socket;
 	else if (STR_DIFF(a->state_file, b->state_file))
-		what = "state-file";
+		what = "state-file", line = b->line.state_file;
 #undef STR_DIFF
 	if (!what)
 		return 0;
-	snprintf(err, errlen, "%s: %s changed: restart xlbd to apply it", b->file, what);
+	/* no line when the new file dropped the statement (back to the default) */
+	if (line)
+		snprintf(err, errlen, "%s:%d: %s changed: restart xlbd to apply it", b->file, line,
+			 what);
+	else
+		snprintf(err, errlen, "%s: %s changed (now the default): restart xlbd to apply it",
+			 b->file, what);
 	return -EINVAL;
 }
 

@@ -402,6 +402,7 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 		else
 			json_kv_null(w, "metrics");
 		json_kv_string(w, "last_reload", r->d->last_reload);
+		json_kv_u64(w, "map_writes", xlb_dp_map_writes());
 		json_object_end(w);
 		return 0;
 	}
@@ -413,6 +414,8 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 	buf_printf(r->body, "vips         %zu\n", r->d->n_vips);
 	buf_printf(r->body, "metrics      %s\n", r->d->metrics ? metrics : "off");
 	buf_printf(r->body, "last reload  %s\n", r->d->last_reload);
+	/* a reload that changes nothing, or fails, adds none */
+	buf_printf(r->body, "map writes   %llu\n", (unsigned long long)xlb_dp_map_writes());
 	return 0;
 }
 

@@ -396,3 +396,44 @@ out_file:
 	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
 	unlink(tmp);
 }
+
+/* A setting a reload cannot change is refused with the file:line of its
+ * statement (the file alone when the statement went), and the refused
+ * reload writes no map and keeps the running config. */
+void test_xlbd_reload_needs_restart(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *c;
+	struct xlbd d = {};
+	__u64 writes;
+	int rc;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, HEAD "flow-table 2048\n" "vip 203.0.113.1 tcp 80 { backend 198.51.100.1 }\n"))
+		goto out;
+	writes = xlb_dp_map_writes();
+	c = parse(HEAD "flow-table 4096\n" "vip 203.0.113.1 tcp 80 { backend 198.51.100.2 }\n");
+	if (!c)
+		goto out;
+	rc = xlbd_apply(&d, c, err, sizeof(err));
+	ASSERT_EQ(rc, -EINVAL, "refused");
+	ASSERT_STREQ(err, "test.conf:7: flow-table changed: restart xlbd to apply it", "message");
+	if (d.conf != c)
+		conf_free(c);
+	c = parse(HEAD "vip 203.0.113.1 tcp 80 { backend 198.51.100.2 }\n");
+	if (!c)
+		goto out;
+	rc = xlbd_apply(&d, c, err, sizeof(err));
+	ASSERT_EQ(rc, -EINVAL, "refused");
+	ASSERT_STREQ(err, "test.conf: flow-table changed (now the default): restart xlbd to apply it",
+		     "message without the statement");
+	if (d.conf != c)
+		conf_free(c);
+	ASSERT_EQ(xlb_dp_map_writes(), writes, "refused reloads write no map");
+	ASSERT_TRUE(rt_vip_backend_find(&d.vips[0], "198.51.100.1") != NULL, "running config kept");
+out:
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+}
