@@ -23,6 +23,9 @@
 #   dp_counters               "name value" lines: xlbd's datapath counters
 #                             (xlbctl stats) and the kernel's XDP counters
 #                             of lb0 (ethtool -S, prefixed k_)
+#   nexthops_cached           every backend entry holds its next hop (xlbd
+#                             caches it at start or at the next refresh,
+#                             a map write a test counting them must await)
 #   fault_fail MESSAGE        diagnostics, exit 1
 #   now_ms, wait_for SECONDS CMD...
 
@@ -61,6 +64,8 @@ fault_cleanup() {
 	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	[ -n "$FAULT_B3" ] && ip netns del "$(ns b3)" 2>/dev/null
 	topo_down
+	# FAULT_KEEP=DIR keeps the logs and summaries for a look afterwards
+	[ -n "${FAULT_KEEP:-}" ] && mkdir -p "$FAULT_KEEP" && cp -r "$RUN" "$FAULT_KEEP/"
 	rm -rf "$RUN"
 }
 
@@ -154,7 +159,7 @@ ctl_json() {
 
 xlbd_start() {
 	rm -f "$RUN/xlbd.sock"
-	ip netns exec "$(ns lb)" "$XLBD" -d -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
+	ip netns exec "$(ns lb)" "$XLBD" -dd -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
 	XLBD_PID=$!
 	wait_for 10 ctl status >/dev/null 2>&1 && return 0
 	fault_fail "xlbd did not come up"
@@ -215,6 +220,13 @@ for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
 EOP
+}
+
+nexthops_cached() {
+	bpftool -j map dump pinned "$TOPO_BPFFS/lb/backends" | $PY -c '
+import json, sys
+used = [e["formatted"]["value"] for e in json.load(sys.stdin) if e["formatted"]["value"]["family"]]
+sys.exit(not used or any(not v["flags"] & 2 for v in used))'
 }
 
 # the datapath's counters as "name value" lines: xlbd's (xlbctl -j stats,
