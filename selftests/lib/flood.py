@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """
-A flood of distinct flows for the flow-table test: COUNT TCP ACK segments
-(never a SYN: a SYN creates no flow entry in xlb) or UDP datagrams from
-SRC, one per source port, the ports taken from LO..HI in random order, to
-DST:DPORT, RATE packets a second. Each is a new flow for the balancer, so
-each takes a flow-table entry. Checksums are right, as a real sender's.
-Prints the number of packets sent.
+A flood of distinct flows for the flow-table test: COUNT flows of TCP ACK
+segments (never a SYN: a SYN creates no flow entry in xlb) or UDP
+datagrams from SRC, one per source port, the ports taken from LO..HI in
+random order, to DST:DPORT, RATE flows a second, PER_FLOW packets each
+(default 1) sent back to back. Each is a new flow for the balancer, so
+each takes a flow-table entry; a flow's second packet makes its entry
+recently used, as a real connection's would. Checksums are right, as a
+real sender's. Prints the number of packets sent.
 
-Usage: flood.py tcp|udp SRC DST DPORT LO HI COUNT RATE
+Usage: flood.py tcp|udp SRC DST DPORT LO HI COUNT RATE [PER_FLOW]
 """
 import random
 import socket
@@ -45,6 +47,7 @@ def main():
     proto, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
     dport, lo, hi, count = (int(a) for a in sys.argv[4:8])
     rate = float(sys.argv[8])
+    per_flow = int(sys.argv[9]) if len(sys.argv) > 9 else 1
     ports = list(range(lo, hi + 1))
     random.shuffle(ports)
     ports = ports[:count]
@@ -57,12 +60,13 @@ def main():
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        try:
-            s.sendto(segment(proto, src, dst, sport, dport), (dst, 0))
-            sent += 1
-        except OSError:
-            # a full socket buffer: the packet was not sent, say so
-            pass
+        for _ in range(per_flow):
+            try:
+                s.sendto(segment(proto, src, dst, sport, dport), (dst, 0))
+                sent += 1
+            except OSError:
+                # a full socket buffer: the packet was not sent, say so
+                pass
     print(sent)
 
 
