@@ -114,7 +114,10 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 	traffic_add(&be_stats, be_id, bytes);
 	if (rc == NH_NO_NEIGH)
 		return verdict(XDP_PASS, XLB_STAT_PASS_NO_NEIGH);
-	return verdict(nh_send(ctx, &nh), 0);
+	rc = nh_send(ctx, &nh);
+	/* (nh_send drops only a frame too short for its MACs, which encap
+	 * never leaves; counted all the same: every drop has its reason) */
+	return verdict(rc, rc == XDP_DROP ? XLB_STAT_DROP_ENCAP : 0);
 }
 
 /*
