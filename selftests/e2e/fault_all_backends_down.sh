@@ -102,7 +102,9 @@ done
 t0=$(now_ms)
 wait_for 10 announced || fault_fail "route never came back: $(ctl vip show echo)"
 echo "backends back: route at BIRD again after $(($(now_ms) - t0)) ms (rise 2; hold-down 1 s from the withdrawal)"
-[ $(($(now_ms) - t_withdrawn)) -ge 900 ] || fault_fail "re-announced before the hold-down"
+held=$(($(now_ms) - t_withdrawn))
+echo "withdrawn for $held ms"
+[ $held -ge 900 ] || fault_fail "re-announced before the hold-down"
 both_up() { [ "$(healthy)" = 2 ]; }
 wait_for 5 both_up || fault_fail "not both backends healthy: $(ctl backend show echo)"
 seen=""
