@@ -11,14 +11,15 @@
 # back, a weight set, a backend depooled --now, every backend of a VIP
 # depooled, a reload with new weights. Read in quiet moments before and
 # after (no packet came in while xlbd's counters were read), exactly:
+#   the packets the leaf sent to lb0 (its veth's count) = in
 #   in (the kernel's count of packets lb0's XDP program saw, ethtool -S)
 #     = tx + redirect + pass + drop                      (xlbd's counters)
 #   pass = the sum of the pass reasons, drop = the sum of the drop reasons
 #   tx, redirect, drop = the kernel's own XDP_TX, XDP_REDIRECT, XDP_DROP counts
 #   forwarded (tx + redirect + pass_no_neigh - too_big_sent)
 #     = the sum of the per-VIP packets = the sum of the per-backend packets
-#     = what the backends' decap programs took in (minus what the kernel
-#       counted as lost on the way: XDP_TX errors)
+#     = what the backends' decap programs took in + what the kernel
+#       counted as lost on the way (XDP_TX errors, interface drops)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlba$$"
@@ -37,22 +38,35 @@ print(sum(v["value"] for e in json.load(sys.stdin) if e["formatted"]["key"] == 1
 	echo $t
 }
 # the counters a packet moves as it arrives, in a quiet moment: the
-# kernel's XDP counters of lb0 (k_*) read before and after xlbd's, twice,
-# all unchanged: no packet came in meanwhile, so they count the same ones
+# packets the leaf sent to lb0 (sent), the kernel's XDP counters of lb0
+# (k_*) read before and after xlbd's, twice, all unchanged: no packet came
+# in meanwhile, so they count the same ones
 quiet_counters() {
 	local i k1 k2 s1 s2
 	for i in $(seq 300); do
-		k1=$(nsx lb ethtool -S lb0)
+		k1=$(nsx lb ethtool -S lb0; nsx leaf ip -s -j link show l-lb)
 		s1=$(ctl -j stats)
 		s2=$(ctl -j stats)
-		k2=$(nsx lb ethtool -S lb0)
+		k2=$(nsx lb ethtool -S lb0; nsx leaf ip -s -j link show l-lb)
 		if [ "$k1" = "$k2" ] && [ "$s1" = "$s2" ]; then
 			echo "$s1" | $PY -c 'import json,sys; [print(k, v) for k, v in json.load(sys.stdin).items()]'
 			echo "$k1" | sed -n 's/^ *rx_queue_0_\(xdp_[a-z_]*\|drops\): \([0-9]*\)$/k_\1 \2/p'
+			echo "$k1" | grep '^\[' | $PY -c 'import json,sys; print("sent", json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'
 			return 0
 		fi
 	done
 	return 1
+}
+# packets the kernel dropped between the balancer and the backends: every
+# drop counter of the leaf's interfaces and the backends' uplinks
+lost_on_the_way() {
+	{
+		nsx leaf ip -s -j link show
+		for n in b1 b2 b3; do nsx $n ip -s -j link show eth0; done
+	} | $PY -c '
+import json, sys
+print(sum(l["stats64"]["rx"]["dropped"] + l["stats64"]["tx"]["dropped"]
+          for doc in sys.stdin for l in json.loads(doc) if l["ifname"] != "lo"))'
 }
 # FILE: quiet_counters, then the per-VIP and per-backend packets summed
 # (vip_packets, be_packets) and the backends' decap count: these move
@@ -66,6 +80,7 @@ snap() {
 	done
 	echo "be_packets $t" >>"$1"
 	echo "decapped $(decapped)" >>"$1"
+	echo "lost $(lost_on_the_way)" >>"$1"
 }
 v() { sed -n "s/^$2 //p" "$RUN/$1"; }
 d() { echo $(($(v after "$1") - $(v before "$1"))); }
@@ -160,12 +175,14 @@ for r in drop_l4_truncated drop_ext_hdr drop_no_backend drop_no_route drop_no_so
 	drop_reasons=$((drop_reasons + $(d $r)))
 done
 fwd=$((tx + redirect + $(d pass_no_neigh) - $(d too_big_sent)))
+echo "the leaf sent $(d sent) packets to lb0, its XDP program saw $in"
 echo "in $in = tx $tx + redirect $redirect + pass $pass + drop $drop"
 echo "pass $pass = reasons $pass_reasons: not_ip $(d pass_not_ip), not_vip $(d pass_not_vip)," \
 	"vip_other $(d pass_vip_other), no_neigh $(d pass_no_neigh)"
 echo "drop $drop = reasons $drop_reasons: l4_truncated $(d drop_l4_truncated), no_backend $(d drop_no_backend)"
 echo "kernel: xdp_tx $(d k_xdp_tx) (errors $(d k_xdp_tx_errors)), xdp_redirect $(d k_xdp_redirect), xdp_drops $(d k_xdp_drops)"
-echo "forwarded $fwd = per VIP $(d vip_packets) = per backend $(d be_packets); decapsulated by the backends $(d decapped)"
+echo "forwarded $fwd = per VIP $(d vip_packets) = per backend $(d be_packets);" \
+	"decapsulated by the backends $(d decapped), lost on the way $(d lost), XDP_TX errors $(d k_xdp_tx_errors)"
 load_check >/dev/null
 $PY -c 'import json,sys; s=json.load(open(sys.argv[1])); p=s["phases"][0]
 print("load: %d new connections (%d failed), %d UDP queries (%d lost), %d long connections broken by the churn" %
@@ -173,6 +190,7 @@ print("load: %d new connections (%d failed), %d UDP queries (%d lost), %d long c
        sum(1 for c in s["conns"] if c["error"])))' "$RUN/load.json"
 
 [ "$in" -gt 5000 ] || fault_fail "too little traffic to tell: $in packets"
+[ "$(d sent)" = "$in" ] || fault_fail "the leaf sent $(d sent), XDP on lb0 saw $in"
 [ "$in" = $((tx + redirect + pass + drop)) ] || fault_fail "in $in != actions $((tx + redirect + pass + drop))"
 [ "$pass" = "$pass_reasons" ] || fault_fail "pass $pass != its reasons $pass_reasons"
 [ "$drop" = "$drop_reasons" ] || fault_fail "drop $drop != its reasons $drop_reasons"
@@ -181,8 +199,8 @@ print("load: %d new connections (%d failed), %d UDP queries (%d lost), %d long c
 [ "$(d k_xdp_drops)" = "$drop" ] || fault_fail "kernel XDP_DROP $(d k_xdp_drops) != drop $drop"
 [ "$(d vip_packets)" = "$fwd" ] || fault_fail "per-VIP packets $(d vip_packets) != forwarded $fwd"
 [ "$(d be_packets)" = "$fwd" ] || fault_fail "per-backend packets $(d be_packets) != forwarded $fwd"
-[ "$(d decapped)" = $((fwd - $(d k_xdp_tx_errors))) ] ||
-	fault_fail "backends took in $(d decapped), forwarded $fwd (XDP_TX errors $(d k_xdp_tx_errors))"
+[ "$(d decapped)" = $((fwd - $(d k_xdp_tx_errors) - $(d lost))) ] ||
+	fault_fail "backends took in $(d decapped), forwarded $fwd (XDP_TX errors $(d k_xdp_tx_errors), lost $(d lost))"
 # the churn and the odd packets reached every kind of verdict
 [ "$(d pass_vip_other)" -ge 200 ] || fault_fail "pass_vip_other $(d pass_vip_other) < 200"
 [ "$(d pass_not_vip)" -ge 100 ] || fault_fail "pass_not_vip $(d pass_not_vip) < 100"

