@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# The agent and datapath fault tests (selftests/e2e/fault_*.sh): the
+# The agent and datapath fault tests (selftests/e2e/fault_*.sh; the BGP
+# ones use fault.sh): the
 # topology of topo.sh (client, leaf, lb with the real balancer attached by
 # the real xlbd, backends b1 and b2 with the decap program) plus, on
 # request, a third backend b3, and real servers on every backend: HTTP on
@@ -17,7 +18,7 @@
 #   load_start ARGS...        loadgen.py ARGS in the client, wait until ready
 #   load_mark                 the load's next phase (SIGUSR1)
 #   load_stop                 end the load, summary in $RUN/load.json
-#   load_check [--phases N]   zero errors: no long connection broken or
+#   load_check                zero errors: no long connection broken or
 #                             moved, every phase has new connections and
 #                             UDP answers and none failed; prints figures
 #   dp_counters               "name value" lines: xlbd's datapath counters
@@ -28,6 +29,8 @@
 #                             a map write a test counting them must await)
 #   fault_fail MESSAGE        diagnostics, exit 1
 #   now_ms, wait_for SECONDS CMD...
+# FAULT_KEEP=DIR keeps the run directory (xlbd's log, the load's summary)
+# in DIR after the test, for a look.
 
 : "${TOPO:?set TOPO}"
 . selftests/lib/topo.sh
