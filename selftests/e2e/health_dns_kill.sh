@@ -10,33 +10,9 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbn$$"
 . selftests/lib/bgp.sh
+. selftests/lib/unbound.sh
 fail() { bgp_fail "$*"; }
-UNBOUND_PID=""
-
-start_unbound() {
-	local d
-	d=$(node_dir lb)
-	cat >"$d/unbound.conf" <<EOC
-server:
-    interface: $VIP4
-    port: 53
-    do-daemonize: no
-    use-syslog: no
-    logfile: ""
-    username: ""
-    chroot: ""
-    directory: "$d"
-    pidfile: "$d/unbound.pid"
-    access-control: 0.0.0.0/0 allow
-    local-zone: "example.org." static
-    local-data: "example.org. 60 IN A 203.0.113.99"
-remote-control:
-    control-enable: no
-EOC
-	ip netns exec "$(ns lb)" unbound -d -c "$d/unbound.conf" >>"$d/unbound.log" 2>&1 &
-	UNBOUND_PID=$!
-	BGP_BG_PIDS="$BGP_BG_PIDS $UNBOUND_PID"
-}
+start_unbound() { unbound_start resolver lb $VIP4; }
 
 bgp_setup lb
 node_conf lb <<EOC
@@ -61,8 +37,8 @@ leaf_wait_route bird $VIP4/32 10 || fail "resolver never announced: $(node_ctl l
 
 # unbound killed: withdrawn within interval x fall + margin
 t0=$(leaf_now_ms)
-kill "$UNBOUND_PID"
-wait "$UNBOUND_PID" 2>/dev/null
+kill "${UNBOUND_PID[resolver]}"
+unbound_reap resolver
 leaf_wait_gone bird $VIP4/32 3 || fail "route still at the leaf after the resolver died"
 gone=$(bgp_ms "$t0")
 echo "resolver killed: route gone from the leaf after $gone ms (interval 100 ms, fall 2)"

@@ -21,7 +21,9 @@
 #   bgp_setup NODE...         root check, topology, traps
 #   node_conf NODE < BODY     xlb.conf body (global statements, neighbors, VIPs)
 #   node_start NODE           start and wait for the control socket
-#                             (XLBD_ARGS: extra xlbd options)
+#                             (XLBD_ARGS: extra xlbd options; xlbd logs at
+#                             debug level unless XLBD_LOG_FLAGS says
+#                             otherwise, e.g. empty for the default level)
 #   node_kill NODE [SIGNAL]   default KILL; waits for the process
 #   node_signal NODE SIGNAL   STOP/CONT without waiting
 #   node_vip NODE disable|enable VIP
@@ -38,6 +40,8 @@ XLBCTL="$BUILD/tools/xlbctl"
 RUN=/run/$TOPO-run
 LEAF_RUN=$RUN/leaf
 XLB_STANDIN=${XLB_STANDIN:-}
+# xlbd's log options (benchmarks run it at the default level)
+XLBD_LOG_FLAGS=${XLBD_LOG_FLAGS--dd}
 LEAF4=192.0.2.1
 LEAF6=2001:db8:1::1
 VIP4=203.0.113.10
@@ -83,9 +87,8 @@ bgp_topo_up() {
 
 bgp_cleanup() {
 	local n p
-	for p in $BGP_BG_PIDS; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
+	# shellcheck disable=SC2086 # a word list; also waits for disowned ones
+	leaf_kill_wait $BGP_BG_PIDS
 	for n in "${!NODE_PID[@]}"; do
 		p=${NODE_PID[$n]}
 		[ -n "$p" ] || continue
@@ -163,8 +166,8 @@ node_start() {
 	d=$(node_dir "$n")
 	if node_is_xlbd; then
 		rm -f "$d/xlbd.sock"
-		# shellcheck disable=SC2086 # XLBD_ARGS: extra options, a word list
-		ip netns exec "$(ns "$n")" "$XLBD" -dd ${XLBD_ARGS:-} -f "$d/xlb.conf" \
+		# shellcheck disable=SC2086 # XLBD_LOG_FLAGS, XLBD_ARGS: word lists
+		ip netns exec "$(ns "$n")" "$XLBD" $XLBD_LOG_FLAGS ${XLBD_ARGS:-} -f "$d/xlb.conf" \
 			>>"$d/xlbd.log" 2>&1 &
 		NODE_PID[$n]=$!
 		for i in $(seq 100); do
