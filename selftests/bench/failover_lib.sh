@@ -6,6 +6,9 @@
 #
 #   FO_RUNS                 runs per side ($FAILOVER_BENCH_RUNS, default 20)
 #   fo_jitter MS            sleep a random 0..MS ms (1 ms steps)
+#   fo_route_gone ARGS      route_gone.py ARGS in the leaf's namespace, with
+#                           the BIRD leaf woken every 10 ms (see there;
+#                           selftests/lib/bgp.sh and a BIRD leaf)
 #   fo_ms TEXT PREFIX       the value PREFIX=VALUE in a route_gone.py line
 #   fo_stat LIST            "MEDIAN MAX" of the numbers in LIST (median of
 #                           an even count: the mean of the middle two)
@@ -24,6 +27,10 @@ esac
 fo_jitter() {
 	local ms=$((RANDOM % ($1 + 1)))
 	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+}
+
+fo_route_gone() {
+	nsx leaf /usr/bin/python3 selftests/bench/route_gone.py --wake "$LEAF_RUN/bird/bird.ctl" "$@"
 }
 
 fo_ms() {

@@ -139,7 +139,7 @@ run_one() {
 	local s=$1 node=${NODE[$1]} vip=${VIP[$1]} out
 	sleep 0.2
 	fo_jitter "${INTERVAL[$s]}"
-	out=$(nsx leaf /usr/bin/python3 selftests/bench/route_gone.py 5 "$vip/32" \
+	out=$(fo_route_gone 5 "$vip/32" \
 		kill KILL "${UNBOUND_PID[$s]}" 2>&1) || fail "$s: $out"
 	MS=$(fo_ms "$out" "$vip/32") || fail "$s: route_gone.py said '$out'"
 	unbound_reap "$s"
