@@ -18,6 +18,9 @@
 #                           medians, ratio = baseline / value
 #   fo_target NAME TEXT OK  a `# target` line: TEXT, met when OK is 1
 #   fo_le A B               1 if A <= B (decimals), else 0
+#   fo_gone PID             wait (5 s at most) until PID is gone and
+#                           reaped: for children killed by another process
+#                           or disowned ones (bash reaps those by itself)
 
 FO_RUNS=${FAILOVER_BENCH_RUNS:-20}
 case $FO_RUNS in
@@ -71,3 +74,12 @@ fo_target() {
 }
 
 fo_le() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a <= b) ? 1 : 0) }'; }
+
+fo_gone() {
+	local i
+	for i in $(seq 500); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.01
+	done
+	wait "$1" 2>/dev/null
+}
