@@ -26,11 +26,13 @@ set -e
 #   warnings), systemd for systemd-analyze (verify the unit; nothing is
 #   started) and man-db (verify looks up the unit's Documentation= pages),
 #   util-linux's setpriv (xlbd under the unit's capability set)
+# failover benchmark: bind9-dnsutils (dig: the check command of ExaBGP's
+#   healthcheck, the baseline, on the same unbound xlbd checks)
 PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 libmnl-dev bpftool xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
 libclang-rt-dev bird2 frr gobgpd exabgp libcurl4-openssl-dev unbound openssl
 nftables libmicrohttpd-dev prometheus mandoc groff-base systemd man-db util-linux
-libcap-ng-dev"
+libcap-ng-dev bind9-dnsutils"
 SERVICES="bird frr gobgpd exabgp unbound prometheus"
 
 missing=""

@@ -97,7 +97,7 @@ EOF
 in_fib() { [ "$(leaf_fib bird "$1/32")" = "$2" ]; }
 # all_up: both routes in the leaf's kernel, BFD Up with lb, none with lb2
 all_up() {
-	in_fib $BFD_VIP "$BFD_NB" && in_fib $HOLD_VIP "$HOLD_NB" &&
+	in_fib "$BFD_VIP" "$BFD_NB" && in_fib "$HOLD_VIP" "$HOLD_NB" &&
 		leaf_bfd_is bird "$BFD_NB" Up
 }
 leaf_poll 20 all_up || fail "routes and BFD not up at the start"
@@ -121,8 +121,10 @@ run_one() {
 			kill STOP "${NODE_PID[lb]},${NODE_PID[lb2]}" 2>&1)
 		;;
 	esac || { lift "$how"; fail "$how: $out"; }
-	BFD_MS=$(fo_ms "$out" "$BFD_VIP/32") && HOLD_MS=$(fo_ms "$out" "$HOLD_VIP/32") ||
-		{ lift "$how"; fail "$how: route_gone.py said '$out'"; }
+	if ! BFD_MS=$(fo_ms "$out" "$BFD_VIP/32") || ! HOLD_MS=$(fo_ms "$out" "$HOLD_VIP/32"); then
+		lift "$how"
+		fail "$how: route_gone.py said '$out'"
+	fi
 	e=$(last_error "$BFD_NB")
 	[[ $e == *"BFD session down" ]] || { lift "$how"; fail "$how: lb's route went by '$e', not BFD"; }
 	e=$(last_error "$HOLD_NB")

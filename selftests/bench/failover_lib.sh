@@ -76,8 +76,7 @@ fo_target() {
 fo_le() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a <= b) ? 1 : 0) }'; }
 
 fo_gone() {
-	local i
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.01
 	done

@@ -45,9 +45,9 @@ EOC
 }
 
 unbound_reap() {
-	local p=${UNBOUND_PID[$1]:-} i
+	local p=${UNBOUND_PID[$1]:-}
 	[ -n "$p" ] || return 0
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.01
 	done
