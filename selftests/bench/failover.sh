@@ -16,7 +16,7 @@
 #       bare probe loop; about 10 s
 #
 # With the default 20 runs per figure the whole takes about 4.5 minutes
-# (4m20s-4m45s here on a shared 2-core machine); each part says how long
+# (4m15s-4m45s here on a shared 2-core machine); each part says how long
 # it took.
 # Route times are taken from the leaf's kernel table through rtnetlink
 # (route_gone.py), table times from xlbd's pinned maps (maglev_gone.py).
