@@ -114,6 +114,21 @@ static int addr_msg(const struct nlmsghdr *nlh, void *data)
 	return c->rc ? MNL_CB_STOP : MNL_CB_OK;
 }
 
+/* Open r and start a message of type with an ifaddrmsg in r->buf. */
+static int req_start(struct nl_req *r, int type, unsigned int flags, struct nlmsghdr **nlh,
+		     struct ifaddrmsg **ifa)
+{
+	int rc = nl_open(r);
+
+	if (rc)
+		return rc;
+	*nlh = mnl_nlmsg_put_header(r->buf);
+	(*nlh)->nlmsg_type = type;
+	(*nlh)->nlmsg_flags = NLM_F_REQUEST | flags;
+	*ifa = mnl_nlmsg_put_extra_header(*nlh, sizeof(**ifa));
+	return 0;
+}
+
 int ifaddr_dump(int ifindex, ifaddr_cb cb, void *arg)
 {
 	struct dump_ctx c = { .ifindex = ifindex, .cb = cb, .arg = arg };
@@ -122,13 +137,9 @@ int ifaddr_dump(int ifindex, ifaddr_cb cb, void *arg)
 	struct ifaddrmsg *ifa;
 	int rc;
 
-	rc = nl_open(&r);
+	rc = req_start(&r, RTM_GETADDR, NLM_F_DUMP, &nlh, &ifa);
 	if (rc)
 		return rc;
-	nlh = mnl_nlmsg_put_header(r.buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
 	rc = nl_talk(&r, nlh, addr_msg, &c);
 	mnl_socket_close(r.nl);
@@ -143,13 +154,9 @@ static int addr_change(const struct if_vaddr *a, int type, unsigned int flags)
 	struct ifaddrmsg *ifa;
 	int rc;
 
-	rc = nl_open(&r);
+	rc = req_start(&r, type, NLM_F_ACK | flags, &nlh, &ifa);
 	if (rc)
 		return rc;
-	nlh = mnl_nlmsg_put_header(r.buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = family_to_af(a->family);
 	ifa->ifa_prefixlen = a->prefixlen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
