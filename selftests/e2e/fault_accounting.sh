@@ -128,7 +128,7 @@ vip $VIP6 udp 5353 { name dns6; backend 2001:db8:b::11; backend 2001:db8:b::13 }
 EOF
 # the node's own address, for packets that are not for a VIP
 nsx client ip route add 192.0.2.0/25 via 192.0.2.129
-xlbd_start
+xlbd_start -dd
 wait_for 10 nexthops_cached || fault_fail "next hops never cached"
 snap "$RUN/before" || fault_fail "no quiet moment to read the counters in"
 

@@ -48,7 +48,7 @@ EOF
 pid=$(nsx b3 ss -ltnpH "sport = :82" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
 [ -n "$pid" ] || fault_fail "no echo server on b3"
 kill "$pid"
-xlbd_start
+xlbd_start -dd
 b3_down() { [ "$(ctl_json backend show echo -- '[b["health"] for b in j if b["backend"] == "198.51.100.13"][0]')" = down ]; }
 wait_for 5 b3_down || fault_fail "b3 not found down: $(ctl backend show echo)"
 maps_before="$(map_id flows) $(map_id stats) $(map_id vips) $(map_id backends)"
@@ -80,7 +80,7 @@ echo "xlbd dead for $(($(now_ms) - t_kill)) ms: the balancer took $((rx1 - rx0))
 
 # phase 2: restarted; it takes over and adopts
 load_mark
-xlbd_start
+xlbd_start -dd
 grep -q "took over on lb0" "$RUN/xlbd.log" || fault_fail "the restarted xlbd did not take over"
 grep -q "adopting 4 VIPs and 9 backends" "$RUN/xlbd.log" || fault_fail "no adoption logged"
 [ "$(prog_id)" != "$prog" ] || fault_fail "the balancer was not replaced"
@@ -94,7 +94,7 @@ sleep 2
 # phase 3: killed again right after it came up, restarted at once
 load_mark
 xlbd_kill9
-xlbd_start
+xlbd_start -dd
 [ "$(grep -c "took over on lb0" "$RUN/xlbd.log")" = 2 ] || fault_fail "the second restart did not take over"
 sleep 2
 

@@ -46,7 +46,7 @@ except OSError as e:
 http_server_pid() { nsx "$1" ss -ltnpH "sport = :80" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 
 fault_setup
-trap 'leaf_stop_all; fault_cleanup' EXIT
+trap 'leaf_stop_all; xlbd_node_cleanup' EXIT
 mkdir -p "$LEAF_RUN"
 fault_conf <<EOF
 neighbor 192.0.2.1 { remote-as 65000; hold-time 9 }
@@ -60,7 +60,7 @@ vip $VIP4 tcp 82 {
 }
 EOF
 leaf_start bird "$(ns leaf)" neighbor=$LB4 || fault_fail "BIRD leaf: $(leaf_log bird)"
-xlbd_start
+xlbd_start -dd
 wait_for 10 announced || fault_fail "VIP never announced: $(ctl vip show echo)"
 for i in 1 2 3 4 5 6; do
 	case $(echo_once 2) in b1 | b2) ;; *) fault_fail "connection $i before the fault" ;; esac

@@ -84,7 +84,7 @@ vip $VIP4 udp 9 { name floodudp; backend 198.51.100.11; backend 198.51.100.12 }
 EOF
 }
 conf ""
-xlbd_start
+xlbd_start -dd
 echo "flow table: $flows entries, $per_cpu per possible CPU ($ncpu_possible possible, flooding from $ncpu)"
 load_start --long 40 --idle 40 --long-addr "$VIP4" --long-interval 0.05 \
 	--new-rate 20 --new-addr "$VIP4" --udp-rate 10 --udp-addr "$VIP4"

@@ -51,7 +51,7 @@ vip $VIP6 udp 5353 { name dns6; backend 2001:db8:b::11; backend 2001:db8:b::12 }
 EOF
 cp "$RUN/xlb.conf" "$RUN/good.conf"
 good_lines=$(wc -l <"$RUN/good.conf")
-xlbd_start
+xlbd_start -dd
 wait_for 5 ctl_json backend show echo -- 'all(b["health"] == "up" for b in j) or exit(1)' >/dev/null ||
 	fault_fail "backends not up: $(ctl backend show echo)"
 wait_for 10 nexthops_cached || fault_fail "next hops never cached"

@@ -42,7 +42,7 @@ web() { nsx client curl -s -m 2 "http://$VIP4/"; }
 
 fault_setup b3
 conf 100 "" ""
-xlbd_start
+xlbd_start -dd
 wait_for 10 nexthops_cached || fault_fail "next hops never cached"
 load_start --long 100 --long-addr "$VIP4,$VIP6" --long-interval 0.2 \
 	--new-rate 25 --new-addr "$VIP4,$VIP6" --udp-rate 25 --udp-addr "$VIP4"

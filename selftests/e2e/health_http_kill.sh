@@ -9,23 +9,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbh$$"
-. selftests/lib/topo.sh
-
-RUN=/run/$TOPO-run
-XLBD_PID=""
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
-	exit 1
-}
-cleanup() {
-	[ -n "$XLBD_PID" ] && kill "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
-	topo_down
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-ctl() { nsx lb "$BUILD/tools/xlbctl" -s "$RUN/xlbd.sock" "$@"; }
+. selftests/lib/xlbd_node.sh
+xlbd_node_setup
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # backend health and VIP route from xlbctl -j
 be_health() { ctl -j backend show web | /usr/bin/python3 -c "import json,sys; print([b['health'] for b in json.load(sys.stdin) if b['backend']=='$1'][0])"; }
@@ -40,11 +25,7 @@ wait_for() { # SECONDS CMD... : until CMD succeeds
 	return 1
 }
 
-topo_up || fail "topology"
-mkdir -p "$RUN"
-for n in b1 b2; do
-	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
-done
+xlbd_node_up
 topo_servers
 cat >"$RUN/xlb.conf" <<EOC
 router-id 192.0.2.10
@@ -64,9 +45,7 @@ vip $VIP4 tcp 80 {
     backend 198.51.100.12
 }
 EOC
-ip netns exec "$(ns lb)" "$BUILD/agent/xlbd" -d -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-XLBD_PID=$!
-wait_for 5 ctl status >/dev/null 2>&1 || fail "xlbd did not come up"
+xlbd_start -d
 
 for b in 198.51.100.11 198.51.100.12; do
 	wait_for 5 is_health $b up || fail "$b never came up: $(ctl backend show web)"

@@ -24,39 +24,25 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbm$$"
-. selftests/lib/topo.sh
-
-RUN=/run/$TOPO-run
+. selftests/lib/xlbd_node.sh
 LEAF_RUN=$RUN/leaf
 . selftests/lib/leaf.sh
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
-XLBD_PID=""
 IDLE_PID=""
 PROM_PID=""
 PORT=9273
 K=40	# queries per VIP
 PAYLOAD=100
 
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
+xlbd_node_fail_hook() {
 	[ -f "$RUN/page" ] && { echo "--- last page (head)"; head -40 "$RUN/page"; }
-	exit 1
 }
-cleanup() {
+xlbd_node_cleanup_hook() {
 	[ -n "$IDLE_PID" ] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
 	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
-	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	leaf_stop_all
-	topo_down
-	rm -rf "$RUN"
 }
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+xlbd_node_setup
 command -v promtool >/dev/null || { echo "promtool missing (Debian package prometheus; make deps)"; exit 77; }
-
-ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
 
 # scrape NS URL: the page into $RUN/page; fails on anything but 200
 scrape() {
@@ -146,24 +132,15 @@ check_traffic() {
 	echo "$vip: $line; counted $p packets ($be1 + $be2), $(metric "xlb_vip_bytes_total{vip=\"$vip\"}") bytes"
 }
 
-topo_up || fail "topology"
-mkdir -p "$RUN" "$LEAF_RUN"
-for n in b1 b2; do
-	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
-done
+xlbd_node_up
+mkdir -p "$LEAF_RUN"
 topo_servers
 leaf_start bird "$(ns leaf)" neighbor=$LB4 bfd bfd_interval=100 bfd_mult=3 || fail "BIRD leaf"
 
 # --- off by default ---
 write_conf ""
 "$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
-ip netns exec "$(ns lb)" "$XLBD" -d -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-XLBD_PID=$!
-for _ in $(seq 100); do
-	ctl status >/dev/null 2>&1 && break
-	kill -0 "$XLBD_PID" 2>/dev/null || fail "xlbd exited"
-	sleep 0.1
-done
+xlbd_start -d
 l=$(listeners)
 [ -n "$l" ] && ! grep -qv ':179$' <<<"$l" || fail "without metrics xlbd listens on: $l"
 scrape lb "http://127.0.0.1:$PORT/metrics" && fail "something answers on $PORT without metrics"

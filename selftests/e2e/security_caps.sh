@@ -18,12 +18,9 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xsc$$"
-. selftests/lib/topo.sh
-
-RUN=/run/$TOPO-run
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
-XLBD_PID=""
+. selftests/lib/xlbd_node.sh
+# xlbd is up once it has dropped its privileges
+XLBD_READY_LOG="xlbd running"
 # CAP_KILL 5, CAP_SETGID 6, CAP_SETUID 7, CAP_NET_BIND_SERVICE 10,
 # CAP_NET_ADMIN 12, CAP_BPF 39
 KEEP=00000080000014e0
@@ -35,34 +32,12 @@ NOGROUP=$(id -g nobody)
 # the timed-out check: a sleep no other test runs
 SLEEP="sleep 30.$$"
 
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
-	exit 1
-}
-cleanup() {
-	[ -n "$XLBD_PID" ] && kill "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
-	# after a failure: checks xlbd did not kill (by PID)
+# after a failure: checks xlbd did not kill (by PID)
+xlbd_node_cleanup_hook() {
 	for p in $(pgrep -f -x "$SLEEP"); do kill "$p" 2>/dev/null; done
-	topo_down
-	rm -rf "$RUN"
 }
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+xlbd_node_setup
 [ -n "$NOBODY" ] || { echo "no user nobody"; exit 77; }
-
-ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
-
-start_xlbd() {
-	ip netns exec "$(ns lb)" "$XLBD" -d "$@" -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-	XLBD_PID=$!
-	for _ in $(seq 100); do
-		grep -q "xlbd running" "$RUN/xlbd.log" 2>/dev/null && ctl status >/dev/null 2>&1 && return 0
-		kill -0 "$XLBD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "xlbd did not come up"
-}
 
 stop_xlbd() {
 	kill "$XLBD_PID"
@@ -143,12 +118,9 @@ $2
 EOF
 }
 
-topo_up || fail "topology"
+xlbd_node_up
 mkdir -p "$RUN/chk" "$RUN/st"
 chmod 1777 "$RUN/chk"
-for n in b1 b2; do
-	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
-done
 topo_servers
 
 # ---- as root, no exec check as another user: no CAP_SETUID ----
@@ -162,7 +134,7 @@ state-file $RUN/st/state
 vip $VIP4 tcp 80 { name web; backend 198.51.100.11 }
 vip 203.0.113.21 local { health exec "id >$RUN/chk/root.id; cat /proc/\$\$/status >$RUN/chk/root.status" user root interval 1s timeout 800ms }
 EOF
-start_xlbd
+xlbd_start -d
 check_daemon_caps "no exec users" $KEEP_NO_EXEC
 grep -q "cap_setuid, cap_setgid and cap_kill dropped too" "$RUN/xlbd.log" || fail "no exec users: not logged"
 check_child root 0 "no exec users"
@@ -178,7 +150,7 @@ rm -f "$RUN"/chk/*
 # ---- as root, with the reduced set ----
 write_conf "" ""
 "$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
-start_xlbd
+xlbd_start -d
 check_daemon_caps root
 listening "0.0.0.0:179" || fail "root: no BGP listener on port 179"
 check_child nobody "$NOBODY" root
@@ -231,7 +203,7 @@ rm -f "$RUN"/chk/*
 chown "$NOBODY:$NOGROUP" "$RUN/st"
 : >"$RUN/xlbd.log"
 write_conf "" ""
-start_xlbd -u nobody
+xlbd_start -d -u nobody
 check_daemon_caps "-u nobody"
 st=/proc/$XLBD_PID/status
 [ "$(status_field Uid "$st")" = "$NOBODY $NOBODY $NOBODY $NOBODY" ] ||

@@ -11,40 +11,15 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbu$$"
-. selftests/lib/topo.sh
-
-RUN=/run/$TOPO-run
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
-XLBD_PID=""
+. selftests/lib/xlbd_node.sh
 DL_PID=""
 
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
-	exit 1
-}
-cleanup() {
+xlbd_node_cleanup_hook() {
 	[ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
-	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	nsx lb "$XLB_SETUP" -p "$TOPO_BPFFS/lb" detach lb0 >/dev/null 2>&1
-	topo_down
-	rm -rf "$RUN"
 }
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+xlbd_node_setup
 
-ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
-start_xlbd() {
-	ip netns exec "$(ns lb)" "$XLBD" -d "$@" -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-	XLBD_PID=$!
-	for _ in $(seq 100); do
-		ctl status >/dev/null 2>&1 && return 0
-		kill -0 "$XLBD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "xlbd did not come up"
-}
 stop_xlbd() {
 	kill -TERM "$XLBD_PID"
 	wait "$XLBD_PID"
@@ -53,19 +28,7 @@ stop_xlbd() {
 	[ $rc -eq 0 ] || fail "xlbd exited with $rc on SIGTERM"
 }
 xdp_prog() { nsx lb ip -d link show lb0 | grep -o 'prog/xdp id [0-9]*'; }
-# which backend serves the client's connection to port 81
-conn_backend() {
-	local n
-	for n in b1 b2; do
-		nsx $n ss -tnH state established "( sport = :81 )" | grep -q "$CLIENT4" && echo $n
-	done
-}
-
-topo_up || fail "topology"
-mkdir -p "$RUN"
-for n in b1 b2; do
-	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
-done
+xlbd_node_up
 cat >"$RUN/xlb.conf" <<EOF
 allowed-prefixes { 203.0.113.0/24 max 32 }
 encap-source $LB4 $LB6
@@ -76,7 +39,7 @@ state-file $RUN/state
 vip $VIP4 tcp 80 { name web; backend 198.51.100.11; backend 198.51.100.12 }
 vip $VIP4 tcp 81 { name slow; backend 198.51.100.11; backend 198.51.100.12 }
 EOF
-start_xlbd -k
+xlbd_start -d -k
 topo_servers
 
 # a 6-second connection (60 lines), then its backend depooled: from now
@@ -85,7 +48,7 @@ nsx client socat -u -T 15 "TCP:$VIP4:81" - >"$RUN/slow.out" 2>&1 &
 DL_PID=$!
 busy=""
 for _ in $(seq 50); do
-	busy=$(conn_backend)
+	busy=$(topo_conn_backend)
 	[ -n "$busy" ] && break
 	sleep 0.1
 done
@@ -100,7 +63,7 @@ grep -q "datapath left running (-k)" "$RUN/xlbd.log" || fail "-k exit not logged
 [ "$(xdp_prog)" = "$prog" ] || fail "balancer changed or gone after exit with -k: $(xdp_prog)"
 [ -e "$TOPO_BPFFS/lb/flows" ] || fail "maps unpinned after exit with -k"
 kill -0 "$DL_PID" 2>/dev/null || fail "the connection ended while xlbd was down"
-start_xlbd
+xlbd_start -d
 grep -q "took over on lb0" "$RUN/xlbd.log" || fail "the new xlbd did not take over"
 ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool lost over the upgrade"
 

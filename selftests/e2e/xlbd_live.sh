@@ -9,48 +9,13 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbe$$"
-. selftests/lib/topo.sh
-
-RUN=/run/$TOPO-run
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
-XLBD_PID=""
+. selftests/lib/xlbd_node.sh
 DL_PID=""
 
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
-	exit 1
-}
-cleanup() {
+xlbd_node_cleanup_hook() {
 	[ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
-	[ -n "$XLBD_PID" ] && kill "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
-	topo_down
-	rm -rf "$RUN"
 }
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-
-ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
-
-start_xlbd() {
-	ip netns exec "$(ns lb)" "$XLBD" -d -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-	XLBD_PID=$!
-	for _ in $(seq 100); do
-		ctl status >/dev/null 2>&1 && return 0
-		kill -0 "$XLBD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "xlbd did not come up"
-}
-
-# which backend serves the client's connection to port 81
-conn_backend() {
-	local n
-	for n in b1 b2; do
-		nsx $n ss -tnH state established "( sport = :81 )" | grep -q "$CLIENT4" && echo $n
-	done
-}
+xlbd_node_setup
 
 # a slow connection (topo_servers' port 81: 60 lines over 6 s) in the
 # background; slow_check verifies it got every line from one backend
@@ -58,7 +23,7 @@ slow_start() {
 	nsx client socat -u -T 15 "TCP:$VIP4:81" - >"$RUN/slow.out" 2>&1 &
 	DL_PID=$!
 	for _ in $(seq 50); do
-		busy=$(conn_backend)
+		busy=$(topo_conn_backend)
 		[ -n "$busy" ] && return 0
 		sleep 0.1
 	done
@@ -73,11 +38,7 @@ slow_check() {
 		fail "$1: slow connection incomplete: $(wc -l <"$RUN/slow.out") lines, last '$(tail -1 "$RUN/slow.out")'"
 }
 
-topo_up || fail "topology"
-mkdir -p "$RUN"
-for n in b1 b2; do
-	nsx $n "$XLB_SETUP" -p "$TOPO_BPFFS/$n" decap eth0 >/dev/null || fail "decap on $n"
-done
+xlbd_node_up
 cat >"$RUN/xlb.conf" <<EOF
 router-id 192.0.2.10
 local-as 65010
@@ -96,7 +57,7 @@ vip $VIP6 tcp 80 { name web6; backend 2001:db8:b::11; backend 2001:db8:b::12 }
 vip $VIP4 tcp 81 { name slow; backend 198.51.100.11; backend 198.51.100.12 }
 EOF
 "$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
-start_xlbd
+xlbd_start -d
 topo_servers
 
 # show, in text and JSON
@@ -146,12 +107,9 @@ slow_start
 busy_addr=198.51.100.1${busy#b}
 ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
 sleep 0.5
-kill -9 "$XLBD_PID"
-wait "$XLBD_PID" 2>/dev/null
-XLBD_PID=""
+xlbd_kill9
 nsx lb ip link show lb0 | grep -q "prog/xdp" || fail "datapath gone after kill -9"
-rm -f "$RUN/xlbd.sock"
-start_xlbd
+xlbd_start -d
 grep -q "took over on lb0" "$RUN/xlbd.log" || fail "restart did not take over the datapath"
 ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool lost over restart"
 kill -0 "$DL_PID" 2>/dev/null || fail "the slow connection ended before the agent was back"

@@ -7,13 +7,13 @@
 # 80, the UDP responder on 5353 (topo.sh) and the line echo server on 82
 # (echo_server.py). Traffic comes from loadgen.py in the client namespace.
 # Source it from the top of the tree after setting TOPO (a short unique
-# prefix); cleanup runs on every exit path.
+# prefix); cleanup runs on every exit path. xlbd itself, ctl and the
+# failure report come from xlbd_node.sh.
 #
 #   fault_setup [b3]          root check, topology, decap, servers, traps
 #   fault_conf < BODY         xlb.conf: the node's global statements + BODY
-#   xlbd_start                start xlbd, wait for its control socket
-#   xlbd_kill9                kill -9 (the datapath stays), reap it
-#   ctl ARGS...               xlbctl against this xlbd
+#   xlbd_start -dd            start xlbd, wait for its control socket
+#   xlbd_kill9, ctl ARGS...   as in xlbd_node.sh
 #   ctl_json ARGS... -- EXPR  python EXPR over `xlbctl -j ARGS` (as j)
 #   load_start ARGS...        loadgen.py ARGS in the client, wait until ready
 #   load_mark                 the load's next phase (SIGUSR1)
@@ -33,12 +33,8 @@
 # in DIR after the test, for a look.
 
 : "${TOPO:?set TOPO}"
-. selftests/lib/topo.sh
+. selftests/lib/xlbd_node.sh
 
-RUN=/run/$TOPO-run
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
-XLBD_PID=""
 LOAD_PID=""
 FAULT_B3=""
 PY=/usr/bin/python3
@@ -51,25 +47,21 @@ wait_for() { # SECONDS CMD... : until CMD succeeds
 	return 1
 }
 
-fault_fail() {
-	echo "FAIL: $*"
+fault_fail() { fail "$@"; }
+
+xlbd_node_fail_hook() {
 	if [ -f "$RUN/load.json" ]; then
 		echo "--- load errors"
 		$PY -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["errors"][:20]))' \
 			"$RUN/load.json"
 	fi
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; }
-	exit 1
 }
 
-fault_cleanup() {
+xlbd_node_cleanup_hook() {
 	[ -n "$LOAD_PID" ] && kill "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
-	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	[ -n "$FAULT_B3" ] && ip netns del "$(ns b3)" 2>/dev/null
-	topo_down
 	# FAULT_KEEP=DIR keeps the logs and summaries for a look afterwards
 	[ -n "${FAULT_KEEP:-}" ] && mkdir -p "$FAULT_KEEP" && cp -r "$RUN" "$FAULT_KEEP/"
-	rm -rf "$RUN"
 }
 
 # a third backend on the leaf's bridge, as topo_up makes b1 and b2
@@ -109,9 +101,7 @@ fault_listening() { nsx "$1" ss -ltn | grep -q ":$2 "; }
 
 fault_setup() {
 	local n nodes="b1 b2"
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-	trap fault_cleanup EXIT
-	trap 'exit 130' INT TERM
+	xlbd_node_setup
 	mkdir -p "$RUN"
 	topo_up || fault_fail "topology"
 	if [ "${1:-}" = b3 ]; then
@@ -150,28 +140,12 @@ EOC
 		fault_fail "xlbd -n refuses the config: $(cat "$RUN/check.log")"
 }
 
-ctl() { nsx lb "$XLBCTL" -s "$RUN/xlbd.sock" "$@"; }
-
 # ctl_json ARGS... -- EXPR: EXPR evaluated with j = the JSON answer
 ctl_json() {
 	local args=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
 	shift
 	ctl -j "${args[@]}" | $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"
-}
-
-xlbd_start() {
-	rm -f "$RUN/xlbd.sock"
-	ip netns exec "$(ns lb)" "$XLBD" -dd -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-	XLBD_PID=$!
-	wait_for 10 ctl status >/dev/null 2>&1 && return 0
-	fault_fail "xlbd did not come up"
-}
-
-xlbd_kill9() {
-	kill -9 "$XLBD_PID"
-	wait "$XLBD_PID" 2>/dev/null
-	XLBD_PID=""
 }
 
 load_start() {

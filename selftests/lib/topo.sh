@@ -163,6 +163,15 @@ while True:
 	done
 }
 
+# Which backend (b1, b2) serves the client's connection to port 81
+# (topo_servers' slow one); nothing while there is none.
+topo_conn_backend() {
+	local n
+	for n in b1 b2; do
+		nsx $n ss -tnH state established "( sport = :81 )" | grep -q "$CLIENT4" && echo $n
+	done
+}
+
 topo_down() {
 	local p n
 	for p in $TOPO_PIDS; do
