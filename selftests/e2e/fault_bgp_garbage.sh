@@ -19,28 +19,16 @@ cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbfg$$"
 . selftests/lib/bgp.sh
 . selftests/lib/fault.sh
-node_is_xlbd || { echo "the raw peer tests xlbd itself, not the BIRD stand-in"; exit 77; }
 export PYTHONUTF8=1
-fail() { bgp_fail "$@"; }
-T0=$(leaf_now_ms)
-LB=${NODE_ADDR4[lb]}
 RAW=192.0.2.2
 
 bgp_setup lb
 nsx leaf ip addr add $RAW/25 dev br0
 fault_vips 3 1
-node_conf lb <<EOF
-router-id $LB
-local-as 65010
-allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; hold-time 9 }
-neighbor $RAW { remote-as 65000; hold-time 9; passive; description "raw peer" }
-$FAULT_VIP_CONF
-EOF
-leaf_start bird "$(ns leaf)" "neighbor=$LB" || fail "leaf start"
-fault_start
-fault_wait_exact bird 20 "start"
-fault_settled bird "start"
+fault_lb_conf "hold-time 9" \
+	"neighbor $RAW { remote-as 65000; hold-time 9; passive; description \"raw peer\" }"
+fault_begin bird
+fault_recovered bird 20 "start"
 
 raw() {
 	GOT=$(nsx leaf /usr/bin/python3 selftests/lib/rawbgp.py session --peer "$LB" --local $RAW \

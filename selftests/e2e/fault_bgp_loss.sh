@@ -17,28 +17,16 @@ cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbfo$$"
 . selftests/lib/bgp.sh
 . selftests/lib/fault.sh
-node_is_xlbd || { echo "checks xlbd's counters and log, not the BIRD stand-in's"; exit 77; }
 command -v nft >/dev/null || { echo "no nft (nftables): run make deps"; exit 77; }
-fail() { bgp_fail "$@"; }
-T0=$(leaf_now_ms)
-LB=${NODE_ADDR4[lb]}
 
 bgp_setup lb
 fault_vips 6 2
 conf() {
-	node_conf lb <<EOF
-router-id $LB
-local-as 65010
-allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; hold-time 9 }
-$FAULT_VIP_CONF
-EOF
+	fault_lb_conf "hold-time 9"
 }
 conf
-leaf_start bird "$(ns leaf)" "neighbor=$LB" || fail "leaf start"
-fault_start
-fault_wait_exact bird 20 "start"
-fault_settled bird "start"
+fault_begin bird
+fault_recovered bird 20 "start"
 e0=$(fault_count established) d0=$(fault_count dropped) out0=$(fault_count messages_out)
 leaf_session_up bird "$LB" || fail "leaf session"
 
@@ -95,8 +83,7 @@ echo "nftables dropped $drops of $((drops + passed)) BGP segments"
 [ "$drops" -ge 3 ] || fail "only $drops segments dropped: the loss did not work"
 
 sleep 1
-fault_wait_exact bird 10 "after the loss"
-fault_settled bird "after the loss"
+fault_recovered bird 10 "after the loss"
 [ "$(fault_count established)" -eq "$e0" ] && [ "$(fault_count dropped)" -eq "$d0" ] ||
 	fail "the session went down under loss: established $e0 -> $(fault_count established), dropped $d0 -> $(fault_count dropped)"
 grep -qE "xlb_192_0_2_10: (Error|Received)" "$LEAF_RUN/bird/bird.log" &&

@@ -1,7 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # The BGP fault tests (selftests/e2e/fault_*.sh): what every one of them
 # asserts once the fault is over, on top of selftests/lib/bgp.sh (source
-# that first, then this, then call bgp_setup lb).
+# that first, then this, then call bgp_setup lb). Sourcing it skips (77)
+# with the BIRD stand-in: these tests check xlbd's own counters and log.
+# It sets LB (lb's IPv4 address), T0 (the test's start, leaf_now_ms) and a
+# fail() that calls bgp_fail (a test may define its own after sourcing).
+#
+#   fault_lb_conf NEIGHBOR_OPTIONS [STATEMENTS]
+#       lb's xlb.conf: the leaf as neighbor with NEIGHBOR_OPTIONS (e.g.
+#       "hold-time 9"), STATEMENTS, the VIPs of fault_vips
+#   fault_begin KIND LEAF_ARGS...   start the KIND leaf, then xlbd
+#   fault_recovered KIND SECONDS WHAT   fault_wait_exact, then fault_settled
+#   fault_sessions_mark / fault_one_more WHAT
+#       remember xlbd's established and dropped counts / fail unless each
+#       grew by exactly one since
 #
 # xlbd on node lb announces a set of VIPs (fault_vips); the test keeps
 # track of which of them must be announced (fault_vip toggles one through
@@ -22,6 +34,11 @@
 # VIPs: v4-0 .. v4-(N-1) are 203.0.113.10 ..., v6-0 ... are
 # 2001:db8:ffff::10 ..., all host-mode (always up unless disabled),
 # hold-down 0s, no drain: a toggle is sent at once.
+
+node_is_xlbd || { echo "checks xlbd's counters and log, not the BIRD stand-in's"; exit 77; }
+fail() { bgp_fail "$@"; }
+T0=$(leaf_now_ms)
+LB=${NODE_ADDR4[lb]}
 
 declare -gA FAULT_VIP FAULT_ON
 FAULT_PID=""
@@ -50,6 +67,24 @@ fault_vips() {
 fault_start() {
 	node_start lb
 	FAULT_PID=${NODE_PID[lb]}
+}
+
+fault_lb_conf() {
+	node_conf lb <<EOF
+router-id $LB
+local-as 65010
+allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
+neighbor $LEAF4 { remote-as 65000; $1 }
+${2:+$2
+}$FAULT_VIP_CONF
+EOF
+}
+
+fault_begin() {
+	local kind=$1
+	shift
+	leaf_start "$kind" "$(ns leaf)" "neighbor=$LB" "$@" || fail "$kind leaf start"
+	fault_start
 }
 
 # fault_vip disable|enable NAME
@@ -102,6 +137,22 @@ fault_settled() {
 		bgp_fail "$2: xlbd counts $(fault_count prefixes_announced) prefixes announced, $(fault_expected | wc -l) expected"
 	fault_exact "$1" || fault_wait_exact "$1" 0 "$2"
 	node_ctl lb status >/dev/null || bgp_fail "$2: xlbctl status"
+}
+
+fault_recovered() {
+	fault_wait_exact "$1" "$2" "$3"
+	fault_settled "$1" "$3"
+}
+
+fault_sessions_mark() {
+	FAULT_E0=$(fault_count established)
+	FAULT_D0=$(fault_count dropped)
+}
+
+fault_one_more() {
+	[ "$(fault_count established)" -eq $((FAULT_E0 + 1)) ] &&
+		[ "$(fault_count dropped)" -eq $((FAULT_D0 + 1)) ] ||
+		fail "$1: established $FAULT_E0 -> $(fault_count established), dropped $FAULT_D0 -> $(fault_count dropped); expected one more each"
 }
 
 fault_mark() { FAULT_LOG_MARK=$(stat -c %s "$(node_dir lb)/xlbd.log"); }
