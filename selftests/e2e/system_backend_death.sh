@@ -15,19 +15,12 @@ cd "$(dirname "$0")/../.." || exit 1
 SYS="xsysbd$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-trap sys_down EXIT
-trap 'exit 130' INT TERM
-fail() { sys_fail "$*"; }
+sys_test
 N=3
 HELD=30
 
-# health of backend ADDR of VIP web on node NODE (up, down, unknown)
-be_field() {
-	sys_ctl "$1" -j backend show web | $SYS_PY -c '
-import json, sys
-print([b[sys.argv[2]] for b in json.load(sys.stdin) if b["backend"] == sys.argv[1]][0])' "$2" "$3"
-}
+# FIELD of backend ADDR of VIP web on NODE
+be_field() { sys_backend_field "$1" web "$2" "$3"; }
 be_is_everywhere() {
 	local n
 	for n in $SYS_LBS; do [ "$(be_field "$n" "$1" health)" = "$2" ] || return 1; done

@@ -15,10 +15,7 @@ SYS="xsysdns$$"
 SYS_LBS=""
 SYS_BACKENDS=""
 . selftests/lib/system.sh
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-trap sys_down EXIT
-trap 'exit 130' INT TERM
-fail() { sys_fail "$*"; }
+sys_test
 
 sys_up
 leaf_route bird $ANYCAST4/32 | grep -q "nexthops=192.0.2.20,192.0.2.21 aspath=65010 " ||

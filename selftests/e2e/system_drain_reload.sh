@@ -18,18 +18,9 @@ cd "$(dirname "$0")/../.." || exit 1
 SYS="xsysdr$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-trap sys_down EXIT
-trap 'exit 130' INT TERM
-fail() { sys_fail "$*"; }
+sys_test
 VIP_NEW=203.0.113.11
 
-# FIELD of backend ADDR of VIP on NODE
-be_field() {
-	sys_ctl "$1" -j backend show "$2" | $SYS_PY -c '
-import json, sys
-print([b[sys.argv[2]] for b in json.load(sys.stdin) if b["backend"] == sys.argv[1]][0])' "$3" "$4"
-}
 reload_all() {
 	local n
 	for n in $SYS_LBS; do
@@ -53,8 +44,8 @@ sleep 1
 # drain b1
 for n in $SYS_LBS; do
 	sys_ctl "$n" backend depool web "$b1" >/dev/null || fail "depool on $n"
-	[ "$(be_field "$n" web "$b1" pool)" = depooled ] || fail "b1 not depooled on $n"
-	[ "$(be_field "$n" web "$b1" slots)" = 0 ] || fail "b1 still in $n's table"
+	[ "$(sys_backend_field "$n" web "$b1" pool)" = depooled ] || fail "b1 not depooled on $n"
+	[ "$(sys_backend_field "$n" web "$b1" slots)" = 0 ] || fail "b1 still in $n's table"
 done
 new=$(sys_http $VIP4 80 30)
 echo "after the depool, 30 new connections: $new"
@@ -72,13 +63,13 @@ SYS_EXTRA_VIPS="vip $VIP_NEW tcp 80 {
 t0=$(leaf_now_ms)
 reload_all
 for n in $SYS_LBS; do
-	[ "$(be_field "$n" web "${SYS_ADDR4[b2]}" weight)" = 200 ] || fail "b2's weight on $n"
-	[ "$(be_field "$n" web "$b1" pool)" = depooled ] || fail "the reload pooled b1 on $n"
+	[ "$(sys_backend_field "$n" web "${SYS_ADDR4[b2]}" weight)" = 200 ] || fail "b2's weight on $n"
+	[ "$(sys_backend_field "$n" web "$b1" pool)" = depooled ] || fail "the reload pooled b1 on $n"
 done
-s2=$(be_field lb1 web "${SYS_ADDR4[b2]}" slots)
-s3=$(be_field lb1 web "${SYS_ADDR4[b3]}" slots)
+s2=$(sys_backend_field lb1 web "${SYS_ADDR4[b2]}" slots)
+s3=$(sys_backend_field lb1 web "${SYS_ADDR4[b3]}" slots)
 [ "$s2" -gt $((s3 * 3 / 2)) ] || fail "b2 (weight 200) has $s2 slots, b3 (100) $s3"
-[ "$(be_field lb2 web "${SYS_ADDR4[b2]}" slots)" = "$s2" ] || fail "lb1 and lb2 tables differ"
+[ "$(sys_backend_field lb2 web "${SYS_ADDR4[b2]}" slots)" = "$s2" ] || fail "lb1 and lb2 tables differ"
 sys_wait_nexthops $VIP_NEW/32 "$SYS_LBS" 10 || fail "$VIP_NEW not announced by both nodes"
 echo "reloaded: b2 weight 200 ($s2 slots, b3 $s3); $VIP_NEW at the leaf via $(sys_nexthops $VIP_NEW/32) $(($(leaf_now_ms) - t0)) ms after the first reload"
 w2=$(sys_http $VIP_NEW 80 30)

@@ -16,10 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 SYS="xsysnd$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-trap sys_down EXIT
-trap 'exit 130' INT TERM
-fail() { sys_fail "$*"; }
+sys_test
 HELD=40
 
 sys_up

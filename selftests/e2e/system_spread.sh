@@ -13,10 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 SYS="xsysspr$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-trap sys_down EXIT
-trap 'exit 130' INT TERM
-fail() { sys_fail "$*"; }
+sys_test
 
 t0=$(leaf_now_ms)
 sys_up

@@ -48,6 +48,10 @@
 #   sys_dns_stop NODE / sys_dns_start NODE     unbound of a DNS node
 #   sys_lb_conf NODE, sys_reload NODE
 #   sys_fail MESSAGE        diagnostics, exit 1
+#   sys_test                what every e2e/system_* test does first: root
+#                           check (else skip), sys_down on every exit path,
+#                           fail() = sys_fail
+#   sys_backend_field NODE VIP ADDR FIELD  a field of `xlbctl -j backend show`
 
 : "${BUILD:=build}"
 : "${SYS:?set SYS}"
@@ -586,6 +590,19 @@ sys_leftovers() {
 	# shellcheck disable=SC2086
 	echo "namespaces=$(ip netns list | grep -c "^$SYS-") mounts=$(grep -c " $SYS_RUN" /proc/mounts)" \
 		"processes=$(sys_alive $SYS_ALL_PIDS)"
+}
+
+sys_test() {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+	trap sys_down EXIT
+	trap 'exit 130' INT TERM
+	fail() { sys_fail "$*"; }
+}
+
+sys_backend_field() {
+	sys_ctl "$1" -j backend show "$2" | $SYS_PY -c '
+import json, sys
+print([b[sys.argv[2]] for b in json.load(sys.stdin) if b["backend"] == sys.argv[1]][0])' "$3" "$4"
 }
 
 sys_fail() {
