@@ -56,7 +56,8 @@ static __always_inline int icmp_embedded_flow(struct xdp_md *ctx, const struct p
 	if (p->flow.family == XLB_FAMILY_V4) {
 		struct iphdr *iph = data + off;
 
-		if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
+		if ((void *)(iph + 1) > data_end || !in_l3(p, off, sizeof(*iph)) ||
+		    iph->version != 4 || iph->ihl < 5)
 			return -1;
 		if (bpf_ntohs(iph->frag_off) & IP_OFFSET)
 			return -1;
@@ -67,7 +68,8 @@ static __always_inline int icmp_embedded_flow(struct xdp_md *ctx, const struct p
 	} else {
 		struct ipv6hdr *ip6h = data + off;
 
-		if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
+		if ((void *)(ip6h + 1) > data_end || !in_l3(p, off, sizeof(*ip6h)) ||
+		    ip6h->version != 6)
 			return -1;
 		fk->proto = ip6h->nexthdr;
 		__builtin_memcpy(&fk->src, &ip6h->daddr, 16);
@@ -77,7 +79,7 @@ static __always_inline int icmp_embedded_flow(struct xdp_md *ctx, const struct p
 	if (fk->proto != IPPROTO_TCP && fk->proto != IPPROTO_UDP)
 		return -1;
 	ports = data + (off & 0x3ff);
-	if ((void *)(ports + 2) > data_end)
+	if ((void *)(ports + 2) > data_end || !in_l3(p, off, 4))
 		return -1;
 	fk->sport = ports[1];
 	fk->dport = ports[0];

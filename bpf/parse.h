@@ -60,6 +60,18 @@ struct pkt {
 	__be32 frag_id;		/* IPv4 id or IPv6 fragment identification */
 };
 
+/*
+ * Headers must lie within the IP packet, not merely within the frame:
+ * bytes after the IP length are Ethernet padding (or garbage), and a
+ * packet classified by them would be forwarded without the header it was
+ * classified by. Both bounds are checked: data_end for the verifier,
+ * the IP length for the meaning.
+ */
+static __always_inline bool in_l3(const struct pkt *p, __u32 off, __u32 len)
+{
+	return off + len <= (__u32)p->l3_off + p->l3_len;
+}
+
 static __always_inline int parse_l4(void *data, void *data_end, struct pkt *p)
 {
 	__u16 off = p->l4_off;
@@ -73,7 +85,7 @@ static __always_inline int parse_l4(void *data, void *data_end, struct pkt *p)
 	case IPPROTO_TCP: {
 		struct tcphdr *th = data + off;
 
-		if ((void *)(th + 1) > data_end)
+		if ((void *)(th + 1) > data_end || !in_l3(p, off, sizeof(*th)))
 			return PARSE_L4_SHORT;
 		p->flow.sport = th->source;
 		p->flow.dport = th->dest;
@@ -83,7 +95,7 @@ static __always_inline int parse_l4(void *data, void *data_end, struct pkt *p)
 	case IPPROTO_UDP: {
 		struct udphdr *uh = data + off;
 
-		if ((void *)(uh + 1) > data_end)
+		if ((void *)(uh + 1) > data_end || !in_l3(p, off, sizeof(*uh)))
 			return PARSE_L4_SHORT;
 		p->flow.sport = uh->source;
 		p->flow.dport = uh->dest;
@@ -93,7 +105,7 @@ static __always_inline int parse_l4(void *data, void *data_end, struct pkt *p)
 	case IPPROTO_ICMPV6: {
 		__u8 *icmp = data + off;
 
-		if ((void *)(icmp + 8) > data_end)
+		if ((void *)(icmp + 8) > data_end || !in_l3(p, off, 8))
 			return PARSE_L4_SHORT;
 		p->icmp_type = icmp[0];
 		return PARSE_NO_PORTS;
@@ -172,7 +184,7 @@ static __always_inline int parse_ipv6(void *data, void *data_end, struct pkt *p)
 			p->flow.proto = nexthdr;
 			return PARSE_EXT_LONG;
 		}
-		if ((void *)(ext + 8) > data_end) {
+		if ((void *)(ext + 8) > data_end || !in_l3(p, off, 8)) {
 			p->flow.proto = nexthdr;
 			return PARSE_L4_SHORT;
 		}

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Truncation: valid VIP frames cut at every length from 0 to whole, two
+ * Truncation: valid VIP frames cut at every length from 0 to whole, three
  * ways. A plain cut leaves the IP length fields claiming more than the
  * frame holds; a consistent cut also shrinks them, so the IP packet is
- * whole and only its headers are short. Never XDP_ABORTED, and the rule
+ * whole and only its headers are short; a padded cut shrinks only the
+ * length fields and keeps the frame, so the cut-off headers are still
+ * there as Ethernet padding after the IP packet, where they must not be
+ * read (the datapath fuzzer found IPv6 packets classified and forwarded
+ * by an extension header and ports lying in the padding). Never
+ * XDP_ABORTED, and the rule
  * of xlb_shared.h decides the verdict: what is not provably for a VIP
  * passes (pass_not_ip, pass_l3_malformed, ...), a VIP packet whose L4
  * header is cut drops (drop_l4_truncated), an ICMP error to a VIP whose
@@ -114,6 +119,9 @@ static size_t first_whole(const struct trunc_case *c, const struct pkt_info *inf
 }
 
 /* Verdict for a cut of `len` bytes of `full` (parsed as `info`). */
+enum cut { CUT_PLAIN, CUT_CONSISTENT, CUT_PADDED };
+static const char *const cut_names[] = { "plain", "consistent", "padded" };
+
 static void expect(const struct trunc_case *c, const struct pkt *full, const struct pkt_info *info,
 		   size_t len, bool consistent, __u32 *act, int *reason, bool *fwd)
 {
@@ -149,8 +157,8 @@ void test_balancer_truncated(void)
 	static struct bal_run r;
 	const struct trunc_case *c;
 	struct pkt_info info;
-	int consistent;
-	size_t len;
+	enum cut mode;
+	size_t len, run_len;
 	bool fwd;
 	__u32 act;
 	int reason, err;
@@ -176,23 +184,32 @@ void test_balancer_truncated(void)
 		if (!ASSERT_OK(build(&full, c), "build") ||
 		    !ASSERT_OK(pkt_parse(full.buf, full.len, &info), "parse"))
 			continue;
-		for (consistent = 0; consistent < 2; consistent++) {
+		for (mode = CUT_PLAIN; mode <= CUT_PADDED; mode++) {
 			unsigned int seen[XLB_STAT_MAX] = {};
 
-			for (len = 0; len <= full.len; len++) {
-				test_ctx("%s, %s cut, %zu of %zu bytes", c->name,
-					 consistent ? "consistent" : "plain", len, full.len);
-				if (consistent)
-					cut_consistent(cut, &full, &info, len);
-				else
+			/* padded cuts: from the fixed IP header on, the IP
+			 * length fields cannot say less before it */
+			len = mode == CUT_PADDED ? (size_t)info.l3 + (c->v6 ? 40 : 20) : 0;
+			for (; len <= full.len; len++) {
+				test_ctx("%s, %s cut, %zu of %zu bytes", c->name, cut_names[mode],
+					 len, full.len);
+				run_len = len;
+				if (mode == CUT_PLAIN) {
 					memcpy(cut, full.buf, len);
-				expect(c, &full, &info, len, consistent, &act, &reason, &fwd);
+				} else {
+					cut_consistent(cut, &full, &info, len);
+					if (mode == CUT_PADDED) {
+						memcpy(cut + len, full.buf + len, full.len - len);
+						run_len = full.len;
+					}
+				}
+				expect(c, &full, &info, len, mode != CUT_PLAIN, &act, &reason, &fwd);
 				seen[fwd ? XLB_STAT_TX : reason]++;
 				/* each forwarded cut is a new flow to this node */
 				if (fwd && !bal_flows_clear(&b))
 					goto out;
-				err = bal_try_run(&b, cut, len, &r);
-				if (len < 14 && err == -EINVAL) {
+				err = bal_try_run(&b, cut, run_len, &r);
+				if (run_len < 14 && err == -EINVAL) {
 					/* refused by BPF_PROG_TEST_RUN itself */
 					if (!bal_stats_check(&b, 0, BAL_NONE))
 						goto out;
@@ -208,32 +225,35 @@ void test_balancer_truncated(void)
 								BAL_STATS(XLB_STAT_PASS, reason) :
 								BAL_STATS(XLB_STAT_DROP, reason));
 					if (act == XDP_PASS)
-						ASSERT_PKT_EQ(r.out, r.len, cut, len, "untouched");
+						ASSERT_PKT_EQ(r.out, r.len, cut, run_len,
+							      "untouched");
 				} else if (c->proto == IPPROTO_ICMP || c->proto == IPPROTO_ICMPV6) {
 					bal_stats_check(&b, 1,
 							BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS,
 								  XLB_STAT_ICMP_STEERED));
-					bal_forwarded_to(&b, cut, len, &r);
+					bal_forwarded_to(&b, cut, run_len, &r);
 				} else {
 					bal_stats_check(&b, 1,
 							BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS));
-					bal_forwarded_to(&b, cut, len, &r);
+					bal_forwarded_to(&b, cut, run_len, &r);
 				}
 				if (test_failed())
 					goto out;
 			}
 			/* every region of the frame was cut into */
-			test_ctx("%s, %s cuts", c->name, consistent ? "consistent" : "plain");
+			test_ctx("%s, %s cuts", c->name, cut_names[mode]);
 			printf("%s, %s cuts: %u not IP, %u L3, %u L4 short, %u quote short, "
-			       "%u forwarded\n", c->name, consistent ? "consistent" : "plain",
+			       "%u forwarded\n", c->name, cut_names[mode],
 			       seen[XLB_STAT_PASS_NOT_IP], seen[XLB_STAT_PASS_L3_MALFORMED],
 			       seen[XLB_STAT_DROP_L4_TRUNCATED], seen[XLB_STAT_PASS_VIP_OTHER],
 			       seen[XLB_STAT_TX]);
-			ASSERT_GE(seen[XLB_STAT_PASS_L3_MALFORMED], 20, "cuts in the IP header");
+			if (mode != CUT_PADDED)
+				ASSERT_GE(seen[XLB_STAT_PASS_L3_MALFORMED], 20,
+					  "cuts in the IP header");
 			ASSERT_EQ(seen[XLB_STAT_TX],
-				  consistent ? full.len - first_whole(c, &info) + 1 : 1,
+				  mode != CUT_PLAIN ? full.len - first_whole(c, &info) + 1 : 1,
 				  "forwarded cuts");
-			if (consistent)
+			if (mode != CUT_PLAIN)
 				ASSERT_GE(seen[XLB_STAT_DROP_L4_TRUNCATED], 8, "cuts in L4");
 		}
 	}
