@@ -41,8 +41,11 @@ static __always_inline bool icmp_is_error(const struct pkt *p)
 
 /*
  * The flow an ICMP error is about, in client orientation: the embedded
- * header went from the VIP (source) to the client (destination).
- * Returns 0, or -1 when the embedded header is not a usable TCP/UDP one.
+ * header went from the VIP (source) to the client (destination), and the
+ * error comes back to that VIP: an error sent to one VIP address about a
+ * packet from another is forged or misrouted, and is no flow of ours.
+ * Returns 0, or -1 when the embedded header is not a usable TCP/UDP one
+ * (within the ICMP message) or not from the error's destination.
  */
 static __always_inline int icmp_embedded_flow(struct xdp_md *ctx, const struct pkt *p,
 					      struct xlb_flow_key *fk)
@@ -77,6 +80,9 @@ static __always_inline int icmp_embedded_flow(struct xdp_md *ctx, const struct p
 		off += sizeof(*ip6h);
 	}
 	if (fk->proto != IPPROTO_TCP && fk->proto != IPPROTO_UDP)
+		return -1;
+	if (fk->dst.v6[0] != p->flow.dst.v6[0] || fk->dst.v6[1] != p->flow.dst.v6[1] ||
+	    fk->dst.v6[2] != p->flow.dst.v6[2] || fk->dst.v6[3] != p->flow.dst.v6[3])
 		return -1;
 	ports = data + (off & 0x3ff);
 	if ((void *)(ports + 2) > data_end || !in_l3(p, off, 4))

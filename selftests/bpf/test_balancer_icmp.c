@@ -273,6 +273,13 @@ void test_balancer_icmp_not_steered(void)
 		{ "error about another address",
 		  { ROUTER4, BAL_VIP4, 80, BAL_CLIENT4, 40000, IPPROTO_TCP, 3, 3, 0, 28 },
 		  14 + 28 + 15, 99, XLB_STAT_PASS_VIP_OTHER },
+		/* the quoted packet came from the VIP the error is sent to:
+		 * this one was forged, or is someone else's (found by the
+		 * datapath fuzzer with IPv6 VIPs: steered to the other VIP's
+		 * backend) */
+		{ "error to one VIP about another VIP's flow",
+		  { ROUTER4, ANY4, 80, BAL_CLIENT4, 40000, IPPROTO_TCP, 3, 3, 0, 28 },
+		  14 + 28 + 15, 10 /* BAL_VIP4 */, XLB_STAT_PASS_VIP_OTHER },
 		{ "error quoting ICMP",
 		  { ROUTER4, BAL_VIP4, 80, BAL_CLIENT4, 40000, IPPROTO_TCP, 3, 3, 0, 28 },
 		  14 + 28 + 9, IPPROTO_ICMP, XLB_STAT_PASS_VIP_OTHER },
