@@ -65,6 +65,9 @@ static __always_inline __u64 inner_sum(void *data, void *data_end, const struct 
 			*ok = true;
 			return 0;
 		}
+		/* ICMPv6 has a checksum only over IPv6 */
+		if (proto == IPPROTO_ICMPV6)
+			return 0;
 		pseudo = (__u64)p->flow.src.v4 + p->flow.dst.v4;
 	} else {
 		struct ipv6hdr *ip6h = data + (p->l3_off & 0x1f);

@@ -227,6 +227,49 @@ out:
 	bal_close(&b);
 }
 
+/*
+ * GUE over IPv6 needs a UDP checksum, derived from the inner packet's own
+ * (no pass over the payload). An IPv4 packet with protocol 58 (ICMPv6,
+ * whose error types the balancer steers too) carries no checksum of a
+ * known form: the outer checksum must be zero, not one computed as if it
+ * had a pseudo-header (the datapath fuzzer found such a checksum, wrong,
+ * so the backend dropped the packet as corrupt).
+ */
+void test_balancer_icmp_gue6_csum(void)
+{
+	struct bal_icmp_err e = {
+		.from = ROUTER4, .vip = ANY4, .vport = 8080, .client = BAL_CLIENT4,
+		.cport = 40000, .proto = IPPROTO_TCP, .type = 3, .code = 3, .len = 20,
+	};
+	static struct bal_run r;
+	static struct pkt p;
+	struct bal_outer o;
+	struct bal b;
+	int icmpv6;
+
+	if (!setup(&b))
+		goto out;
+	for (icmpv6 = 0; icmpv6 < 2; icmpv6++) {
+		test_ctx("IPv4 protocol %s", icmpv6 ? "ICMPv6" : "ICMP");
+		if (!ASSERT_OK(bal_pkt_icmp_err(&p, &e), "build"))
+			continue;
+		if (icmpv6)
+			p.buf[14 + 9] = IPPROTO_ICMPV6;
+		if (!bal_check(&b, p.buf, p.len, XDP_TX,
+			       BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_ICMP_STEERED), &r) ||
+		    !bal_forwarded_to(&b, p.buf, p.len, &r) || !bal_outer_parse(r.out, r.len, &o) ||
+		    !ASSERT_TRUE(o.udp && o.family == XLB_FAMILY_V6, "GUE over IPv6"))
+			continue;
+		if (icmpv6)
+			ASSERT_EQ(get16(r.out + o.udp + 6), 0, "no checksum to derive one from");
+		else
+			ASSERT_OK(pkt_check_l4_csum(r.out + o.l3, r.len - o.l3), "GUE checksum");
+	}
+out:
+	test_ctx(NULL);
+	bal_close(&b);
+}
+
 /* After a table change the error still follows the flow, not the table. */
 void test_balancer_icmp_steer_sticky(void)
 {
