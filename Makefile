@@ -69,8 +69,10 @@ TEST_AGENT := $(BUILD)/selftests/test_agent
 # for FUZZ_TIME seconds from its committed corpus selftests/fuzz/corpus/NAME,
 # keeping what it finds in $(BUILD)/fuzz/corpus/NAME (the committed corpus
 # is never written); a short pass over the corpus runs in `make check`.
+# A target that runs BPF programs also lists the skeletons it includes
+# (FUZZ_DEPS_NAME) and links libbpf (FUZZ_LDLIBS_NAME).
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-Iinclude -Iagent -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-Iinclude -Iagent -I$(BUILD) -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_NAMES := $(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
@@ -80,7 +82,21 @@ FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
 FUZZ_SRCS_ctl_proto := agent/ctl/proto.c agent/ctl/commands.c agent/lib/buf.c
+# the datapath: the real BPF objects through BPF_PROG_TEST_RUN, programmed
+# by the agent's map code and the balancer tests' fixture
+FUZZ_XDP_SRCS := selftests/fuzz/xdp_check.c
+FUZZ_XDP_DEPS := selftests/fuzz/xdp_check.h selftests/fuzz/xdp_input.h $(BUILD)/bpf/decap.skel.h
+FUZZ_SRCS_xlb := $(FUZZ_XDP_SRCS) selftests/bpf/balancer_fixture.c selftests/lib/pkt.c \
+	selftests/lib/test.c agent/maps/dataplane.c agent/maps/maglev.c
+FUZZ_DEPS_xlb := $(FUZZ_XDP_DEPS) $(BUILD)/bpf/xlb.skel.h selftests/bpf/balancer_fixture.h \
+	selftests/lib/pkt.h selftests/lib/test.h agent/maps/dataplane.h agent/maps/maglev.h
+FUZZ_LDLIBS_xlb := -lxdp -lbpf -lelf -lz
+FUZZ_SRCS_decap := $(FUZZ_XDP_SRCS)
+FUZZ_DEPS_decap := $(FUZZ_XDP_DEPS)
+FUZZ_LDLIBS_decap := -lbpf -lelf -lz
 FUZZ_TIME ?= 300
+# Writes the datapath targets' seed corpora (see selftests/fuzz/README).
+FUZZ_SEEDS := $(BUILD)/fuzz/xdp_seeds
 
 # Helper programs of the e2e tier: selftests/e2e/NAME.c becomes
 # $(BUILD)/selftests/NAME, linked with the agent library.
@@ -103,7 +119,7 @@ all: deps
 	$(Q)$(MAKE) --no-print-directory build
 
 build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
-	$(BENCH_AGENT) $(FUZZ_TARGETS) $(E2E_PROGS)
+	$(BENCH_AGENT) $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(E2E_PROGS)
 
 deps:
 	$(Q)tools/deps.sh
@@ -195,14 +211,20 @@ check: all
 	$(Q)BUILD=$(BUILD) selftests/run
 
 .SECONDEXPANSION:
-$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(wildcard agent/bgp/*.h agent/bfd/*.h) agent/lib/buf.h
+$(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_DEPS_$$*) \
+		$$(wildcard agent/bgp/*.h agent/bfd/*.h) agent/lib/buf.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) $(FUZZ_LDLIBS_$*) -o $@
 # the dns checker's codec: its header, which the rule above does not list
 $(BUILD)/fuzz/fuzz_dns_resp: agent/health/dns_msg.h
 $(BUILD)/fuzz/fuzz_config: $(wildcard agent/config/*.h) agent/maps/maglev.h
 $(BUILD)/fuzz/fuzz_ctl_proto: $(wildcard agent/ctl/*.h agent/config/*.h)
+
+$(FUZZ_SEEDS): $(BUILD)/selftests/fuzz/xdp_seeds.o $(BUILD)/selftests/lib/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)for n in $(FUZZ_NAMES); do \

@@ -8,7 +8,7 @@
 # input fails at once; what the mutations find is kept in a scratch
 # directory and thrown away (`make fuzz` is the long run that keeps it).
 # A crash fails the test with the input in hex and the reproducer line.
-# The agent-tier tests selftests/agent/fuzz_*.sh call it.
+# The tests selftests/agent/fuzz_*.sh and selftests/bpf/fuzz_*.sh call it.
 set -u
 
 BUILD=${BUILD:-build}
