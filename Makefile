@@ -102,17 +102,21 @@ FUZZ_SEEDS := $(BUILD)/fuzz/xdp_seeds
 # $(BUILD)/selftests/NAME, linked with the agent library.
 E2E_PROGS := $(patsubst selftests/e2e/%.c,$(BUILD)/selftests/%,$(wildcard selftests/e2e/*.c))
 
-# Benchmarks: bench_agent.c (agent work) and bench_health.c (health checks)
-# have their own main and are binaries of their own; every other
-# selftests/bench/*.c goes into bench_datapath.
+# Benchmarks: bench_agent.c (agent work), bench_health.c (health checks)
+# and bench_forward.c (forwarding through a veth pair) have their own main
+# and are binaries of their own; every other selftests/bench/*.c goes into
+# bench_datapath.
 BENCH_AGENT_SRC := $(wildcard selftests/bench/bench_agent.c)
 BENCH_HEALTH_SRC := $(wildcard selftests/bench/bench_health.c)
+BENCH_FORWARD_SRC := $(wildcard selftests/bench/bench_forward.c)
 BENCH_SRCS := $(wildcard selftests/bench/*.c)
-BENCH_SRCS := $(filter-out %.bpf.c $(BENCH_AGENT_SRC) $(BENCH_HEALTH_SRC),$(BENCH_SRCS))
+BENCH_SRCS := $(filter-out %.bpf.c $(BENCH_AGENT_SRC) $(BENCH_HEALTH_SRC) $(BENCH_FORWARD_SRC), \
+	$(BENCH_SRCS))
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 BENCH      := $(if $(BENCH_SRCS),$(BUILD)/selftests/bench_datapath)
 BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 BENCH_HEALTH := $(if $(BENCH_HEALTH_SRC),$(BUILD)/selftests/bench_health)
+BENCH_FORWARD := $(if $(BENCH_FORWARD_SRC),$(BUILD)/selftests/bench_forward)
 
 .PHONY: all build deps check demo bench fuzz clean vmlinux install uninstall help
 all: deps
@@ -201,9 +205,13 @@ $(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-build: $(BENCH_HEALTH)
+build: $(BENCH_HEALTH) $(BENCH_FORWARD)
 
 $(BENCH_HEALTH): $(BUILD)/selftests/bench/bench_health.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BENCH_FORWARD): $(BUILD)/selftests/bench/bench_forward.o $(BUILD)/selftests/lib/pkt.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
