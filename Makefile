@@ -94,6 +94,8 @@ FUZZ_LDLIBS_xlb := -lxdp -lbpf -lelf -lz
 FUZZ_SRCS_decap := $(FUZZ_XDP_SRCS)
 FUZZ_DEPS_decap := $(FUZZ_XDP_DEPS)
 FUZZ_LDLIBS_decap := -lbpf -lelf -lz
+# targets that load BPF programs: `make fuzz` skips them when not root
+FUZZ_ROOT := xlb decap
 FUZZ_TIME ?= 300
 # Writes the datapath targets' seed corpora (see selftests/fuzz/README).
 FUZZ_SEEDS := $(BUILD)/fuzz/xdp_seeds
@@ -236,6 +238,8 @@ $(FUZZ_SEEDS): $(BUILD)/selftests/fuzz/xdp_seeds.o $(BUILD)/selftests/lib/pkt.o
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)for n in $(FUZZ_NAMES); do \
+		case " $(FUZZ_ROOT) " in *" $$n "*) if [ "$$(id -u)" -ne 0 ]; then \
+			echo "fuzz_$$n: needs root (BPF), skipped"; continue; fi;; esac; \
 		mkdir -p $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/crashes/$$n || exit 1; \
 		echo "fuzz_$$n: $(FUZZ_TIME) s, new inputs in $(BUILD)/fuzz/corpus/$$n"; \
 		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -timeout=10 -print_final_stats=1 \
