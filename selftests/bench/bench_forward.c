@@ -67,6 +67,7 @@
 #define FRAME_LEN	72		/* = 8 * trafficgen's TMPL_WORDS */
 #define SPORT_BASE	10000
 #define MIN_DELIVERED	0.99		/* frames that must come back */
+#define TARGET_RATIO	0.6		/* issue 6; reported, not enforced */
 
 #define LB4		"192.0.2.1"
 #define CLIENT4		"198.51.100.7"
@@ -581,6 +582,9 @@ int main(int argc, char **argv)
 	       m_pps[PROG_BASE], m_pps[PROG_XLB] / m_pps[PROG_BASE]);
 	printf("bench system.forward_cpu %.1f ms/Mpkt baseline %.1f ratio %.2f\n",
 	       m_cpu[PROG_XLB], m_cpu[PROG_BASE], m_cpu[PROG_XLB] / m_cpu[PROG_BASE]);
+	printf("# target: system.forward_pps ratio >= %.1f: %s (%.2f)\n", TARGET_RATIO,
+	       m_pps[PROG_XLB] / m_pps[PROG_BASE] >= TARGET_RATIO ? "met" : "not met",
+	       m_pps[PROG_XLB] / m_pps[PROG_BASE]);
 out:
 	if (f.if1)
 		bpf_xdp_detach(f.if1, XDP_FLAGS_DRV_MODE, NULL);
