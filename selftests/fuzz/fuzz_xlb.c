@@ -36,7 +36,9 @@
  *       packet's own checksums do), the inner packet equal to the input's
  *       IP packet, the egress MTU respected, the next hop's MACs and
  *       XDP_TX exactly when the egress is the ingress; and the decap
- *       program turns it back into the input's IP packet;
+ *       program turns it back into the input's IP packet; and every
+ *       packet of a flow (of a client, for a source-hashed VIP) reaches
+ *       the same backend within an input;
  *       too big: MACs swapped, from the VIP to the client, IPv4 DF set on
  *       the original, lengths, header and ICMP checksums, the quote, an
  *       MTU that is an egress MTU less an encapsulation overhead and is
@@ -161,6 +163,23 @@ static struct decap *dcp;
 static __u16 decap_port;	/* host order, as set in decap_cfg */
 static __u64 stats_prev[XLB_STAT_MAX];
 
+/*
+ * Flow affinity within an input: Maglev tables do not change while the
+ * fuzzer runs, so every packet of one flow (5-tuple; for a source-hashed
+ * VIP, every packet from one client) must reach the same backend, whether
+ * it took the flow table, a stale entry, Maglev, a first fragment's path
+ * or (for the flow it quotes) an ICMP error's.
+ */
+struct affinity {
+	__u32 vip;		/* index in vips[] */
+	__u8 src[16];		/* client */
+	__be16 sport, dport;	/* 0 for source-hashed VIPs */
+	__u32 be;		/* backend id it went to */
+};
+static struct affinity aff[XDP_IN_MAX_RECORDS];
+static int naff;
+static unsigned long aff_checked;	/* packets compared with an earlier one */
+
 /* One frame's run. */
 struct run {
 	const __u8 *in;
@@ -250,6 +269,7 @@ static void stats_print(void)
 	stats_read(now);
 	for (i = XLB_STAT_TX; i < XLB_STAT_MAX; i++)
 		fprintf(stderr, "%-20s %llu\n", xlb_stat_names[i], (unsigned long long)now[i]);
+	fprintf(stderr, "%-20s %lu\n", "(affinity checked)", aff_checked);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -531,6 +551,48 @@ static const struct fz_backend *check_encap(const struct run *r)
 	return fb;
 }
 
+static void check_affinity(const struct fz_backend *fb, const __u8 *ip, size_t ip_len)
+{
+	struct affinity a = { .vip = fb->vip, .be = fb->id };
+	bool by_src = vips[fb->vip].flags & XLB_VIP_F_HASH_SRC;
+	size_t alen;
+	struct xc_ip h;
+	int i;
+
+	if (xc_ip_parse(ip, ip_len, &h))
+		return;
+	alen = h.family == 4 ? 4 : 16;
+	if (h.proto == IPPROTO_ICMP || h.proto == IPPROTO_ICMPV6) {
+		/* an error about the flow vip -> client it quotes */
+		const __u8 *q = ip + h.l4 + 8;
+		size_t qhl = h.family == 4 ? (size_t)(q[0] & 0xf) * 4 : 40;
+
+		memcpy(a.src, q + (h.family == 4 ? 16 : 24), alen);
+		a.sport = (__be16)xc_get16(q + qhl + 2);
+		a.dport = (__be16)xc_get16(q + qhl);
+	} else {
+		if (h.frag_later && !by_src)
+			return;	/* follows its first fragment: no ports to key on */
+		memcpy(a.src, h.src, alen);
+		if (!h.frag_later) {
+			a.sport = (__be16)xc_get16(ip + h.l4);
+			a.dport = (__be16)xc_get16(ip + h.l4 + 2);
+		}
+	}
+	if (by_src)
+		a.sport = a.dport = 0;
+	for (i = 0; i < naff; i++) {
+		if (aff[i].vip == a.vip && !memcmp(aff[i].src, a.src, 16) &&
+		    aff[i].sport == a.sport && aff[i].dport == a.dport) {
+			CHECK(aff[i].be == a.be);
+			aff_checked++;
+			return;
+		}
+	}
+	if (naff < XDP_IN_MAX_RECORDS)
+		aff[naff++] = a;
+}
+
 static void check_forwarded(const struct run *r)
 {
 	const struct fz_backend *fb = check_encap(r);
@@ -559,6 +621,7 @@ static void check_forwarded(const struct run *r)
 		CHECK(!"action");
 	}
 	check_roundtrip(r, fb, r->out_len - r->l2 - encap_overhead(fb));
+	check_affinity(fb, r->in + r->l2, r->out_len - r->l2 - encap_overhead(fb));
 }
 
 /* An MTU a too-big reply may carry: an egress MTU less the overhead of
@@ -758,6 +821,7 @@ int LLVMFuzzerTestOneInput(const __u8 *data, size_t size)
 	int n = 0;
 
 	xc_context(NULL, 0, NULL, 0);
+	naff = 0;
 	map_clear(flows_fd, sizeof(struct xlb_flow_key));
 	map_clear(frags_fd, sizeof(struct xlb_frag_key));
 	while (n++ < XDP_IN_MAX_RECORDS && xdp_in_next(data, size, &off, &rec)) {
