@@ -155,7 +155,7 @@ static const char *const topology[] = {
 static const __u8 gw_mac[6] = { 0x02, 0xaa, 0x00, 0x00, 0x00, 0x02 };
 static const __u8 fz0_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x99, 0x01 };
 
-static struct bal B;
+static struct bal lb;		/* the balancer as programmed */
 static struct xlb_vip_key vip_keys[ARRAY_SIZE(vips)];
 static __u32 ifindex_lo, ifindex_fz0, ifindex_fz1;
 static int flows_fd, frags_fd, stats_fd, ncpus;
@@ -202,16 +202,13 @@ static void die(const char *what)
 
 static void setup_netns(void)
 {
-	char cmd[256];
 	size_t i;
 
 	if (unshare(CLONE_NEWNET))
 		die("unshare(CLONE_NEWNET) (needs root)");
-	for (i = 0; i < ARRAY_SIZE(topology); i++) {
-		snprintf(cmd, sizeof(cmd), "%s", topology[i]);
-		if (system(cmd))
+	for (i = 0; i < ARRAY_SIZE(topology); i++)
+		if (system(topology[i]))
 			die(topology[i]);
-	}
 	ifindex_lo = if_nametoindex("lo");
 	ifindex_fz0 = if_nametoindex("fz0");
 	ifindex_fz1 = if_nametoindex("fz1");
@@ -221,11 +218,11 @@ static void setup_netns(void)
 
 static void setup_backend(const struct fz_backend *fb)
 {
-	struct xlb_backend *be = &B.be[fb->id];
+	struct xlb_backend *be = &lb.be[fb->id];
 	struct xlb_decap_key key = {};
 	__u8 one = 1;
 
-	if (!bal_backend(&B, fb->id, fb->addr))
+	if (!bal_backend(&lb, fb->id, fb->addr))
 		die(fb->addr);
 	switch (fb->nh) {
 	case NH_CACHED:
@@ -240,7 +237,7 @@ static void setup_backend(const struct fz_backend *fb)
 		memset(be->smac, 0, 6);
 		break;
 	}
-	if (!bal_backend_write(&B, fb->id))
+	if (!bal_backend_write(&lb, fb->id))
 		die("backend write");
 	key.addr = be->addr;
 	key.family = be->family;
@@ -283,7 +280,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	dcp = decap__open_and_load();
 	if (!dcp)
 		die("decap__open_and_load");
-	if (!bal_open(&B))
+	if (!bal_open(&lb))
 		die("bal_open");
 	for (i = 0; i < ARRAY_SIZE(backends); i++) {
 		if (backends[i].id >= BAL_MAX_BE)
@@ -291,15 +288,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		setup_backend(&backends[i]);
 	}
 	for (i = 0; i < ARRAY_SIZE(vips); i++) {
-		if (!bal_vip(&B, &vips[i]))
+		if (!bal_vip(&lb, &vips[i]))
 			die(vips[i].addr);
 		vip_keys[i] = bal_vip_key(vips[i].addr, vips[i].proto, vips[i].port);
 	}
-	flows_fd = xlb_dp_map_fd(B.dp, "flows");
-	frags_fd = xlb_dp_map_fd(B.dp, "frags");
+	flows_fd = xlb_dp_map_fd(lb.dp, "flows");
+	frags_fd = xlb_dp_map_fd(lb.dp, "frags");
 	if (flows_fd < 0 || frags_fd < 0)
 		die("flows/frags map");
-	stats_fd = xlb_dp_map_fd(B.dp, "stats");
+	stats_fd = xlb_dp_map_fd(lb.dp, "stats");
 	ncpus = libbpf_num_possible_cpus();
 	if (stats_fd < 0 || ncpus <= 0 || ncpus > 256)
 		die("stats map");
@@ -316,8 +313,8 @@ static void backends_new_gen(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(backends); i++) {
-		B.be[backends[i].id].gen++;
-		CHECK(bal_backend_write(&B, backends[i].id));
+		lb.be[backends[i].id].gen++;
+		CHECK(bal_backend_write(&lb, backends[i].id));
 	}
 }
 
@@ -359,7 +356,7 @@ static const struct fz_backend *backend_at(int family, const union xlb_addr *a)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(backends); i++) {
-		const struct xlb_backend *be = &B.be[backends[i].id];
+		const struct xlb_backend *be = &lb.be[backends[i].id];
 
 		if (be->family == family && !memcmp(&be->addr, a, 16))
 			return &backends[i];
@@ -369,7 +366,7 @@ static const struct fz_backend *backend_at(int family, const union xlb_addr *a)
 
 static size_t encap_overhead(const struct fz_backend *fb)
 {
-	return (B.be[fb->id].family == XLB_FAMILY_V4 ? 20 : 40) +
+	return (lb.be[fb->id].family == XLB_FAMILY_V4 ? 20 : 40) +
 	       (vips[fb->vip].encap == GUE ? 8 : 0);
 }
 
@@ -510,7 +507,7 @@ static const struct fz_backend *check_encap(const struct run *r)
 		CHECK(xc_get16(oh + 6) == 0x4000);
 		CHECK(oh[8] == XLB_OUTER_TTL);
 		CHECK(xc_fold(xc_sum(0, oh, 20)) == 0xffff);
-		CHECK(!memcmp(oh + 12, &B.cfg.src_v4, 4));
+		CHECK(!memcmp(oh + 12, &lb.cfg.src_v4, 4));
 		oproto = oh[9];
 		memcpy(&dst.v4, oh + 16, 4);
 	} else {
@@ -521,7 +518,7 @@ static const struct fz_backend *check_encap(const struct run *r)
 		CHECK(((xc_get32(oh) >> 20) & 0xff) == tos);
 		CHECK(xc_get16(oh + 4) == enc_len - 40);
 		CHECK(oh[7] == XLB_OUTER_TTL);
-		CHECK(!memcmp(oh + 8, &B.cfg.src_v6, 16));
+		CHECK(!memcmp(oh + 8, &lb.cfg.src_v6, 16));
 		oproto = oh[6];
 		memcpy(&dst, oh + 24, 16);
 	}
@@ -596,7 +593,7 @@ static void check_affinity(const struct fz_backend *fb, const __u8 *ip, size_t i
 static void check_forwarded(const struct run *r)
 {
 	const struct fz_backend *fb = check_encap(r);
-	const struct xlb_backend *be = &B.be[fb->id];
+	const struct xlb_backend *be = &lb.be[fb->id];
 	__u32 egress;
 
 	switch (r->act) {
@@ -708,10 +705,10 @@ static bool is_encapsulated(const struct run *r)
 
 	if (r->out_len < r->l2 + 40)
 		return r->out_len >= r->l2 + 20 && oh[0] >> 4 == 4 &&
-		       !memcmp(oh + 12, &B.cfg.src_v4, 4);
+		       !memcmp(oh + 12, &lb.cfg.src_v4, 4);
 	if (oh[0] >> 4 == 4)
-		return !memcmp(oh + 12, &B.cfg.src_v4, 4);
-	return oh[0] >> 4 == 6 && !memcmp(oh + 8, &B.cfg.src_v6, 16);
+		return !memcmp(oh + 12, &lb.cfg.src_v4, 4);
+	return oh[0] >> 4 == 6 && !memcmp(oh + 8, &lb.cfg.src_v6, 16);
 }
 
 static void check_run(const struct run *r)
@@ -850,7 +847,7 @@ int LLVMFuzzerTestOneInput(const __u8 *data, size_t size)
 		opts.data_size_in = r.len;
 		r.l2 = xc_l2_len(frame, r.len, &r.type);
 		xc_context(frame, r.len, NULL, 0);
-		CHECK(!bpf_prog_test_run_opts(B.prog_fd, &opts));
+		CHECK(!bpf_prog_test_run_opts(lb.prog_fd, &opts));
 		r.act = opts.retval;
 		r.out_len = opts.data_size_out;
 		xc_context(frame, r.len, out, r.out_len);
