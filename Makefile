@@ -203,17 +203,18 @@ $(BENCH): $(BENCH_OBJS) $(TLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(LIB)
+$(BENCH_AGENT): $(BUILD)/selftests/bench/bench_agent.o $(BUILD)/selftests/lib/bench_util.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 build: $(BENCH_HEALTH) $(BENCH_FORWARD)
 
-$(BENCH_HEALTH): $(BUILD)/selftests/bench/bench_health.o $(LIB)
+$(BENCH_HEALTH): $(BUILD)/selftests/bench/bench_health.o $(BUILD)/selftests/lib/bench_util.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BENCH_FORWARD): $(BUILD)/selftests/bench/bench_forward.o $(BUILD)/selftests/lib/pkt.o $(LIB)
+$(BENCH_FORWARD): $(BUILD)/selftests/bench/bench_forward.o $(BUILD)/selftests/lib/pkt.o \
+	$(BUILD)/selftests/lib/bench_util.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

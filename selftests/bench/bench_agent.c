@@ -61,6 +61,7 @@
 #include "lib/log.h"
 #include "maps/dataplane.h"
 #include "maps/maglev.h"
+#include "../lib/bench_util.h"
 
 #define RUNS_DEFAULT	20	/* measured runs per benchmark */
 #define WARMUP_DEFAULT	3	/* unmeasured runs before them */
@@ -102,19 +103,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static bool selected(const struct bench *b, const char *name)
@@ -275,8 +263,8 @@ static int bench_maglev(struct bench *b, size_t n, double *result)
 			b->t_base[i - b->warmup] = tf;
 		}
 	}
-	*result = median(b->t, b->runs);
-	print_result(name, *result, median(b->t_base, b->runs));
+	*result = bench_median(b->t, b->runs);
+	print_result(name, *result, bench_median(b->t_base, b->runs));
 out:
 	free(bes);
 	free(table);
@@ -574,8 +562,8 @@ static int bench_reload(struct bench *b)
 	printf("# reload.1000vips: %u no-change reloads made %llu map writes "
 	       "(xlb_dp_map_writes) and each logged 0 new, 0 changed, 0 removed\n", reloads,
 	       (unsigned long long)writes);
-	vr = median(b->t, b->runs);
-	vp = median(b->t_base, b->runs);
+	vr = bench_median(b->t, b->runs);
+	vp = bench_median(b->t_base, b->runs);
 	print_result("reload.1000vips", vr, vp);
 	printf("# target: a no-change reload of %d VIPs touches no map: %s\n", RELOAD_VIPS,
 	       writes ? "NOT met" : "met");
@@ -712,7 +700,7 @@ static int bench_scrape(struct bench *b)
 	       "%d backends) against the loaded balancer's maps, a page of %zu bytes; "
 	       "baseline = the per-CPU counter reads that page needs, alone\n", RELOAD_VIPS,
 	       RELOAD_FWD_VIPS, RELOAD_FWD_VIPS * RELOAD_BE_PER_VIP, bytes);
-	print_result("metrics.scrape.1000vips", median(b->t, b->runs), median(b->t_base, b->runs));
+	print_result("metrics.scrape.1000vips", bench_median(b->t, b->runs), bench_median(b->t_base, b->runs));
 out:
 	if (lc.file)
 		fclose(lc.file);
@@ -728,26 +716,6 @@ out:
 }
 
 /* --- main --- */
-
-static int pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	int i;
-
-	if (cpu < 0) {
-		/* default: the last CPU we may use, usually the quieter one */
-		if (sched_getaffinity(0, sizeof(set), &set))
-			return -errno;
-		for (i = CPU_SETSIZE - 1; i >= 0 && !CPU_ISSET(i, &set); i--)
-			;
-		cpu = i;
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -errno;
-	return cpu;
-}
 
 static void usage(const char *prog)
 {
@@ -799,7 +767,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	log_init("bench_agent", true, false);
 
-	cpu = pin_cpu(cpu);
+	cpu = bench_pin_cpu(cpu);
 	if (cpu < 0) {
 		fprintf(stderr, "bench_agent: pinning to a CPU: %s\n", strerror(-cpu));
 		return 1;

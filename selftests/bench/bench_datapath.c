@@ -41,6 +41,7 @@
 #include "maps/maglev.h"
 #include "selftests/bench/baseline.skel.h"
 #include "../lib/pkt.h"
+#include "../lib/bench_util.h"
 
 #define CALLS_DEFAULT	30000	/* measured calls per path and program */
 #define WARMUP_DEFAULT	2000	/* unmeasured calls before them */
@@ -504,26 +505,6 @@ static int measure_floor(struct bench *b)
 	return 0;
 }
 
-static int pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	int i;
-
-	if (cpu < 0) {
-		/* default: the last CPU we may use, usually the quieter one */
-		if (sched_getaffinity(0, sizeof(set), &set))
-			return -errno;
-		for (i = CPU_SETSIZE - 1; i >= 0 && !CPU_ISSET(i, &set); i--)
-			;
-		cpu = i;
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -errno;
-	return cpu;
-}
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -571,7 +552,7 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_print);
 
-	cpu = pin_cpu(cpu);
+	cpu = bench_pin_cpu(cpu);
 	if (cpu < 0) {
 		fprintf(stderr, "bench_datapath: pinning to a CPU: %s\n", strerror(-cpu));
 		return 1;

@@ -58,6 +58,7 @@
 #include "selftests/bench/trafficgen.skel.h"
 #include "selftests/bench/xdp_count.skel.h"
 #include "../lib/pkt.h"
+#include "../lib/bench_util.h"
 
 #define PACKETS_DEFAULT	2000000		/* frames per measured run */
 #define ROUNDS_DEFAULT	5
@@ -397,38 +398,6 @@ static int run(struct fwd *f, int prog, struct result *res)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	int i;
-
-	if (cpu < 0) {
-		if (sched_getaffinity(0, sizeof(set), &set))
-			return -errno;
-		for (i = CPU_SETSIZE - 1; i >= 0 && !CPU_ISSET(i, &set); i--)
-			;
-		cpu = i;
-	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -errno;
-	return cpu;
-}
-
 static void usage(const char *prog)
 {
 	fprintf(stderr,
@@ -473,8 +442,8 @@ static int measure(struct fwd *f, unsigned int nflows, bool verbose, double m_pp
 		}
 	}
 	for (p = 0; p < NPROGS; p++) {
-		m_pps[p] = median(pps[p], f->rounds);
-		m_cpu[p] = median(cpu[p], f->rounds);
+		m_pps[p] = bench_median(pps[p], f->rounds);
+		m_cpu[p] = bench_median(cpu[p], f->rounds);
 	}
 	return 0;
 }
@@ -521,7 +490,7 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	libbpf_set_print(libbpf_print);
-	f.cpu = pin_cpu(f.cpu);
+	f.cpu = bench_pin_cpu(f.cpu);
 	if (f.cpu < 0) {
 		fprintf(stderr, "bench_forward: pinning to a CPU: %s\n", strerror(-f.cpu));
 		return 1;

@@ -46,6 +46,7 @@
 
 #include "health/health.h"
 #include "lib/evloop.h"
+#include "../lib/bench_util.h"
 
 #define CHECKS_DEFAULT	1000
 #define SECS_DEFAULT	5
@@ -321,13 +322,6 @@ static pid_t acceptor(int lfd, int cpu)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-n CHECKS] [-s SECONDS] [-r ROUNDS]\n", prog);
@@ -409,8 +403,8 @@ int main(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
-	qsort(meas, o.rounds, sizeof(*meas), cmp_double);
-	qsort(base, o.rounds, sizeof(*base), cmp_double);
+	qsort(meas, o.rounds, sizeof(*meas), bench_cmp_double);
+	qsort(base, o.rounds, sizeof(*base), bench_cmp_double);
 	m = meas[o.rounds / 2];
 	b = base[o.rounds / 2];
 	printf("# target: under %.0f %% of one core for 1000 checks: %s\n", TARGET_PCT,
