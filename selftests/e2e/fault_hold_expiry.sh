@@ -11,7 +11,8 @@
 #     peer that stops talking without closing. xlbd's hold timer expires
 #     2-3 s after the last message (asserted 1.5-5 s after the drop
 #     began), it logs and sends the HOLD TIMER EXPIRED NOTIFICATION
-#     (RFC 4271 sec 6.5: code 4), which the leaf receives and logs, and
+#     (RFC 4271 sec 6.5: code 4), which the leaf receives and logs (or,
+#     now and then, its own hold timer ran out at the same moment), and
 #     closes; `xlbctl -j bgp show` has last_error 4/0. Once the drop is
 #     lifted the session comes back by itself with exactly the VIPs.
 #  2. the leaf frozen (SIGSTOP): the same on xlbd's side; xlbd's new
@@ -62,8 +63,14 @@ table inet xlbsilent {
 EOF
 t0=$(leaf_now_ms)
 expired "leaf silent (nftables)" "$t0"
-leaf_poll 3 grep -q "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log" ||
-	fail "the leaf did not log xlbd's NOTIFICATION"
+# The leaf reads xlbd's NOTIFICATION — unless its own hold timer ran out
+# at the same moment: the leaf's ACKs ride on its (dropped) data segments,
+# so xlbd's TCP falls back to retransmitting its oldest segment and its
+# later KEEPALIVEs stop reaching BIRD too. Seen about once in ten runs.
+leaf_poll 3 grep -qE "Received: Hold timer expired|Error: Hold timer expired" \
+	"$LEAF_RUN/bird/bird.log" || fail "the leaf logged neither xlbd's NOTIFICATION nor its own expiry"
+grep -q "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log" ||
+	echo "note: the leaf's hold timer ran out too (xlbd's KEEPALIVEs were stuck behind TCP retransmission)"
 echo "the leaf: $(grep -m1 "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log")"
 leaf_poll 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after the NOTIFICATION"
 sleep 2
