@@ -120,15 +120,21 @@ BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 BENCH_HEALTH := $(if $(BENCH_HEALTH_SRC),$(BUILD)/selftests/bench_health)
 BENCH_FORWARD := $(if $(BENCH_FORWARD_SRC),$(BUILD)/selftests/bench_forward)
 
-.PHONY: all build deps check demo bench fuzz clean vmlinux install uninstall help
-all: deps
+.PHONY: all build deps deps-build check demo bench fuzz clean vmlinux install uninstall help
+# `make` needs only the build packages; the targets that run tests, the
+# demo or the benchmarks install the rest first (tools/deps.sh says why
+# each package is there, and never stops or restarts a service).
+all: deps-build
 	$(Q)$(MAKE) --no-print-directory build
 
 build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
 	$(BENCH_AGENT) $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(E2E_PROGS)
 
 deps:
-	$(Q)tools/deps.sh
+	$(Q)tools/deps.sh all
+
+deps-build:
+	$(Q)tools/deps.sh build
 
 # Regenerate vmlinux.h from the running kernel's BTF (committed; run this
 # only when moving to a new kernel).
@@ -218,7 +224,8 @@ $(BENCH_FORWARD): $(BUILD)/selftests/bench/bench_forward.o $(BUILD)/selftests/li
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-check: all
+check: deps
+	$(Q)$(MAKE) --no-print-directory build
 	$(Q)BUILD=$(BUILD) selftests/run
 
 .SECONDEXPANSION:
@@ -248,10 +255,12 @@ fuzz: $(FUZZ_TARGETS)
 			$(BUILD)/fuzz/corpus/$$n selftests/fuzz/corpus/$$n || exit 1; \
 	done
 
-demo: all
+demo: deps
+	$(Q)$(MAKE) --no-print-directory build
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
-bench: all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build
 	$(Q)BUILD=$(BUILD) selftests/bench/run
 
 clean:
@@ -303,8 +312,9 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/xlb 2>/dev/null || true
 
 help:
-	@echo "make            build everything into $(BUILD)/ (runs make deps first)"
-	@echo "make deps       apt-get what is missing"
+	@echo "make            build everything into $(BUILD)/ (installs missing build packages first)"
+	@echo "make deps       apt-get what is missing for building, tests, demo and benchmarks"
+	@echo "                (never stops, restarts or starts a system service)"
 	@echo "make check      build and run every test tier"
 	@echo "make demo       build and run the namespace demo (KEEP=1 keeps it up)"
 	@echo "make bench      build and run the benchmarks"
