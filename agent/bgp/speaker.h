@@ -2,7 +2,7 @@
 /*
  * xlbd's BGP speaker: one peer per configured neighbor, all on the event
  * loop. Announce-only: it sends each VIP's host route while xlbd says the
- * VIP is up (one place decides: xlbd_vip_route()), withdraws it otherwise,
+ * VIP is up (one place decides: rt_vip_route()), withdraws it otherwise,
  * and validates then discards whatever the peer sends.
  */
 #ifndef XLB_BGP_SPEAKER_H

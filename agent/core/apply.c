@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "core/xlbd.h"
@@ -26,7 +25,6 @@
 #include "maps/dataplane.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
-#include "health/health.h"
 
 /* What a previous xlbd left in the pinned maps (xlbd_adopt). */
 struct adopted_vip {
@@ -56,37 +54,6 @@ static void vip_key(const struct conf_vip *c, struct xlb_vip_key *k)
 	k->family = c->addr.family;
 	k->proto = c->proto;
 	k->port = htons(c->port);
-}
-
-__u32 rt_backend_weight(const struct rt_backend *b)
-{
-	if (b->pool != RT_POOLED || !b->healthy)
-		return 0;
-	return b->has_weight ? b->weight : b->conf->weight;
-}
-
-/* A backend counts towards min-healthy when it takes new flows and, if it
- * is checked, its check has passed (no verdict yet does not count: an
- * announcement needs evidence, while the table keeps such a backend). */
-static bool rt_backend_usable(const struct rt_backend *b)
-{
-	return rt_backend_weight(b) > 0 && (!b->hc || b->hc_state == HC_UP);
-}
-
-bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < v->n_backends; i++)
-		n += rt_backend_usable(&v->backends[i]);
-	if (healthy)
-		*healthy = n;
-	if (v->disabled || v->file_disabled)
-		return false;
-	/* host mode: the local check decides; without one, always up */
-	if (v->conf->local)
-		return !v->hc || v->local_state == HC_UP;
-	return n >= v->conf->min_healthy;
 }
 
 static int id_alloc(__u8 *used, __u32 first, __u32 n)
@@ -644,40 +611,4 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 	if (d->conf)
 		conf_free(d->conf);
 	d->conf = NULL;
-}
-
-struct rt_vip *xlbd_vip_find(struct xlbd *d, const char *spec)
-{
-	char name[96];
-	size_t i;
-
-	for (i = 0; i < d->n_vips; i++) {
-		const struct conf_vip *c = d->vips[i].conf;
-
-		if (c->name && !strcmp(c->name, spec))
-			return &d->vips[i];
-		if (!conf_vip_format(c, name, sizeof(name)) && !strcmp(name, spec))
-			return &d->vips[i];
-	}
-	return NULL;
-}
-
-struct rt_backend *rt_vip_backend_find(struct rt_vip *v, const char *addr)
-{
-	struct conf_backend cb = {};
-	size_t k;
-
-	if (inet_pton(AF_INET, addr, &cb.addr.addr.v4) == 1)
-		cb.addr.family = XLB_FAMILY_V4;
-	else if (inet_pton(AF_INET6, addr, cb.addr.addr.bytes) == 1)
-		cb.addr.family = XLB_FAMILY_V6;
-	else
-		return NULL;
-	for (k = 0; k < v->n_backends; k++) {
-		const struct conf_addr *a = &v->backends[k].conf->addr;
-
-		if (a->family == cb.addr.family && !memcmp(&a->addr, &cb.addr.addr, sizeof(a->addr)))
-			return &v->backends[k];
-	}
-	return NULL;
 }

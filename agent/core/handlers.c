@@ -77,7 +77,7 @@ static const char *route_name(enum bgp_route_state s)
 
 static struct rt_vip *vip_arg(struct reply *r, const char *spec)
 {
-	struct rt_vip *v = xlbd_vip_find(r->d, spec);
+	struct rt_vip *v = rt_vip_find(r->d, spec);
 
 	if (!v)
 		fail(r, 1, "no VIP '%s' (xlbctl vip show lists them)", spec);
@@ -114,7 +114,7 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		json_kv_string(w, "mode", c->local ? "local" : "forward");
 		json_kv_string(w, "admin", v->disabled ? "disabled" : "enabled");
 		json_kv_bool(w, "announce", up);
-		json_kv_string(w, "route", route_name(xlbd_vip_route(r->d, v)));
+		json_kv_string(w, "route", route_name(rt_vip_route(r->d, v)));
 		json_kv_bool(w, "bgp", r->d->bgp != NULL);
 		json_kv_u64(w, "backends_healthy", healthy);
 		json_kv_u64(w, "backends_total", v->n_backends);
@@ -139,7 +139,7 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 	}
 	buf_printf(r->body, "%s%s%s\n", name, c->name ? "  name " : "", c->name ? c->name : "");
 	buf_printf(r->body, "    admin %s  route %s%s  backends %zu/%zu usable, min-healthy %u\n",
-		   v->disabled ? "disabled (runtime)" : "enabled", route_name(xlbd_vip_route(r->d, v)),
+		   v->disabled ? "disabled (runtime)" : "enabled", route_name(rt_vip_route(r->d, v)),
 		   r->d->bgp ? "" : " (no BGP neighbors)", healthy, v->n_backends, c->min_healthy);
 	if (c->local) {
 		buf_printf(r->body, "    host mode: announced only, not forwarded\n");
@@ -286,7 +286,7 @@ static int cmd_backend_change(struct reply *r, int argc, char **argv)
 	v = vip_arg(r, argv[2]);
 	if (!v)
 		return 1;
-	b = rt_vip_backend_find(v, argv[3]);
+	b = rt_backend_find(v, argv[3]);
 	if (!b)
 		return fail(r, 1, "vip %s has no backend '%s'", argv[2], argv[3]);
 	if (v->conf->local)
