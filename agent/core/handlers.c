@@ -317,11 +317,9 @@ static int cmd_backend_change(struct reply *r, int argc, char **argv)
 		b->pool = pool;
 		snprintf(what, sizeof(what), "%s", pool_name(pool));
 	}
-	err = xlbd_vip_sync(r->d, v);
+	err = xlbd_vip_changed(r->d, v, XLBD_CHANGE_TABLE);
 	if (err)
 		return fail(r, 1, "the datapath refused the change: %s", strerror(-err));
-	/* usable backends may have crossed min-healthy */
-	xlbd_announce_changed(r->d);
 	xlbd_state_save(r->d);
 	log_info("vip %s backend %s: %s (xlbctl)", argv[2], argv[3], what);
 	if (r->json)

@@ -23,6 +23,7 @@
 
 struct evloop;
 struct xlb_dp;
+struct xlb_vip_key;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
@@ -61,12 +62,25 @@ int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen);
 int xlbd_apply_start(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen);
 /* Adopt datapath ids of a balancer a previous xlbd left running. */
 int xlbd_adopt(struct xlbd *d);
-/* Rebuild one VIP's table and backend entries after a runtime change. */
+/* Remove every VIP from the datapath and free the runtime model. */
+void xlbd_release(struct xlbd *d, bool clear_datapath);
+
+/* tables.c: one VIP of the model into the datapath */
+/* What changed in a VIP's runtime state. */
+enum xlbd_change {
+	XLBD_CHANGE_ROUTE,	/* only what its announcement rests on (a check's verdict) */
+	XLBD_CHANGE_TABLE,	/* its table too: a backend in or out, pooled, weighted */
+};
+/* A VIP's runtime state changed (checks, xlbctl, ...): rewrite its table
+ * if `what` says so, then tell the announcer. 0 or the datapath's -errno
+ * (the routes follow the model either way). */
+int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what);
+/* Rebuild one VIP's table and backend entries. */
 int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
 /* Re-resolve the VIP's backends' next hops; rewrite entries that changed. */
 void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v);
-/* Remove every VIP from the datapath and free the runtime model. */
-void xlbd_release(struct xlbd *d, bool clear_datapath);
+/* The datapath's key of a VIP. */
+void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
 
 /* announce.c: hands the route states (model.c decides them) to BGP */
 /* Route states may have changed: tell the speaker. */
