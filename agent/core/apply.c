@@ -323,17 +323,10 @@ static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
 	return xlb_dp_config_set(d->dp, &cfg);
 }
 
-/* Make the model follow conf; write the changed VIPs' tables unless
- * `defer_tables` (the caller writes them once it has added what the model
- * needs besides the config). */
-static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char *err,
-		 size_t errlen)
+/* Refuse, before anything changes, a config this xlbd cannot apply. */
+static int apply_refused(struct xlbd *d, const struct xlb_conf *conf, char *err, size_t errlen)
 {
-	struct xlb_conf *old_conf;
-	struct rt_vip *nv;
-	size_t i, j, fwd, changed = 0, added = 0, removed = 0;
-	int rc, first_err = 0;
-	bool *dirty;
+	size_t i, bes, fwd;
 
 	if (d->conf && conf_needs_restart(d->conf, conf, err, errlen))
 		return -EINVAL;
@@ -341,16 +334,141 @@ static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char 
 		return -EPERM;
 	/* local VIPs take no datapath id: only forwarding ones count, as in
 	 * the parser's limit */
-	for (i = 0, j = 0, fwd = 0; i < conf->n_vips; i++) {
-		j += conf->vips[i].n_backends;
+	for (i = 0, bes = 0, fwd = 0; i < conf->n_vips; i++) {
+		bes += conf->vips[i].n_backends;
 		fwd += !conf->vips[i].local;
 	}
-	if (fwd > XLB_MAX_VIPS || j >= XLB_MAX_BACKENDS) {
+	if (fwd > XLB_MAX_VIPS || bes >= XLB_MAX_BACKENDS) {
 		snprintf(err, errlen, "%s: %zu forwarding VIPs with %zu backends: the datapath holds "
-			 "at most %d VIPs and %d backends", conf->file, fwd, j, XLB_MAX_VIPS,
+			 "at most %d VIPs and %d backends", conf->file, fwd, bes, XLB_MAX_VIPS,
 			 XLB_MAX_BACKENDS - 1);
 		return -E2BIG;
 	}
+	return 0;
+}
+
+/* What an apply did, for its log line. */
+struct apply_counts {
+	size_t added, changed, removed;
+};
+
+/* The running VIP with the key of c, or NULL (a new VIP). */
+static struct rt_vip *old_vip(struct xlbd *d, const struct conf_vip *c)
+{
+	size_t j;
+
+	for (j = 0; j < d->n_vips; j++)
+		if (d->vips[j].conf && conf_vip_same_key(d->vips[j].conf, c))
+			return &d->vips[j];
+	return NULL;
+}
+
+/* The new model nv[] for conf: a VIP that was running takes over its ids,
+ * checks and runtime state, and what is left of the old one (backends
+ * the new config dropped) goes. dirty[i]: nv[i]'s table must be
+ * written. */
+static int vips_build(struct xlbd *d, struct xlb_conf *conf, struct rt_vip *nv, bool *dirty,
+		      struct apply_counts *n, char *err, size_t errlen)
+{
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < conf->n_vips; i++) {
+		struct rt_vip *old = old_vip(d, &conf->vips[i]);
+
+		rc = vip_build(d, &nv[i], &conf->vips[i], old);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: cannot set up vip: %s", conf->file,
+				 conf->vips[i].line, strerror(-rc));
+			/* ids that moved from an old VIP stay valid there */
+			for (j = 0; j <= i; j++)
+				free(nv[j].backends);
+			return rc;
+		}
+		dirty[i] = rc == 1;
+		if (!old) {
+			n->added++;
+			continue;
+		}
+		/* backends of the old VIP that the new one dropped */
+		for (j = 0; j < old->n_backends; j++) {
+			xlbd_checks_stop_backend(&old->backends[j]);
+			be_id_put(d, &old->backends[j]);
+		}
+		free(old->backends);
+		old->backends = NULL;
+		old->n_backends = 0;
+		old->conf = NULL;
+		n->changed += rc == 1;
+	}
+	return 0;
+}
+
+/* nv[] becomes the model; the old VIPs that are gone leave the datapath. */
+static void vips_replace(struct xlbd *d, struct rt_vip *nv, size_t n_vips, struct apply_counts *n)
+{
+	size_t j;
+
+	for (j = 0; j < d->n_vips; j++) {
+		if (d->vips[j].conf) {
+			vip_remove(d, &d->vips[j]);
+			n->removed++;
+		}
+	}
+	free(d->vips);
+	d->vips = nv;
+	d->n_vips = n_vips;
+}
+
+/* Write what the new config changed: the encapsulation sources, and the
+ * tables of the dirty VIPs unless defer_tables. The first error. */
+static int apply_write(struct xlbd *d, const struct xlb_conf *conf, const bool *dirty,
+		       bool defer_tables)
+{
+	int rc, first_err = 0;
+	size_t i;
+
+	if (!d->conf || memcmp(&d->conf->encap_src4, &conf->encap_src4, sizeof(conf->encap_src4)) ||
+	    memcmp(&d->conf->encap_src6, &conf->encap_src6, sizeof(conf->encap_src6)))
+		first_err = config_map_write(d, conf);
+	for (i = 0; i < d->n_vips; i++) {
+		if (!dirty[i] || defer_tables)
+			continue;
+		rc = xlbd_vip_sync(d, &d->vips[i]);
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+/* conf becomes the running config. */
+static void conf_switch(struct xlbd *d, struct xlb_conf *conf)
+{
+	struct xlb_conf *old_conf = d->conf;
+
+	d->conf = conf;
+	/* the speaker compares its neighbors with the new ones: the old
+	 * config must still be there while it does */
+	if (d->bgp && xlbd_bgp_start(d))
+		log_warnx("BGP could not follow the new config");
+	if (old_conf)
+		conf_free(old_conf);
+}
+
+/* Make the model follow conf; write the changed VIPs' tables unless
+ * `defer_tables` (the caller writes them once it has added what the model
+ * needs besides the config). */
+static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char *err,
+		 size_t errlen)
+{
+	struct apply_counts n = {};
+	struct rt_vip *nv;
+	bool *dirty;
+	int rc;
+
+	rc = apply_refused(d, conf, err, errlen);
+	if (rc)
+		return rc;
 	nv = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*nv));
 	dirty = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*dirty));
 	if (!nv || !dirty) {
@@ -359,89 +477,23 @@ static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char 
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < conf->n_vips; i++) {
-		struct rt_vip *old = NULL;
-
-		for (j = 0; j < d->n_vips; j++) {
-			if (d->vips[j].conf && conf_vip_same_key(d->vips[j].conf, &conf->vips[i])) {
-				old = &d->vips[j];
-				break;
-			}
-		}
-		rc = vip_build(d, &nv[i], &conf->vips[i], old);
-		if (rc < 0) {
-			snprintf(err, errlen, "%s:%d: cannot set up vip: %s", conf->file,
-				 conf->vips[i].line, strerror(-rc));
-			/* the ids taken so far go back with xlbd_release of nv */
-			first_err = rc;
-			break;
-		}
-		dirty[i] = rc == 1;
-		if (old) {
-			/* backends of the old VIP that the new one dropped */
-			for (j = 0; j < old->n_backends; j++) {
-				xlbd_checks_stop_backend(&old->backends[j]);
-				be_id_put(d, &old->backends[j]);
-			}
-			free(old->backends);
-			old->backends = NULL;
-			old->n_backends = 0;
-			old->conf = NULL;
-			changed += rc == 1;
-		} else {
-			added++;
-		}
-	}
-	if (first_err) {
-		for (j = 0; j <= i && j < conf->n_vips; j++) {
-			/* ids that moved from an old VIP stay valid there */
-			free(nv[j].backends);
-		}
+	rc = vips_build(d, conf, nv, dirty, &n, err, errlen);
+	if (rc) {
 		free(nv);
 		free(dirty);
-		return first_err;
+		return rc;
 	}
-
-	/* old VIPs that are gone */
-	for (j = 0; j < d->n_vips; j++) {
-		if (d->vips[j].conf) {
-			vip_remove(d, &d->vips[j]);
-			removed++;
-		}
-	}
-	free(d->vips);
-	d->vips = nv;
-	d->n_vips = conf->n_vips;
-
-	if (!d->conf || memcmp(&d->conf->encap_src4, &conf->encap_src4, sizeof(conf->encap_src4)) ||
-	    memcmp(&d->conf->encap_src6, &conf->encap_src6, sizeof(conf->encap_src6))) {
-		rc = config_map_write(d, conf);
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	for (i = 0; i < d->n_vips; i++) {
-		if (!dirty[i] || defer_tables)
-			continue;
-		rc = xlbd_vip_sync(d, &d->vips[i]);
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	vips_replace(d, nv, conf->n_vips, &n);
+	rc = apply_write(d, conf, dirty, defer_tables);
 	free(dirty);
 	adopt_free();
-	old_conf = d->conf;
-	d->conf = conf;
-	/* the speaker compares its neighbors with the new ones: the old
-	 * config must still be there while it does */
-	if (d->bgp && xlbd_bgp_start(d))
-		log_warnx("BGP could not follow the new config");
-	if (old_conf)
-		conf_free(old_conf);
+	conf_switch(d, conf);
 	log_info("config %s: %zu VIPs (%zu new, %zu changed, %zu removed)", conf->file,
-		 conf->n_vips, added, changed, removed);
-	if (first_err)
+		 conf->n_vips, n.added, n.changed, n.removed);
+	if (rc)
 		snprintf(err, errlen, "%s: applied, but the datapath refused a change: %s",
-			 conf->file, strerror(-first_err));
-	return first_err;
+			 conf->file, strerror(-rc));
+	return rc;
 }
 
 int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
