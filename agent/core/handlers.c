@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xlbd's answers to xlbctl: one handler per command of the shared table
- * (agent/ctl/commands.c). The control server has already resolved
- * prefixes and checked argument counts; handlers check values. Text for
- * people, JSON (-j) for programs, both from the same data.
+ * (agent/ctl/commands.c), in a table indexed by the command's id. The
+ * control server has already resolved prefixes and parsed the arguments
+ * (struct ctl_args); dispatch finds the VIP a request names, handlers
+ * check the rest. Text for people, JSON (-j) for programs, both from the
+ * same data.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 
 #include "bgp/speaker.h"
 #include "core/xlbd.h"
+#include "ctl/commands.h"
 #include "ctl/server.h"
 #include "health/health.h"
 #include "lib/buf.h"
@@ -25,6 +28,7 @@
 
 struct reply {
 	struct xlbd *d;
+	struct rt_vip *vip;	/* the VIP the request names, found; NULL if none */
 	bool json;
 	struct buf *body;
 	struct json_writer w;
@@ -75,14 +79,6 @@ static const char *route_name(enum bgp_route_state s)
 					  "withdrawn";
 }
 
-static struct rt_vip *vip_arg(struct reply *r, const char *spec)
-{
-	struct rt_vip *v = rt_vip_find(r->d, spec);
-
-	if (!v)
-		fail(r, 1, "no VIP '%s' (xlbctl vip show lists them)", spec);
-	return v;
-}
 
 static struct xlb_traffic vip_traffic(struct xlbd *d, const struct rt_vip *v)
 {
@@ -159,16 +155,13 @@ static void vip_one(struct reply *r, struct rt_vip *v)
 		   (unsigned long long)t.bytes);
 }
 
-static int cmd_vip_show(struct reply *r, int argc, char **argv)
+static int cmd_vip_show(struct reply *r, const struct ctl_args *a)
 {
 	size_t i;
 
-	if (argc == 3) {
-		struct rt_vip *v = vip_arg(r, argv[2]);
-
-		if (!v)
-			return 1;
-		vip_one(r, v);
+	(void)a;
+	if (r->vip) {
+		vip_one(r, r->vip);
 		return 0;
 	}
 	if (r->json)
@@ -191,35 +184,39 @@ static void ok_json(struct reply *r, const char *k1, const char *v1, const char 
 	json_object_end(&r->w);
 }
 
-static int cmd_vip_admin(struct reply *r, int argc, char **argv)
+static int vip_admin(struct reply *r, const struct ctl_args *a, bool disable)
 {
-	bool disable = !strcmp(argv[1], "disable");
-	struct rt_vip *v = vip_arg(r, argv[2]);
+	struct rt_vip *v = r->vip;
 
-	(void)argc;
-	if (!v)
-		return 1;
 	if (v->disabled != disable) {
 		xlbd_vip_set_disabled(r->d, v, disable);
-		log_info("vip %s %s by xlbctl%s", argv[2], disable ? "disabled" : "enabled",
+		log_info("vip %s %s by xlbctl%s", a->vip, disable ? "disabled" : "enabled",
 			 disable && v->gshut_until ? " (graceful shutdown, then withdraw)" : "");
 		xlbd_state_save(r->d);
 	}
 	if (!r->json)
-		buf_printf(r->body, "vip %s %s\n", argv[2], disable ? "disabled" : "enabled");
+		buf_printf(r->body, "vip %s %s\n", a->vip, disable ? "disabled" : "enabled");
 	else
-		ok_json(r, "vip", argv[2], "admin", disable ? "disabled" : "enabled");
+		ok_json(r, "vip", a->vip, "admin", disable ? "disabled" : "enabled");
 	return 0;
 }
 
-static int cmd_backend_show(struct reply *r, int argc, char **argv)
+static int cmd_vip_disable(struct reply *r, const struct ctl_args *a)
 {
-	struct rt_vip *v = vip_arg(r, argv[2]);
+	return vip_admin(r, a, true);
+}
+
+static int cmd_vip_enable(struct reply *r, const struct ctl_args *a)
+{
+	return vip_admin(r, a, false);
+}
+
+static int cmd_backend_show(struct reply *r, const struct ctl_args *a)
+{
+	struct rt_vip *v = r->vip;
 	size_t k;
 
-	(void)argc;
-	if (!v)
-		return 1;
+	(void)a;
 	if (r->json)
 		json_array_start(&r->w);
 	else
@@ -274,68 +271,81 @@ static int cmd_backend_show(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_backend_change(struct reply *r, int argc, char **argv)
+/* The backend the request names, in a VIP that forwards. */
+static struct rt_backend *backend_arg(struct reply *r, const struct ctl_args *a)
 {
-	const char *verb = argv[1];
-	struct rt_backend *b;
-	struct rt_vip *v;
-	enum rt_pool pool;
-	char what[64];
+	struct rt_backend *b = rt_backend_find(r->vip, a->backend);
+
+	if (!b) {
+		fail(r, 1, "vip %s has no backend '%s'", a->vip, a->backend);
+		return NULL;
+	}
+	if (r->vip->conf->local) {
+		fail(r, 1, "vip %s is a local (host mode) VIP", a->vip);
+		return NULL;
+	}
+	return b;
+}
+
+/* A backend's pool state or weight changed (`what`): into the datapath
+ * and the announcement, the state file, the log and the answer. */
+static int backend_changed(struct reply *r, const struct ctl_args *a, const char *what)
+{
 	int err;
 
-	v = vip_arg(r, argv[2]);
-	if (!v)
-		return 1;
-	b = rt_backend_find(v, argv[3]);
-	if (!b)
-		return fail(r, 1, "vip %s has no backend '%s'", argv[2], argv[3]);
-	if (v->conf->local)
-		return fail(r, 1, "vip %s is a local (host mode) VIP", argv[2]);
-
-	if (!strcmp(verb, "set")) {
-		char *end;
-		unsigned long n;
-
-		if (argc != 6 || strcmp(argv[4], "weight"))
-			return fail(r, 2, "usage: backend set VIP BACKEND weight N");
-		errno = 0;
-		n = strtoul(argv[5], &end, 10);
-		if (errno || *end || end == argv[5] || n > 1000000)
-			return fail(r, 2, "weight '%s' is not a number from 0 to 1000000", argv[5]);
-		b->has_weight = n != b->conf->weight;
-		b->weight = n;
-		snprintf(what, sizeof(what), "weight %lu", n);
-	} else {
-		bool now = argc == 5 && !strcmp(argv[4], "--now");
-
-		if (argc == 5 && !now)
-			return fail(r, 2, "unknown option '%s' (only --now)", argv[4]);
-		if (!strcmp(verb, "pool"))
-			pool = RT_POOLED;
-		else
-			pool = now ? RT_DEPOOLED_NOW : RT_DEPOOLED;
-		b->pool = pool;
-		snprintf(what, sizeof(what), "%s", pool_name(pool));
-	}
-	err = xlbd_vip_changed(r->d, v, XLBD_CHANGE_TABLE);
+	err = xlbd_vip_changed(r->d, r->vip, XLBD_CHANGE_TABLE);
 	if (err)
 		return fail(r, 1, "the datapath refused the change: %s", strerror(-err));
 	xlbd_state_save(r->d);
-	log_info("vip %s backend %s: %s (xlbctl)", argv[2], argv[3], what);
+	log_info("vip %s backend %s: %s (xlbctl)", a->vip, a->backend, what);
 	if (r->json)
-		ok_json(r, "backend", argv[3], "state", what);
+		ok_json(r, "backend", a->backend, "state", what);
 	else
-		buf_printf(r->body, "vip %s backend %s: %s\n", argv[2], argv[3], what);
+		buf_printf(r->body, "vip %s backend %s: %s\n", a->vip, a->backend, what);
 	return 0;
 }
 
-static int cmd_stats(struct reply *r, int argc, char **argv)
+static int cmd_backend_depool(struct reply *r, const struct ctl_args *a)
+{
+	struct rt_backend *b = backend_arg(r, a);
+
+	if (!b)
+		return 1;
+	b->pool = a->now ? RT_DEPOOLED_NOW : RT_DEPOOLED;
+	return backend_changed(r, a, pool_name(b->pool));
+}
+
+static int cmd_backend_pool(struct reply *r, const struct ctl_args *a)
+{
+	struct rt_backend *b = backend_arg(r, a);
+
+	if (!b)
+		return 1;
+	b->pool = RT_POOLED;
+	return backend_changed(r, a, pool_name(b->pool));
+}
+
+static int cmd_backend_set(struct reply *r, const struct ctl_args *a)
+{
+	struct rt_backend *b = backend_arg(r, a);
+	char what[64];
+
+	if (!b)
+		return 1;
+	if (a->n > 1000000)
+		return fail(r, 2, "weight '%u' is not a number from 0 to 1000000", a->n);
+	b->has_weight = a->n != b->conf->weight;
+	b->weight = a->n;
+	snprintf(what, sizeof(what), "weight %u", a->n);
+	return backend_changed(r, a, what);
+}
+
+static int cmd_stats(struct reply *r, const struct ctl_args *a)
 {
 	__u64 st[XLB_STAT_MAX];
 	int i, err;
 
-	(void)argc;
-	(void)argv;
+	(void)a;
 	if (!r->d->dp)
 		return fail(r, 1, "no datapath (no `xdp interface` in the config)");
 	err = xlb_dp_stats_read(r->d->dp, st);
@@ -355,12 +365,11 @@ static int cmd_stats(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_reload(struct reply *r, int argc, char **argv)
+static int cmd_reload(struct reply *r, const struct ctl_args *a)
 {
 	char err[CONF_ERR_MAX + 64];
 
-	(void)argc;
-	(void)argv;
+	(void)a;
 	if (xlbd_reload(r->d, err, sizeof(err)))
 		return fail(r, 1, "%s (the running config stays)", err);
 	if (r->json)
@@ -370,15 +379,14 @@ static int cmd_reload(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_status(struct reply *r, int argc, char **argv)
+static int cmd_status(struct reply *r, const struct ctl_args *a)
 {
 	const struct xlb_conf *c = r->d->conf;
 	long up = (long)(time(NULL) - r->d->started);
 	const char *mode = r->d->dp ? xlb_dp_attach_mode(r->d->dp) : "none";
 	char metrics[CONF_ADDR_URL_MAX];
 
-	(void)argc;
-	(void)argv;
+	(void)a;
 	xlbd_metrics_url(r->d, metrics, sizeof(metrics));
 	if (r->json) {
 		struct json_writer *w = &r->w;
@@ -417,10 +425,9 @@ static int cmd_status(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_bgp_show(struct reply *r, int argc, char **argv)
+static int cmd_bgp_show(struct reply *r, const struct ctl_args *a)
 {
-	(void)argc;
-	(void)argv;
+	(void)a;
 	if (!r->d->bgp) {
 		if (r->json)
 			json_array_start(&r->w), json_array_end(&r->w);
@@ -432,42 +439,34 @@ static int cmd_bgp_show(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_bgp_neighbor(struct reply *r, int argc, char **argv)
+static int cmd_bgp_neighbor(struct reply *r, const struct ctl_args *a)
 {
-	bool down = !strcmp(argv[2], "shutdown");
-	struct bgp_peer *p = r->d->bgp ? bgp_speaker_peer(r->d->bgp, argv[3]) : NULL;
+	bool down = !strcmp(a->keyword, "shutdown");
+	struct bgp_peer *p = r->d->bgp ? bgp_speaker_peer(r->d->bgp, a->neighbor) : NULL;
 
-	(void)argc;
 	if (!p)
-		return fail(r, 1, "no BGP neighbor %s", argv[3]);
+		return fail(r, 1, "no BGP neighbor %s", a->neighbor);
 	bgp_peer_admin(p, down, "shutdown by xlbctl");
 	if (r->json)
-		ok_json(r, "neighbor", argv[3], "admin", down ? "shutdown" : "enabled");
+		ok_json(r, "neighbor", a->neighbor, "admin", down ? "shutdown" : "enabled");
 	else
-		buf_printf(r->body, "neighbor %s %s\n", argv[3],
+		buf_printf(r->body, "neighbor %s %s\n", a->neighbor,
 			   down ? (p->conf->drain_ms ? "draining (graceful shutdown), then closed" :
 						       "shut down") :
 				  "enabled");
 	return 0;
 }
 
-static int cmd_health_show(struct reply *r, int argc, char **argv)
+static int cmd_health_show(struct reply *r, const struct ctl_args *a)
 {
-	struct rt_vip *v = NULL;
-
-	if (argc == 3) {
-		v = vip_arg(r, argv[2]);
-		if (!v)
-			return 1;
-	}
-	xlbd_checks_show(r->d, v, r->body, r->json ? &r->w : NULL);
+	(void)a;
+	xlbd_checks_show(r->d, r->vip, r->body, r->json ? &r->w : NULL);
 	return 0;
 }
 
-static int cmd_bfd_show(struct reply *r, int argc, char **argv)
+static int cmd_bfd_show(struct reply *r, const struct ctl_args *a)
 {
-	(void)argc;
-	(void)argv;
+	(void)a;
 	if (!r->d->bgp) {
 		if (r->json)
 			json_array_start(&r->w), json_array_end(&r->w);
@@ -479,42 +478,46 @@ static int cmd_bfd_show(struct reply *r, int argc, char **argv)
 	return 0;
 }
 
-static int dispatch(void *arg, int argc, char **argv, bool json, struct buf *body, char *err,
-		    size_t errlen)
+typedef int (*cmd_fn)(struct reply *r, const struct ctl_args *a);
+
+static const cmd_fn handlers[CTL_CMD__COUNT] = {
+	[CTL_CMD_VIP_SHOW] = cmd_vip_show,
+	[CTL_CMD_VIP_DISABLE] = cmd_vip_disable,
+	[CTL_CMD_VIP_ENABLE] = cmd_vip_enable,
+	[CTL_CMD_BACKEND_SHOW] = cmd_backend_show,
+	[CTL_CMD_BACKEND_DEPOOL] = cmd_backend_depool,
+	[CTL_CMD_BACKEND_POOL] = cmd_backend_pool,
+	[CTL_CMD_BACKEND_SET] = cmd_backend_set,
+	[CTL_CMD_STATS] = cmd_stats,
+	[CTL_CMD_RELOAD] = cmd_reload,
+	[CTL_CMD_STATUS] = cmd_status,
+	[CTL_CMD_BGP_SHOW] = cmd_bgp_show,
+	[CTL_CMD_BGP_NEIGHBOR] = cmd_bgp_neighbor,
+	[CTL_CMD_HEALTH_SHOW] = cmd_health_show,
+	[CTL_CMD_BFD_SHOW] = cmd_bfd_show,
+};
+
+static int dispatch(void *arg, const struct ctl_request *req, bool json, struct buf *body,
+		    char *err, size_t errlen)
 {
 	struct reply r = { .d = arg, .json = json, .body = body, .err = err, .errlen = errlen };
+	const struct ctl_args *a = &req->args;
+	cmd_fn fn = handlers[req->cmd->id];
+	char words[64];
 	int rc;
 
+	if (!fn) {
+		ctl_cmd_format(req->cmd, words, sizeof(words));
+		return fail(&r, 2, "this xlbd does not implement '%s' yet", words);
+	}
+	if (a->vip) {
+		r.vip = rt_vip_find(r.d, a->vip);
+		if (!r.vip)
+			return fail(&r, 1, "no VIP '%s' (xlbctl vip show lists them)", a->vip);
+	}
 	if (json)
 		json_init(&r.w, body, false);
-	if (argc >= 2 && !strcmp(argv[0], "vip") && !strcmp(argv[1], "show"))
-		rc = cmd_vip_show(&r, argc, argv);
-	else if (argc == 3 && !strcmp(argv[0], "vip") &&
-		 (!strcmp(argv[1], "disable") || !strcmp(argv[1], "enable")))
-		rc = cmd_vip_admin(&r, argc, argv);
-	else if (argc == 3 && !strcmp(argv[0], "backend") && !strcmp(argv[1], "show"))
-		rc = cmd_backend_show(&r, argc, argv);
-	else if (argc >= 4 && !strcmp(argv[0], "backend") &&
-		 (!strcmp(argv[1], "depool") || !strcmp(argv[1], "pool") || !strcmp(argv[1], "set")))
-		rc = cmd_backend_change(&r, argc, argv);
-	else if (argc == 1 && !strcmp(argv[0], "stats"))
-		rc = cmd_stats(&r, argc, argv);
-	else if (argc == 1 && !strcmp(argv[0], "reload"))
-		rc = cmd_reload(&r, argc, argv);
-	else if (argc == 1 && !strcmp(argv[0], "status"))
-		rc = cmd_status(&r, argc, argv);
-	else if (argc >= 2 && argc <= 3 && !strcmp(argv[0], "health") && !strcmp(argv[1], "show"))
-		rc = cmd_health_show(&r, argc, argv);
-	else if (argc == 2 && !strcmp(argv[0], "bfd") && !strcmp(argv[1], "show"))
-		rc = cmd_bfd_show(&r, argc, argv);
-	else if (argc == 2 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "show"))
-		rc = cmd_bgp_show(&r, argc, argv);
-	else if (argc == 4 && !strcmp(argv[0], "bgp") && !strcmp(argv[1], "neighbor") &&
-		 (!strcmp(argv[2], "shutdown") || !strcmp(argv[2], "enable")))
-		rc = cmd_bgp_neighbor(&r, argc, argv);
-	else
-		rc = fail(&r, 2, "this xlbd does not implement '%s%s%s' yet", argv[0],
-			  argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	rc = fn(&r, a);
 	if (!rc && json)
 		json_finish(&r.w);
 	return rc;
