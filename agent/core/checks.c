@@ -19,7 +19,6 @@
 
 #include "core/xlbd.h"
 #include "health/health.h"
-#include "lib/json.h"
 #include "lib/log.h"
 
 /* Who a check belongs to, found again by identity when it reports: the
@@ -195,33 +194,4 @@ int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *o
 			err = check_new(d, c, &b->conf->addr, &b->hc, &b->hc_ctx);
 	}
 	return err;
-}
-
-void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
-		      struct json_writer *w)
-{
-	size_t i, k, n = 0;
-
-	if (w)
-		json_array_start(w);
-	for (i = 0; i < d->n_vips; i++) {
-		struct rt_vip *v = &d->vips[i];
-
-		if (only && v != only)
-			continue;
-		if (v->hc) {
-			hc_show(v->hc, text, w);
-			n++;
-		}
-		for (k = 0; k < v->n_backends; k++) {
-			if (v->backends[k].hc) {
-				hc_show(v->backends[k].hc, text, w);
-				n++;
-			}
-		}
-	}
-	if (w)
-		json_array_end(w);
-	else if (!n)
-		buf_printf(text, "no health checks configured%s\n", only ? " for this VIP" : "");
 }

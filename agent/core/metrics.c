@@ -110,7 +110,7 @@ static void put_datapath(struct expo *e, struct xlbd *d)
 	}
 }
 
-/* Why a VIP is (not) announced, in the order announce.c decides it. */
+/* Why a VIP is (not) announced, in the order model.c decides it. */
 static const char *vip_state(struct xlbd *d, const struct rt_vip *v)
 {
 	switch (rt_vip_route(d, v)) {

@@ -56,6 +56,11 @@ __u32 rt_backend_weight(const struct rt_backend *b)
 	return b->has_weight ? b->weight : b->conf->weight;
 }
 
+const char *rt_pool_name(enum rt_pool p)
+{
+	return p == RT_POOLED ? "pooled" : p == RT_DEPOOLED ? "depooled" : "depooled-now";
+}
+
 /* A backend counts towards min-healthy when it takes new flows and, if it
  * is checked, its check has passed (no verdict yet does not count: an
  * announcement needs evidence, while the table keeps such a backend). */

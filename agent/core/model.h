@@ -82,6 +82,8 @@ struct rt_backend *rt_backend_find(struct rt_vip *v, const char *addr);
 /* b's weight in its VIP's table: 0 when depooled or failed, else the
  * runtime override or the configured weight. */
 __u32 rt_backend_weight(const struct rt_backend *b);
+/* "pooled", "depooled", "depooled-now" */
+const char *rt_pool_name(enum rt_pool p);
 /* Is v up: enabled, no disable file, and enough usable backends (host
  * mode: its own check passing)? *healthy (if not NULL) gets the number
  * of usable backends. */

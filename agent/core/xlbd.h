@@ -98,10 +98,6 @@ int xlbd_bgp_start(struct xlbd *d);
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old);
 void xlbd_checks_stop_backend(struct rt_backend *b);
 void xlbd_checks_stop_vip(struct rt_vip *v);
-/* `xlbctl health show [VIP]` */
-struct json_writer;
-void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
-		      struct json_writer *json);
 
 /* vipaddr.c: host-mode VIP addresses on their interface (add-address) */
 /* Add the addresses VIPs want, remove marked ones no VIP wants. force:
