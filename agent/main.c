@@ -238,24 +238,24 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'f':
 			o->path = optarg;
 			break;
-		case 'd':
-			o->debug++;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'k':
 			o->keep = true;
 			break;
-		case 'u':
-			o->user = optarg;
+		case 'd':
+			o->debug++;
 			break;
 		case 'n':
 			o->check = true;
 			break;
-		case 'v':
-			o->verbose = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'v':
+			o->verbose = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
