@@ -9,19 +9,14 @@
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <arpa/inet.h>
 
 #include "bgp/speaker.h"
 #include "core/show.h"
 #include "core/xlbd.h"
 #include "ctl/commands.h"
 #include "ctl/server.h"
-#include "health/health.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -50,10 +45,16 @@ static int fail(struct reply *r, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Where a renderer writes JSON: NULL for a text answer. */
+static struct json_writer *jw(struct reply *r)
+{
+	return r->json ? &r->w : NULL;
+}
+
 static int cmd_vip_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
-	show_vips(r->d, r->vip, r->body, r->json ? &r->w : NULL);
+	show_vips(r->d, r->vip, r->body, jw(r));
 	return 0;
 }
 
@@ -96,7 +97,7 @@ static int cmd_vip_enable(struct reply *r, const struct ctl_args *a)
 static int cmd_backend_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
-	show_backends(r->d, r->vip, r->body, r->json ? &r->w : NULL);
+	show_backends(r->d, r->vip, r->body, jw(r));
 	return 0;
 }
 
@@ -180,7 +181,7 @@ static int cmd_stats(struct reply *r, const struct ctl_args *a)
 	err = xlb_dp_stats_read(r->d->dp, st);
 	if (err)
 		return fail(r, 1, "cannot read counters: %s", strerror(-err));
-	show_stats(st, r->body, r->json ? &r->w : NULL);
+	show_stats(st, r->body, jw(r));
 	return 0;
 }
 
@@ -201,7 +202,7 @@ static int cmd_reload(struct reply *r, const struct ctl_args *a)
 static int cmd_status(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
-	show_status(r->d, r->body, r->json ? &r->w : NULL);
+	show_status(r->d, r->body, jw(r));
 	return 0;
 }
 
@@ -222,7 +223,7 @@ static int cmd_bgp_show(struct reply *r, const struct ctl_args *a)
 	(void)a;
 	if (!r->d->bgp)
 		return none(r, "no BGP neighbors configured");
-	show_bgp(r->d->bgp, r->body, r->json ? &r->w : NULL);
+	show_bgp(r->d->bgp, r->body, jw(r));
 	return 0;
 }
 
@@ -247,7 +248,7 @@ static int cmd_bgp_neighbor(struct reply *r, const struct ctl_args *a)
 static int cmd_health_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
-	show_health(r->d, r->vip, r->body, r->json ? &r->w : NULL);
+	show_health(r->d, r->vip, r->body, jw(r));
 	return 0;
 }
 
@@ -258,7 +259,7 @@ static int cmd_bfd_show(struct reply *r, const struct ctl_args *a)
 	(void)a;
 	if (!b)
 		return none(r, "no BFD sessions configured");
-	show_bfd(b, NULL, r->body, r->json ? &r->w : NULL);
+	show_bfd(b, NULL, r->body, jw(r));
 	return 0;
 }
 
