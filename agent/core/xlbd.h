@@ -106,7 +106,7 @@ int xlbd_vipaddr_sync(struct xlbd *d, bool force);
 /* Remove every address xlbd added (exit without -k). */
 int xlbd_vipaddr_clear(struct xlbd *d);
 
-/* main.c: reload the config file now; err gets the reason on failure */
+/* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 
 /* privs.c: what the config needs from xlbd's privileges */
