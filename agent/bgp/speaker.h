@@ -2,7 +2,7 @@
 /*
  * xlbd's BGP speaker: one peer per configured neighbor, all on the event
  * loop. Announce-only: it sends each VIP's host route while xlbd says the
- * VIP is up (one place decides: xlbd_vip_route()), withdraws it otherwise,
+ * VIP is up (one place decides: rt_vip_route()), withdraws it otherwise,
  * and validates then discards whatever the peer sends.
  */
 #ifndef XLB_BGP_SPEAKER_H
@@ -22,7 +22,6 @@
 struct bgp_speaker;
 struct bfd;
 struct bfd_session;
-struct json_writer;
 
 /* What the speaker should do with one VIP's route, decided by xlbd. */
 enum bgp_route_state {
@@ -94,12 +93,12 @@ uint32_t bgp_speaker_shutdown(struct bgp_speaker *sp, const char *text);
 
 struct bgp_peer *bgp_speaker_peer(struct bgp_speaker *sp, const char *addr);
 int bgp_peer_admin(struct bgp_peer *p, bool down, const char *text);
-/* `xlbctl bfd show` */
-void bgp_speaker_bfd_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
+/* The peers, in config order (for `xlbctl bgp show`). */
+struct bgp_peer *const *bgp_speaker_peers(const struct bgp_speaker *sp, size_t *n);
+/* The BFD instance of the neighbors' sessions; NULL when none has `bfd`. */
+struct bfd *bgp_speaker_bfd(const struct bgp_speaker *sp);
 /* BFD says the path to the neighbor is down: drop the session now. */
 void bgp_peer_bfd_down(struct bgp_peer *p, const char *why);
-/* `xlbctl bgp show` */
-void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
 
 /* Is the host route of `a` inside allowed-prefixes? (checked again at
  * announce time, whatever the config parser said) */

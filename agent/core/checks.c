@@ -4,7 +4,8 @@
  * VIP (probing the backend's address) and one per host-mode VIP (probing
  * the VIP on this host). A backend that fails (after `fall` failures)
  * leaves the Maglev table and its flows move; after `rise` successes it
- * comes back. Announcements follow in announce.c: a forwarding VIP needs
+ * comes back. Each verdict goes to xlbd_vip_changed() (tables.c); what
+ * is announced follows the rule of model.c: a forwarding VIP needs
  * min-healthy backends whose check passed, a host-mode VIP its own check.
  *
  * A check outlives reloads that do not change it: its state is the
@@ -18,7 +19,6 @@
 
 #include "core/xlbd.h"
 #include "health/health.h"
-#include "lib/json.h"
 #include "lib/log.h"
 
 /* Who a check belongs to, found again by identity when it reports: the
@@ -71,9 +71,10 @@ static struct rt_backend *ctx_backend(struct rt_vip *v, const struct conf_addr *
 static void on_change(void *arg, struct hc *hc, enum hc_state state, const char *reason)
 {
 	struct check_ctx *c = arg;
-	struct xlbd *d = c->d;
-	struct rt_backend *b;
 	struct rt_vip *v = ctx_vip(c);
+	struct rt_backend *b;
+	bool healthy = state != HC_DOWN;
+	enum xlbd_change what = XLBD_CHANGE_ROUTE;
 
 	(void)hc;
 	log_info("%s: %s (%s)", c->label, state == HC_UP ? "up" : "down", reason);
@@ -81,20 +82,20 @@ static void on_change(void *arg, struct hc *hc, enum hc_state state, const char 
 		return;
 	if (!c->backend.family) {
 		v->local_state = state;
-		xlbd_announce_changed(d);
+		xlbd_vip_changed(c->d, v, XLBD_CHANGE_ROUTE);
 		return;
 	}
 	b = ctx_backend(v, &c->backend);
 	if (!b)
 		return;
 	b->hc_state = state;
-	if (b->healthy != (state != HC_DOWN)) {
-		b->healthy = state != HC_DOWN;
+	if (b->healthy != healthy) {
+		b->healthy = healthy;
 		/* in or out of the Maglev table; a failed backend also loses
 		 * its flows (backend entry no longer present) */
-		xlbd_vip_sync(d, v);
+		what = XLBD_CHANGE_TABLE;
 	}
-	xlbd_announce_changed(d);
+	xlbd_vip_changed(c->d, v, what);
 }
 
 static int check_new(struct xlbd *d, const struct conf_vip *cv, const struct conf_addr *backend,
@@ -193,33 +194,4 @@ int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *o
 			err = check_new(d, c, &b->conf->addr, &b->hc, &b->hc_ctx);
 	}
 	return err;
-}
-
-void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
-		      struct json_writer *w)
-{
-	size_t i, k, n = 0;
-
-	if (w)
-		json_array_start(w);
-	for (i = 0; i < d->n_vips; i++) {
-		struct rt_vip *v = &d->vips[i];
-
-		if (only && v != only)
-			continue;
-		if (v->hc) {
-			hc_show(v->hc, text, w);
-			n++;
-		}
-		for (k = 0; k < v->n_backends; k++) {
-			if (v->backends[k].hc) {
-				hc_show(v->backends[k].hc, text, w);
-				n++;
-			}
-		}
-	}
-	if (w)
-		json_array_end(w);
-	else if (!n)
-		buf_printf(text, "no health checks configured%s\n", only ? " for this VIP" : "");
 }
