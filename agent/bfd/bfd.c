@@ -74,15 +74,6 @@ static uint32_t rnd32(struct bfd *b)
 	return (b->rnd * 0x2545f4914f6cdd1dULL) >> 32;
 }
 
-static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == XLB_FAMILY_V4)
-		return a->addr.v4 == b->addr.v4;
-	return !memcmp(a->addr.bytes, b->addr.bytes, 16);
-}
-
 static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port,
 			     struct sockaddr_storage *ss)
 {
@@ -267,8 +258,8 @@ static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __
 			continue;
 		if (your_discr) {
 			if (s->sm.local_discr == your_discr)
-				return addr_eq(&s->peer, src) ? s : NULL;
-		} else if (addr_eq(&s->peer, src)) {
+				return conf_addr_eq(&s->peer, src) ? s : NULL;
+		} else if (conf_addr_eq(&s->peer, src)) {
 			return s;
 		}
 	}
@@ -488,7 +479,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 	 * session down as soon as it comes up */
 	for (o = b->sessions; o; o = next) {
 		next = o->next;
-		if (o->lingering && addr_eq(&o->peer, peer))
+		if (o->lingering && conf_addr_eq(&o->peer, peer))
 			sess_free(o);
 	}
 	err = open_rx(b, peer->family);
@@ -581,7 +572,7 @@ struct bfd_session *bfd_session_find(struct bfd *b, const struct conf_addr *peer
 	struct bfd_session *s;
 
 	for (s = b->sessions; s; s = s->next)
-		if (!s->lingering && addr_eq(&s->peer, peer))
+		if (!s->lingering && conf_addr_eq(&s->peer, peer))
 			return s;
 	return NULL;
 }
@@ -747,7 +738,7 @@ void bfd_show(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 		json_array_start(w);
 	}
 	for (s = b->sessions; s; s = s->next) {
-		if (s->lingering || (peer && !addr_eq(&s->peer, peer)))
+		if (s->lingering || (peer && !conf_addr_eq(&s->peer, peer)))
 			continue;
 		show_one(s, text, w);
 	}

@@ -331,10 +331,9 @@ void bgp_speaker_free(struct bgp_speaker *sp)
 static bool neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b)
 {
 #define STREQ(x, y) ((!(x) && !(y)) || ((x) && (y) && !strcmp((x), (y))))
-	return !memcmp(&a->addr, &b->addr, sizeof(a->addr)) && a->remote_as == b->remote_as &&
+	return conf_addr_eq(&a->addr, &b->addr) && a->remote_as == b->remote_as &&
 	       a->hold_time == b->hold_time && a->port == b->port && a->passive == b->passive &&
-	       STREQ(a->password, b->password) &&
-	       !memcmp(&a->local_address, &b->local_address, sizeof(a->local_address)) &&
+	       STREQ(a->password, b->password) && conf_addr_eq(&a->local_address, &b->local_address) &&
 	       a->multihop == b->multihop && a->ttl_security == b->ttl_security &&
 	       a->graceful_restart == b->graceful_restart;
 #undef STREQ
