@@ -77,7 +77,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initia
 FUZZ_NAMES := $(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs.c \
-	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
+	msg_header.c msg_notification.c msg_route_refresh.c msg_open.c msg_update.c) agent/lib/buf.c
 FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
