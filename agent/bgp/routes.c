@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bgp/speaker.h"
+#include "bgp/routes.h"
 #include "lib/log.h"
 
 #define GSHUT_COMMUNITY	0xFFFF0000u	/* 65535:0, RFC 8326 */
@@ -89,7 +89,7 @@ static int prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
  * (no usable next hop of the family). */
 static bool attrs_build(struct bgp_peer *p, const struct bgp_route *r, struct bgp_attrs *a)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	const struct xlb_conf *c = p->env->conf;
 	const struct conf_vip *v = r->vip;
 	/* a session being shut down gracefully sends everything as GSHUT */
 	bool gshut = r->state == BGP_ROUTE_GSHUT || p->shutting_down;
@@ -183,9 +183,50 @@ static int by_sig(const void *x, const void *y)
 	return prefix_cmp(&a->pfx, &b->pfx);
 }
 
-void bgp_peer_send_routes(struct bgp_peer *p, bool full)
+bool bgp_prefix_allowed(const struct xlb_conf *conf, const struct conf_addr *a)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	unsigned int host = a->family == XLB_FAMILY_V4 ? 32 : 128;
+	size_t i;
+
+	for (i = 0; i < conf->n_allowed; i++) {
+		const struct conf_prefix *p = &conf->allowed[i];
+		unsigned int bits = p->len, k;
+		bool in = p->net.family == a->family && p->max_len >= host;
+
+		for (k = 0; in && k < bits; k++) {
+			unsigned int byte = k / 8, bit = 7 - k % 8;
+
+			if (((a->addr.bytes[byte] >> bit) & 1) != ((p->net.addr.bytes[byte] >> bit) & 1))
+				in = false;
+		}
+		if (in)
+			return true;
+	}
+	return false;
+}
+
+/* xlbd's route states, into the buffer the speaker's peers share. */
+static size_t routes_get(struct bgp_env *env, struct bgp_route **out)
+{
+	size_t n = env->conf->n_vips;
+
+	if (n > env->cap_routes) {
+		struct bgp_route *r = realloc(env->routes, n * sizeof(*r));
+
+		if (!r) {
+			*out = env->routes;
+			return 0;
+		}
+		env->routes = r;
+		env->cap_routes = n;
+	}
+	*out = env->routes;
+	return env->routes_fn(env->routes_arg, env->routes, n);
+}
+
+int bgp_adj_out_update(struct bgp_peer *p, bool full, size_t *msgs)
+{
+	const struct xlb_conf *c = p->env->conf;
 	struct bgp_route *routes;
 	struct bgp_attrs attrs;
 	struct want *want = NULL, *send = NULL;
@@ -193,17 +234,20 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 	size_t nr, nw = 0, ns = 0, ng = 0, i, j, start = p->out.len;
 	int err = 0;
 
+	*msgs = 0;
 	if (p->state != BGP_ESTABLISHED)
-		return;
+		return 0;
 	if (full)
 		p->n_adj = 0;
-	nr = bgp_speaker_routes(p->sp, &routes);
+	nr = routes_get(p->env, &routes);
 	want = calloc(nr + 1, sizeof(*want));
 	send = calloc(nr + 1, sizeof(*send));
 	gone = calloc(p->n_adj + 1, sizeof(*gone));
 	batch = calloc(nr + p->n_adj + 1, sizeof(*batch));
-	if (!want || !send || !gone || !batch)
+	if (!want || !send || !gone || !batch) {
+		err = -ENOMEM;
 		goto out;
+	}
 
 	for (i = 0; i < nr; i++) {
 		const struct conf_vip *v = routes[i].vip;
@@ -282,7 +326,7 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 			err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V6);
 	}
 	if (err) {
-		log_warnx("neighbor %s: cannot encode UPDATE: %s", p->name, strerror(-err));
+		log_peer_warnx(p, "cannot encode UPDATE: %s", strerror(-err));
 		buf_truncate(&p->out, start);
 		goto out;
 	}
@@ -290,8 +334,10 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 	if (nw > p->cap_adj) {
 		struct adj_out *adj = realloc(p->adj, nw * sizeof(*adj));
 
-		if (!adj)
+		if (!adj) {
+			err = -ENOMEM;
 			goto out;
+		}
 		p->adj = adj;
 		p->cap_adj = nw;
 	}
@@ -299,14 +345,14 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 		p->adj[i] = (struct adj_out){ .pfx = want[i].pfx, .sig = want[i].sig };
 	p->n_adj = nw;
 	if (ns || ng)
-		log_debug("neighbor %s: %zu announced, %zu withdrawn", p->name, ns, ng);
-	if (p->out.len > start)
-		bgp_peer_sent(p, count_msgs(&p->out, start));
+		log_peer_debug(p, "%zu announced, %zu withdrawn", ns, ng);
+	*msgs = count_msgs(&p->out, start);
 out:
 	free(want);
 	free(send);
 	free(gone);
 	free(batch);
+	return err;
 }
 
 size_t bgp_peer_announced(const struct bgp_peer *p)
