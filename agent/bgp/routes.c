@@ -224,15 +224,153 @@ static size_t routes_get(struct bgp_env *env, struct bgp_route **out)
 	return env->routes_fn(env->routes_arg, env->routes, n);
 }
 
+/* The routes this session should have, one per prefix in the
+ * Adj-RIB-Out's order, into want; returns how many. */
+static size_t routes_wanted(struct bgp_peer *p, const struct bgp_route *routes, size_t nr,
+			    struct want *want)
+{
+	struct bgp_attrs attrs;
+	size_t i, j, nw = 0;
+
+	for (i = 0; i < nr; i++) {
+		const struct conf_vip *v = routes[i].vip;
+		struct want *w = &want[nw];
+
+		if (routes[i].state == BGP_ROUTE_WITHDRAWN)
+			continue;
+		if ((v->addr.family == XLB_FAMILY_V4 && !p->mp_v4) ||
+		    (v->addr.family == XLB_FAMILY_V6 && !p->mp_v6))
+			continue;
+		/* the parser refuses such a VIP; refuse it here as well */
+		if (!bgp_prefix_allowed(p->env->conf, &v->addr))
+			continue;
+		if (!attrs_build(p, &routes[i], &attrs))
+			continue;
+		w->pfx.addr = v->addr.addr;
+		w->pfx.family = v->addr.family;
+		w->pfx.len = v->addr.family == XLB_FAMILY_V4 ? 32 : 128;
+		w->sig = attrs_sig(&attrs);
+		w->route = i;
+		w->gshut = routes[i].state == BGP_ROUTE_GSHUT;
+		nw++;
+	}
+	qsort(want, nw, sizeof(*want), by_prefix);
+	for (i = j = 0; i < nw; i++)
+		if (!j || prefix_cmp(&want[j - 1].pfx, &want[i].pfx))
+			want[j++] = want[i];
+	return j;
+}
+
+/* The difference, merging two sorted lists: what the peer has and is no
+ * longer wanted goes to gone, what is new or changed to send. */
+static void adj_out_diff(const struct bgp_peer *p, const struct want *want, size_t nw,
+			 struct want *send, size_t *ns, struct bgp_prefix *gone, size_t *ng)
+{
+	size_t i, j;
+
+	*ns = *ng = 0;
+	for (i = j = 0; i < nw || j < p->n_adj;) {
+		int d = i == nw ? 1 : j == p->n_adj ? -1 : prefix_cmp(&want[i].pfx, &p->adj[j].pfx);
+
+		if (d < 0) {
+			send[(*ns)++] = want[i++];
+		} else if (d > 0) {
+			gone[(*ng)++] = p->adj[j++].pfx;
+		} else {
+			if (p->adj[j].sig != want[i].sig)
+				send[(*ns)++] = want[i];
+			i++;
+			j++;
+		}
+	}
+}
+
+/* One UPDATE group per signature and family (send is sorted by_sig);
+ * batch has room for ns prefixes. */
+static int encode_announce(struct bgp_peer *p, const struct bgp_route *routes,
+			   const struct want *send, size_t ns, struct bgp_prefix *batch)
+{
+	struct bgp_attrs attrs;
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < ns && !err; i = j) {
+		size_t n = 0;
+
+		for (j = i; j < ns && send[j].sig == send[i].sig &&
+			    send[j].pfx.family == send[i].pfx.family; j++)
+			batch[n++] = send[j].pfx;
+		/* the same as when signed: nothing ran in between */
+		if (!attrs_build(p, &routes[send[i].route], &attrs))
+			err = -EINVAL;
+		else
+			err = bgp_update_encode_announce(&p->out, batch, n, &attrs, p->as4);
+	}
+	return err;
+}
+
+/* Withdrawals, IPv4 then IPv6 (gone is sorted by family, then address);
+ * batch has room for ng prefixes. */
+static int encode_withdraw(struct bgp_peer *p, const struct bgp_prefix *gone, size_t ng,
+			   struct bgp_prefix *batch)
+{
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		__u8 fam = i ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
+		size_t n = 0;
+
+		for (j = 0; j < ng; j++)
+			if (gone[j].family == fam)
+				batch[n++] = gone[j];
+		if (n)
+			err = bgp_update_encode_withdraw(&p->out, batch, n);
+	}
+	return err;
+}
+
+/* End-of-RIB after the initial table (RFC 4724 sec 2), for peers that
+ * know what it is. */
+static int encode_eor(struct bgp_peer *p)
+{
+	int err = 0;
+
+	if (!p->remote.cap_gr)
+		return 0;
+	if (p->mp_v4)
+		err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V4);
+	if (!err && p->mp_v6)
+		err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V6);
+	return err;
+}
+
+/* What the peer has now: the wanted routes. */
+static int adj_out_store(struct bgp_peer *p, const struct want *want, size_t nw)
+{
+	size_t i;
+
+	if (nw > p->cap_adj) {
+		struct adj_out *adj = realloc(p->adj, nw * sizeof(*adj));
+
+		if (!adj)
+			return -ENOMEM;
+		p->adj = adj;
+		p->cap_adj = nw;
+	}
+	for (i = 0; i < nw; i++)
+		p->adj[i] = (struct adj_out){ .pfx = want[i].pfx, .sig = want[i].sig };
+	p->n_adj = nw;
+	return 0;
+}
+
 int bgp_adj_out_update(struct bgp_peer *p, bool full, size_t *msgs)
 {
-	const struct xlb_conf *c = p->env->conf;
 	struct bgp_route *routes;
-	struct bgp_attrs attrs;
 	struct want *want = NULL, *send = NULL;
 	struct bgp_prefix *gone = NULL, *batch = NULL;
-	size_t nr, nw = 0, ns = 0, ng = 0, i, j, start = p->out.len;
-	int err = 0;
+	size_t nr, nw, ns, ng, start = p->out.len;
+	int err;
 
 	*msgs = 0;
 	if (p->state != BGP_ESTABLISHED)
@@ -248,102 +386,22 @@ int bgp_adj_out_update(struct bgp_peer *p, bool full, size_t *msgs)
 		err = -ENOMEM;
 		goto out;
 	}
-
-	for (i = 0; i < nr; i++) {
-		const struct conf_vip *v = routes[i].vip;
-		struct want *w = &want[nw];
-
-		if (routes[i].state == BGP_ROUTE_WITHDRAWN)
-			continue;
-		if ((v->addr.family == XLB_FAMILY_V4 && !p->mp_v4) ||
-		    (v->addr.family == XLB_FAMILY_V6 && !p->mp_v6))
-			continue;
-		/* the parser refuses such a VIP; refuse it here as well */
-		if (!bgp_prefix_allowed(c, &v->addr))
-			continue;
-		if (!attrs_build(p, &routes[i], &attrs))
-			continue;
-		w->pfx.addr = v->addr.addr;
-		w->pfx.family = v->addr.family;
-		w->pfx.len = v->addr.family == XLB_FAMILY_V4 ? 32 : 128;
-		w->sig = attrs_sig(&attrs);
-		w->route = i;
-		w->gshut = routes[i].state == BGP_ROUTE_GSHUT;
-		nw++;
-	}
-	/* one route per prefix, in the Adj-RIB-Out's order */
-	qsort(want, nw, sizeof(*want), by_prefix);
-	for (i = j = 0; i < nw; i++)
-		if (!j || prefix_cmp(&want[j - 1].pfx, &want[i].pfx))
-			want[j++] = want[i];
-	nw = j;
-	/* the difference, merging the two sorted lists: withdraw what the
-	 * peer has and is no longer wanted, send what is new or changed */
-	for (i = j = 0; i < nw || j < p->n_adj;) {
-		int d = i == nw ? 1 : j == p->n_adj ? -1 : prefix_cmp(&want[i].pfx, &p->adj[j].pfx);
-
-		if (d < 0) {
-			send[ns++] = want[i++];
-		} else if (d > 0) {
-			gone[ng++] = p->adj[j++].pfx;
-		} else {
-			if (p->adj[j].sig != want[i].sig)
-				send[ns++] = want[i];
-			i++;
-			j++;
-		}
-	}
+	nw = routes_wanted(p, routes, nr, want);
+	adj_out_diff(p, want, nw, send, &ns, gone, &ng);
 	qsort(send, ns, sizeof(*send), by_sig);
-	for (i = 0; i < ns && !err; i = j) {
-		size_t n = 0;
-
-		for (j = i; j < ns && send[j].sig == send[i].sig &&
-			    send[j].pfx.family == send[i].pfx.family; j++)
-			batch[n++] = send[j].pfx;
-		/* the same as when signed above: nothing ran in between */
-		if (!attrs_build(p, &routes[send[i].route], &attrs))
-			err = -EINVAL;
-		else
-			err = bgp_update_encode_announce(&p->out, batch, n, &attrs, p->as4);
-	}
-	/* gone is sorted by family, then address */
-	for (i = 0; i < 2 && !err; i++) {
-		__u8 fam = i ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
-		size_t n = 0;
-
-		for (j = 0; j < ng; j++)
-			if (gone[j].family == fam)
-				batch[n++] = gone[j];
-		if (n)
-			err = bgp_update_encode_withdraw(&p->out, batch, n);
-	}
-	/* End-of-RIB after the initial table (RFC 4724 sec 2) for peers that
-	 * know what it is */
-	if (!err && full && p->remote.cap_gr) {
-		if (p->mp_v4)
-			err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V4);
-		if (!err && p->mp_v6)
-			err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V6);
-	}
+	err = encode_announce(p, routes, send, ns, batch);
+	if (!err)
+		err = encode_withdraw(p, gone, ng, batch);
+	if (!err && full)
+		err = encode_eor(p);
 	if (err) {
 		log_peer_warnx(p, "cannot encode UPDATE: %s", strerror(-err));
 		buf_truncate(&p->out, start);
 		goto out;
 	}
-	/* what the peer has now */
-	if (nw > p->cap_adj) {
-		struct adj_out *adj = realloc(p->adj, nw * sizeof(*adj));
-
-		if (!adj) {
-			err = -ENOMEM;
-			goto out;
-		}
-		p->adj = adj;
-		p->cap_adj = nw;
-	}
-	for (i = 0; i < nw; i++)
-		p->adj[i] = (struct adj_out){ .pfx = want[i].pfx, .sig = want[i].sig };
-	p->n_adj = nw;
+	err = adj_out_store(p, want, nw);
+	if (err)
+		goto out;
 	if (ns || ng)
 		log_peer_debug(p, "%zu announced, %zu withdrawn", ns, ng);
 	*msgs = count_msgs(&p->out, start);
