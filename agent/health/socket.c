@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Socket helpers of the tcp and dns checkers (see net.h).
+ * Socket helpers of the tcp and dns checkers (see socket.h).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
-#include "health/net.h"
+#include "health/socket.h"
 
 int hc_net_sockaddr(const struct hc_target *t, struct sockaddr_storage *ss, socklen_t *len)
 {
