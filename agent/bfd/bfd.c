@@ -74,26 +74,6 @@ static uint32_t rnd32(struct bfd *b)
 	return (b->rnd * 0x2545f4914f6cdd1dULL) >> 32;
 }
 
-static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->addr.v4;
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
-	return sizeof(*sin6);
-}
-
 static void addr_of(const struct sockaddr_storage *ss, struct conf_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -361,7 +341,7 @@ static int open_rx(struct bfd *b, int family)
 			 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) :
 		 setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)))
 		goto fail;
-	len = sockaddr_of(&any, b->port, &ss);
+	len = conf_addr_sockaddr(&any, b->port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		goto fail;
 	err = evloop_add_fd(b->el, fd, EPOLLIN, rx_cb, b);
@@ -401,7 +381,7 @@ static int open_tx(struct bfd_session *s)
 	start = rnd32(s->b) % range;
 	for (i = 0; i < range; i++) {
 		uint16_t port = BFD_SRC_PORT_MIN + (start + i) % range;
-		socklen_t len = sockaddr_of(&src, port, &ss);
+		socklen_t len = conf_addr_sockaddr(&src, port, &ss);
 
 		if (!bind(fd, (struct sockaddr *)&ss, len)) {
 			s->src_port = port;
@@ -499,7 +479,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 		free(s);
 		return err;
 	}
-	s->dst_len = sockaddr_of(peer, b->peer_port, &s->dst);
+	s->dst_len = conf_addr_sockaddr(peer, b->peer_port, &s->dst);
 	s->down = down;
 	s->arg = arg;
 	bfd_sm_init(&s->sm, new_discr(b), ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),

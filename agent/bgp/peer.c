@@ -39,38 +39,15 @@
 
 static void peer_event(struct bgp_peer *p, enum bgp_event ev);
 
-static int sockaddr_of(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss,
-		       socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->addr.v4;
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
-		*len = sizeof(*sin6);
-	}
-	return 0;
-}
-
 int bgp_md5_set(int fd, const struct conf_neighbor *c)
 {
 	struct tcp_md5sig md5 = {};
-	socklen_t len;
 
 	if (!c->password)
 		return 0;
 	if (strlen(c->password) > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
-	sockaddr_of(&c->addr, 0, (struct sockaddr_storage *)&md5.tcpm_addr, &len);
+	conf_addr_sockaddr(&c->addr, 0, (struct sockaddr_storage *)&md5.tcpm_addr);
 	md5.tcpm_keylen = strlen(c->password);
 	memcpy(md5.tcpm_key, c->password, md5.tcpm_keylen);
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5)) ? -errno : 0;
@@ -381,14 +358,14 @@ static void peer_connect(struct bgp_peer *p)
 		goto fail;
 	}
 	if (p->conf->local_address.family) {
-		sockaddr_of(&p->conf->local_address, 0, &ss, &len);
+		len = conf_addr_sockaddr(&p->conf->local_address, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, len)) {
 			peer_note(p, 0, 0, "bind to local-address: %s", strerror(errno));
 			close(fd);
 			goto fail;
 		}
 	}
-	sockaddr_of(&p->conf->addr, p->conf->port, &ss, &len);
+	len = conf_addr_sockaddr(&p->conf->addr, p->conf->port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
 		peer_note(p, 0, 0, "connect: %s", strerror(errno));
 		close(fd);

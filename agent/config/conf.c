@@ -78,59 +78,81 @@ const char *conf_health_kind_name(enum conf_hc_kind kind)
 	return hc_kind_names[kind];
 }
 
-static const struct {
+/* Names of numbers, both ways: the DNS types and rcodes a check can name. */
+struct code_name {
 	const char *name;
-	__u16 value;
-} dns_types[] = {
+	unsigned value;
+};
+
+static const struct code_name dns_types[] = {
 	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
 	{ "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 },
 };
 
-static const struct {
-	const char *name;
-	__u8 value;
-} dns_rcodes[] = {
+static const struct code_name dns_rcodes[] = {
 	{ "NOERROR", 0 }, { "SERVFAIL", 2 }, { "NXDOMAIN", 3 }, { "REFUSED", 5 },
 };
 
-const char *conf_dns_type_name(__u16 type)
+static const char *code_name(const struct code_name *t, size_t n, unsigned value)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
-		if (dns_types[i].value == type)
-			return dns_types[i].name;
+	for (i = 0; i < n; i++)
+		if (t[i].value == value)
+			return t[i].name;
 	return NULL;
+}
+
+static int code_parse(const struct code_name *t, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(t[i].name, name))
+			return t[i].value;
+	return -1;
+}
+
+const char *conf_dns_type_name(__u16 type)
+{
+	return code_name(dns_types, ARRAY_SIZE(dns_types), type);
 }
 
 const char *conf_dns_rcode_name(__u8 rcode)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
-		if (dns_rcodes[i].value == rcode)
-			return dns_rcodes[i].name;
-	return NULL;
+	return code_name(dns_rcodes, ARRAY_SIZE(dns_rcodes), rcode);
 }
 
 int conf_dns_type_parse(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
-		if (!strcmp(dns_types[i].name, name))
-			return dns_types[i].value;
-	return -1;
+	return code_parse(dns_types, ARRAY_SIZE(dns_types), name);
 }
 
 int conf_dns_rcode_parse(const char *name)
 {
-	size_t i;
+	return code_parse(dns_rcodes, ARRAY_SIZE(dns_rcodes), name);
+}
 
-	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
-		if (!strcmp(dns_rcodes[i].name, name))
-			return dns_rcodes[i].value;
-	return -1;
+socklen_t conf_addr_sockaddr(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == XLB_FAMILY_V4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = a->addr.v4;
+		return sizeof(*sin);
+	}
+	if (a->family == XLB_FAMILY_V6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, a->addr.bytes, sizeof(sin6->sin6_addr));
+		return sizeof(*sin6);
+	}
+	return 0;
 }
 
 bool conf_addr_eq(const struct conf_addr *a, const struct conf_addr *b)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include <sys/socket.h>
 #include "xlb_shared.h"
 
 #define CONF_ERR_MAX 512	/* room for "file:line: message" */
@@ -208,6 +209,9 @@ const char *conf_dns_rcode_name(__u8 rcode);
 int conf_dns_type_parse(const char *name);
 int conf_dns_rcode_parse(const char *name);
 
+/* a with port (host order) as a socket address in ss; returns its
+ * length, 0 for an unset address. */
+socklen_t conf_addr_sockaddr(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss);
 /* Same family and the same address in it (two unset addresses are equal). */
 bool conf_addr_eq(const struct conf_addr *a, const struct conf_addr *b);
 /* Do two VIPs describe the same service (address, protocol, port, local)? */
