@@ -85,6 +85,25 @@ static int prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
 	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
 }
 
+/* The next hop of the VIP's family on this session: its own next-hop,
+ * else the session's local address, else the encap-source of that family
+ * (src); false when there is none. */
+static bool next_hop_pick(const struct bgp_peer *p, const struct conf_vip *v,
+			  const struct conf_addr *src, union xlb_addr *out)
+{
+	__u8 fam = v->addr.family;
+
+	if (v->next_hop.family == fam)
+		*out = v->next_hop.addr;
+	else if (p->local.family == fam)
+		*out = p->local.addr;
+	else if (src->family)
+		*out = src->addr;
+	else
+		return false;
+	return true;
+}
+
 /* Attributes of `vip` on this session; false when it cannot be sent
  * (no usable next hop of the family). */
 static bool attrs_build(struct bgp_peer *p, const struct bgp_route *r, struct bgp_attrs *a)
@@ -113,26 +132,12 @@ static bool attrs_build(struct bgp_peer *p, const struct bgp_route *r, struct bg
 		       sizeof(a->large_communities[0]));
 
 	if (v->addr.family == XLB_FAMILY_V4) {
-		if (v->next_hop.family == XLB_FAMILY_V4)
-			a->next_hop4 = v->next_hop.addr;
-		else if (p->local.family == XLB_FAMILY_V4)
-			a->next_hop4 = p->local.addr;
-		else if (c->encap_src4.family)
-			a->next_hop4 = c->encap_src4.addr;
-		else
-			return false;
-		a->has_next_hop4 = true;
-		return true;
+		a->has_next_hop4 = next_hop_pick(p, v, &c->encap_src4, &a->next_hop4);
+		return a->has_next_hop4;
 	}
-	if (v->next_hop.family == XLB_FAMILY_V6)
-		a->next_hop6 = v->next_hop.addr;
-	else if (p->local.family == XLB_FAMILY_V6)
-		a->next_hop6 = p->local.addr;
-	else if (c->encap_src6.family)
-		a->next_hop6 = c->encap_src6.addr;
-	else
+	a->has_next_hop6 = next_hop_pick(p, v, &c->encap_src6, &a->next_hop6);
+	if (!a->has_next_hop6)
 		return false;
-	a->has_next_hop6 = true;
 	/* the peer shares our link: add our link-local (RFC 2545 sec 3) */
 	if (p->local_ll.family && p->local.family == XLB_FAMILY_V6 &&
 	    !memcmp(&a->next_hop6, &p->local.addr, 16)) {

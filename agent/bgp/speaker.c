@@ -178,30 +178,29 @@ static void listen_close(struct bgp_speaker *sp)
 	}
 }
 
+/* A listener per family some neighbor has: listen_fd[0] IPv4, [1] IPv6. */
 static void listen_reopen(struct bgp_speaker *sp)
 {
-	bool v4 = false, v6 = false;
-	size_t i;
+	static const struct {
+		__u8 family;
+		int af;
+		const char *name;
+	} fams[2] = { { XLB_FAMILY_V4, AF_INET, "IPv4" }, { XLB_FAMILY_V6, AF_INET6, "IPv6" } };
+	size_t i, k;
 	int fd;
 
 	listen_close(sp);
-	for (i = 0; i < sp->n_peers; i++) {
-		v4 |= sp->peers[i]->conf->addr.family == XLB_FAMILY_V4;
-		v6 |= sp->peers[i]->conf->addr.family == XLB_FAMILY_V6;
-	}
-	if (v4) {
-		fd = listen_open(sp, AF_INET);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sp->n_peers; i++)
+			if (sp->peers[i]->conf->addr.family == fams[k].family)
+				break;
+		if (i == sp->n_peers)
+			continue;
+		fd = listen_open(sp, fams[k].af);
 		if (fd < 0)
-			log_warnx("bgp: cannot listen on port %d (IPv4): %s; connecting out only",
-				  BGP_PORT, strerror(-fd));
-		sp->listen_fd[0] = fd < 0 ? -1 : fd;
-	}
-	if (v6) {
-		fd = listen_open(sp, AF_INET6);
-		if (fd < 0)
-			log_warnx("bgp: cannot listen on port %d (IPv6): %s; connecting out only",
-				  BGP_PORT, strerror(-fd));
-		sp->listen_fd[1] = fd < 0 ? -1 : fd;
+			log_warnx("bgp: cannot listen on port %d (%s): %s; connecting out only",
+				  BGP_PORT, fams[k].name, strerror(-fd));
+		sp->listen_fd[k] = fd < 0 ? -1 : fd;
 	}
 }
 
