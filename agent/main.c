@@ -6,7 +6,7 @@
  *
  *   xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]
  *
- * Once started it drops every capability it does not need (lib/privs.c)
+ * Once started it drops every capability it does not need (lib/privdrop.c)
  * and, with -u, becomes USER.
  */
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include "ctl/server.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 #include "maps/dataplane.h"
 #include "metrics/server.h"
 
@@ -179,7 +179,7 @@ static int datapath_open(struct xlbd *d)
 }
 
 /* Everything that needs privileges has happened: drop what the rest of
- * xlbd's life does not need (lib/privs.c says what it keeps and why). */
+ * xlbd's life does not need (lib/privdrop.c says what it keeps and why). */
 static int privs_setup(struct xlbd *d)
 {
 	const char *pins = xlb_dp_pin_root(d->dp);

@@ -73,35 +73,6 @@ static uint32_t rnd32(struct bfd *b)
 	return (b->rnd * 0x2545f4914f6cdd1dULL) >> 32;
 }
 
-static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == XLB_FAMILY_V4)
-		return a->addr.v4 == b->addr.v4;
-	return !memcmp(a->addr.bytes, b->addr.bytes, 16);
-}
-
-static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->addr.v4;
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
-	return sizeof(*sin6);
-}
-
 static void addr_of(const struct sockaddr_storage *ss, struct conf_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -266,8 +237,8 @@ static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __
 			continue;
 		if (your_discr) {
 			if (s->sm.local_discr == your_discr)
-				return addr_eq(&s->peer, src) ? s : NULL;
-		} else if (addr_eq(&s->peer, src)) {
+				return conf_addr_eq(&s->peer, src) ? s : NULL;
+		} else if (conf_addr_eq(&s->peer, src)) {
 			return s;
 		}
 	}
@@ -369,7 +340,7 @@ static int open_rx(struct bfd *b, int family)
 			 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) :
 		 setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)))
 		goto fail;
-	len = sockaddr_of(&any, b->port, &ss);
+	len = conf_addr_sockaddr(&any, b->port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		goto fail;
 	err = evloop_add_fd(b->el, fd, EPOLLIN, rx_cb, b);
@@ -409,7 +380,7 @@ static int open_tx(struct bfd_session *s)
 	start = rnd32(s->b) % range;
 	for (i = 0; i < range; i++) {
 		uint16_t port = BFD_SRC_PORT_MIN + (start + i) % range;
-		socklen_t len = sockaddr_of(&src, port, &ss);
+		socklen_t len = conf_addr_sockaddr(&src, port, &ss);
 
 		if (!bind(fd, (struct sockaddr *)&ss, len)) {
 			s->src_port = port;
@@ -487,7 +458,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 	 * session down as soon as it comes up */
 	for (o = b->sessions; o; o = next) {
 		next = o->next;
-		if (o->lingering && addr_eq(&o->peer, peer))
+		if (o->lingering && conf_addr_eq(&o->peer, peer))
 			sess_free(o);
 	}
 	err = open_rx(b, peer->family);
@@ -507,7 +478,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 		free(s);
 		return err;
 	}
-	s->dst_len = sockaddr_of(peer, b->peer_port, &s->dst);
+	s->dst_len = conf_addr_sockaddr(peer, b->peer_port, &s->dst);
 	s->down = down;
 	s->arg = arg;
 	bfd_sm_init(&s->sm, new_discr(b), ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),
@@ -580,7 +551,7 @@ struct bfd_session *bfd_session_find(struct bfd *b, const struct conf_addr *peer
 	struct bfd_session *s;
 
 	for (s = b->sessions; s; s = s->next)
-		if (!s->lingering && addr_eq(&s->peer, peer))
+		if (!s->lingering && conf_addr_eq(&s->peer, peer))
 			return s;
 	return NULL;
 }

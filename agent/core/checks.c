@@ -30,24 +30,6 @@ struct check_ctx {
 	char label[160];
 };
 
-static bool str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-static bool health_equal(const struct conf_health *a, const struct conf_health *b)
-{
-	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
-	       a->fast_interval_ms == b->fast_interval_ms && a->timeout_ms == b->timeout_ms &&
-	       a->rise == b->rise && a->fall == b->fall && a->port == b->port &&
-	       !memcmp(&a->address, &b->address, sizeof(a->address)) && str_eq(a->path, b->path) &&
-	       str_eq(a->host, b->host) && a->n_status == b->n_status &&
-	       !memcmp(a->status, b->status, sizeof(a->status)) && str_eq(a->expect, b->expect) &&
-	       a->insecure == b->insecure && str_eq(a->query, b->query) && a->qtype == b->qtype &&
-	       a->rcode == b->rcode && a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
-	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
-}
-
 static struct rt_vip *ctx_vip(struct check_ctx *c)
 {
 	size_t i;
@@ -161,7 +143,7 @@ void xlbd_checks_stop_vip(struct rt_vip *v)
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old)
 {
 	const struct conf_vip *c = v->conf;
-	bool changed = old && !health_equal(&old->health, &c->health);
+	bool changed = old && !conf_health_equal(&old->health, &c->health);
 	size_t k;
 	int err = 0;
 

@@ -17,7 +17,7 @@
 #include "core/model.h"
 #include "lib/buf.h"
 #include "lib/evloop.h"
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 
 #define XLB_VERSION "0.1.0"
 
@@ -42,7 +42,7 @@ struct xlbd {
 	bool vipaddr_used;		/* some VIP had add-address at the last sync */
 	struct privs_user user;		/* -u: the user xlbd runs as after start-up */
 	bool privs_dropped;		/* start-up is over: only `privs` are kept */
-	unsigned privs;			/* PRIVS_* kept (lib/privs.h) */
+	unsigned privs;			/* PRIVS_* kept (lib/privdrop.h) */
 	time_t started;
 	char last_reload[CONF_ERR_MAX + 64]; /* result of the last reload */
 	uint64_t reloads_ok, reloads_failed;
@@ -109,7 +109,7 @@ int xlbd_vipaddr_clear(struct xlbd *d);
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 
-/* privs.c: what the config needs from xlbd's privileges */
+/* privs_needed.c: what the config needs from xlbd's privileges */
 /* PRIVS_* flags the running config needs kept after start-up. */
 unsigned xlbd_privs_needed(const struct xlbd *d);
 /* Refuse (file:line, -EPERM) a new config that needs a privilege xlbd
@@ -119,7 +119,7 @@ int xlbd_privs_check(const struct xlbd *d, const struct xlb_conf *conf, char *er
 /* handlers.c: open the control socket and answer xlbctl */
 int xlbd_ctl_open(struct xlbd *d);
 
-/* metrics.c: the Prometheus endpoint */
+/* metrics_collect.c: what the Prometheus endpoint (metrics/) exports, and its life */
 /* The page (metrics_collect_fn; arg is the struct xlbd). */
 int xlbd_metrics_collect(void *arg, struct buf *out);
 /* "http://192.0.2.10:9273/metrics" of the running config ("" when off). */

@@ -15,13 +15,12 @@
 #include <sys/un.h>
 
 #include "ctl/client.h"
+#include "lib/clock.h"
 
+/* Deadlines here are signed: what is left may go below zero. */
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (long long)clock_mono_ms();
 }
 
 /* Wait for events on fd until deadline: 1 ready, 0 timed out, -errno. */

@@ -28,11 +28,11 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "ctl/cli.h"
 #include "ctl/client.h"
 #include "ctl/commands.h"
 #include "ctl/server.h"
 #include "lib/evloop.h"
+#include "../../tools/xlbctl/cli.h"
 #include "../lib/test.h"
 
 #define BIG_BODY	(1u << 20)	/* backend show: more than a socket buffer */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xlbctl, the operator CLI of xlbd (see cli.h; tools/xlbctl.c calls it).
+ * xlbctl, the operator CLI of xlbd (see cli.h; main.c calls it).
  *
  * The command line is resolved here against the shared command table
  * (commands.c: prefix matching, help, argument checks), so a usage error
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl/cli.h"
+#include "cli.h"
 #include "ctl/client.h"
 #include "ctl/commands.h"
 #include "ctl/proto.h"
