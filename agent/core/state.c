@@ -162,12 +162,24 @@ int xlbd_state_load(struct xlbd *d)
 {
 	char err[CONF_ERR_MAX], *text = NULL;
 	size_t len = 0;
+	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	f = fopen(d->conf->state_file, "re");
-	if (!f)
+	/* O_NONBLOCK: a FIFO there must not stop the start-up */
+	fd = open(d->conf->state_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		log_warnx("state file %s: not a regular file (ignored)", d->conf->state_file);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	text = malloc(STATE_MAX + 1);
 	if (!text) {
 		fclose(f);

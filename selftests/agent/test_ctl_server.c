@@ -774,6 +774,18 @@ void test_ctl_client_errors(void)
 	ASSERT_TRUE(strstr(err, "xlbd is not running (stale socket at"), err);
 	unlink(fx.path);
 
+	/* -s naming a regular file: not a socket, not a stale one */
+	fd = open(fx.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_GE(fd, 0, "regular file");
+	close(fd);
+	ret = ctl_call(fx.path, "xlb1 text status\n", 17, 1000, &resp, err, sizeof(err));
+	ctl_response_free(&resp);
+	ASSERT_EQ(ret, -ENOTSOCK, "not a socket");
+	snprintf(want, sizeof(want), "%s is not a socket (-s names xlbd's control socket, "
+		 "`control-socket` in xlb.conf)", fx.path);
+	ASSERT_STREQ(err, want, "not a socket message");
+	unlink(fx.path);
+
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		test_ctx("%s", cases[i].name);
 		pid = fake_server(fx.path, cases[i].reply, cases[i].len, cases[i].hang);
