@@ -28,7 +28,7 @@ LEAF_RUN=$RUN/leaf
 
 counter() { ctl_json stats -- "j['$1']"; }
 route() { ctl_json vip show echo -- 'j["route"]'; }
-healthy() { ctl_json vip show echo -- 'j["backends_healthy"]'; }
+healthy() { ctl_json vip show echo -- 'j["backends_usable"]'; }
 announced() { leaf_has_route bird $VIP4/32; }
 withdrawn() { ! leaf_has_route bird $VIP4/32; }
 # one new connection to the echo VIP: its backend's name, or nothing

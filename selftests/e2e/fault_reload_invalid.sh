@@ -33,7 +33,7 @@ for v in json.load(sys.stdin):
     v.pop("packets", None); v.pop("bytes", None); print(v)'
 	ctl -j backend show echo | $PY -c 'import json,sys
 for b in json.load(sys.stdin):
-    b.pop("packets", None); b.pop("bytes", None); print(b)'
+    b.pop("packets", None); b.pop("bytes", None); b.pop("flows", None); print(b)'
 	prog_id
 }
 

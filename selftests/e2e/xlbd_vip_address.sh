@@ -22,9 +22,9 @@ OP4=203.0.113.54	# the operator's own address on lo
 
 # on_lo ADDR: is it on lo
 on_lo() { nsx lb ip -d addr show dev lo | grep -q " $1/"; }
-# what xlbd says of VIP's address: "added by xlbd" (it found its mark in
-# the kernel's address dump) or "present ..." (someone else's)
-addr_state() { node_ctl lb -j vip show "$1" | grep -o '"address": *"[^"]*"' | sed 's/.*: *"//; s/"$//'; }
+# what xlbd says of VIP's address: "added" (by xlbd: it found its mark in
+# the kernel's address dump) or "present" (someone else's)
+addr_state() { node_ctl lb -j vip show "$1" | grep -o '"address_state": *"[^"]*"' | sed 's/.*: *"//; s/"$//'; }
 wait_for() { # CMD... until true, 8 s
 	local i
 	for i in $(seq 80); do "$@" && return 0; sleep 0.1; done
@@ -59,8 +59,8 @@ node_start lb
 
 wait_for on_lo $V4 || fail "$V4 not put on lo"
 wait_for on_lo $V6 || fail "$V6 not put on lo"
-[ "$(addr_state $V4/local)" = "added by xlbd" ] || fail "$V4: $(node_ctl lb vip show)"
-case $(addr_state $OP4/local) in present*) ;; *) fail "$OP4: $(node_ctl lb vip show)" ;; esac
+[ "$(addr_state $V4/local)" = added ] || fail "$V4: $(node_ctl lb vip show)"
+[ "$(addr_state $OP4/local)" = present ] || fail "$OP4: $(node_ctl lb vip show)"
 leaf_wait_route bird $V4/32 10 || fail "$V4 never announced"
 echo "start: $V4 and $V6 added to lo, $OP4 (the operator's) used as it is"
 
@@ -104,7 +104,7 @@ on_lo $V4 || fail "$V4 gone after kill -9"
 node_start lb
 wait_for on_lo $V6 || fail "$V6 not added by the restarted xlbd"
 # the new process knows only what the kernel's mark tells it
-[ "$(addr_state $V4/local)" = "added by xlbd" ] || fail "not adopted: $(node_ctl lb vip show)"
+[ "$(addr_state $V4/local)" = added ] || fail "not adopted: $(node_ctl lb vip show)"
 echo "kill -9 + restart: addresses kept and adopted"
 
 # SIGTERM: xlbd's addresses go, the operator's stays
