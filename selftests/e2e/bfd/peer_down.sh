@@ -1,5 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bfd_bird_peer_down bird
+# test: bfd_frr_peer_down frr
 #
 # BFD under BGP between xlbd and a leaf ($1: bird or frr), 100 ms x 3
 # (Detection Time 300 ms) both ways, hold time 9 s, the leaf passive:

@@ -1,5 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bfd_bird_probe bird
+# test: bfd_frr_probe frr
 #
 # xlb's BFD (agent/bfd/, run by build/selftests/bfd_probe) against a real
 # router's BFD ($1: bird for BIRD's `protocol bfd`, frr for bfdd), the leaf

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_ecmp bird
+# test: bgp_frr_ecmp frr
+# test: bgp_gobgp_ecmp gobgp
 #
 # Two xlb nodes announce the same VIPs to a leaf (bird, frr or gobgp: $1):
 # the leaf uses both next hops (BIRD and FRR install one kernel route with

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_ipv4 bird
+# test: bgp_frr_ipv4 frr
+# test: bgp_gobgp_ipv4 gobgp
 #
 # xlbd and a leaf (bird, frr or gobgp: $1) over an IPv4 session: the leaf
 # installs the IPv4 /32 and the IPv6 /128 VIPs (the latter with the VIP's

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_ipv6 bird
+# test: bgp_frr_ipv6 frr
+# test: bgp_gobgp_ipv6 gobgp
 #
 # xlbd and a leaf (bird, frr or gobgp: $1) over an IPv6 session: the
 # IPv6 /128 with xlbd's own address as next hop and the IPv4 /32 (next-hop

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_md5 bird
+# test: bgp_frr_md5 frr
+# test: bgp_gobgp_md5 gobgp
 #
 # TCP-MD5 (RFC 2385) with a leaf (bird, frr or gobgp: $1) that keys both
 # xlb nodes: lb has the same key and comes up; lb2 has a wrong key and does

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_restart bird
+# test: bgp_frr_restart frr
+# test: bgp_gobgp_restart gobgp
 #
 # Failures with a passive leaf (bird, frr or gobgp: $1), hold time 9 s, so
 # every session is xlbd's own connection:

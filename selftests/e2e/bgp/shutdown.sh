@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_shutdown bird
+# test: bgp_frr_shutdown frr
+# test: bgp_gobgp_shutdown gobgp
 #
 # Graceful shutdown of a VIP with a leaf (bird, frr or gobgp: $1):
 # `xlbctl vip disable` re-announces the VIP with GRACEFUL_SHUTDOWN

@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_sigterm bird
+# test: bgp_frr_sigterm frr
+# test: bgp_gobgp_sigterm gobgp
 #
 # Taking an xlb node out with SIGTERM (`systemctl stop`/`restart`) with a
 # leaf (bird, frr or gobgp: $1): every route is re-announced with

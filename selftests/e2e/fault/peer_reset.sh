@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: fault_peer_reset bird
+# test: fault_peer_reset_frr frr
+# test: fault_peer_reset_gobgp gobgp
 #
 # Fault: the BGP peer resets the session mid-session, with a leaf ($1:
 # bird, frr or gobgp; not passive: either side may reconnect) that holds
