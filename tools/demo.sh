@@ -85,7 +85,7 @@ be_up_everywhere() {
 	done
 }
 
-say "topology (network namespaces $SYS-*, documentation addresses)"
+say "topology (network namespaces $TOPO-*, documentation addresses)"
 cat <<EOF | show
 client $CLIENT4
   |
