@@ -31,7 +31,7 @@ route() { ctl_json vip show echo -- 'j["route"]'; }
 healthy() { ctl_json vip show echo -- 'j["backends_usable"]'; }
 =======
 route() { xlbctl_json lb vip show echo -- .route; }
-healthy() { xlbctl_json lb vip show echo -- .backends_healthy; }
+healthy() { xlbctl_json lb vip show echo -- .backends_usable; }
 >>>>>>> main
 announced() { leaf_has_route bird $VIP4/32; }
 withdrawn() { ! leaf_has_route bird $VIP4/32; }
