@@ -25,14 +25,8 @@ TOPO="xlbd$$"
 . selftests/lib/fault_dp.sh
 . selftests/lib/leaf.sh
 
-<<<<<<< HEAD
-counter() { ctl_json stats -- "j['$1']"; }
-route() { ctl_json vip show echo -- 'j["route"]'; }
-healthy() { ctl_json vip show echo -- 'j["backends_usable"]'; }
-=======
 route() { xlbctl_json lb vip show echo -- .route; }
 healthy() { xlbctl_json lb vip show echo -- .backends_usable; }
->>>>>>> main
 announced() { leaf_has_route bird $VIP4/32; }
 withdrawn() { ! leaf_has_route bird $VIP4/32; }
 # one new connection to the echo VIP: its backend's name, or nothing
