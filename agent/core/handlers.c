@@ -106,8 +106,8 @@ static void admin_answer(struct reply *r, const char *what, const struct conf_ad
 	char a[INET6_ADDRSTRLEN], name[96];
 
 	conf_addr_str(addr, a, sizeof(a));
-	for (h = rt_addr_holder_next(r->d, addr, NULL); h; h = rt_addr_holder_next(r->d, addr, h))
-		others |= h != v && rt_vip_route(r->d, h) == BGP_ROUTE_ANNOUNCED;
+	/* v disabled, its address still announced: by the others */
+	others = v && st == BGP_ROUTE_ANNOUNCED;
 	if (r->json) {
 		json_object_start(&r->w);
 		if (v) {
@@ -120,8 +120,8 @@ static void admin_answer(struct reply *r, const char *what, const struct conf_ad
 		json_kv_string(&r->w, "route", rt_route_name(st));
 		json_key(&r->w, "route_held_by");
 		json_array_start(&r->w);
-		for (h = rt_addr_holder_next(r->d, addr, NULL); h;
-		     h = rt_addr_holder_next(r->d, addr, h)) {
+		for (h = rt_addr_holder_next(r->d, addr, st, NULL); h;
+		     h = rt_addr_holder_next(r->d, addr, st, h)) {
 			conf_vip_format(h->conf, name, sizeof(name));
 			json_string(&r->w, name);
 		}
@@ -141,11 +141,10 @@ static void admin_answer(struct reply *r, const char *what, const struct conf_ad
 			 "time):");
 	else
 		buf_puts(r->body, "withdrawn");
-	for (h = rt_addr_holder_next(r->d, addr, NULL); h; h = rt_addr_holder_next(r->d, addr, h)) {
-		if (st != BGP_ROUTE_ANNOUNCED || rt_vip_route(r->d, h) == BGP_ROUTE_ANNOUNCED) {
-			vip_words(r->body, sep, h);
-			sep = ", ";
-		}
+	for (h = rt_addr_holder_next(r->d, addr, st, NULL); h;
+	     h = rt_addr_holder_next(r->d, addr, st, h)) {
+		vip_words(r->body, sep, h);
+		sep = ", ";
 	}
 	if (!r->d->bgp)
 		buf_puts(r->body, " (no BGP neighbors: nothing is sent)");

@@ -146,13 +146,14 @@ enum bgp_route_state rt_addr_route(struct xlbd *d, const struct conf_addr *a)
 }
 
 struct rt_vip *rt_addr_holder_next(struct xlbd *d, const struct conf_addr *a,
-				   const struct rt_vip *prev)
+				   enum bgp_route_state st, const struct rt_vip *prev)
 {
 	size_t i = prev ? (size_t)(prev - d->vips) + 1 : 0;
 
+	if (st == BGP_ROUTE_WITHDRAWN)
+		return NULL;
 	for (; i < d->n_vips; i++)
-		if (conf_addr_eq(&d->vips[i].conf->addr, a) &&
-		    rt_vip_route(d, &d->vips[i]) != BGP_ROUTE_WITHDRAWN)
+		if (conf_addr_eq(&d->vips[i].conf->addr, a) && rt_vip_route(d, &d->vips[i]) == st)
 			return &d->vips[i];
 	return NULL;
 }

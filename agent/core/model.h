@@ -115,10 +115,11 @@ static inline bool rt_vip_admin_down(const struct rt_vip *v)
  * withdrawn), as bgp/routes.c merges them.
  */
 enum bgp_route_state rt_addr_route(struct xlbd *d, const struct conf_addr *a);
-/* The next VIP after `prev` (NULL: the first) on address a whose route
- * is not withdrawn: the VIPs that hold the address's route up. */
+/* The next VIP after `prev` (NULL: the first) on address a that gives it
+ * its route state `st` (rt_addr_route(d, a), computed once by the
+ * caller): the VIPs that hold the route up; none when st is withdrawn. */
 struct rt_vip *rt_addr_holder_next(struct xlbd *d, const struct conf_addr *a,
-				   const struct rt_vip *prev);
+				   enum bgp_route_state st, const struct rt_vip *prev);
 /* Is address a taken out by `vip disable --address`? */
 bool rt_addr_disabled(const struct xlbd *d, const struct conf_addr *a);
 /* "announced", "graceful-shutdown", "withdrawn" */

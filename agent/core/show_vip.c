@@ -91,6 +91,7 @@ static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail, struct
 	const struct conf_vip *c = v->conf;
 	struct xlb_traffic t = vip_traffic(d, v);
 	const char *kind = conf_health_kind_name(c->health.kind);
+	enum bgp_route_state st = rt_addr_route(d, &c->addr);
 	char name[96], addr[INET6_ADDRSTRLEN];
 	struct rt_vip *h;
 	size_t usable;
@@ -107,10 +108,11 @@ static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail, struct
 	json_kv_bool(w, "up", up);
 	json_kv_string(w, "down_reason", down_reason(v, usable));
 	json_kv_u64(w, "hold_down_left_ms", hold_down_left(d, v));
-	json_kv_string(w, "route", rt_route_name(rt_addr_route(d, &c->addr)));
+	json_kv_string(w, "route", rt_route_name(st));
 	json_key(w, "route_held_by");
 	json_array_start(w);
-	for (h = rt_addr_holder_next(d, &c->addr, NULL); h; h = rt_addr_holder_next(d, &c->addr, h)) {
+	for (h = rt_addr_holder_next(d, &c->addr, st, NULL); h;
+	     h = rt_addr_holder_next(d, &c->addr, st, h)) {
 		conf_vip_format(h->conf, name, sizeof(name));
 		json_string(w, name);
 	}
@@ -189,7 +191,7 @@ static void route_text(struct xlbd *d, const struct rt_vip *v, struct buf *out)
 
 	buf_printf(out, "%s/%u %s", conf_addr_str(a, addr, sizeof(addr)),
 		   a->family == XLB_FAMILY_V4 ? 32 : 128, rt_route_name(st));
-	for (h = rt_addr_holder_next(d, a, NULL); h; h = rt_addr_holder_next(d, a, h)) {
+	for (h = rt_addr_holder_next(d, a, st, NULL); h; h = rt_addr_holder_next(d, a, st, h)) {
 		conf_vip_format(h->conf, name, sizeof(name));
 		buf_printf(out, "%s%s", sep, name);
 		if (h->conf->name)
