@@ -108,6 +108,14 @@ cport=$(xlbctl_json lb flow show web -- '.flows[0].client_port')
 run "flow lookup" flow lookup "$CLIENT4:$cport" $VIP4:80
 [ "$(json_get .reason <"$RUN/last.json")" = flow-entry ] || fail "lookup of a real flow: $(cat "$RUN/last.json")"
 run "flow lookup" flow lookup 198.51.100.7:40000 web
+# the backend lookup says a new flow would get is the one it gets
+want=$(xlbctl_json lb flow lookup "$CLIENT4:40123" web -- .backend)
+[ "$(xlbctl_json lb flow lookup "$CLIENT4:40123" web -- .reason)" = maglev ] || fail "lookup of a new flow"
+got=$(nsx client curl -s -m 3 --local-port 40123 "http://$VIP4/")
+[ "198.51.100.1${got#b}" = "$want" ] || fail "flow lookup said $want, the connection got $got"
+[ "$(xlbctl_json lb flow lookup "$CLIENT4:40123" web -- .reason)" = flow-entry ] ||
+	fail "no flow entry after the connection: $(node_ctl lb flow lookup "$CLIENT4:40123" web)"
+echo "flow lookup: $CLIENT4:40123 would get $want, and got $got"
 run "flow lookup" flow lookup 198.51.100.7 203.0.113.11:9999 udp
 run "backend depool" backend depool web 198.51.100.12
 run "backend depool" backend pool web 198.51.100.12
