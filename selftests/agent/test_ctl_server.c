@@ -284,6 +284,8 @@ void test_ctl_server_requests(void)
 		  "vip: unknown command 'frob'", "usage: xlbctl vip show [VIP]" },
 		{ "bad argument", "xlb1 text backend show 1.2.3.4\n", CTL_ERR_USAGE,
 		  "is not a VIP", "usage: xlbctl backend show VIP\n" },
+		{ "xlbctl's own command", "xlb1 text completion bash\n", CTL_ERR_USAGE,
+		  "'completion' is answered by xlbctl itself, not by xlbd", NULL },
 		{ "bad version", "xlb9 text status\n", CTL_ERR_USAGE, "unsupported protocol 'xlb9'",
 		  NULL },
 		{ "bad format", "xlb1 xml status\n", CTL_ERR_USAGE, "bad format 'xml'", NULL },
