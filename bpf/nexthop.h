@@ -10,6 +10,7 @@
 #define XLB_BPF_NEXTHOP_H
 
 #include "parse.h"
+#include "maps.h"
 
 #define AF_INET		2
 #define AF_INET6	10
@@ -28,25 +29,19 @@ struct xlb_nexthop {
 	__u8 smac[6];
 };
 
-static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
-				      const struct xlb_backend *be, const struct xlb_config *cfg,
-				      __u32 outer_len, struct xlb_nexthop *nh)
+/* No cached next hop: ask the kernel's FIB. Out of line: the agent
+ * caches every backend's next hop, this is the exception. */
+static __noinline int nh_fib(struct xdp_md *ctx, const struct pkt *p,
+			     const struct xlb_backend *be, __u32 tot_len, struct xlb_nexthop *nh)
 {
 	struct bpf_fib_lookup fib = {};
-	__u32 tot_len = p->l3_len + outer_len;
+	const struct xlb_config *cfg;
+	__u32 zero = 0;
 	long rc;
 
-	if (be->flags & XLB_BE_F_NEXTHOP) {
-		nh->ifindex = be->ifindex;
-		__builtin_memcpy(nh->dmac, be->dmac, 6);
-		__builtin_memcpy(nh->smac, be->smac, 6);
-		if (be->mtu && tot_len > be->mtu) {
-			nh->mtu = be->mtu;
-			return NH_TOO_BIG;
-		}
-		return NH_OK;
-	}
-
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return NH_NO_ROUTE;
 	stat_inc(XLB_STAT_NH_FIB);
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.tot_len = tot_len;
@@ -76,6 +71,24 @@ static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
 	nh->ifindex = fib.ifindex;
 	__builtin_memcpy(nh->dmac, fib.dmac, 6);
 	__builtin_memcpy(nh->smac, fib.smac, 6);
+	return NH_OK;
+}
+
+static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
+				      const struct xlb_backend *be, __u32 outer_len,
+				      struct xlb_nexthop *nh)
+{
+	__u32 tot_len = p->l3_len + outer_len;
+
+	if (!(be->flags & XLB_BE_F_NEXTHOP))
+		return nh_fib(ctx, p, be, tot_len, nh);
+	nh->ifindex = be->ifindex;
+	__builtin_memcpy(nh->dmac, be->dmac, 6);
+	__builtin_memcpy(nh->smac, be->smac, 6);
+	if (be->mtu && tot_len > be->mtu) {
+		nh->mtu = be->mtu;
+		return NH_TOO_BIG;
+	}
 	return NH_OK;
 }
 
