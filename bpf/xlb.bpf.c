@@ -85,27 +85,21 @@ static __noinline int reply_too_big(struct xdp_md *ctx, const struct pkt *p, __u
 }
 
 /*
- * Encapsulate towards the backend `fl` names and send. `may_reply` is
- * false for packets that must not be answered with an ICMP error (ICMP
- * errors themselves). The one copy of the sending code: every path ends
- * here (a BPF-to-BPF call, cheaper than the instruction cache a second
- * copy would take).
+ * Encapsulate towards backend `be` (of `fl`) with the VIP's `enc` and
+ * send. `may_reply` is false for packets that must not be answered with
+ * an ICMP error (ICMP errors themselves). Inlined in the established
+ * path only; everything else calls send_flow().
  */
-static __noinline int send_flow(struct xdp_md *ctx, const struct pkt *p, const struct xlb_flow *fl,
-				bool may_reply)
+static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p,
+					   const struct xlb_flow *fl, const struct xlb_backend *be,
+					   const struct xlb_vip_encap *enc, bool may_reply)
 {
-	__u32 be_id = fl->backend_id, vip_id = fl->vip_id, zero = 0, olen;
 	__u64 bytes = ctx->data_end - ctx->data;
 	const struct xlb_config *cfg;
-	struct xlb_vip_encap *enc;
 	struct xlb_nexthop nh = {};
-	struct xlb_backend *be;
+	__u32 zero = 0, olen;
 	int rc;
 
-	be = bpf_map_lookup_elem(&backends, &be_id);
-	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
-	if (!be || !enc)
-		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_SOURCE);
@@ -124,14 +118,30 @@ static __noinline int send_flow(struct xdp_md *ctx, const struct pkt *p, const s
 
 	if (encap_push(ctx, p, enc, be, cfg, fl->hash))
 		return verdict(XDP_DROP, XLB_STAT_DROP_ENCAP);
-	traffic_add(&vip_stats, vip_id, bytes);
-	traffic_add(&be_stats, be_id, bytes);
+	traffic_add(&vip_stats, fl->vip_id, bytes);
+	traffic_add(&be_stats, fl->backend_id, bytes);
 	if (rc == NH_NO_NEIGH)
 		return verdict(XDP_PASS, XLB_STAT_PASS_NO_NEIGH);
 	rc = nh_send(ctx, &nh);
 	/* (nh_send drops only a frame too short for its MACs, which encap
 	 * never leaves; counted all the same: every drop has its reason) */
 	return verdict(rc, rc == XDP_DROP ? XLB_STAT_DROP_ENCAP : 0);
+}
+
+/* send_to_backend() to the backend `fl` names, out of line: the one copy
+ * every path but the established one shares. */
+static __noinline int send_flow(struct xdp_md *ctx, const struct pkt *p, const struct xlb_flow *fl,
+				bool may_reply)
+{
+	__u32 be_id = fl->backend_id, vip_id = fl->vip_id;
+	struct xlb_vip_encap *enc;
+	struct xlb_backend *be;
+
+	be = bpf_map_lookup_elem(&backends, &be_id);
+	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+	if (!be || !enc)
+		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
+	return send_to_backend(ctx, p, fl, be, enc, may_reply);
 }
 
 /* What the choosing functions return when they have written the backend
@@ -366,15 +376,19 @@ int xlb_balancer(struct xdp_md *ctx)
 		struct xlb_flow *known = bpf_map_lookup_elem(&flows, &p.flow);
 
 		if (known) {
+			struct xlb_vip_encap *enc;
+			struct xlb_backend *be;
 			__u32 be_id, vip_id;
 
 			fl = *known;
 			be_id = fl.backend_id;
 			vip_id = fl.vip_id;
-			if (backend_usable(bpf_map_lookup_elem(&backends, &be_id), fl.backend_gen) &&
-			    bpf_map_lookup_elem(&vip_encap, &vip_id)) {
+			be = bpf_map_lookup_elem(&backends, &be_id);
+			enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+			if (backend_usable(be, fl.backend_gen) && enc) {
 				stat_inc(XLB_STAT_FLOW_HIT);
-				return send_flow(ctx, &p, &fl, true);
+				/* the hot path: its own inline copy */
+				return send_to_backend(ctx, &p, &fl, be, enc, true);
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
 		}

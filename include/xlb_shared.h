@@ -96,14 +96,18 @@ struct xlb_backend {
 	__u8 flags;		/* XLB_BE_F_* */
 	__u16 mtu;		/* next hop: egress MTU, bytes */
 	__u32 ifindex;		/* next hop: egress interface */
-	__u8 dmac[6];		/* next hop: destination MAC */
-	__u8 smac[6];		/* next hop: source MAC */
+	__u8 dmac[6];		/* next hop: destination MAC (8-byte aligned: the
+				 * datapath reads both MACs as two words) */
+	__u8 smac[6];		/* next hop: source MAC, right after dmac */
 	__u32 gen;		/* bumped when the id is given to another backend */
 	__u16 vip_id;		/* the VIP it serves (lets a restarted agent adopt it) */
 	__u16 pad;
 	__u32 pad2;
 };
 _Static_assert(sizeof(struct xlb_backend) == 48, "xlb_backend size");
+_Static_assert(__builtin_offsetof(struct xlb_backend, dmac) % 8 == 0 &&
+	       __builtin_offsetof(struct xlb_backend, smac) ==
+	       __builtin_offsetof(struct xlb_backend, dmac) + 6, "xlb_backend MACs");
 
 /* Value of `vip_filter` (one entry, index 0): one bit per hashed VIP
  * address, so that a packet to any other address (the node's own
