@@ -87,8 +87,8 @@ static __noinline int reply_too_big(struct xdp_md *ctx, const struct pkt *p, __u
 /*
  * Encapsulate towards backend `be` (of `fl`) with the VIP's `enc` and
  * send. `may_reply` is false for packets that must not be answered with
- * an ICMP error (ICMP errors themselves). Inlined in the established
- * path only; everything else calls send_flow().
+ * an ICMP error (ICMP errors themselves). Inlined once, at the end of the
+ * top level, where every path that forwards ends.
  */
 static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p,
 					   const struct xlb_flow *fl, const struct xlb_backend *be,
@@ -126,22 +126,6 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 	/* (nh_send drops only a frame too short for its MACs, which encap
 	 * never leaves; counted all the same: every drop has its reason) */
 	return verdict(rc, rc == XDP_DROP ? XLB_STAT_DROP_ENCAP : 0);
-}
-
-/* send_to_backend() to the backend `fl` names, out of line: the one copy
- * every path but the established one shares. */
-static __noinline int send_flow(struct xdp_md *ctx, const struct pkt *p, const struct xlb_flow *fl,
-				bool may_reply)
-{
-	__u32 be_id = fl->backend_id, vip_id = fl->vip_id;
-	struct xlb_vip_encap *enc;
-	struct xlb_backend *be;
-
-	be = bpf_map_lookup_elem(&backends, &be_id);
-	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
-	if (!be || !enc)
-		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
-	return send_to_backend(ctx, p, fl, be, enc, may_reply);
 }
 
 /* What the choosing functions return when they have written the backend
@@ -343,16 +327,20 @@ static __always_inline bool vip_addr_maybe(const struct pkt *p)
 
 /*
  * Top level. The subprograms decide (a verdict, or the backend in fl)
- * and return here; only send_flow sends. Each call returns before the
- * next is made, so their stacks never add up beyond a few levels.
+ * and return here, where the one copy of the sending code is: no path
+ * makes a call to send, and each subprogram returns before the next is
+ * called, so their stacks never add up beyond a few levels.
  */
 SEC("xdp")
 int xlb_balancer(struct xdp_md *ctx)
 {
+	struct xlb_vip_encap *enc;
 	struct xlb_vip_key vk = {};
 	struct xlb_vip *marker, *vip;
 	struct xlb_flow fl = {};
+	struct xlb_backend *be;
 	struct pkt p = {};
+	__u32 be_id, vip_id;
 	int parsed, rc;
 
 	parsed = parse_packet(ctx, &p);
@@ -376,10 +364,6 @@ int xlb_balancer(struct xdp_md *ctx)
 		struct xlb_flow *known = bpf_map_lookup_elem(&flows, &p.flow);
 
 		if (known) {
-			struct xlb_vip_encap *enc;
-			struct xlb_backend *be;
-			__u32 be_id, vip_id;
-
 			fl = *known;
 			be_id = fl.backend_id;
 			vip_id = fl.vip_id;
@@ -387,8 +371,8 @@ int xlb_balancer(struct xdp_md *ctx)
 			enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
 			if (backend_usable(be, fl.backend_gen) && enc) {
 				stat_inc(XLB_STAT_FLOW_HIT);
-				/* the hot path: its own inline copy */
-				return send_to_backend(ctx, &p, &fl, be, enc, true);
+				rc = SEND;
+				goto send;
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
 		}
@@ -424,5 +408,12 @@ int xlb_balancer(struct xdp_md *ctx)
 out:
 	if (rc >= 0)
 		return rc;
-	return send_flow(ctx, &p, &fl, rc == SEND);
+	be_id = fl.backend_id;
+	vip_id = fl.vip_id;
+	be = bpf_map_lookup_elem(&backends, &be_id);
+	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+	if (!be || !enc)
+		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
+send:
+	return send_to_backend(ctx, &p, &fl, be, enc, rc == SEND);
 }
