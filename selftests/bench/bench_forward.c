@@ -639,7 +639,7 @@ int main(int argc, char **argv)
 	double m_ratio, s_ratio, lo_hi[2];
 	bool do_sweep = true;
 	unsigned int i, nflows;
-	char gen_why[160];
+	char gen_why[160] = "";
 	int opt, err, rc = 0;
 
 	while ((opt = getopt(argc, argv, "n:r:f:c:sh")) != -1) {
@@ -699,6 +699,12 @@ int main(int argc, char **argv)
 		printf("# SKIP bench_forward: %s\n", gen_why);
 		err = 0;
 		rc = 77;
+		goto out;
+	}
+	if (err == -EINVAL && gen_why[0]) {
+		fprintf(stderr, "bench_forward: %s\n", gen_why);
+		err = 0;
+		rc = 2;
 		goto out;
 	}
 	if (err) {
