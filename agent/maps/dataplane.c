@@ -57,7 +57,9 @@ struct xlb_dp {
 };
 
 /* Address markers (and `extra`, an address about to get its first VIP)
- * as the bits of vip_filter, written only if that changes a bit. */
+ * as the bits of vip_filter, written only if that changes a bit. Adding
+ * to a ready filter sets one bit; anything else rebuilds it from the
+ * markers. */
 static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
@@ -78,6 +80,10 @@ static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 		err = -errno;
 		goto out;
 	}
+	if (extra && cur->ready) {
+		*next = *cur;
+		goto add;
+	}
 	while (!bpf_map_get_next_key(vips_fd, prev, &nkey)) {
 		key = nkey;
 		prev = &key;
@@ -86,6 +92,7 @@ static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 			next->bits[bit / 64] |= 1ULL << (bit % 64);
 		}
 	}
+add:
 	if (extra) {
 		bit = xlb_vip_filter_bit(&extra->addr, extra->family);
 		next->bits[bit / 64] |= 1ULL << (bit % 64);
