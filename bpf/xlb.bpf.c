@@ -7,8 +7,14 @@
  * node's own address as outer source, and sends it out. Everything that
  * is not for a VIP passes to the kernel byte-for-byte untouched. Every
  * packet is counted once as an action and, if passed or dropped, under a
- * reason (enum xlb_stat). This file holds only the top-level flow; see
- * parse.h, hash.h, encap.h, nexthop.h, icmp.h and maps.h.
+ * reason (enum xlb_stat). This file holds only the flow of decisions;
+ * see parse.h, hash.h, encap.h, nexthop.h, icmp.h and maps.h.
+ *
+ * Layout, for the instruction cache: the top level (xlb_balancer) holds
+ * what the common packets need — parse, the address filter, established
+ * flows, the VIP lookup and the one copy of the sending code — inline;
+ * rarer work is in static subprograms (BPF-to-BPF calls) that decide and
+ * return to it: choose_backend, choose_no_ports, reply_too_big, nh_fib.
  */
 /* vmlinux.h has a typedef named `config`, the name of one of our maps */
 #define config vmlinux_config
