@@ -18,8 +18,7 @@
 #include "lib/buf.h"
 #include "lib/evloop.h"
 #include "lib/privdrop.h"
-
-#define XLB_VERSION "0.1.0"
+#include "version.h"	/* XLB_VERSION, generated into build/ (tools/version.sh) */
 
 struct evloop;
 struct xlb_dp;
@@ -108,6 +107,9 @@ int xlbd_vipaddr_clear(struct xlbd *d);
 
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+/* Log what conf asks that will not work (config/warn.c) as warnings with
+ * file:line; xdp: also a missing `xdp interface`. */
+void xlbd_conf_warnings(const struct xlb_conf *conf, bool xdp);
 
 /* privs_needed.c: what the config needs from xlbd's privileges */
 /* PRIVS_* flags the running config needs kept after start-up. */

@@ -316,10 +316,11 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 	legend(out, sel, n);
 	if (!object) {
 		buf_puts(out, "\n"
-			 "-j        JSON output\n"
-			 "-p        pretty-printed JSON output (implies -j)\n"
-			 "-s SOCKET xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
-			 "-h, -V    this help, the version\n"
+			 "-j, --json           JSON output\n"
+			 "-p, --pretty         pretty-printed JSON output (implies -j)\n"
+			 "-s, --socket SOCKET  xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
+			 "-h, --help           this help\n"
+			 "-V, --version        the version\n"
 			 "\n"
 			 "OBJECT and COMMAND may be abbreviated (`" CTL_PROG " v sh` is `" CTL_PROG
 			 " vip show`).\n"
