@@ -437,6 +437,7 @@ static void teardown(struct xlbd *d)
 		xlbd_release(d, false);
 	}
 	xlb_dp_close(d->dp);
+	xlbd_instance_unlock(d);
 	evloop_free(d->el);
 }
 
@@ -445,7 +446,7 @@ int main(int argc, char **argv)
 	char err[CONF_ERR_MAX] = "";
 	struct xlb_conf *conf;
 	struct options o;
-	struct xlbd d = {};
+	struct xlbd d = { .lock_socket = -1, .lock_pins = -1, .lock_iface = -1 };
 	int rc;
 
 	rc = options_parse(argc, argv, &o);
@@ -474,6 +475,14 @@ int main(int argc, char **argv)
 	xlbd_conf_warnings(conf, false);
 	if (evloop_new(&d.el))
 		fatalx("cannot create the event loop");
+	/* before anything is touched: another xlbd here makes this one stop */
+	if (xlbd_instance_lock(&d, conf, err, sizeof(err))) {
+		log_errx("%s", err);
+		xlbd_instance_unlock(&d);
+		evloop_free(d.el);
+		conf_free(conf);
+		return 1;
+	}
 	rc = 1;
 	if (!datapath_start(&d, conf) && !services_start(&d))
 		rc = evloop_run(d.el) ? 1 : 0;

@@ -50,6 +50,11 @@ struct xlbd {
 	struct metrics_server *metrics;	/* NULL without `metrics listen` */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
+	/* instance.c: what xlbd holds for its life; -1 = not held */
+	int lock_socket;		/* flock on CONTROL-SOCKET.lock */
+	int lock_pins;			/* flock on the pin directory */
+	int lock_iface;			/* abstract unix socket of the XDP interface */
+	char *pins_made;		/* the pin directory, when this xlbd made it */
 };
 
 /* apply.c */
@@ -104,6 +109,13 @@ void xlbd_checks_stop_vip(struct rt_vip *v);
 int xlbd_vipaddr_sync(struct xlbd *d, bool force);
 /* Remove every address xlbd added (exit without -k). */
 int xlbd_vipaddr_clear(struct xlbd *d);
+
+/* instance.c: one xlbd per control socket, pin path and XDP interface */
+/* Take the locks before anything else is touched; -EWOULDBLOCK or
+ * -EADDRINUSE when another xlbd holds one (err names it and its pid). */
+int xlbd_instance_lock(struct xlbd *d, const struct xlb_conf *c, char *err, size_t errlen);
+/* At exit, after the datapath: let the next xlbd in. */
+void xlbd_instance_unlock(struct xlbd *d);
 
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);

@@ -39,12 +39,26 @@ same() {
 	cmp -s "$T/$1.err" "$T/$2.err" || err "$3: stderr differs: $(diff "$T/$1.err" "$T/$2.err")"
 }
 
-# ---- the version: one string, from VERSION and git
-want=$(cat VERSION)
-if [ -e .git ] && desc=$(git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null); then
-	want=${desc#v}
-elif [ -e .git ] && hash=$(git rev-parse --short HEAD 2>/dev/null); then
-	want="$want-g$hash"	# and -dirty when the tree has changes
+# ---- the version: one string, from VERSION and git (build/version.h, as
+# tools/version.sh wrote it when these binaries were built)
+want=$(sed -n 's/^#define XLB_VERSION "\(.*\)"$/\1/p' "$BUILD/version.h" 2>/dev/null)
+[ -n "$want" ] || err "no XLB_VERSION in $BUILD/version.h"
+base=$(cat VERSION)
+if [ -e .git ]; then
+	# VERSION-gHASH[-dirty], or a release tag's X.Y.Z[-N-gHASH][-dirty]
+	hash=$(echo "$want" | sed -n 's/.*-g\([0-9a-f]\{7,\}\)\(-dirty\)\{0,1\}$/\1/p')
+	if [ -n "$hash" ]; then
+		git cat-file -e "$hash^{commit}" 2>/dev/null ||
+			err "version $want: $hash is not a commit of this tree"
+	elif ! git describe --tags --match 'v[0-9]*' >/dev/null 2>&1; then
+		err "version $want: built from git, but no -gHASH from git describe"
+	fi
+	case $want in
+	"$base"-g* | [0-9]*.[0-9]*) ;;
+	*) err "version $want does not start with VERSION ($base) or a release" ;;
+	esac
+else
+	[ "$want" = "$base" ] || err "version $want outside git, VERSION says $base"
 fi
 versions=""
 for prog in "$XLBD" "$XLBCTL" "$SETUP"; do
@@ -56,10 +70,7 @@ for prog in "$XLBD" "$XLBCTL" "$SETUP"; do
 		line=$(head -1 "$T/v.out")
 		v=$(echo "$line" | awk -v n="$name" '$1 == n { print $2 }')
 		[ -n "$v" ] || err "$name $opt: '$line' is not '$name VERSION'"
-		case $v in
-		"$want" | "$want"-dirty) ;;
-		*) err "$name $opt says '$v', the tree is '$want'" ;;
-		esac
+		[ "$v" = "$want" ] || err "$name $opt says '$v', build/version.h '$want'"
 		versions="$versions$v"$'\n'
 	done
 done

@@ -24,7 +24,7 @@ XLBD_PID=""
 
 fail() {
 	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v '^debug' "$RUN/xlbd.log" | tail -30; }
+	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v ' debug: ' "$RUN/xlbd.log" | tail -30; }
 	exit 1
 }
 cleanup() {
