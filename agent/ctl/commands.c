@@ -64,6 +64,12 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "health checks", NULL, 0 },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",
 	  "BFD sessions", NULL, 0 },
+	{ CTL_CMD_BGP_ROUTES, "bgp", "routes", "[NEIGHBOR]",
+	  "prefixes sent to each neighbor, with their attributes",
+	  "The Adj-RIB-Out: every prefix each neighbor (or NEIGHBOR) has from this\n"
+	  "node, with the attributes it was sent with (next hop, origin, AS path,\n"
+	  "MED, LOCAL_PREF, communities) and its VIP; then how many VIPs that\n"
+	  "session does not carry, and why.", 0 },
 };
 
 /* Argument kinds named in patterns, with the legend help prints. */

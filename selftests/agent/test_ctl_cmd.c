@@ -285,7 +285,8 @@ void test_ctl_table_rows(void)
 
 			if (!strcmp(p, "VIP") || !strcmp(p, "[VIP]"))
 				a = "203.0.113.10:53/udp";
-			else if (!strcmp(p, "BACKEND") || !strcmp(p, "NEIGHBOR"))
+			else if (!strcmp(p, "BACKEND") || !strcmp(p, "NEIGHBOR") ||
+				 !strcmp(p, "[NEIGHBOR]"))
 				a = "192.0.2.1";
 			else if (!strcmp(p, "N"))
 				a = "7";
@@ -426,7 +427,8 @@ void test_ctl_usage_short(void)
 		{ "backend depool web", "usage: xlbctl backend depool VIP BACKEND [--now]\n" },
 		{ "stats x", "usage: xlbctl stats\n" },
 		{ "bgp x", "usage: xlbctl bgp show\n"
-			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
+			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n"
+			   "       xlbctl bgp routes [NEIGHBOR]\n" },
 		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
 			  "OBJECT: vip backend bgp health bfd; without OBJECT: stats reload status "
 			  "help\nTry `xlbctl help`.\n" },
