@@ -121,6 +121,7 @@ static void shutdown_start(struct xlbd *d)
 		return;
 	}
 	stopping = true;
+	xlbd_notify_stopping(d);
 	if (d->bgp)
 		wait = bgp_speaker_shutdown(d->bgp, "xlbd shutting down");
 	if (wait)
@@ -404,6 +405,9 @@ static int services_start(struct xlbd *d)
 	evloop_timer_set(d->el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
 	evloop_timer_set(d->el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d->n_vips, d->conf->socket_path);
+	/* the datapath, the tables and the socket are there: systemd's
+	 * `start` may return now */
+	xlbd_notify_ready(d);
 	return 0;
 }
 

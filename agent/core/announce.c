@@ -72,7 +72,7 @@ static void route_reason(struct xlbd *d, const struct rt_vip *v, enum bgp_route_
  * (announced, graceful shutdown, withdrawn), and a VIP that went down by
  * itself (not by an operator) is remembered for its hold-down.
  */
-static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now_state)
+static bool vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now_state)
 {
 	static const char *const what[] = {
 		[BGP_ROUTE_WITHDRAWN] = "withdrawn",
@@ -83,7 +83,7 @@ static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now
 	bool down = now_state == BGP_ROUTE_WITHDRAWN;
 
 	if (now_state == (enum bgp_route_state)v->last_route)
-		return;
+		return false;
 	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled && !v->file_disabled)
 		v->failed_at = now_ms(d);
 	if (!down && v->failed_at) {
@@ -97,6 +97,7 @@ static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now
 	log_info("vip %s %s%s: %s", conf_vip_label(v->conf, label, sizeof(label)),
 		 what[now_state], held, why);
 	v->last_route = now_state;
+	return true;
 }
 
 static size_t routes_cb(void *arg, struct bgp_route *out, size_t n)
@@ -122,11 +123,14 @@ static void t_gshut(struct evloop *el, void *arg)
 void xlbd_announce_changed(struct xlbd *d)
 {
 	uint64_t next = 0, now = now_ms(d);
+	bool changed = false;
 	size_t i;
 
 	/* state transitions (and hold-downs) are tracked with or without BGP */
 	for (i = 0; i < d->n_vips; i++)
-		vip_track(d, &d->vips[i], rt_vip_route(d, &d->vips[i]));
+		changed |= vip_track(d, &d->vips[i], rt_vip_route(d, &d->vips[i]));
+	if (changed)
+		xlbd_notify_status(d);
 	if (d->bgp)
 		bgp_speaker_sync(d->bgp);
 	/* wake up when the next graceful shutdown or hold-down ends */

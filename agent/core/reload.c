@@ -38,6 +38,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	struct xlb_conf *conf;
 	int rc;
 
+	xlbd_notify_reloading(d);
 	rc = conf_parse_file(d->conf_path, &conf, msg, sizeof(msg));
 	if (!rc) {
 		/* a metrics address that cannot be bound refuses the reload */
@@ -57,6 +58,7 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 		d->last_reload_failed = true;
 		if (err)
 			snprintf(err, errlen, "%s", msg);
+		xlbd_notify_reloaded(d, msg);
 		return rc;
 	}
 	/* `xdp interface` cannot change in a reload */
@@ -68,5 +70,6 @@ int xlbd_reload(struct xlbd *d, char *err, size_t errlen)
 	d->reloads_ok++;
 	d->last_reload_failed = false;
 	d->config_loaded = time(NULL);
+	xlbd_notify_reloaded(d, NULL);
 	return 0;
 }

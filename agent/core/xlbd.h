@@ -117,6 +117,19 @@ int xlbd_instance_lock(struct xlbd *d, const struct xlb_conf *c, char *err, size
 /* At exit, after the datapath: let the next xlbd in. */
 void xlbd_instance_unlock(struct xlbd *d);
 
+/* notify.c: systemd's Type=notify protocol (sd_notify; nothing without
+ * NOTIFY_SOCKET) */
+/* READY=1 and the STATUS= line: start-up is complete. */
+void xlbd_notify_ready(struct xlbd *d);
+/* RELOADING=1 (with MONOTONIC_USEC) as a reload starts; READY=1 when it
+ * is over, with the refusal's reason (error) in STATUS= if it failed. */
+void xlbd_notify_reloading(struct xlbd *d);
+void xlbd_notify_reloaded(struct xlbd *d, const char *error);
+/* STOPPING=1: the graceful shutdown has begun. */
+void xlbd_notify_stopping(struct xlbd *d);
+/* A new STATUS= line (the announced VIPs changed). */
+void xlbd_notify_status(struct xlbd *d);
+
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
 /* Log what conf asks that will not work (config/warn.c) as warnings with
