@@ -11,10 +11,35 @@
 # down` removes it later). Exits non-zero if a scenario failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-TOPO=xlbdemo
+# DEMO_TOPO: the prefix of another system.sh topology, for `hints`
+# (e2e/system_demo_hints runs the hints against its own)
+TOPO=${DEMO_TOPO:-xlbdemo}
 . selftests/lib/system.sh
 
+# The commands KEEP=1 suggests, one a line, each printing something
+# (e2e/system_demo_hints runs every one against a live topology)
+demo_hints() {
+	cat <<EOF
+ip netns exec $(ns client) curl http://$VIP4/
+ip netns exec $(ns client) curl -g 'http://[$VIP6]/'
+ip netns exec $(ns client) $SYS_PY $SYS_TOOL dns $ANYCAST4 10
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock vip show
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock backend show web
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock flow show web
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock stats
+ip netns exec $(ns dns1) $XLBCTL -s $(node_dir dns1)/xlbd.sock health show
+bpftool map dump pinned $SYS_BPFFS/lb1/xlb/flows
+bpftool map dump pinned $SYS_BPFFS/lb1/xlb/vips
+birdc -s $LEAF_RUN/bird/bird.ctl show route all
+ip -n $(ns leaf) route show root 203.0.113.0/24
+EOF
+}
+
 [ "$(id -u)" -eq 0 ] || { echo "make demo needs root (network namespaces, XDP)"; exit 1; }
+if [ "${1:-}" = hints ]; then
+	demo_hints
+	exit 0
+fi
 if [ "${1:-}" = down ]; then
 	sys_down
 	echo "demo removed: $(sys_leftovers)"
@@ -43,20 +68,11 @@ summary() {
 finish() {
 	if [ "${KEEP:-0}" = 1 ]; then
 		say "KEEP=1: the topology stays up. Try:"
-		cat <<EOF | show
-ip netns exec $(ns client) curl http://$VIP4/
-ip netns exec $(ns client) curl -g 'http://[$VIP6]/'
-ip netns exec $(ns client) $SYS_PY $SYS_TOOL dns $ANYCAST4 10
-ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock backend show web
-ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock stats
-ip netns exec $(ns dns1) $XLBCTL -s $(node_dir dns1)/xlbd.sock health show
-bpftool map dump pinned $SYS_BPFFS/lb1/xlb/flows
-bpftool map dump pinned $SYS_BPFFS/lb1/xlb/vips
-birdc -s $LEAF_RUN/bird/bird.ctl show route all
-ip -n $(ns leaf) route show 203.0.113.0/24
-logs and configs: $SYS_RUN/
-remove it all: tools/demo.sh down
-EOF
+		{
+			demo_hints
+			echo "logs and configs: $SYS_RUN/"
+			echo "remove it all: tools/demo.sh down"
+		} | show
 	else
 		say "tearing down"
 		sys_down

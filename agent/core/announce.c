@@ -9,7 +9,9 @@
  * neighbors' drain time, then withdraws it; a VIP that fails is withdrawn
  * at once and comes back only after its hold-down.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -44,16 +46,17 @@ static void local_reason(const struct rt_vip *v, char *why, size_t len)
 static void route_reason(struct xlbd *d, const struct rt_vip *v, enum bgp_route_state state,
 			 char *why, size_t len)
 {
+	const char *by = v->disabled ? "xlbctl vip disable" : "xlbctl vip disable --address";
 	char drain[32];
 	size_t usable;
 
 	rt_vip_would_announce(v, &usable);
 	if (state == BGP_ROUTE_GSHUT) {
-		snprintf(why, len, "disabled: GRACEFUL_SHUTDOWN for %s, then withdrawn",
+		snprintf(why, len, "disabled (%s): GRACEFUL_SHUTDOWN for %s, then withdrawn", by,
 			 conf_duration_str(d->bgp ? bgp_speaker_drain_ms(d->bgp) : 0, drain,
 					   sizeof(drain)));
-	} else if (v->disabled) {
-		snprintf(why, len, "disabled (xlbctl vip disable)");
+	} else if (rt_vip_admin_down(v)) {
+		snprintf(why, len, "disabled (%s)", by);
 	} else if (v->file_disabled) {
 		snprintf(why, len, "disable file present");
 	} else if (v->conf->local) {
@@ -84,7 +87,8 @@ static bool vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now
 
 	if (now_state == (enum bgp_route_state)v->last_route)
 		return false;
-	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled && !v->file_disabled)
+	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !rt_vip_admin_down(v) &&
+	    !v->file_disabled)
 		v->failed_at = now_ms(d);
 	if (!down && v->failed_at) {
 		char t[32];
@@ -136,7 +140,7 @@ void xlbd_announce_changed(struct xlbd *d)
 	/* wake up when the next graceful shutdown or hold-down ends */
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];
-		uint64_t until = v->disabled ? v->gshut_until :
+		uint64_t until = rt_vip_admin_down(v) ? v->gshut_until :
 				 v->failed_at ? v->failed_at + v->conf->hold_down_ms : 0;
 
 		if (until > now && (!next || until < next))
@@ -146,13 +150,58 @@ void xlbd_announce_changed(struct xlbd *d)
 		evloop_timer_set(d->el, &d->t_gshut, next - now, t_gshut, d);
 }
 
+/* v's operator state is now disabled (VIP) and addr_off (its address):
+ * a VIP that goes admin down is drained gracefully first. */
+static void vip_admin(struct xlbd *d, struct rt_vip *v, bool disabled, bool addr_off)
+{
+	bool was = rt_vip_admin_down(v);
+
+	v->disabled = disabled;
+	v->addr_disabled = addr_off;
+	if (was != rt_vip_admin_down(v))
+		v->gshut_until = !was && d->bgp ? now_ms(d) + bgp_speaker_drain_ms(d->bgp) : 0;
+}
+
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled)
 {
 	if (v->disabled == disabled)
 		return;
-	v->disabled = disabled;
-	v->gshut_until = disabled && d->bgp ? now_ms(d) + bgp_speaker_drain_ms(d->bgp) : 0;
+	vip_admin(d, v, disabled, v->addr_disabled);
 	xlbd_announce_changed(d);
+}
+
+int xlbd_addr_mark_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled)
+{
+	size_t i;
+
+	if (rt_addr_disabled(d, a) == disabled)
+		return 0;
+	if (disabled) {
+		struct conf_addr *n = realloc(d->addrs_disabled,
+					      (d->n_addrs_disabled + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		d->addrs_disabled = n;
+		n[d->n_addrs_disabled++] = *a;
+	} else {
+		for (i = 0; i < d->n_addrs_disabled; i++)
+			if (conf_addr_eq(&d->addrs_disabled[i], a))
+				d->addrs_disabled[i--] = d->addrs_disabled[--d->n_addrs_disabled];
+	}
+	for (i = 0; i < d->n_vips; i++)
+		if (conf_addr_eq(&d->vips[i].conf->addr, a))
+			vip_admin(d, &d->vips[i], d->vips[i].disabled, disabled);
+	return 0;
+}
+
+int xlbd_addr_set_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled)
+{
+	int err = xlbd_addr_mark_disabled(d, a, disabled);
+
+	if (!err)
+		xlbd_announce_changed(d);
+	return err;
 }
 
 int xlbd_bgp_start(struct xlbd *d)

@@ -7,13 +7,14 @@
  * xlbd announces that session does not carry, and why.
  *
  * JSON: an array of
- *   {"neighbor", "remote_as", "state", "prefixes": [{"prefix", "vip",
- *    "next_hop", "next_hop_link_local" (or null), "origin", "as_path": [AS...],
- *    "med" (or null), "local_pref" (iBGP, or null), "communities": ["A:B"...],
- *    "large_communities": ["A:B:C"...], "updating"}...],
+ *   {"neighbor", "remote_as", "state", "prefixes": [{"prefix", "updating",
+ *    "vip", "next_hop", "next_hop_link_local", "origin", "as_path": [AS...],
+ *    "med", "local_pref" (iBGP), "communities": ["A:B"...],
+ *    "large_communities": ["A:B:C"...]}...],
  *    "not_sent": {"family_not_negotiated": N, "no_next_hop": N}}
- * ("updating": true for a prefix whose new attributes are on their way,
- * the other members then null or empty).
+ * with null for what does not apply; "updating": true for a prefix whose
+ * new attributes are on their way (its other members null or empty).
+ * xlbctl(8) JSON OUTPUT documents it.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -68,8 +69,18 @@ static void route_json(struct walk *wk, const struct bgp_prefix *pfx, const stru
 	json_kv_string(w, "prefix", s);
 	json_kv_bool(w, "updating", !a);
 	if (!a) {
-		json_kv_null(w, "vip");
-		json_kv_null(w, "next_hop");
+		static const char *const nulls[] = { "vip", "next_hop", "next_hop_link_local",
+						     "origin", "med", "local_pref" };
+		static const char *const empty[] = { "as_path", "communities",
+						     "large_communities" };
+
+		for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+			json_kv_null(w, nulls[i]);
+		for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+			json_key(w, empty[i]);
+			json_array_start(w);
+			json_array_end(w);
+		}
 		json_object_end(w);
 		return;
 	}

@@ -26,7 +26,7 @@ TOPO="xlbd$$"
 . selftests/lib/leaf.sh
 
 route() { xlbctl_json lb vip show echo -- .route; }
-healthy() { xlbctl_json lb vip show echo -- .backends_healthy; }
+healthy() { xlbctl_json lb vip show echo -- .backends_usable; }
 announced() { leaf_has_route bird $VIP4/32; }
 withdrawn() { ! leaf_has_route bird $VIP4/32; }
 # one new connection to the echo VIP: its backend's name, or nothing

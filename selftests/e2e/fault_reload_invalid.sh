@@ -29,7 +29,7 @@ snapshot() {
 	# the tables: which ring map each slot holds
 	bpftool map dump pinned "$TOPO_BPFFS/lb/rings"
 	xlbctl_json lb vip show -- '[*]|omit=packets,bytes'
-	xlbctl_json lb backend show echo -- '[*]|omit=packets,bytes'
+	xlbctl_json lb backend show echo -- '[*]|omit=packets,bytes,flows'
 	prog_id
 }
 

@@ -7,6 +7,8 @@
 #    first is used and left alone (also when its VIP leaves the config);
 #  - the address stays while the VIP is withdrawn by its health check (the
 #    service answers on it), comes back when deleted by hand;
+#  - host-mode output: status says there is no datapath, vip show gives
+#    the VIP's check and state (not backends), backend show exits 1;
 #  - reload dropping a VIP removes its address; kill -9 + restart keeps
 #    and re-adopts them; SIGTERM removes xlbd's and only xlbd's;
 #    -k leaves them, and a later xlbd whose config no longer wants them
@@ -21,9 +23,9 @@ OP4=203.0.113.54	# the operator's own address on lo
 
 # on_lo ADDR: is it on lo
 on_lo() { nsx lb ip -d addr show dev lo | grep -q " $1/"; }
-# what xlbd says of VIP's address: "added by xlbd" (it found its mark in
-# the kernel's address dump) or "present ..." (someone else's)
-addr_state() { xlbctl_json lb vip show "$1" -- .address; }
+# what xlbd says of VIP's address: "added" (by xlbd: it found its mark in
+# the kernel's address dump) or "present" (someone else's)
+addr_state() { xlbctl_json lb vip show "$1" -- .address_state; }
 
 write_conf() { # with the IPv6 VIP (1/0), with the operator's (1/0)
 	node_peer_conf lb $LEAF4 "" <<EOC
@@ -51,10 +53,23 @@ node_start lb
 
 wait_for 8 on_lo $V4 || fail "$V4 not put on lo"
 wait_for 8 on_lo $V6 || fail "$V6 not put on lo"
-[ "$(addr_state $V4/local)" = "added by xlbd" ] || fail "$V4: $(node_ctl lb vip show)"
-case $(addr_state $OP4/local) in present*) ;; *) fail "$OP4: $(node_ctl lb vip show)" ;; esac
+[ "$(addr_state $V4/local)" = added ] || fail "$V4: $(node_ctl lb vip show)"
+[ "$(addr_state $OP4/local)" = present ] || fail "$OP4: $(node_ctl lb vip show)"
 leaf_wait_route bird $V4/32 10 || fail "$V4 never announced"
 echo "start: $V4 and $V6 added to lo, $OP4 (the operator's) used as it is"
+
+# host-mode output: no datapath, a VIP's check and state, no backends
+node_ctl lb status | grep -q "^datapath     host mode: no datapath" ||
+	fail "status of a host-mode xlbd: $(node_ctl lb status)"
+[ "$(xlbctl_json lb status -- .xdp_mode)" = null ] || fail "xdp_mode: $(node_ctl lb -j status)"
+node_ctl lb vip show | grep -q "^$V4/local  .* up  *announced  *check up " ||
+	fail "vip show of a host-mode VIP: $(node_ctl lb vip show)"
+node_ctl lb vip show $V4/local | grep -q "^    state    up, check up$" ||
+	fail "vip show VIP of a host-mode VIP: $(node_ctl lb vip show $V4/local)"
+node_ctl lb vip show | grep -q "usable\|0/0" && fail "backends shown for host mode: $(node_ctl lb vip show)"
+out=$(node_ctl lb backend show $V4/local 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "is a host-mode VIP: it has no backends" ||
+	fail "backend show of a host-mode VIP: $out"
 
 # service down: withdrawn, the address stays
 kill "$SVC"
@@ -84,7 +99,7 @@ on_lo $V4 || fail "$V4 gone after kill -9"
 node_start lb
 wait_for 8 on_lo $V6 || fail "$V6 not added by the restarted xlbd"
 # the new process knows only what the kernel's mark tells it
-[ "$(addr_state $V4/local)" = "added by xlbd" ] || fail "not adopted: $(node_ctl lb vip show)"
+[ "$(addr_state $V4/local)" = added ] || fail "not adopted: $(node_ctl lb vip show)"
 echo "kill -9 + restart: addresses kept and adopted"
 
 # SIGTERM: xlbd's addresses go, the operator's stays

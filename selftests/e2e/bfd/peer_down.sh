@@ -14,7 +14,10 @@
 #    after SIGCONT xlbd reconnects and the routes come back;
 #  - the leaf frozen: xlbd's BFD detects it within the Detection Time and
 #    tears the BGP session to it down at once (xlbctl bgp show), with a
-#    NOTIFICATION Cease/BFD Down (RFC 9384) the leaf reads when it runs again;
+#    NOTIFICATION Cease/BFD Down (RFC 9384), seen on the wire at the leaf
+#    (whether the leaf reads it when it runs again is a race in the leaf:
+#    its own BFD timer, expired while it was frozen, may close the session
+#    before it reads the socket; reported, not required);
 #  - the link blackholed (nftables drop both ways on the leaf's veth):
 #    both sides detect it; the routes go; all comes back when it is lifted.
 # With XLB_STANDIN=bird the node is BIRD (its protocol bfd) and the xlbctl
@@ -120,6 +123,17 @@ if node_is_xlbd; then
 	wait_for 5 node_bgp_is Established || fail "BGP not Established before the leaf freezes"
 	downs=$(node_bfd lb $LEAF4 downs)
 fi
+if node_is_xlbd; then
+	# the NOTIFICATION Cease/BFD Down from xlbd (RFC 9384) as it reaches
+	# the leaf's interface: BGP type 3, code 6, subcode 10 at the start of
+	# a segment's payload
+	bgp_off='((tcp[12] & 0xf0) >> 2)'
+	spawn leaf "$RUN/notif.pcap.txt" timeout 15 tcpdump -c1 -n -l -i any \
+		"src host $NB and tcp port 179 and tcp[$bgp_off + 18] = 3 and \
+		tcp[$bgp_off + 19] = 6 and tcp[$bgp_off + 20] = 10"
+	notif_pid=$SPAWNED
+	wait_for 5 grep -q "listening on" "$RUN/notif.pcap.txt" || fail "tcpdump did not start"
+fi
 t0=$(now_ms)
 leaf_signal "$KIND" STOP
 if node_is_xlbd; then
@@ -140,11 +154,17 @@ leaf_wait_route "$KIND" $VIP4/32 30 || fail "no route 30 s after the leaf resume
 node_is_xlbd && { wait_for 10 node_bgp_is Established || fail "BGP not back"; }
 echo "leaf resumed: BFD, BGP and route back after $(ms_since "$t0") ms"
 if node_is_xlbd; then
-	# xlbd said why it closed (RFC 9384 Cease/BFD Down), read by the leaf
-	# once it ran again: FRR "received ... 6/10", BIRD "Received: ... 6.10"
-	grep -rqiE "received (from neighbor $NB )?6/10|Received: .*6\.10" "$LEAF_RUN"/ ||
-		fail "the leaf got no Cease/BFD Down NOTIFICATION"
-	echo "the leaf got xlbd's NOTIFICATION Cease/BFD Down"
+	# xlbd said why it closed (RFC 9384 Cease/BFD Down): on the wire
+	wait "$notif_pid"
+	grep -q " IP $NB\.[0-9]* > " "$RUN/notif.pcap.txt" ||
+		fail "no NOTIFICATION Cease/BFD Down from xlbd reached the leaf: $(cat "$RUN/notif.pcap.txt")"
+	# and read by the leaf once it ran again (FRR "received ... 6/10",
+	# BIRD "Received: ... 6.10") unless its own BFD closed first
+	if grep -rqiE "received (from neighbor $NB )?6/10|Received: .*6\.10" "$LEAF_RUN"/; then
+		echo "the leaf got xlbd's NOTIFICATION Cease/BFD Down (on the wire and read)"
+	else
+		echo "xlbd's NOTIFICATION Cease/BFD Down reached the leaf (on the wire); note: the leaf's own BFD closed the session before it read it this time"
+	fi
 fi
 
 # the link blackholed
