@@ -27,7 +27,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng
+LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng -ljson-c -lcrypto
 
 # BPF: CO-RE objects from vmlinux.h, verified by the kernel at load time.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
