@@ -121,7 +121,7 @@ static jobj *drop(jobj *o)
 }
 
 char *etcd_req_range(const char *key, const char *range_end, size_t range_end_len,
-		     int64_t revision, bool count_only)
+		     int64_t revision, unsigned flags)
 {
 	jobj *o = json_object_new_object();
 
@@ -131,7 +131,10 @@ char *etcd_req_range(const char *key, const char *range_end, size_t range_end_le
 		return fail(o);
 	if (revision && !set_i64(o, "revision", revision))
 		return fail(o);
-	if (count_only && !jc_add(o, "count_only", json_object_new_boolean(1)))
+	if ((flags & ETCD_RANGE_SERIALIZABLE) &&
+	    !jc_add(o, "serializable", json_object_new_boolean(1)))
+		return fail(o);
+	if ((flags & ETCD_RANGE_COUNT_ONLY) && !jc_add(o, "count_only", json_object_new_boolean(1)))
 		return fail(o);
 	return jc_dump(o);
 }

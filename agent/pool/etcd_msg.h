@@ -110,9 +110,13 @@ int etcd_b64_decode(const char *text, char **out, size_t *out_len);
  * prefix with its last byte incremented): malloc'd, length in *len. */
 char *etcd_prefix_end(const char *prefix, size_t len, size_t *end_len);
 
-/* /v3/kv/range. range_end NULL: the one key. revision 0: the latest. */
+/* /v3/kv/range. range_end NULL: the one key. revision 0: the latest.
+ * flags: ETCD_RANGE_COUNT_ONLY (no pairs, the count), ETCD_RANGE_SERIALIZABLE
+ * (the member answers from its own copy, without asking the leader). */
+#define ETCD_RANGE_COUNT_ONLY 0x1
+#define ETCD_RANGE_SERIALIZABLE 0x2
 char *etcd_req_range(const char *key, const char *range_end, size_t range_end_len,
-		     int64_t revision, bool count_only);
+		     int64_t revision, unsigned flags);
 /* /v3/kv/put. lease 0: none. */
 char *etcd_req_put(const char *key, const char *value, int64_t lease);
 

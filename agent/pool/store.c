@@ -16,6 +16,11 @@
 #include "lib/log.h"
 #include "pool/store.h"
 
+/* how long heartbeats may meet an election before the node moves, and
+ * how often they ask meanwhile */
+#define POOL_HB_UNAVAILABLE_MS 2000
+#define POOL_HB_RETRY_MS 250
+
 struct pool_call {
 	struct pool_store *s;
 	struct pool_call *prev, *next;
@@ -42,6 +47,8 @@ struct pool_store {
 	struct pool_view view;
 	struct etcd_call *c_auth, *c_read, *c_watch, *c_hb;
 	struct ev_timer t_backoff, t_heartbeat, t_keepalive;
+	uint64_t hb_unavailable_since;	/* first of the heartbeats in a row answered
+					 * "unavailable" (monotonic ms); 0: none */
 	/* status */
 	uint64_t since_ms;
 	int64_t store_revision;
@@ -284,10 +291,36 @@ static void hb_done(void *arg, const struct etcd_result *r)
 {
 	struct pool_store *s = arg;
 	struct etcd_resp resp;
+	char err[128];
 
 	s->c_hb = NULL;
+	/* The heartbeat is a serializable read with hasleader: the member
+	 * answers from its own copy unless it has no leader, so it never
+	 * waits for an election, and a member cut off from the others (no
+	 * leader after its election timeout) says so at once. "no leader"
+	 * and "leader changed" are also what an ordinary election looks like
+	 * for a moment: only when they go on does the node move. No answer
+	 * at all is a failure at once. */
+	if (!r->err && !etcd_resp_parse(r->body, r->len, &resp, err, sizeof(err))) {
+		uint64_t now = evloop_now_ms(s->el);
+
+		if (resp.code == ETCD_UNAVAILABLE) {
+			if (!s->hb_unavailable_since)
+				s->hb_unavailable_since = now;
+			if (now - s->hb_unavailable_since < POOL_HB_UNAVAILABLE_MS) {
+				log_debug("etcd: heartbeat: %s (for %llu ms)", resp.message,
+					  (unsigned long long)(now - s->hb_unavailable_since));
+				etcd_resp_free(&resp);
+				evloop_timer_set(s->el, &s->t_heartbeat, POOL_HB_RETRY_MS, hb_fire,
+						 s);
+				return;
+			}
+		}
+		etcd_resp_free(&resp);
+	}
 	if (!answer(s, r, "heartbeat", &resp))
 		return;
+	s->hb_unavailable_since = 0;
 	if (resp.revision > s->store_revision)
 		s->store_revision = resp.revision;
 	etcd_resp_free(&resp);
@@ -304,7 +337,8 @@ static void hb_fire(struct evloop *el, void *arg)
 	(void)el;
 	if (s->sm.state != POOL_SM_WATCHING || s->c_hb)
 		return;
-	body = etcd_req_range(s->intent_key, s->intent_end, s->intent_end_len, 0, true);
+	body = etcd_req_range(s->intent_key, s->intent_end, s->intent_end_len, 0,
+			      ETCD_RANGE_COUNT_ONLY | ETCD_RANGE_SERIALIZABLE);
 	if (!body) {
 		evloop_timer_set(s->el, &s->t_heartbeat, s->heartbeat_ms, hb_fire, s);
 		return;
@@ -548,7 +582,7 @@ static void perform(struct pool_store *s, unsigned act)
 			return;
 	}
 	if (act & POOL_ACT_READ) {
-		char *body = etcd_req_range(s->all_key, s->all_end, s->all_end_len, 0, false);
+		char *body = etcd_req_range(s->all_key, s->all_end, s->all_end_len, 0, 0);
 
 		if (!session_call(s, "/v3/kv/range", body, false, read_done, &s->c_read, "read"))
 			return;
@@ -560,8 +594,10 @@ static void perform(struct pool_store *s, unsigned act)
 		if (!session_call(s, "/v3/watch", body, true, watch_done, &s->c_watch, "watch"))
 			return;
 	}
-	if (act & POOL_ACT_HEARTBEAT)
+	if (act & POOL_ACT_HEARTBEAT) {
+		s->hb_unavailable_since = 0;
 		evloop_timer_set(s->el, &s->t_heartbeat, s->heartbeat_ms, hb_fire, s);
+	}
 	if (act & POOL_ACT_UP) {
 		s->connects++;
 		if (s->down_logged)
