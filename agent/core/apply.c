@@ -292,6 +292,8 @@ static int conf_needs_restart(const struct xlb_conf *a, const struct xlb_conf *b
 		what = "control-socket", line = b->line.control_socket;
 	else if (STR_DIFF(a->state_file, b->state_file))
 		what = "state-file", line = b->line.state_file;
+	else if (!conf_pool_state_equal(&a->pool, &b->pool))
+		what = "pool-state", line = b->line.pool_state;
 #undef STR_DIFF
 	if (!what)
 		return 0;

@@ -58,7 +58,17 @@ __u32 rt_backend_weight(const struct rt_backend *b)
 
 const char *rt_pool_name(enum rt_pool p)
 {
-	return p == RT_POOLED ? "pooled" : p == RT_DEPOOLED ? "depooled" : "depooled-now";
+	switch (p) {
+	case RT_POOLED:
+		return "pooled";
+	case RT_DEPOOLED:
+		return "depooled";
+	case RT_DEPOOLED_NOW:
+		return "depooled-now";
+	case RT_INACTIVE:
+		return "inactive";
+	}
+	return "?";
 }
 
 /* A backend counts towards min-healthy when it takes new flows and, if it

@@ -38,6 +38,8 @@ enum rt_pool {
 	RT_POOLED = 0,
 	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
 	RT_DEPOOLED_NOW,	/* no flows at all: existing ones move */
+	RT_INACTIVE,		/* pool state `inactive` (etcd): out of the pool altogether,
+				 * no flows, not counted in the VIP's backends */
 };
 
 struct rt_backend {
@@ -62,6 +64,7 @@ struct rt_vip {
 	struct rt_backend *backends;
 	size_t n_backends;
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
+	uint64_t fingerprint;	/* of that table (maps/fingerprint.h); valid with ring_size */
 	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
 	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
 	int local_state;	/* host mode: enum hc_state of the VIP's own check */
@@ -82,7 +85,7 @@ struct rt_backend *rt_backend_find(struct rt_vip *v, const char *addr);
 /* b's weight in its VIP's table: 0 when depooled or failed, else the
  * runtime override or the configured weight. */
 __u32 rt_backend_weight(const struct rt_backend *b);
-/* "pooled", "depooled", "depooled-now" */
+/* "pooled", "depooled", "depooled-now", "inactive" */
 const char *rt_pool_name(enum rt_pool p);
 /* Is v up: enabled, no disable file, and enough usable backends (host
  * mode: its own check passing)? *healthy (if not NULL) gets the number

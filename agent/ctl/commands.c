@@ -64,6 +64,47 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "health checks", NULL, 0 },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",
 	  "BFD sessions", NULL, 0 },
+	{ CTL_CMD_POOL_SHOW, "pool", "show", "[VIP]",
+	  "the fleet's pool state in etcd, and what this node applied",
+	  "Per backend: what etcd says (pooled, weight, the revision of its key, an\n"
+	  "unreadable value), what this node applied, its health here. The\n"
+	  "revision shown is what --revision takes. Needs `pool-state etcd`.", 0 },
+	{ CTL_CMD_POOL_DEPOOL, "pool", "depool", "VIP BACKEND [--force] [--revision N]",
+	  "drain BACKEND of VIP on every node (etcd)",
+	  "Writes {\"pooled\": \"no\"} for BACKEND in etcd; every node of the cluster\n"
+	  "takes it out of VIP's table, its established flows stay. Refused if VIP\n"
+	  "would be left with fewer usable backends than its min-healthy or the\n"
+	  "depool-threshold, unless --force. The write is a transaction: it fails,\n"
+	  "writing nothing, if VIP's pool changed in etcd since the revision this\n"
+	  "node has applied (or since --revision N, from `pool show`). Returns once\n"
+	  "this node has applied the change.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_POOL, "pool", "pool", "VIP BACKEND [--revision N]",
+	  "put BACKEND of VIP back on every node (etcd)",
+	  "Writes {\"pooled\": \"yes\"} (the weight stays), as a transaction like\n"
+	  "`pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_INACTIVE, "pool", "inactive", "VIP BACKEND [--force] [--revision N]",
+	  "take BACKEND out of VIP's pool altogether (etcd)",
+	  "Writes {\"pooled\": \"inactive\"}: out of the table on every node, its\n"
+	  "established flows move too, and it no longer counts as one of VIP's\n"
+	  "backends for the depool threshold (a machine being decommissioned).\n"
+	  "Checked and written like `pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_WEIGHT, "pool", "weight", "VIP BACKEND N [--force] [--revision N]",
+	  "set BACKEND's weight in VIP on every node (etcd)",
+	  "Writes the weight (0..1000000) into BACKEND's key; 0 takes no new flows\n"
+	  "and is checked like a depool.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_DISABLE, "pool", "disable", "VIP [--revision N]",
+	  "withdraw VIP from every node (etcd)",
+	  "Writes {\"enabled\": false} for VIP: every node withdraws it gracefully,\n"
+	  "as `vip disable` does on one node.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_ENABLE, "pool", "enable", "VIP [--revision N]",
+	  "announce VIP again from every node (etcd)", NULL, CTL_CMD_F_SLOW },
+	{ CTL_CMD_FLEET_STATUS, "fleet", "status", "",
+	  "the nodes registered in etcd: revision, tables, divergence",
+	  "Every node registered under the cluster's prefix: address, version, the\n"
+	  "etcd revision it has applied and a fingerprint of each VIP's Maglev\n"
+	  "table. A node behind the latest change is flagged LAGGING, a table that\n"
+	  "differs from the other nodes' for the same VIP DIFFERS (a flow could\n"
+	  "then reach another backend through that node).", CTL_CMD_F_SLOW },
 };
 
 /* Argument kinds named in patterns, with the legend help prints. */
@@ -619,7 +660,32 @@ static int add_option(struct resolver *r, const char *flag)
 {
 	if (!strcmp(flag, "--now"))
 		r->req->args.now = true;
+	if (!strcmp(flag, "--force"))
+		r->req->args.force = true;
 	return add_word(r, flag, NULL);
+}
+
+/* An option with a number after it ([--revision N]). */
+static int add_value_option(struct resolver *r, const char *cmdname, const char *flag,
+			    const char *word)
+{
+	char out[16];
+	unsigned long v;
+	char *end;
+	int err;
+
+	errno = 0;
+	v = strtoul(word, &end, 10);
+	if (*word < '0' || *word > '9' || errno || *end || v > 0xffffffffUL)
+		return usage_err(r->err, r->errlen, "%s: %s '%s' is not a number (0..%u)", cmdname,
+				 flag, Q(word), 0xffffffffU);
+	if (!strcmp(flag, "--revision")) {
+		r->req->args.has_revision = true;
+		r->req->args.revision = v;
+	}
+	snprintf(out, sizeof(out), "%lu", v);
+	err = add_word(r, flag, NULL);
+	return err ? err : add_word(r, out, NULL);
 }
 
 /* Check args against cmd->args and append them canonically. */
@@ -627,7 +693,8 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 		      char *const *argv)
 {
 	const char *flags[8];
-	bool flag_set[8] = { false };
+	bool flag_set[8] = { false }, flag_value[8] = { false };
+	int flag_arg[8];
 	const char *toks[16];
 	size_t toklens[16];
 	bool opt[16];
@@ -643,7 +710,14 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 	for (p = strtok_r(pat, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
 		size_t len = strlen(p);
 
-		if (!strncmp(p, "[--", 3) && nflags < 8) {
+		if (!strncmp(p, "[--", 3) && p[len - 1] != ']' && nflags < 8) {
+			/* [--flag N]: its value is the next token, "N]" */
+			flag_value[nflags] = true;
+			flags[nflags++] = p + 1;
+			p = strtok_r(NULL, " ", &save);
+			if (!p)
+				break;
+		} else if (!strncmp(p, "[--", 3) && nflags < 8) {
 			p[len - 1] = '\0';
 			flags[nflags++] = p + 1;
 		} else if (ntoks < 16) {
@@ -671,6 +745,13 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 		}
 		flag_set[k] = true;
 		used[i] = true;
+		if (flag_value[k]) {
+			if (i + 1 >= argc)
+				return usage_err(r->err, r->errlen, "%s: %s needs a number", cmdname,
+						 flags[k]);
+			flag_arg[k] = i + 1;
+			used[++i] = true;
+		}
 	}
 
 	for (t = 0; t < ntoks; t++) {
@@ -692,7 +773,11 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 			return usage_err(r->err, r->errlen, "%s: unexpected argument '%s'", cmdname,
 					 Q(argv[i]));
 	for (f = 0; f < nflags; f++)
-		if (flag_set[f] && (err = add_option(r, flags[f])))
+		if (flag_set[f] && !flag_value[f] && (err = add_option(r, flags[f])))
+			return err;
+	for (f = 0; f < nflags; f++)
+		if (flag_set[f] && flag_value[f] &&
+		    (err = add_value_option(r, cmdname, flags[f], argv[flag_arg[f]])))
 			return err;
 	return 0;
 }

@@ -26,7 +26,9 @@
  * Argument patterns (cmd->args, also the usage text): VIP, BACKEND /
  * NEIGHBOR (an IPv4 or IPv6 address), N (decimal 0..4294967295), a
  * lowercase keyword, keyword alternatives a|b, [X] optional (at the end),
- * [--flag] an option that may stand anywhere after the command.
+ * [--flag] an option that may stand anywhere after the command, and
+ * [--flag N] one with a number after it (canonically the two words
+ * "--flag" "N", after the other options).
  *
  * VIP forms: 203.0.113.10:53/udp, [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp
  * (all ports), 203.0.113.20/local or 2001:db8::20/local (host mode;
@@ -64,6 +66,14 @@ enum ctl_cmd_id {
 	CTL_CMD_BGP_NEIGHBOR,
 	CTL_CMD_HEALTH_SHOW,
 	CTL_CMD_BFD_SHOW,
+	CTL_CMD_POOL_SHOW,
+	CTL_CMD_POOL_DEPOOL,
+	CTL_CMD_POOL_POOL,
+	CTL_CMD_POOL_INACTIVE,
+	CTL_CMD_POOL_WEIGHT,
+	CTL_CMD_POOL_DISABLE,
+	CTL_CMD_POOL_ENABLE,
+	CTL_CMD_FLEET_STATUS,
 	CTL_CMD__COUNT
 };
 
@@ -96,6 +106,9 @@ struct ctl_args {
 	const char *keyword;		/* the keyword given where the pattern offers a|b */
 	__u32 n;			/* N */
 	bool now;			/* --now */
+	bool force;			/* --force */
+	bool has_revision;		/* --revision N given */
+	__u32 revision;			/* its N */
 };
 
 /* A resolved command line: canonical words, ready for ctl_req_encode(). */

@@ -63,34 +63,6 @@ int pool_key_nodes_prefix(const char *prefix, char *buf, size_t len)
 	return put(buf, len, "%s" SUB_NODES, prefix);
 }
 
-bool pool_node_name_valid(const char *name)
-{
-	size_t i;
-
-	if (!name[0] || strlen(name) > POOL_NODE_NAME_MAX)
-		return false;
-	for (i = 0; name[i]; i++) {
-		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
-bool pool_prefix_valid(const char *prefix)
-{
-	size_t i, n = strlen(prefix);
-
-	if (n < 2 || n > POOL_PREFIX_MAX || prefix[0] != '/' || prefix[n - 1] == '/')
-		return false;
-	for (i = 0; i < n; i++)
-		if (prefix[i] <= ' ' || prefix[i] > '~' || (prefix[i] == '/' && prefix[i + 1] == '/'))
-			return false;
-	return true;
-}
-
 /* A VIP in the address form, canonical; false for names and garbage. */
 static bool vip_canon(const char *s, char *out, size_t len)
 {

@@ -29,12 +29,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pool/names.h"
+
 #define POOL_VIP_STRLEN 64	/* conf_vip_format / ctl_vip_format room */
 #define POOL_ADDR_STRLEN 48	/* an IPv6 address as inet_ntop writes it */
-#define POOL_NODE_NAME_MAX 63	/* [A-Za-z0-9][A-Za-z0-9._-]* */
 #define POOL_FP_STRLEN 13	/* 12 hex digits: a 48-bit fingerprint */
 #define POOL_WEIGHT_MAX 1000000
-#define POOL_PREFIX_MAX 200	/* longest prefix: keys stay well under etcd's limits */
 #define POOL_KEY_MAX (POOL_PREFIX_MAX + 32 + POOL_VIP_STRLEN + POOL_ADDR_STRLEN)
 
 enum pool_key_kind {
@@ -67,11 +67,6 @@ int pool_key_intent_prefix(const char *prefix, char *buf, size_t len);
 int pool_key_vip_backends_prefix(const char *prefix, const char *vip, char *buf, size_t len);
 int pool_key_nodes_prefix(const char *prefix, char *buf, size_t len);
 
-/* Is name usable as a node name (and so in a key)? */
-bool pool_node_name_valid(const char *name);
-/* Is prefix usable: starts with '/', no trailing '/', printable ASCII
- * without spaces, at most POOL_PREFIX_MAX bytes? */
-bool pool_prefix_valid(const char *prefix);
 
 enum pool_pooled {
 	POOL_YES = 0,

@@ -76,6 +76,20 @@ static const struct {
 	{ "bfd", 0, "bfd show" },
 	{ "vip show [2001:db8::20]/local", 0, "vip show 2001:db8::20/local" },
 	{ "vip show 2001:db8::20/local", 0, "vip show 2001:db8::20/local" },
+	/* the fleet's pool state: options with a value come last, canonical */
+	{ "pool depool web 198.51.100.11", 0, "pool depool web 198.51.100.11" },
+	{ "po dep --rev 0042 web --f 198.51.100.11", 0,
+	  "pool depool web 198.51.100.11 --force --revision 42" },
+	{ "pool weight web 198.51.100.11 --revision 9 5", 0,
+	  "pool weight web 198.51.100.11 5 --revision 9" },
+	{ "pool in web 2001:db8::0011", 0, "pool inactive web 2001:db8::11" },
+	{ "pool dis web --revision 3", 0, "pool disable web --revision 3" },
+	{ "pool", 0, "pool show" },
+	{ "fl st", 0, "fleet status" },
+	{ "pool depool web 198.51.100.11 --revision", -EINVAL, "--revision needs a number" },
+	{ "pool depool web 198.51.100.11 --revision x", -EINVAL, "--revision 'x' is not a number" },
+	{ "pool pool web 198.51.100.11 --force", -EINVAL, "unknown option '--force'" },
+	{ "pool weight web 198.51.100.11", -EINVAL, "pool weight: missing N" },
 	/* usage errors */
 	{ "", -EINVAL, "missing OBJECT" },
 	{ "frob", -EINVAL, "unknown object or command 'frob'" },
@@ -291,8 +305,8 @@ void test_ctl_table_rows(void)
 				a = "7";
 			else if (strchr(p, '|'))
 				*strchr(p, '|') = '\0';
-			else if (!strncmp(p, "[--", 3))
-				continue;
+			else if (!strncmp(p, "[--", 3) || !strcmp(p, "N]"))
+				continue;	/* options, and the value of [--flag N] */
 			n += snprintf(line + n, sizeof(line) - n, " %s", a);
 		}
 		argc = split(line, store, sizeof(store), argv);
@@ -428,8 +442,8 @@ void test_ctl_usage_short(void)
 		{ "bgp x", "usage: xlbctl bgp show\n"
 			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
 		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
-			  "OBJECT: vip backend bgp health bfd; without OBJECT: stats reload status "
-			  "help\nTry `xlbctl help`.\n" },
+			  "OBJECT: vip backend bgp health bfd pool fleet; without OBJECT: stats "
+			  "reload status help\nTry `xlbctl help`.\n" },
 	};
 	struct buf text;
 	size_t i;

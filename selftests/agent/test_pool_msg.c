@@ -83,13 +83,14 @@ void test_pool_requests(void)
 	struct etcd_op get = { .type = ETCD_OP_RANGE, .key = "/xlb/a" };
 	char *s;
 
-	s = etcd_req_range("/xlb/", "/xlb0", 5, 0, false);
+	s = etcd_req_range("/xlb/", "/xlb0", 5, 0, 0);
 	ASSERT_STREQ(s, "{\"key\":\"L3hsYi8=\",\"range_end\":\"L3hsYjA=\"}", "range");
 	free(s);
 	/* compact JSON, int64 as strings as the gateway writes them */
-	s = etcd_req_range("/xlb/", "/xlb0", 5, 7, true);
+	s = etcd_req_range("/xlb/", "/xlb0", 5, 7, ETCD_RANGE_COUNT_ONLY | ETCD_RANGE_SERIALIZABLE);
 	ASSERT_STREQ(s, "{\"key\":\"L3hsYi8=\",\"range_end\":\"L3hsYjA=\",\"revision\":\"7\","
-			"\"count_only\":true}", "range at a revision, count only");
+			"\"serializable\":true,\"count_only\":true}",
+		     "range at a revision, serializable, count only");
 	free(s);
 	s = etcd_req_watch("/xlb/", "/xlb0", 5, 42, false);
 	ASSERT_STREQ(s, "{\"create_request\":{\"key\":\"L3hsYi8=\",\"range_end\":\"L3hsYjA=\","
