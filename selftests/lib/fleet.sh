@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: GPL-2.0
+# The fleet: system.sh's topology (BIRD leaf with ECMP, the xlb nodes lb1
+# and lb2, backends b1..b3 with HTTP and DNS servers) with the nodes' pool
+# state in etcd: real etcd members (lib/etcd.sh), each in a namespace of
+# its own on the leaf's br0 next to the xlb nodes, and `pool-state etcd`
+# in the nodes' configs. Used by the e2e/fleet_* tests, the fleet
+# benchmark and the demo.
+#
+#   192.0.2.0/25 (br0): leaf .1, lb1 .10, lb2 .11, e1 .40, e2 .41, e3 .42
+#
+# Set SYS (and SYS_* as for system.sh) and FLEET_ETCD (default "e1 e2 e3";
+# "e1" for a single member) before sourcing. FLEET_POOL_EXTRA: more lines
+# for the pool-state block (tls, user).
+#
+#   fleet_up / fleet_down       everything up (etcd followed by both nodes)
+#                               / everything gone (every exit path: fleet_test)
+#   fleet_test                  sys_test with fleet_down
+#   fleet_pool NODE ARGS...     xlbctl pool ARGS on NODE
+#   fleet_status NODE           `xlbctl -j status` of NODE
+#   fleet_connected NODE        NODE follows etcd
+#   fleet_wait_connected SECONDS [NODES]
+#   fleet_revision NODE         the revision of the pool state NODE applied
+#   fleet_wait_revision SECONDS REV [NODES]   every NODE applied REV or later
+#   fleet_fingerprint NODE VIP  NODE's fingerprint of VIP's table (from its
+#                               registration in etcd)
+#   fleet_table NODE VIP        the table NODE's datapath holds for VIP, as
+#                               backend addresses per slot, hashed
+#                               (selftests/lib/fleet.py table)
+#   fleet_put KEY VALUE         etcdctl put under the prefix
+#   fleet_timed NODE VIP BACKEND in|out ARGS...   `xlbctl ARGS` on NODE, then
+#                               until BACKEND is in / out of VIP's table on
+#                               every lb node; FLEET_OUT gets xlbctl's
+#                               answer, FLEET_MS "CALL RETURN" (the slowest
+#                               node's table change, in ms from the call's
+#                               start and from its return)
+: "${SYS:?set SYS}"
+FLEET_ETCD=${FLEET_ETCD:-e1 e2 e3}
+FLEET_PREFIX=${FLEET_PREFIX:-/xlb/test}
+FLEET_POOL_EXTRA=${FLEET_POOL_EXTRA:-}
+ETCD_RUN=/run/$SYS-etcd
+FLEET_PY=$PWD/selftests/lib/fleet.py
+
+. selftests/lib/system.sh
+. selftests/lib/etcd.sh
+
+declare -gA FLEET_ADDR=([e1]=192.0.2.40 [e2]=192.0.2.41 [e3]=192.0.2.42)
+for _m in $FLEET_ETCD; do
+	etcd_member "$_m" "$SYS-$_m" "${FLEET_ADDR[$_m]}"
+done
+
+fleet_lb_extra() {
+	cat <<EOC
+pool-state etcd {
+    endpoints $(etcd_endpoints)
+    prefix $FLEET_PREFIX
+    name $1
+${FLEET_POOL_EXTRA}
+}
+EOC
+}
+SYS_LB_EXTRA=fleet_lb_extra
+
+# the members' namespaces on the leaf's br0
+fleet_etcd_net() {
+	local m
+	for m in $FLEET_ETCD; do
+		ip netns add "$SYS-$m" || return 1
+		ip -n "$SYS-$m" link set lo up
+		sys_link "$m" eth0 leaf "l-$m" || return 1
+		nsx leaf ip link set "l-$m" master br0
+		nsx "$m" ip addr add "${FLEET_ADDR[$m]}/25" dev eth0 || return 1
+	done
+}
+
+fleet_status() { sys_ctl "$1" -j status; }
+fleet_field() { # NODE FIELD of status' pool_state
+	fleet_status "$1" 2>/dev/null | $SYS_PY -c '
+import json, sys
+print(json.load(sys.stdin)["pool_state"].get(sys.argv[1]))' "$2"
+}
+fleet_connected() { [ "$(fleet_field "$1" connected)" = True ]; }
+fleet_all_connected() {
+	local n
+	for n in ${*:-$SYS_LBS}; do fleet_connected "$n" || return 1; done
+}
+fleet_wait_connected() {
+	local s=$1
+	shift
+	leaf_poll "$s" fleet_all_connected "$@"
+}
+fleet_revision() { fleet_field "$1" applied_revision; }
+fleet_applied() { # REV NODES...
+	local rev=$1 n r
+	shift
+	for n in ${*:-$SYS_LBS}; do
+		r=$(fleet_revision "$n")
+		[ -n "$r" ] && [ "$r" != None ] && [ "$r" -ge "$rev" ] || return 1
+	done
+}
+fleet_wait_revision() {
+	local s=$1
+	shift
+	leaf_poll "$s" fleet_applied "$@"
+}
+fleet_pool() {
+	local n=$1
+	shift
+	sys_ctl "$n" pool "$@"
+}
+fleet_put() { ETCD_CTL_NS=$(ns lb1) etcd_ctl put "$FLEET_PREFIX/$1" "$2" >/dev/null; }
+fleet_get() { ETCD_CTL_NS=$(ns lb1) etcd_ctl get "$FLEET_PREFIX/$1" --print-value-only; }
+fleet_fingerprint() {
+	ETCD_CTL_NS=$(ns lb1) etcd_ctl get "$FLEET_PREFIX/nodes/$1" --print-value-only |
+		$SYS_PY -c '
+import json, sys
+t = json.load(sys.stdin)["tables"].get(sys.argv[1])
+print(t["fingerprint"] if t else "")' "$2"
+}
+fleet_table() {
+	"$SYS_PY" "$FLEET_PY" table "$SYS_BPFFS/$1/xlb" "$2"
+}
+
+fleet_timed() {
+	local n=$1 vip=$2 be=$3 want=$4 pins="" m t0 t1 last=0 k ns w
+	shift 4
+	for m in $SYS_LBS; do pins="$pins $SYS_BPFFS/$m/xlb"; done
+	rm -f "$SYS_RUN/wait.ready"
+	# shellcheck disable=SC2086
+	"$SYS_PY" "$FLEET_PY" wait $pins -- "$vip" "$be" "$want" 10 "$SYS_RUN/wait.ready" \
+		>"$SYS_RUN/wait.out" 2>"$SYS_RUN/wait.err" &
+	w=$!
+	leaf_poll 10 test -e "$SYS_RUN/wait.ready" || { wait $w; return 1; }
+	t0=$(date +%s%N)
+	FLEET_OUT=$(sys_ctl "$n" "$@" 2>&1)
+	t1=$(date +%s%N)
+	wait $w || { FLEET_OUT="$FLEET_OUT; $(cat "$SYS_RUN/wait.err")"; return 1; }
+	for k in $(cat "$SYS_RUN/wait.out"); do
+		ns=${k#*=}
+		[ "$ns" -gt "$last" ] && last=$ns
+	done
+	FLEET_MS="$(((last - t0) / 1000000)) $(((last - t1) / 1000000))"
+}
+
+fleet_up() {
+	mkdir -p "$ETCD_RUN"
+	sys_up || return $?
+	fleet_etcd_net || sys_fail "etcd namespaces"
+	etcd_cluster_start 30 || sys_fail "etcd cluster"
+	fleet_wait_connected 20 || sys_fail "the xlb nodes do not follow etcd: $(fleet_status lb1)"
+}
+
+fleet_down() {
+	local m
+	etcd_stop_all
+	for m in $FLEET_ETCD; do ip netns del "$SYS-$m" 2>/dev/null; done
+	rm -rf "$ETCD_RUN"
+	sys_down
+}
+
+fleet_test() {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+	command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
+		{ echo "etcd missing (Debian packages etcd-server etcd-client; make deps)"; exit 77; }
+	trap fleet_down EXIT
+	trap 'exit 130' INT TERM
+	fail() {
+		local m
+		for m in $FLEET_ETCD; do
+			echo "--- etcd $m"
+			tail -3 "$ETCD_RUN/$m.log" 2>/dev/null
+		done
+		sys_fail "$*"
+	}
+}
