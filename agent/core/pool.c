@@ -136,6 +136,12 @@ static void apply_view(struct xlbd_pool *pl)
 	xlbd_pool_writes_applied(d, rev);
 }
 
+void xlbd_pool_config_changed(struct xlbd *d)
+{
+	if (d->pool && d->pool->store)
+		apply_view(d->pool);
+}
+
 /* ---- the store's callbacks ---- */
 
 static void store_changed(void *arg, bool intent)

@@ -43,6 +43,9 @@ static inline bool xlbd_pool_etcd(const struct xlbd *d)
 void xlbd_pool_writes_applied(struct xlbd *d, int64_t revision);
 /* Drop every write under way (stop). */
 void xlbd_pool_writes_free(struct xlbd *d);
+/* metrics_pool.c: the fleet's part of the Prometheus page */
+struct expo;
+void xlbd_metrics_pool(struct expo *e, struct xlbd *d);
 /* `xlbctl pool ...` and `fleet status` (handlers.c): CTL_OK, CTL_ERR_*
  * with err, or CTL_DEFERRED (the answer comes through the control server). */
 struct ctl_request;

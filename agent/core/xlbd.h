@@ -151,6 +151,9 @@ void xlbd_pool_stop(struct xlbd *d);
 /* The node's registration changed (a table, the applied revision): put
  * it in etcd. Nothing without pool-state etcd. */
 void xlbd_pool_publish(struct xlbd *d);
+/* A reload built a new model: apply etcd's state to it again (new VIPs
+ * and backends have none yet) and publish. Nothing before the store runs. */
+void xlbd_pool_config_changed(struct xlbd *d);
 
 /* state.c */
 /* Write the runtime state of every VIP to the state file (atomic). */

@@ -62,7 +62,13 @@ SYS_LB_EXTRA=fleet_lb_extra
 
 # the members' namespaces on the leaf's br0
 fleet_etcd_net() {
-	local m
+	local m mac
+	# a bridge takes the lowest MAC of its ports unless it was given one:
+	# a member's port could change the leaf's MAC under the xlb nodes'
+	# neighbour caches (their own traffic, health checks included, then
+	# goes nowhere until the entries expire). Pin the one it has.
+	mac=$(nsx leaf cat /sys/class/net/br0/address) && nsx leaf ip link set br0 address "$mac" ||
+		return 1
 	for m in $FLEET_ETCD; do
 		ip netns add "$SYS-$m" || return 1
 		ip -n "$SYS-$m" link set lo up
