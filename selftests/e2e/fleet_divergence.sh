@@ -34,10 +34,7 @@ B2=${SYS_ADDR4[b2]}
 B3=${SYS_ADDR4[b3]}
 
 applied() { fleet_revision "$1"; }
-metric() { # NODE NAME{LABELS}: the sample's value
-	nsx "$1" curl -s -m 5 "http://${SYS_ADDR4[$1]}:9273/metrics" |
-		awk -v m="$2" 'index($0, m " ") == 1 { print $2 }'
-}
+metric() { fleet_metric "$@"; }
 fleet_json() { sys_ctl lb1 -j fleet status; }
 fleet_py() { fleet_json | $SYS_PY -c "import json, sys; d = json.load(sys.stdin); $1"; }
 same_tables() {

@@ -10,7 +10,10 @@
 #
 # Set SYS (and SYS_* as for system.sh) and FLEET_ETCD (default "e1 e2 e3";
 # "e1" for a single member) before sourcing. FLEET_POOL_EXTRA: more lines
-# for the pool-state block (tls, user).
+# for the pool-state block (tls, user). FLEET_SMALL_BUFFERS=1: the members'
+# and the nodes' TCP buffers for etcd's connections cut to 16 kB, so a
+# stopped xlbd holds up etcd's watch after a few messages (the compaction
+# test) instead of after megabytes.
 #
 #   fleet_up / fleet_down       everything up (etcd followed by both nodes)
 #                               / everything gone (every exit path: fleet_test)
@@ -27,6 +30,8 @@
 #                               backend addresses per slot, hashed
 #                               (selftests/lib/fleet.py table)
 #   fleet_put KEY VALUE         etcdctl put under the prefix
+#   fleet_cut NODE / fleet_uncut NODE   NODE cut off from etcd / back
+#   fleet_metric NODE SAMPLE    a sample's value on NODE's metrics page
 #   fleet_timed NODE VIP BACKEND in|out ARGS...   `xlbctl ARGS` on NODE, then
 #                               until BACKEND is in / out of VIP's table on
 #                               every lb node; FLEET_OUT gets xlbctl's
@@ -75,6 +80,16 @@ fleet_etcd_net() {
 		sys_link "$m" eth0 leaf "l-$m" || return 1
 		nsx leaf ip link set "l-$m" master br0
 		nsx "$m" ip addr add "${FLEET_ADDR[$m]}/25" dev eth0 || return 1
+		[ -z "${FLEET_SMALL_BUFFERS:-}" ] ||
+			nsx "$m" sysctl -qw net.ipv4.tcp_rmem="4096 16384 16384" \
+				net.ipv4.tcp_wmem="4096 16384 16384"
+	done
+	# the nodes' sockets to etcd are made after this (the members start
+	# next); their BGP and health sockets keep the buffers they have
+	for m in $SYS_LBS; do
+		[ -z "${FLEET_SMALL_BUFFERS:-}" ] ||
+			nsx "$m" sysctl -qw net.ipv4.tcp_rmem="4096 16384 16384" \
+				net.ipv4.tcp_wmem="4096 16384 16384"
 	done
 }
 
@@ -108,6 +123,23 @@ fleet_wait_revision() {
 	shift
 	leaf_poll "$s" fleet_applied "$@"
 }
+# fleet_cut NODE / fleet_uncut NODE: NODE cannot reach etcd (its
+# connections to the client port refused, nftables in its namespace, as
+# when the members are down; a black hole would add up to the connect
+# timeout, 1 s, to the time it takes to notice the way is open) / can again
+fleet_cut() {
+	nsx "$1" nft -f - <<EOC
+table inet xlb_fleet_cut {
+	chain out { type filter hook output priority 0; tcp dport 2379 reject with tcp reset; }
+}
+EOC
+}
+fleet_uncut() { nsx "$1" nft delete table inet xlb_fleet_cut; }
+fleet_metric() { # NODE SAMPLE: its value on NODE's page (metrics listen 0.0.0.0 port 9273)
+	nsx "$1" curl -s -m 5 "http://${SYS_ADDR4[$1]}:9273/metrics" |
+		awk -v m="$2" 'index($0, m " ") == 1 { print $2 }'
+}
+
 fleet_pool() {
 	local n=$1
 	shift
