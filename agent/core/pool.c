@@ -132,6 +132,7 @@ static void apply_view(struct xlbd_pool *pl)
 		pl->applied_at = time(NULL);
 		xlbd_state_save(d);
 	}
+	pool_store_set_applied(pl->store, d->pool_revision);
 	xlbd_pool_publish(d);
 	xlbd_pool_writes_applied(d, rev);
 }
@@ -330,6 +331,7 @@ int xlbd_pool_start(struct xlbd *d, char *err, size_t errlen)
 		goto fail;
 	}
 	d->pool = pl;
+	pool_store_set_applied(pl->store, d->pool_revision);
 	log_info("pool state from etcd: %s/ at %zu endpoints, this node is %s (state file: "
 		 "revision %lld)", ps->prefix, ps->n_endpoints, pl->name,
 		 (long long)d->pool_revision);
@@ -339,7 +341,7 @@ int xlbd_pool_start(struct xlbd *d, char *err, size_t errlen)
 fail:
 	free(pl);
 out:
-	/* libcurl copied the blobs; the password is in the store */
+	/* the client copied the blobs, the store the password */
 	free(ca);
 	free(cert);
 	secret_free(key, key_len);

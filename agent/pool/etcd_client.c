@@ -129,11 +129,26 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return evloop_timer_set(c->el, &c->timer, timeout_ms, timer_fire, c) ? -1 : 0;
 }
 
-static void blob_set(struct curl_blob *b, const struct etcd_blob *src)
+/* The client's own copy: every call's easy handle is given it (libcurl
+ * copies it again there), long after the caller's buffer is gone. */
+static int blob_set(struct curl_blob *b, const struct etcd_blob *src)
 {
-	b->data = (void *)src->data;
+	b->data = malloc(src->len);
+	if (!b->data)
+		return -ENOMEM;
+	memcpy(b->data, src->data, src->len);
 	b->len = src->len;
 	b->flags = CURL_BLOB_COPY;
+	return 0;
+}
+
+static void blob_free(struct curl_blob *b)
+{
+	if (!b->data)
+		return;
+	explicit_bzero(b->data, b->len);
+	free(b->data);
+	b->data = NULL;
 }
 
 int etcd_client_new(struct evloop *el, const struct etcd_client_cfg *cfg, struct etcd_client **out)
@@ -160,14 +175,14 @@ int etcd_client_new(struct evloop *el, const struct etcd_client_cfg *cfg, struct
 	for (i = 0; i < cfg->n_endpoints; i++)
 		if (!(c->endpoints[i] = strdup(cfg->endpoints[i])))
 			goto nomem;
-	/* blobs are copied by libcurl at setopt; keep them for every call */
 	if (cfg->ca.len) {
-		blob_set(&c->ca, &cfg->ca);
+		if (blob_set(&c->ca, &cfg->ca))
+			goto nomem;
 		c->has_ca = true;
 	}
 	if (cfg->cert.len) {
-		blob_set(&c->cert, &cfg->cert);
-		blob_set(&c->key, &cfg->key);
+		if (blob_set(&c->cert, &cfg->cert) || blob_set(&c->key, &cfg->key))
+			goto nomem;
 		c->has_cert = true;
 	}
 	c->connect_timeout_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : 1000;
@@ -223,6 +238,9 @@ void etcd_client_free(struct etcd_client *c)
 	for (i = 0; i < c->n_endpoints; i++)
 		free(c->endpoints ? c->endpoints[i] : NULL);
 	free(c->endpoints);
+	blob_free(&c->ca);
+	blob_free(&c->cert);
+	blob_free(&c->key);
 	if (c->auth_header) {
 		explicit_bzero(c->auth_header, strlen(c->auth_header));
 		free(c->auth_header);

@@ -17,7 +17,8 @@
  * lost its leader refuses calls and ends watch streams instead of serving
  * a view that no longer moves. With a token set, `Authorization: TOKEN`.
  * TLS material is given as PEM in memory (read once at start-up, before
- * xlbd gives up its privileges), never read from files here.
+ * xlbd gives up its privileges), never read from files here; the client
+ * keeps its own copy (the key's is wiped when it is freed).
  *
  * Callbacks never run inside a libcurl call: lines and results are
  * handed over after libcurl returns, so a callback may start or cancel

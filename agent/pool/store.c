@@ -65,6 +65,7 @@ struct pool_store {
 	struct etcd_call *c_grant, *c_put, *c_ka;
 	struct pool_call *calls;
 	uint32_t rnd;
+	int64_t applied;		/* what the owner applied (for the logs) */
 };
 
 static uint32_t rnd_next(struct pool_store *s)
@@ -104,6 +105,20 @@ static enum pool_sm_event answer_event(const struct etcd_resp *r)
 	return POOL_EV_FAILED;
 }
 
+/* The start of a body that is not JSON (a proxy's page, etcd's gateway
+ * refusing before gRPC: "CommonName of client ... will be ignored"),
+ * printable, for the error. */
+static void body_peek(const struct etcd_result *r, char *out, size_t len)
+{
+	size_t i, n = r->len < len - 1 ? r->len : len - 1;
+
+	for (i = 0; i < n; i++)
+		out[i] = r->body[i] >= ' ' && r->body[i] < 0x7f ? r->body[i] : ' ';
+	while (i && out[i - 1] == ' ')
+		i--;
+	out[i] = '\0';
+}
+
 /* Decode an answer; on any problem set the error, feed the session
  * and return false. */
 static bool answer(struct pool_store *s, const struct etcd_result *r, const char *what,
@@ -117,8 +132,11 @@ static bool answer(struct pool_store *s, const struct etcd_result *r, const char
 		return false;
 	}
 	if (etcd_resp_parse(r->body, r->len, resp, err, sizeof(err))) {
-		set_error(s, "%s: %s: %s, unreadable answer: %s", etcd_client_endpoint(s->cli), what,
-			  r->detail, err);
+		char peek[120];
+
+		body_peek(r, peek, sizeof(peek));
+		set_error(s, "%s: %s: %s, unreadable answer (%s): %s", etcd_client_endpoint(s->cli),
+			  what, r->detail, err, peek);
 		feed(s, POOL_EV_FAILED, 0);
 		return false;
 	}
@@ -365,8 +383,11 @@ static void auth_done(void *arg, const struct etcd_result *r)
 		return;
 	}
 	if (etcd_resp_parse(r->body, r->len, &resp, err, sizeof(err))) {
-		set_error(s, "%s: login: unreadable answer (%s): %s", etcd_client_endpoint(s->cli),
-			  r->detail, err);
+		char peek[120];
+
+		body_peek(r, peek, sizeof(peek));
+		set_error(s, "%s: login: %s: %s", etcd_client_endpoint(s->cli), r->detail,
+			  peek[0] ? peek : err);
 		feed(s, POOL_EV_FAILED, 0);
 		return;
 	}
@@ -555,7 +576,7 @@ static void perform(struct pool_store *s, unsigned act)
 		s->failures++;
 		log_warnx("etcd: lost %s (%s): keeping the pool state applied at revision %lld; "
 			  "reconnecting", etcd_client_endpoint(s->cli), s->last_error,
-			  (long long)s->view.intent_revision);
+			  (long long)s->applied);
 		s->down_logged = true;
 		s->ops.link(s->arg, false);
 	} else if ((act & POOL_ACT_BACKOFF) && !s->down_logged) {
@@ -564,7 +585,7 @@ static void perform(struct pool_store *s, unsigned act)
 		s->failures++;
 		log_warnx("etcd: cannot follow %s/ yet (%s): serving the last applied pool state "
 			  "(revision %lld); retrying", s->prefix, s->last_error,
-			  (long long)s->view.intent_revision);
+			  (long long)s->applied);
 		s->down_logged = true;
 	} else if (act & POOL_ACT_BACKOFF) {
 		s->failures++;
@@ -716,6 +737,11 @@ void pool_store_free(struct pool_store *s)
 	free(s->reg_put);
 	free(s->reg_sending);
 	free(s);
+}
+
+void pool_store_set_applied(struct pool_store *s, int64_t revision)
+{
+	s->applied = revision;
 }
 
 const struct pool_view *pool_store_view(const struct pool_store *s)

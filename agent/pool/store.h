@@ -63,6 +63,9 @@ void pool_store_start(struct pool_store *s);
 void pool_store_free(struct pool_store *s);
 
 const struct pool_view *pool_store_view(const struct pool_store *s);
+/* The revision the owner has applied (from the view, or its own saved
+ * state before the first read): what the logs say is kept. */
+void pool_store_set_applied(struct pool_store *s, int64_t revision);
 const char *pool_store_prefix(const struct pool_store *s);
 
 struct pool_store_status {

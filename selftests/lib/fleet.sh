@@ -13,7 +13,11 @@
 # for the pool-state block (tls, user). FLEET_SMALL_BUFFERS=1: the members'
 # and the nodes' TCP buffers for etcd's connections cut to 16 kB, so a
 # stopped xlbd holds up etcd's watch after a few messages (the compaction
-# test) instead of after megabytes.
+# test) instead of after megabytes. FLEET_TLS=1: the members serve clients
+# over TLS with client certificates (etcd_tls_make, in $ETCD_RUN/tls) and
+# the nodes' configs say so (FLEET_POOL_EXTRA gets the tls line).
+# FLEET_AUTH="USER PASSWORD": authentication on once the cluster runs, USER
+# with read-write on the prefix (the nodes' configs need its user line).
 #
 #   fleet_up / fleet_down       everything up (etcd followed by both nodes)
 #                               / everything gone (every exit path: fleet_test)
@@ -181,9 +185,15 @@ fleet_timed() {
 
 fleet_up() {
 	mkdir -p "$ETCD_RUN"
+	if [ -n "${FLEET_TLS:-}" ]; then
+		etcd_tls_make || return 1
+		FLEET_POOL_EXTRA="    tls ca $ETCD_TLS/ca.pem cert $ETCD_TLS/client.pem key $ETCD_TLS/client-key.pem
+$FLEET_POOL_EXTRA"
+	fi
 	sys_up || return $?
 	fleet_etcd_net || sys_fail "etcd namespaces"
 	etcd_cluster_start 30 || sys_fail "etcd cluster"
+	[ -z "${FLEET_AUTH:-}" ] || etcd_auth_enable $FLEET_AUTH "$FLEET_PREFIX" || sys_fail "etcd auth"
 	fleet_wait_connected 20 || sys_fail "the xlb nodes do not follow etcd: $(fleet_status lb1)"
 }
 
