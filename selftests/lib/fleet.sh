@@ -197,10 +197,21 @@ $FLEET_POOL_EXTRA"
 	fleet_wait_connected 20 || sys_fail "the xlb nodes do not follow etcd: $(fleet_status lb1)"
 }
 
-fleet_down() {
-	local m
+# the members only (fleet_down and the demo's teardown); members an
+# earlier shell started (a KEEP=1 demo) are found in their namespaces
+fleet_etcd_down() {
+	local m left
 	etcd_stop_all
-	for m in $FLEET_ETCD; do ip netns del "$SYS-$m" 2>/dev/null; done
+	for m in $FLEET_ETCD; do
+		left=$(ip netns pids "$SYS-$m" 2>/dev/null | tr '\n' ' ')
+		# shellcheck disable=SC2086
+		[ -n "${left// /}" ] && kill -9 $left 2>/dev/null
+		ip netns del "$SYS-$m" 2>/dev/null
+	done
+}
+
+fleet_down() {
+	fleet_etcd_down
 	rm -rf "$ETCD_RUN"
 	sys_down
 }
