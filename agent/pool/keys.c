@@ -288,6 +288,18 @@ fail:
 	return fail(o);
 }
 
+/* src for a message: printable ASCII, at most len - 1 bytes (values come
+ * from whoever can write etcd, and messages go to the log) */
+static const char *printable(const char *src, char *dst, size_t len)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i < len - 1; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+	return dst;
+}
+
 static bool str_field(jobj *o, const char *name, char *dst, size_t len, bool required)
 {
 	jobj *v = jc_get(o, name);
@@ -341,7 +353,9 @@ int pool_node_value_parse(const char *json, size_t len, struct pool_node_value *
 			if (strlen(vip) >= sizeof(nt->vip) || !jc_is(t, json_type_object) ||
 			    !str_field(t, "fingerprint", nt->fingerprint, sizeof(nt->fingerprint),
 				       true)) {
-				errf(err, errlen, "table of \"%.64s\" unreadable", vip);
+				char q[65];
+
+				errf(err, errlen, "table of \"%s\" unreadable", printable(vip, q, sizeof(q)));
 				goto out;
 			}
 			strcpy(nt->vip, vip);
