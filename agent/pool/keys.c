@@ -310,6 +310,10 @@ static bool str_field(jobj *o, const char *name, char *dst, size_t len, bool req
 	if (!jc_is(v, json_type_string) || (size_t)json_object_get_string_len(v) >= len)
 		return false;
 	strcpy(dst, json_object_get_string(v));
+	/* shown by xlbctl fleet status as text: printable ASCII only */
+	for (; *dst; dst++)
+		if (*dst < 0x20 || *dst >= 0x7f)
+			return false;
 	return true;
 }
 
@@ -325,7 +329,8 @@ int pool_node_value_parse(const char *json, size_t len, struct pool_node_value *
 	if (!str_field(o, "name", out->name, sizeof(out->name), true) ||
 	    !str_field(o, "address", out->address, sizeof(out->address), false) ||
 	    !str_field(o, "version", out->version, sizeof(out->version), false)) {
-		errf(err, errlen, "\"name\", \"address\" or \"version\" missing or not a short string");
+		errf(err, errlen, "\"name\", \"address\" or \"version\" missing or not a short "
+			   "printable string");
 		goto out;
 	}
 	v = jc_get(o, "revision");

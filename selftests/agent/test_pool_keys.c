@@ -168,6 +168,7 @@ void test_pool_node_value(void)
 	};
 	struct pool_node_value v = { .name = "lb1", .address = "192.0.2.10", .version = "0.1.0",
 				     .revision = 42, .connected = true, .tables = t, .n_tables = 2 };
+	static const char esc[] = "{\"name\":\"lb1\",\"revision\":1,\"version\":\"\\u001b[2J\"}";
 	struct pool_node_value back;
 	char err[128], *s;
 
@@ -194,6 +195,9 @@ void test_pool_node_value(void)
 	free(s);
 	ASSERT_EQ(pool_node_value_parse("{\"name\":\"lb1\"}", 14, &back, err, sizeof(err)), -EINVAL,
 		  "no revision");
+	ASSERT_EQ(pool_node_value_parse(esc, strlen(esc), &back, err, sizeof(err)), -EINVAL,
+		  "a control character (it would reach a terminal)");
+	ASSERT_TRUE(strstr(err, "printable") != NULL, "said why");
 	ASSERT_EQ(pool_node_value_parse("{\"name\":\"lb1\",\"revision\":1,\"tables\":[]}", 38, &back,
 					err, sizeof(err)),
 		  -EINVAL, "tables not an object");
