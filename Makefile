@@ -45,6 +45,8 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB      := $(BUILD)/libxlb.a
 
 TOOLS := $(BUILD)/tools/xlb-setup $(BUILD)/tools/xlbctl
+# xlbctl's bash completion, written by xlbctl itself from its command table
+XLBCTL_BASH := $(BUILD)/tools/xlbctl.bash
 XLBD  := $(BUILD)/agent/xlbd
 
 # xlbctl is a folder of its own (tools/xlbctl/: main.c and the CLI,
@@ -137,7 +139,7 @@ BENCH_FORWARD := $(if $(BENCH_FORWARD_SRC),$(BUILD)/selftests/bench_forward)
 all: deps-build
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
+build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(XLBCTL_BASH) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
 	$(BENCH_AGENT) $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(E2E_PROGS)
 
 deps:
@@ -190,6 +192,10 @@ $(BUILD)/tools/xlbctl.obj/%.o: tools/xlbctl/%.c $(BPF_SKELS)
 $(BUILD)/tools/xlbctl: $(XLBCTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(XLBCTL_BASH): $(BUILD)/tools/xlbctl
+	$(call msg,GEN,$@)
+	$(Q)$< completion bash > $@
 
 $(BUILD)/selftests/bpf/tests.inc: $(TEST_BPF_SRCS)
 	$(Q)mkdir -p $(@D)
@@ -299,18 +305,20 @@ MANDIR         ?= $(PREFIX)/share/man
 DOCDIR         ?= $(PREFIX)/share/doc/xlb
 SYSCONFDIR     ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-INSTALL_FILES := $(SBINDIR)/xlbd $(SBINDIR)/xlb-setup $(BINDIR)/xlbctl \
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_FILES := $(SBINDIR)/xlbd $(SBINDIR)/xlb-setup $(BINDIR)/xlbctl $(BASHCOMPDIR)/xlbctl \
 	$(MANDIR)/man5/xlb.conf.5 $(MANDIR)/man8/xlbd.8 $(MANDIR)/man8/xlbctl.8 \
 	$(SYSTEMDUNITDIR)/xlbd.service $(SYSCONFDIR)/xlb/xlb.conf.sample \
 	$(DOCDIR)/examples/xlb.conf $(addprefix $(DOCDIR)/,README.md architecture.md runbook.md) \
 	$(addprefix $(DOCDIR)/examples/leaf/,$(notdir $(wildcard doc/leaf/*)))
 
-install: $(XLBD) $(TOOLS)
+install: $(XLBD) $(TOOLS) $(XLBCTL_BASH)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(addprefix $(DESTDIR),$(SBINDIR) $(BINDIR) $(MANDIR)/man5 $(MANDIR)/man8 \
-		$(SYSTEMDUNITDIR) $(SYSCONFDIR)/xlb $(DOCDIR)/examples/leaf)
+		$(SYSTEMDUNITDIR) $(SYSCONFDIR)/xlb $(DOCDIR)/examples/leaf $(BASHCOMPDIR))
 	$(Q)install -m 0755 $(XLBD) $(BUILD)/tools/xlb-setup $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 0755 $(BUILD)/tools/xlbctl $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(XLBCTL_BASH) $(DESTDIR)$(BASHCOMPDIR)/xlbctl
 	$(Q)install -m 0644 doc/xlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	$(Q)install -m 0644 doc/xlbd.8 doc/xlbctl.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/xlbd.service.in \
@@ -340,7 +348,7 @@ help:
 	@echo "make bench      build and run the benchmarks"
 	@echo "make fuzz       run every fuzz target for FUZZ_TIME seconds (default 300)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"
-	@echo "make install    install xlbd, xlbctl, xlb-setup, man pages, the systemd unit"
+	@echo "make install    install xlbd, xlbctl (and its bash completion), xlb-setup, man pages, the systemd unit"
 	@echo "                and a sample config (PREFIX=$(PREFIX), DESTDIR=)"
 	@echo "make uninstall  remove them again (the config and state stay)"
 

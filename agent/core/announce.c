@@ -9,6 +9,8 @@
  * neighbors' drain time, then withdraws it; a VIP that fails is withdrawn
  * at once and comes back only after its hold-down.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -27,7 +29,8 @@ static void vip_track(struct xlbd *d, struct rt_vip *v, enum bgp_route_state now
 {
 	bool down = now_state == BGP_ROUTE_WITHDRAWN;
 
-	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !v->disabled && !v->file_disabled) {
+	if (down && v->last_route == BGP_ROUTE_ANNOUNCED && !rt_vip_admin_down(v) &&
+	    !v->file_disabled) {
 		v->failed_at = now_ms(d);
 		log_info("vip %s withdrawn: fewer usable backends than min-healthy (%u)",
 			 v->conf->name ? v->conf->name : "(unnamed)", v->conf->min_healthy);
@@ -70,7 +73,7 @@ void xlbd_announce_changed(struct xlbd *d)
 	/* wake up when the next graceful shutdown or hold-down ends */
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];
-		uint64_t until = v->disabled ? v->gshut_until :
+		uint64_t until = rt_vip_admin_down(v) ? v->gshut_until :
 				 v->failed_at ? v->failed_at + v->conf->hold_down_ms : 0;
 
 		if (until > now && (!next || until < next))
@@ -80,13 +83,58 @@ void xlbd_announce_changed(struct xlbd *d)
 		evloop_timer_set(d->el, &d->t_gshut, next - now, t_gshut, d);
 }
 
+/* v's operator state is now disabled (VIP) and addr_off (its address):
+ * a VIP that goes admin down is drained gracefully first. */
+static void vip_admin(struct xlbd *d, struct rt_vip *v, bool disabled, bool addr_off)
+{
+	bool was = rt_vip_admin_down(v);
+
+	v->disabled = disabled;
+	v->addr_disabled = addr_off;
+	if (was != rt_vip_admin_down(v))
+		v->gshut_until = !was && d->bgp ? now_ms(d) + bgp_speaker_drain_ms(d->bgp) : 0;
+}
+
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled)
 {
 	if (v->disabled == disabled)
 		return;
-	v->disabled = disabled;
-	v->gshut_until = disabled && d->bgp ? now_ms(d) + bgp_speaker_drain_ms(d->bgp) : 0;
+	vip_admin(d, v, disabled, v->addr_disabled);
 	xlbd_announce_changed(d);
+}
+
+int xlbd_addr_mark_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled)
+{
+	size_t i;
+
+	if (rt_addr_disabled(d, a) == disabled)
+		return 0;
+	if (disabled) {
+		struct conf_addr *n = realloc(d->addrs_disabled,
+					      (d->n_addrs_disabled + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		d->addrs_disabled = n;
+		n[d->n_addrs_disabled++] = *a;
+	} else {
+		for (i = 0; i < d->n_addrs_disabled; i++)
+			if (conf_addr_eq(&d->addrs_disabled[i], a))
+				d->addrs_disabled[i--] = d->addrs_disabled[--d->n_addrs_disabled];
+	}
+	for (i = 0; i < d->n_vips; i++)
+		if (conf_addr_eq(&d->vips[i].conf->addr, a))
+			vip_admin(d, &d->vips[i], d->vips[i].disabled, disabled);
+	return 0;
+}
+
+int xlbd_addr_set_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled)
+{
+	int err = xlbd_addr_mark_disabled(d, a, disabled);
+
+	if (!err)
+		xlbd_announce_changed(d);
+	return err;
 }
 
 int xlbd_bgp_start(struct xlbd *d)

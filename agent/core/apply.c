@@ -222,6 +222,7 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 
 	memset(nv, 0, sizeof(*nv));
 	nv->conf = c;
+	nv->addr_disabled = rt_addr_disabled(d, &c->addr);
 	if (old) {
 		nv->id = old->id;
 		nv->has_id = old->has_id;
@@ -550,6 +551,9 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 	free(d->vips);
 	d->vips = NULL;
 	d->n_vips = 0;
+	free(d->addrs_disabled);
+	d->addrs_disabled = NULL;
+	d->n_addrs_disabled = 0;
 	adopt_free();
 	if (d->conf)
 		conf_free(d->conf);

@@ -45,10 +45,24 @@ void show_bgp(struct bgp_speaker *sp, struct buf *text, struct json_writer *json
  *     send_errors, ups, downs, state_seconds, last_change}...],
  *   "discarded": {"ttl": N, "version": N, ...}}
  * (last_change: Unix time of the last state change), else one block of
- * text per session. peer: only that session (NULL = all).
+ * text per session. peer: only that session (NULL = all). b NULL (no BFD
+ * configured): no sessions, nothing discarded.
  */
 void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 	      struct json_writer *json);
+/* `flow show [VIP] [BACKEND] [--limit N]`: an object {flows, matched,
+ * shown, limit}; at most limit entries (0: all). */
+struct xlb_dp_flow;
+int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b, __u32 limit,
+	       struct buf *text, struct json_writer *json);
+/* `flow lookup`: where f's tuple goes (an object); v is the VIP it is
+ * for. -errno with the reason in err. */
+int show_flow_lookup(struct xlbd *d, const struct rt_vip *v, struct xlb_dp_flow *f,
+		     struct buf *text, struct json_writer *json, char *err, size_t errlen);
+/* Flow-table entries per backend of v (counts[i] for v->backends[i]),
+ * entries of an earlier backend with the same id not counted. -ENOENT
+ * without a datapath (counts all 0). */
+int show_flow_counts(struct xlbd *d, const struct rt_vip *v, __u32 *counts);
 /* `pool show [VIP]` (pool-state etcd): an object {store, vips: [...]}. */
 void show_pool(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 	       struct json_writer *json);

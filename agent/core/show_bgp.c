@@ -29,8 +29,7 @@ static void peer_json(const struct bgp_peer *p, long since, struct json_writer *
 
 	json_object_start(w);
 	json_kv_string(w, "neighbor", p->name);
-	if (p->conf->description)
-		json_kv_string(w, "description", p->conf->description);
+	json_kv_string(w, "description", p->conf->description);
 	json_kv_string(w, "state", bgp_state_name(p->state));
 	json_kv_bool(w, "admin_down", p->admin_down);
 	json_kv_u64(w, "remote_as", p->conf->remote_as);

@@ -41,8 +41,8 @@ static void backend_entry(const struct rt_vip *v, const struct rt_backend *b,
 	be->family = b->conf->addr.family;
 	be->gen = b->gen;
 	be->vip_id = v->id;
-	/* a depooled-now, inactive or failed backend keeps no flows */
-	if (b->pool != RT_DEPOOLED_NOW && b->pool != RT_INACTIVE && b->healthy)
+	/* a depooled-now or failed backend keeps no flows */
+	if (rt_backend_keeps_flows(b))
 		be->flags = XLB_BE_F_PRESENT;
 	if (!nexthop_resolve(be->family, &be->addr, 0, &nh))
 		nexthop_to_backend(&nh, be);
@@ -75,10 +75,8 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		err = xlb_dp_backend_set(d->dp, b->id, &be);
 		if (err)
 			goto out;
-		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
-						 .addr = b->conf->addr.addr,
-						 .family = b->conf->addr.family };
 	}
+	rt_vip_maglev_input(v, mb);
 	err = maglev_build(mb, v->n_backends, ring, c->ring_size);
 	if (err)
 		goto out;

@@ -34,6 +34,8 @@ struct xlbd {
 	struct xlb_conf *conf;
 	struct rt_vip *vips;
 	size_t n_vips;
+	struct conf_addr *addrs_disabled;	/* vip disable --address: kept across reloads */
+	size_t n_addrs_disabled;
 	struct evloop *el;
 	struct xlb_dp *dp;		/* NULL without `xdp interface` */
 	struct ctl_server *ctl;
@@ -91,6 +93,12 @@ void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
 void xlbd_announce_changed(struct xlbd *d);
 /* vip disable/enable: graceful shutdown first, then withdraw */
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
+/* vip disable/enable --address: the same for every VIP on address a, and
+ * for VIPs a reload adds there later. 0, or -ENOMEM. */
+int xlbd_addr_set_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
+/* The same in the model only (the state file at start-up, before anything
+ * is announced). */
+int xlbd_addr_mark_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
 /* Look at the disable files; withdraw or re-announce what changed. */
 void xlbd_disable_files_check(struct xlbd *d);
 /* Start the speaker, or make it follow a new config. */

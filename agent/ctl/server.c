@@ -228,6 +228,12 @@ static void client_process(struct ctl_client *c)
 		goto out;
 	}
 	buf_reset(&body);
+	if (req.cmd->flags & CTL_CMD_F_LOCAL) {
+		ctl_cmd_format(req.cmd, words, sizeof(words));
+		snprintf(err, sizeof(err), "'%s' is answered by xlbctl itself, not by xlbd", words);
+		respond(c, CTL_ERR_USAGE, err, NULL);
+		goto out;
+	}
 	if (req.cmd->flags & CTL_CMD_F_PLANNED) {
 		ctl_cmd_format(req.cmd, words, sizeof(words));
 		snprintf(err, sizeof(err), "'%s' is not implemented yet in this xlbd", words);

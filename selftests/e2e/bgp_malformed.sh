@@ -26,9 +26,8 @@ cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbw$$"
 . selftests/lib/bgp.sh
 export PYTHONUTF8=1
-node_is_xlbd || { echo "the raw peer tests xlbd itself, not the BIRD stand-in"; exit 77; }
-fail() { bgp_fail "$@"; }
-T0=$(leaf_now_ms)
+node_is_xlbd || skip "the raw peer tests xlbd itself, not the BIRD stand-in"
+T0=$(now_ms)
 
 bgp_setup lb
 node_conf lb <<EOF
@@ -51,27 +50,10 @@ raw() {
 
 # peer_show: STATE LAST_ERROR MESSAGES_IN PREFIXES_RECEIVED LAST_NOTIFICATION_RECEIVED TEXT
 # from xlbctl -j bgp show ("-" for a null error or notification)
-peer_show() {
-	node_ctl lb -j bgp show | /usr/bin/python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, dict):
-    d = d.get("neighbors", d.get("peers", [d]))
-for n in d:
-    if n["neighbor"] == sys.argv[1]:
-        e, r = n["last_error"], n["last_notification_received"]
-        print(n["state"], "%d/%d" % (e["code"], e["subcode"]) if e else "-",
-              n["messages_in"], n["prefixes_received"],
-              "%d/%d" % (r["code"], r["subcode"]) if r else "-", r["text"] if r else "")
-' $LEAF4
-}
+peer_show() { node_ctl lb -j bgp show | /usr/bin/python3 selftests/lib/rawbgp.py show $LEAF4; }
 
-# alive WHEN: xlbd runs (PID 1 here reaps nothing: a zombie is dead)
-alive() {
-	local s
-	s=$(awk '/^State:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
-	[ -n "$s" ] && [ "$s" != Z ] || fail "xlbd is gone ($1)"
-}
+# alive WHEN: xlbd runs
+alive() { pid_alive "$PID" || fail "xlbd is gone ($1)"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status"; }
 nfds() { find "/proc/$PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 # within VALUE LOW HIGH
@@ -240,13 +222,9 @@ read -r code data end _ _ _ routes <<<"$GOT"
 	fail "clean session at the end: $code $data $end, $routes route(s) received (want the VIP)"
 node_ctl lb status >/dev/null || fail "xlbctl status"
 alive end
-for _ in $(seq 40); do
-	[ "$(nfds)" -eq "$fds0" ] && break
-	sleep 0.05
-done
-[ "$(nfds)" -eq "$fds0" ] || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
+wait_for 2 eval '[ "$(nfds)" -eq "$fds0" ]' || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
 rss3=$(rss_kb)
 echo "after all cases: $(nfds) fds (as after the first), RSS $rss0 -> $rss3 kB"
 [ $((rss3 - rss0)) -le 512 ] || fail "xlbd RSS grew by $((rss3 - rss0)) kB over the test"
-echo "bgp malformed: $((n + 6)) cases passed in $(bgp_ms "$T0") ms"
+echo "bgp malformed: $((n + 6)) cases passed in $(ms_since "$T0") ms"
 exit 0

@@ -106,11 +106,7 @@ read -r code data end _ _ _ routes <<<"$GOT"
 fault_settled bird "after $n cases"
 [ "$(fault_count established)" -eq 1 ] && [ "$(fault_count dropped)" -eq 0 ] ||
 	fail "the leaf's session dropped: established $(fault_count established), dropped $(fault_count dropped)"
-for _ in $(seq 40); do
-	[ "$(nfds)" -eq "$fds0" ] && break
-	sleep 0.05
-done
-[ "$(nfds)" -eq "$fds0" ] || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
+wait_for 2 eval '[ "$(nfds)" -eq "$fds0" ]' || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
 echo "leaf session up all along, its table exact; $(nfds) fds as after the first case"
-echo "fault bgp_garbage: $n cases passed in $(bgp_ms "$T0") ms"
+echo "fault bgp_garbage: $n cases passed in $(ms_since "$T0") ms"
 exit 0

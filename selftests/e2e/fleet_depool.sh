@@ -17,11 +17,14 @@
 #  - the threshold: a depool below the depool-threshold, and one below a
 #    VIP's min-healthy, refused (nothing written); --force accepted;
 #  - the local `xlbctl backend depool` and `vip disable` are refused with
-#    a pointer to `xlbctl pool`, and change nothing.
+#    a pointer to `xlbctl pool`, and change nothing;
+#  - every pool and fleet command's -j output agrees with xlbctl(8)'s
+#    JSON OUTPUT (e2e/ctl_json_all leaves them to this test: they need
+#    etcd), and so does status with its pool_state.
 # About 40 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xlbf$$"
+TOPO="xlbf$$"
 SYS_DNS=""
 SYS_EXTRA_VIPS="vip 203.0.113.12 tcp 80 {
     name web3
@@ -32,7 +35,6 @@ SYS_EXTRA_VIPS="vip 203.0.113.12 tcp 80 {
     backend 198.51.100.13
 }"
 . selftests/lib/fleet.sh
-fleet_test
 fleet_up
 
 VIP=$VIP4:80/tcp
@@ -51,7 +53,7 @@ same_tables() {
 slots_of() { fleet_table "$1" "$VIP" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # the baseline: every backend in both tables, the same tables
-leaf_poll 10 same_tables || fail "tables differ before any change"
+wait_for 10 same_tables || fail "tables differ before any change"
 [ -n "$(slots_of lb1 "$B1")" ] || fail "b1 not in the table: $(fleet_table lb1 "$VIP")"
 echo "# start: $(fleet_table lb1 "$VIP")"
 
@@ -66,7 +68,7 @@ echo "# $FLEET_OUT"
 echo "# b1 out of both nodes' tables: $(echo $FLEET_MS | cut -d' ' -f1) ms after the call," \
 	"$(echo $FLEET_MS | cut -d' ' -f2) ms after xlbctl returned"
 case $FLEET_OUT in *"applied here"*) ;; *) fail "the answer did not wait for this node" ;; esac
-leaf_poll 5 same_tables || fail "tables differ after the depool"
+wait_for 5 same_tables || fail "tables differ after the depool"
 [ -z "$(slots_of lb2 "$B1")" ] || fail "b1 has slots on lb2"
 [ "$(fleet_get "pool/backends/$VIP/$B1")" = '{"pooled":"no"}' ] ||
 	fail "etcd has $(fleet_get "pool/backends/$VIP/$B1")"
@@ -79,7 +81,7 @@ grep -q 'b1=' "$SYS_RUN/after_depool" && fail "new requests reached b1: $(cat "$
 # weight: b2 to 300 on every node, typed on lb2
 out=$(fleet_pool lb2 weight web "$B2" 300) || fail "pool weight: $out"
 echo "# $out"
-leaf_poll 5 same_tables || fail "tables differ after the weight change"
+wait_for 5 same_tables || fail "tables differ after the weight change"
 s2=$(slots_of lb1 "$B2")
 s3=$(slots_of lb1 "$B3")
 [ "$s2" -gt $((2 * s3)) ] || fail "weight 300 vs 100 gives $s2 vs $s3 slots"
@@ -89,7 +91,7 @@ echo "# weight 300: b2 $s2 slots, b3 $s3 (both nodes)"
 # inactive leave b2 of the 2 backends still in the pool: enough)
 fleet_timed lb1 "$VIP" "$B3" out pool inactive web "$B3" || fail "pool inactive: $FLEET_OUT"
 echo "# $FLEET_OUT ($(echo $FLEET_MS | cut -d' ' -f1) ms)"
-leaf_poll 5 same_tables || fail "tables differ after inactive"
+wait_for 5 same_tables || fail "tables differ after inactive"
 [ "$(sys_backend_field lb1 web "$B3" pool)" = inactive ] || fail "lb1 does not say inactive"
 
 # re-pool both, weight back
@@ -97,7 +99,7 @@ fleet_timed lb2 "$VIP" "$B3" in pool pool web "$B3" || fail "pool pool b3: $FLEE
 fleet_timed lb2 "$VIP" "$B1" in pool pool web "$B1" || fail "pool pool b1: $FLEET_OUT"
 echo "# $FLEET_OUT ($(echo $FLEET_MS | cut -d' ' -f1) ms)"
 out=$(fleet_pool lb1 weight web "$B2" 100) || fail "weight back: $out"
-leaf_poll 5 same_tables || fail "tables differ after the re-pool"
+wait_for 5 same_tables || fail "tables differ after the re-pool"
 echo "# end: $(fleet_table lb1 "$VIP")"
 
 # the threshold: web (min-healthy 1, 3 backends, depool-threshold 0.5)
@@ -114,15 +116,37 @@ echo "# $out"
 case $out in *refused*"fewer than 3"*"min-healthy 3"*) ;; *) fail "refusal: $out" ;; esac
 out=$(fleet_pool lb2 depool web "$B2" --force) || fail "--force refused: $out"
 echo "# --force: $out"
-leaf_poll 5 same_tables || fail "tables differ after the forced depool"
+wait_for 5 same_tables || fail "tables differ after the forced depool"
 for b in "$B1" "$B2"; do fleet_pool lb1 pool web "$b" >/dev/null || fail "pool $b"; done
-leaf_poll 5 same_tables || fail "tables differ at the end"
+wait_for 5 same_tables || fail "tables differ at the end"
+
+# -j of every pool and fleet command against xlbctl(8)
+doc() { # TITLE ARGS...: xlbctl -j ARGS on lb1 agrees with xlbctl(8)'s TITLE
+	local title=$1 out
+	shift
+	node_ctl lb1 -j "$@" >"$SYS_RUN/doc.json" 2>"$SYS_RUN/doc.err" ||
+		fail "xlbctl -j $*: $(cat "$SYS_RUN/doc.err")"
+	out=$($SYS_PY selftests/lib/xlbctl_doc.py check doc/xlbctl.8 "$title" <"$SYS_RUN/doc.json") ||
+		fail "xlbctl -j $* disagrees with xlbctl(8) \"$title\": $out"
+}
+doc "pool show" pool show
+doc "pool show" pool show web
+doc "pool depool" pool depool web "$B3"
+doc "pool depool" pool inactive web "$B3"
+doc "pool depool" pool weight web "$B3" 90
+doc "pool depool" pool pool web "$B3"
+doc "pool depool" pool weight web "$B3" 100
+doc "pool depool" pool disable web3
+doc "pool depool" pool enable web3
+doc "fleet status" fleet status
+doc "status" status
+echo "# -j of pool show, depool, inactive, weight, pool, disable, enable, fleet status, status: as xlbctl(8) says"
 
 # local changes on an etcd node: refused, nothing changes
 before=$(fleet_table lb1 "$VIP")
-out=$(sys_ctl lb1 backend depool web "$B2" 2>&1) && fail "local depool accepted: $out"
+out=$(node_ctl lb1 backend depool web "$B2" 2>&1) && fail "local depool accepted: $out"
 case $out in *"xlbctl pool depool"*) ;; *) fail "local depool refusal says: $out" ;; esac
-out=$(sys_ctl lb1 vip disable web 2>&1) && fail "local vip disable accepted: $out"
+out=$(node_ctl lb1 vip disable web 2>&1) && fail "local vip disable accepted: $out"
 echo "# local change refused: $out"
 [ "$(fleet_table lb1 "$VIP")" = "$before" ] || fail "a refused local change changed the table"
 

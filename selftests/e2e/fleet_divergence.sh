@@ -21,11 +21,10 @@
 # About 40 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xlbv$$"
+TOPO="xlbv$$"
 SYS_DNS=""
 SYS_EXTRA_VIPS="metrics listen 0.0.0.0 port 9273"
 . selftests/lib/fleet.sh
-fleet_test
 fleet_up
 
 VIP=$VIP4:80/tcp
@@ -35,7 +34,7 @@ B3=${SYS_ADDR4[b3]}
 
 applied() { fleet_revision "$1"; }
 metric() { fleet_metric "$@"; }
-fleet_json() { sys_ctl lb1 -j fleet status; }
+fleet_json() { node_ctl lb1 -j fleet status; }
 fleet_py() { fleet_json | $SYS_PY -c "import json, sys; d = json.load(sys.stdin); $1"; }
 same_tables() {
 	[ "$(fleet_table lb1 "$VIP")" = "$(fleet_table lb2 "$VIP")" ]
@@ -73,7 +72,7 @@ for round in 1 2 3; do
 	*) fail "round $round: the loser was told: $loser" ;; esac
 	got=$(fleet_get "pool/backends/$VIP/$B1")
 	case $got in *"$want"*) ;; *) fail "round $round: etcd has $got, the winner wrote $want" ;; esac
-	leaf_poll 5 same_tables || fail "round $round: tables differ"
+	wait_for 5 same_tables || fail "round $round: tables differ"
 	echo "# race $round: $([ $RC1 = 0 ] && echo "lb1 (depool)" || echo "lb2 (weight)") won;" \
 		"the other: ${loser#xlbctl: }"
 	fleet_pool lb1 pool web "$B1" >/dev/null || fail "pool back"
@@ -84,23 +83,23 @@ done
 race depool web "$B2" -- depool web "$B3"
 [ $((RC1 + RC2)) = 1 ] || fail "two backends: rc $RC1 $RC2: $(cat "$SYS_RUN/race1" "$SYS_RUN/race2")"
 echo "# two backends of web at once: one written, the other told"
-leaf_poll 5 same_tables || fail "tables differ after the two-backend race"
+wait_for 5 same_tables || fail "tables differ after the two-backend race"
 for b in "$B2" "$B3"; do fleet_pool lb1 pool web "$b" >/dev/null || fail "pool $b back"; done
 
 # agreement, then divergence by hand on lb2
-leaf_poll 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "no agreement: $(sys_ctl lb1 fleet status)"
-echo "# agree: $(sys_ctl lb1 fleet status | tail -1)"
+wait_for 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "no agreement: $(node_ctl lb1 fleet status)"
+echo "# agree: $(node_ctl lb1 fleet status | tail -1)"
 SYS_WEIGHTS="100 100 300" sys_lb_conf lb2
 sys_reload lb2
-leaf_poll 10 eval "fleet_py 'sys.exit(0 if not d[\"agree\"] else 1)'" ||
-	fail "lb2's own weight not flagged: $(sys_ctl lb1 fleet status)"
-st=$(sys_ctl lb1 fleet status)
+wait_for 10 eval "fleet_py 'sys.exit(0 if not d[\"agree\"] else 1)'" ||
+	fail "lb2's own weight not flagged: $(node_ctl lb1 fleet status)"
+st=$(node_ctl lb1 fleet status)
 echo "$st" | grep -q "^$VIP .*DIFFERS" || fail "no DIFFERS for $VIP: $st"
 flag=$(fleet_py 'print([n["tables"]["'"$VIP"'"]["differs"] for n in d["nodes"] if n["name"] == "lb2"][0])')
 [ "$flag" = True ] || fail "lb2's table not flagged in JSON: $(fleet_json)"
 echo "# divergence flagged:"
 echo "$st" | sed 's/^/#   /'
-leaf_poll 5 eval "[ \"\$(metric lb1 'xlb_fleet_table_differs{vip=\"$VIP\"}')\" = 1 ]" ||
+wait_for 5 eval "[ \"\$(metric lb1 'xlb_fleet_table_differs{vip=\"$VIP\"}')\" = 1 ]" ||
 	fail "xlb_fleet_table_differs on lb1: $(metric lb1 "xlb_fleet_table_differs{vip=\"$VIP\"}")"
 f1=$(metric lb1 "xlb_vip_table_fingerprint{vip=\"$VIP\"}")
 f2=$(metric lb2 "xlb_vip_table_fingerprint{vip=\"$VIP\"}")
@@ -108,20 +107,20 @@ f2=$(metric lb2 "xlb_vip_table_fingerprint{vip=\"$VIP\"}")
 echo "# metrics: xlb_fleet_table_differs 1 on lb1, fingerprints $f1 / $f2"
 SYS_WEIGHTS="100 100 100" sys_lb_conf lb2
 sys_reload lb2
-leaf_poll 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "no agreement after the fix"
-leaf_poll 5 eval "[ \"\$(metric lb1 'xlb_fleet_table_differs{vip=\"$VIP\"}')\" = 0 ]" ||
+wait_for 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "no agreement after the fix"
+wait_for 5 eval "[ \"\$(metric lb1 'xlb_fleet_table_differs{vip=\"$VIP\"}')\" = 0 ]" ||
 	fail "xlb_fleet_table_differs still 1"
 echo "# lb2's config fixed: all agree"
 
 # a node that stops following: lagging, then caught up
 kill -STOP "${SYS_PID[lb2/xlbd]}"
 fleet_pool lb1 depool web "$B1" >/dev/null || { kill -CONT "${SYS_PID[lb2/xlbd]}"; fail "depool"; }
-st=$(sys_ctl lb1 fleet status)
+st=$(node_ctl lb1 fleet status)
 lag=$(metric lb1 xlb_fleet_nodes_lagging)
 kill -CONT "${SYS_PID[lb2/xlbd]}"
 echo "$st" | grep -q "^lb2 .*LAGGING" || fail "lb2 not LAGGING: $st"
 [ "$lag" = 1 ] || fail "xlb_fleet_nodes_lagging $lag"
 echo "# lb2 stopped: $(echo "$st" | grep '^lb2'); xlb_fleet_nodes_lagging $lag"
-leaf_poll 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "lb2 did not catch up"
+wait_for 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "lb2 did not catch up"
 echo "# lb2 continued: all agree"
 exit 0

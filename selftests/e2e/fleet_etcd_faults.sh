@@ -24,12 +24,11 @@
 # About 90 s (30 of them the outage).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xlbe$$"
+TOPO="xlbe$$"
 SYS_DNS=""
 SYS_EXTRA_VIPS="metrics listen 0.0.0.0 port 9273"
 FLEET_SMALL_BUFFERS=1
 . selftests/lib/fleet.sh
-fleet_test
 fleet_up
 
 VIP=$VIP4:80/tcp
@@ -44,7 +43,7 @@ member_of() { # the member NODE follows
 	for n in $FLEET_ETCD; do [ "$ep" = "http://${FLEET_ADDR[$n]}:2379" ] && echo "$n"; done
 }
 put_via() { # MEMBER KEY VALUE (retried: the cluster may be electing)
-	leaf_poll 10 eval "ETCD_CTL_NS=\$(ns lb1) etcd_ctl_one $1 put '$FLEET_PREFIX/$2' '$3' >/dev/null 2>&1"
+	wait_for 10 eval "ETCD_CTL_NS=\$(ns lb1) etcd_ctl_one $1 put '$FLEET_PREFIX/$2' '$3' >/dev/null 2>&1"
 }
 changed_on_both() { # BACKEND in|out
 	local w
@@ -82,7 +81,7 @@ for n in lb1 lb2; do
 		nsx "$n" nft add chain inet xlb_pin out '{ type filter hook output priority 0; }'
 		nsx "$n" nft add rule inet xlb_pin out ip daddr "${FLEET_ADDR[$o]}" tcp dport 2379 drop
 	done
-	leaf_poll 15 eval "[ \"\$(member_of $n)\" = $leader ] && fleet_connected $n" ||
+	wait_for 15 eval "[ \"\$(member_of $n)\" = $leader ] && fleet_connected $n" ||
 		fail "$n does not follow the leader $leader: $(fleet_status $n)"
 	nsx "$n" nft delete table inet xlb_pin
 done
@@ -127,9 +126,9 @@ kill -CONT "${SYS_PID[lb2/xlbd]}"
 changed_on_both "$B1" out || fail "lb2 did not converge after the compaction"
 comp2=$(fleet_metric lb2 xlb_pool_state_compactions_total)
 [ "$comp2" -gt "$comp" ] || fail "no compaction seen (xlb_pool_state_compactions_total $comp -> $comp2)"
-grep -q "compacted" "$SYS_RUN/lb2.xlbd.log" || fail "lb2 did not log the compaction"
+grep -q "compacted" "$(node_dir lb2)/xlbd.log" || fail "lb2 did not log the compaction"
 echo "# compaction past lb2's watch: read again (compactions $comp -> $comp2), converged"
-leaf_poll 5 same_tables || fail "tables differ after the compaction"
+wait_for 5 same_tables || fail "tables differ after the compaction"
 
 # the whole cluster down for 30 s (b1 stays depooled from above)
 sys_hold_start 30
@@ -138,15 +137,15 @@ before=$(fleet_table lb1 "$VIP")
 rev=$(fleet_revision lb1)
 for n in $FLEET_ETCD; do etcd_stop "$n"; done
 down_at=$(now_ms)
-leaf_poll 10 eval "! fleet_connected lb1 && ! fleet_connected lb2" || fail "loss not noticed"
-echo "# cluster down: lb1 status says: $(sys_ctl lb1 status | grep 'pool state')"
+wait_for 10 eval "! fleet_connected lb1 && ! fleet_connected lb2" || fail "loss not noticed"
+echo "# cluster down: lb1 status says: $(node_ctl lb1 status | grep 'pool state')"
 [ "$(fleet_metric lb1 xlb_pool_state_connected)" = 0 ] || fail "metric still says connected"
-grep -q "etcd: lost .* keeping the pool state applied at revision $rev" "$SYS_RUN/lb1.xlbd.log" ||
-	fail "lb1 did not log the loss: $(grep etcd "$SYS_RUN/lb1.xlbd.log" | tail -3)"
+grep -q "etcd: lost .* keeping the pool state applied at revision $rev" "$(node_dir lb1)/xlbd.log" ||
+	fail "lb1 did not log the loss: $(grep etcd "$(node_dir lb1)/xlbd.log" | tail -3)"
 out=$(fleet_pool lb1 depool web "$B2" 2>&1) && fail "a change with etcd down accepted: $out"
 case $out in *"etcd is unreachable"*"nothing written"*) ;; *) fail "refusal says: $out" ;; esac
 echo "# change refused: $out"
-out=$(sys_ctl lb2 backend depool web "$B2" 2>&1) && fail "a local change accepted: $out"
+out=$(node_ctl lb2 backend depool web "$B2" 2>&1) && fail "a local change accepted: $out"
 while [ $(($(now_ms) - down_at)) -lt 30000 ]; do
 	[ "$(fleet_table lb1 "$VIP")" = "$before" ] && [ "$(fleet_table lb2 "$VIP")" = "$before" ] ||
 		fail "a table changed with etcd down"
@@ -162,8 +161,8 @@ echo "# 30 s without etcd: tables unchanged; requests $loop; held $hold"
 # lb2 restarted while etcd is down: the state it had (b1 depooled)
 sys_stop lb2/xlbd
 sys_xlbd_start lb2
-leaf_poll 10 eval "[ \"\$(fleet_revision lb2)\" = $rev ]" || fail "lb2 restarted with revision $(fleet_revision lb2), not $rev"
-leaf_poll 10 eval "[ \"\$(fleet_table lb2 $VIP)\" = \"$before\" ]" ||
+wait_for 10 eval "[ \"\$(fleet_revision lb2)\" = $rev ]" || fail "lb2 restarted with revision $(fleet_revision lb2), not $rev"
+wait_for 10 eval "[ \"\$(fleet_table lb2 $VIP)\" = \"$before\" ]" ||
 	fail "lb2 restarted with another table: $(fleet_table lb2 "$VIP")"
 echo "# lb2 restarted with etcd down: revision $rev and its table from the state file (b1 out)"
 
@@ -178,7 +177,7 @@ echo "# etcd healthy again: both nodes following after $back ms"
 
 # a change made while the nodes were cut off from etcd (etcd up)
 for n in lb1 lb2; do fleet_cut "$n"; done
-leaf_poll 10 eval "! fleet_connected lb1 && ! fleet_connected lb2" || fail "cut not noticed"
+wait_for 10 eval "! fleet_connected lb1 && ! fleet_connected lb2" || fail "cut not noticed"
 put_via e1 "pool/backends/$VIP/$B1" '{"pooled":"yes"}' || fail "put"
 sleep 1
 [ "$(fleet_table lb1 "$VIP")" = "$before" ] || fail "a cut node changed its table"
@@ -188,5 +187,5 @@ changed_on_both "$B1" in || fail "the change did not reach both after the cut"
 conv=$(($(now_ms) - t0))
 echo "# cut off from etcd while b1 was pooled there: both converged $conv ms after the cut ended"
 [ "$conv" -le 1000 ] || fail "took more than 1 s"
-leaf_poll 5 same_tables || fail "tables differ at the end"
+wait_for 5 same_tables || fail "tables differ at the end"
 exit 0

@@ -20,62 +20,50 @@
 # About 60 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-: "${BUILD:=build}"
-P="xlbs$$"
-RUN=/tmp/$P
+TOPO="xlbs$$"
+. selftests/lib/netns.sh
+RUN=/run/$TOPO
 ETCD_RUN=$RUN/etcd
 FOLLOW=$BUILD/selftests/pool_follow
 PREFIX=/xlb/t
 FPID=""
 . selftests/lib/etcd.sh
 
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+need_root
 command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
-	{ echo "etcd missing (Debian packages etcd-server etcd-client; make deps)"; exit 77; }
+	skip "etcd missing (Debian packages etcd-server etcd-client; make deps)"
+mkdir -p "$RUN"
+cleanup_dir "$RUN"
+at_exit etcd_stop_all
 
-cleanup() {
-	[ -n "$FPID" ] && kill -CONT "$FPID" 2>/dev/null && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
-	etcd_stop_all
-	for n in sw e1 e2 e3 cl; do ip netns del "$P-$n" 2>/dev/null; done
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() {
-	echo "FAIL: $*"
+diag() {
 	echo "--- pool_follow"
 	tail -30 "$RUN/follow.out"
 	tail -30 "$RUN/follow.err"
 	for n in e1 e2 e3; do echo "--- $n"; tail -5 "$ETCD_RUN/$n.log"; done
 	[ -n "${KEEP_LOGS:-}" ] && cp -r "$RUN" "$KEEP_LOGS"
-	exit 1
 }
+fail_hook diag
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 poll() { etcd_poll "$@"; }
 
 # a switch and four hosts on it: three members, the client
-mkdir -p "$RUN"
-ip netns add "$P-sw" && ip -n "$P-sw" link add br0 type bridge && ip -n "$P-sw" link set br0 up ||
-	fail "switch"
+netns_add sw e1 e2 e3 cl || fail "namespaces"
+nsx sw ip link add br0 type bridge && nsx sw ip link set br0 up || fail "switch"
 i=0
 for n in e1 e2 e3 cl; do
 	i=$((i + 1))
-	ip netns add "$P-$n" || fail "netns"
-	ip -n "$P-$n" link set lo up
-	ip link add eth0 netns "$P-$n" type veth peer name "p-$n" netns "$P-sw" || fail veth
-	ip -n "$P-sw" link set "p-$n" master br0 up
-	ip -n "$P-$n" link set eth0 up
-	ip -n "$P-$n" addr add "192.0.2.$((40 + i))/24" dev eth0
+	netns_link "$n" eth0 sw "p-$n" || fail veth
+	nsx sw ip link set "p-$n" master br0
+	netns_addr "$n" eth0 "192.0.2.$((40 + i))/24"
 	# small socket buffers (per namespace): a stopped client holds up
 	# etcd's watch after a few messages instead of after megabytes
-	ip netns exec "$P-$n" sysctl -qw net.ipv4.tcp_rmem="4096 16384 16384" \
+	nsx "$n" sysctl -qw net.ipv4.tcp_rmem="4096 16384 16384" \
 		net.ipv4.tcp_wmem="4096 16384 16384"
 done
-for n in 1 2 3; do etcd_member "e$n" "$P-e$n" "192.0.2.4$n"; done
+for n in 1 2 3; do etcd_member "e$n" "$(ns e$n)" "192.0.2.4$n"; done
 etcd_cluster_start 30 || fail "cluster start"
-export ETCD_CTL_NS=$P-cl
+export ETCD_CTL_NS=$(ns cl)
 
 # (retried: right after a member is killed a put may meet an election)
 put() { poll 10 eval "etcd_ctl put '$PREFIX/$1' '$2' >/dev/null 2>&1" || fail "put $1"; }
@@ -85,9 +73,10 @@ put "pool/backends/$VIP/198.51.100.12" '{"pooled":"no"}'
 put "pool/vips/$VIP" '{"enabled":true}'
 
 : >"$RUN/follow.out"
-ip netns exec "$P-cl" "$FOLLOW" -d -e "$(etcd_endpoints | tr ' ' ,)" -p "$PREFIX" -n cl1 \
+nsx cl "$FOLLOW" -d -e "$(etcd_endpoints | tr ' ' ,)" -p "$PREFIX" -n cl1 \
 	>"$RUN/follow.out" 2>"$RUN/follow.err" &
 FPID=$!
+cleanup_pid "$FPID"
 
 count() { grep -c " $1" "$RUN/follow.out"; }
 last_be() { grep " be $VIP $1 " "$RUN/follow.out" | tail -1 | cut -d' ' -f5-; }
@@ -107,13 +96,13 @@ endpoint_member() { # the member the client follows now
 poll 10 eval "[ \$(count up) -ge 1 ]" || fail "never up"
 poll 5 eval "[ \"\$(last_be 198.51.100.12)\" = 'no -' ]" || fail "initial read: 198.51.100.12 $(last_be 198.51.100.12)"
 [ "$(last_be 198.51.100.11)" = "yes 100" ] || fail "initial read: 198.51.100.11 $(last_be 198.51.100.11)"
-echo "# $(($(now_ms) % 100000)) read and watching: $(grep ' up ' "$RUN/follow.out" | head -1)"
+echo "# read and watching: $(grep ' up ' "$RUN/follow.out" | head -1)"
 
 # a change through etcd reaches the client: time it
 t0=$(now_ms)
 put "pool/backends/$VIP/198.51.100.11" '{"pooled":"inactive"}'
 poll 5 eval "[ \"\$(last_be 198.51.100.11)\" = 'inactive -' ]" || fail "put not seen"
-echo "# $(($(now_ms) % 100000)) a put seen after $(($(now_ms) - t0)) ms"
+echo "# a put seen after $(($(now_ms) - t0)) ms"
 etcd_ctl del "$PREFIX/pool/backends/$VIP/198.51.100.12" >/dev/null
 poll 5 eval "! grep ' be $VIP 198.51.100.12 ' <(tail -3 $RUN/follow.out) && [ \$(tail -1 $RUN/follow.out | cut -d' ' -f4) = 1 ]" ||
 	fail "delete not seen"
@@ -125,7 +114,7 @@ poll 5 eval "etcd_ctl get $PREFIX/nodes/cl1 --print-value-only | grep -q '\"name
 	fail "not registered"
 lease=$(etcd_ctl get "$PREFIX/nodes/cl1" -w json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kvs"][0]["lease"])')
 [ "$lease" -gt 0 ] || fail "registration without a lease"
-echo "# $(($(now_ms) % 100000)) registered under lease $(printf %x "$lease")"
+echo "# registered under lease $(printf %x "$lease")"
 
 # a member the client does not use killed: nothing at all
 cur=$(endpoint_member)
@@ -138,7 +127,7 @@ put "pool/backends/$VIP/198.51.100.11" '{"pooled":"yes","weight":7}'
 poll 5 eval "[ \"\$(last_be 198.51.100.11)\" = 'yes 7' ]" || fail "change with $other dead"
 sleep 2.5 # (two heartbeats: a down would show by now)
 [ "$(count down)" = "$downs" ] || fail "killing $other (not followed) made the client drop"
-echo "# $(($(now_ms) % 100000)) $other killed (not followed): no reconnection"
+echo "# $other killed (not followed): no reconnection"
 etcd_start "$other"
 etcd_wait_healthy 20 || fail "$other back"
 
@@ -150,7 +139,7 @@ etcd_stop "$cur" KILL
 put "pool/backends/$VIP/198.51.100.11" '{"pooled":"no","weight":8}'
 poll 10 eval "[ \$(count up) -gt $ups ]" || fail "no reconnection after $cur died"
 poll 5 eval "[ \"\$(last_be 198.51.100.11)\" = 'no 8' ]" || fail "change made while moving lost"
-echo "# $(($(now_ms) % 100000)) $cur killed (followed): following $(endpoint_member) after $(($(now_ms) - t0)) ms, no change lost"
+echo "# $cur killed (followed): following $(endpoint_member) after $(($(now_ms) - t0)) ms, no change lost"
 etcd_start "$cur"
 etcd_wait_healthy 20 || fail "$cur back"
 
@@ -189,7 +178,7 @@ etcd_wait_healthy 20 || fail "$cur back after the partition"
 # behind), compacted, the client continued
 comp=$(status | sed -n 's/.*compactions=\([0-9]*\).*/\1/p')
 kill -STOP "$FPID"
-ip netns exec "$P-cl" python3 - "$(etcd_endpoints e1 | cut -d' ' -f1)" "$PREFIX" <<'EOF' || fail "flood"
+nsx cl python3 - "$(etcd_endpoints e1 | cut -d' ' -f1)" "$PREFIX" <<'EOF' || fail "flood"
 import base64, json, sys, urllib.request
 ep, prefix = sys.argv[1], sys.argv[2]
 big = "x" * 10000
@@ -203,7 +192,7 @@ etcd_compact || fail "compact"
 kill -CONT "$FPID"
 poll 20 eval "[ \"\$(last_be 198.51.100.11)\" = 'yes 10' ]" || fail "not converged after the compaction"
 comp2=$(status | sed -n 's/.*compactions=\([0-9]*\).*/\1/p')
-echo "# $(($(now_ms) % 100000)) compaction past the watch: compactions $comp -> $comp2, converged"
+echo "# compaction past the watch: compactions $comp -> $comp2, converged"
 [ "$comp2" -gt "$comp" ] || echo "# (etcd kept the watch synced: no compacted revision was seen)"
 
 # the whole cluster down for a while, then back
@@ -218,7 +207,7 @@ for n in e1 e2 e3; do etcd_start "$n"; done
 etcd_wait_healthy 30 || fail "cluster back"
 t0=$(now_ms)
 poll 10 eval "[ \$(count up) -gt $ups ]" || fail "not back after the cluster"
-echo "# $(($(now_ms) % 100000)) whole cluster down 5 s: back $(($(now_ms) - t0)) ms after it was healthy"
+echo "# whole cluster down 5 s: back $(($(now_ms) - t0)) ms after it was healthy"
 [ $(($(now_ms) - t0)) -le 1000 ] || fail "took more than 1 s"
 
 # the registration goes with the client's lease
@@ -227,5 +216,5 @@ wait "$FPID"
 FPID=""
 poll 20 eval "[ -z \"\$(etcd_ctl get $PREFIX/nodes/cl1 --print-value-only)\" ]" ||
 	fail "registration outlived the lease"
-echo "# $(($(now_ms) % 100000)) registration gone with its lease"
+echo "# registration gone with its lease"
 exit 0

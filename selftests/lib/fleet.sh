@@ -8,8 +8,10 @@
 #
 #   192.0.2.0/25 (br0): leaf .1, lb1 .10, lb2 .11, e1 .40, e2 .41, e3 .42
 #
-# Set SYS (and SYS_* as for system.sh) and FLEET_ETCD (default "e1 e2 e3";
-# "e1" for a single member) before sourcing. FLEET_POOL_EXTRA: more lines
+# Set TOPO (and SYS_* as for system.sh) and FLEET_ETCD (default "e1 e2 e3";
+# "e1" for a single member) before sourcing. Everything goes on every exit
+# path (selftests/lib/netns.sh: the members are stopped, their namespaces
+# removed with the rest); a failure also shows the members' log tails. FLEET_POOL_EXTRA: more lines
 # for the pool-state block (tls, user). FLEET_SMALL_BUFFERS=1: the members'
 # and the nodes' TCP buffers for etcd's connections cut to 16 kB, so a
 # stopped xlbd holds up etcd's watch after a few messages (the compaction
@@ -19,9 +21,10 @@
 # FLEET_AUTH="USER PASSWORD": authentication on once the cluster runs, USER
 # with read-write on the prefix (the nodes' configs need its user line).
 #
-#   fleet_up / fleet_down       everything up (etcd followed by both nodes)
-#                               / everything gone (every exit path: fleet_test)
-#   fleet_test                  sys_test with fleet_down
+#   fleet_up                    everything up (etcd followed by both nodes);
+#                               skips (77) without root or etcd
+#   fleet_down                  everything gone now (also what a kept demo
+#                               left: tools/demo.sh down)
 #   fleet_pool NODE ARGS...     xlbctl pool ARGS on NODE
 #   fleet_status NODE           `xlbctl -j status` of NODE
 #   fleet_connected NODE        NODE follows etcd
@@ -42,11 +45,11 @@
 #                               answer, FLEET_MS "CALL RETURN" (the slowest
 #                               node's table change, in ms from the call's
 #                               start and from its return)
-: "${SYS:?set SYS}"
+: "${TOPO:?set TOPO}"
 FLEET_ETCD=${FLEET_ETCD:-e1 e2 e3}
 FLEET_PREFIX=${FLEET_PREFIX:-/xlb/test}
 FLEET_POOL_EXTRA=${FLEET_POOL_EXTRA:-}
-ETCD_RUN=/run/$SYS-etcd
+ETCD_RUN=${ETCD_RUN:-/run/$TOPO-etcd}
 FLEET_PY=$PWD/selftests/lib/fleet.py
 
 . selftests/lib/system.sh
@@ -54,8 +57,17 @@ FLEET_PY=$PWD/selftests/lib/fleet.py
 
 declare -gA FLEET_ADDR=([e1]=192.0.2.40 [e2]=192.0.2.41 [e3]=192.0.2.42)
 for _m in $FLEET_ETCD; do
-	etcd_member "$_m" "$SYS-$_m" "${FLEET_ADDR[$_m]}"
+	etcd_member "$_m" "$(ns "$_m")" "${FLEET_ADDR[$_m]}"
 done
+
+fleet_diag() {
+	local m
+	for m in $FLEET_ETCD; do
+		echo "--- etcd $m"
+		tail -3 "$ETCD_RUN/$m.log" 2>/dev/null
+	done
+}
+fail_hook fleet_diag
 
 fleet_lb_extra() {
 	cat <<EOC
@@ -79,9 +91,8 @@ fleet_etcd_net() {
 	mac=$(nsx leaf cat /sys/class/net/br0/address) && nsx leaf ip link set br0 address "$mac" ||
 		return 1
 	for m in $FLEET_ETCD; do
-		ip netns add "$SYS-$m" || return 1
-		ip -n "$SYS-$m" link set lo up
-		sys_link "$m" eth0 leaf "l-$m" || return 1
+		netns_add "$m" || return 1
+		netns_link "$m" eth0 leaf "l-$m" || return 1
 		nsx leaf ip link set "l-$m" master br0
 		nsx "$m" ip addr add "${FLEET_ADDR[$m]}/25" dev eth0 || return 1
 		[ -z "${FLEET_SMALL_BUFFERS:-}" ] ||
@@ -97,7 +108,7 @@ fleet_etcd_net() {
 	done
 }
 
-fleet_status() { sys_ctl "$1" -j status; }
+fleet_status() { node_ctl "$1" -j status; }
 fleet_field() { # NODE FIELD of status' pool_state
 	fleet_status "$1" 2>/dev/null | $SYS_PY -c '
 import json, sys
@@ -111,7 +122,7 @@ fleet_all_connected() {
 fleet_wait_connected() {
 	local s=$1
 	shift
-	leaf_poll "$s" fleet_all_connected "$@"
+	wait_for "$s" fleet_all_connected "$@"
 }
 fleet_revision() { fleet_field "$1" applied_revision; }
 fleet_applied() { # REV NODES...
@@ -125,7 +136,7 @@ fleet_applied() { # REV NODES...
 fleet_wait_revision() {
 	local s=$1
 	shift
-	leaf_poll "$s" fleet_applied "$@"
+	wait_for "$s" fleet_applied "$@"
 }
 # fleet_cut NODE / fleet_uncut NODE: NODE cannot reach etcd (its
 # connections to the client port refused, nftables in its namespace, as
@@ -147,7 +158,7 @@ fleet_metric() { # NODE SAMPLE: its value on NODE's page (metrics listen 0.0.0.0
 fleet_pool() {
 	local n=$1
 	shift
-	sys_ctl "$n" pool "$@"
+	node_ctl "$n" pool "$@"
 }
 fleet_put() { ETCD_CTL_NS=$(ns lb1) etcd_ctl put "$FLEET_PREFIX/$1" "$2" >/dev/null; }
 fleet_get() { ETCD_CTL_NS=$(ns lb1) etcd_ctl get "$FLEET_PREFIX/$1" --print-value-only; }
@@ -171,9 +182,9 @@ fleet_timed() {
 	"$SYS_PY" "$FLEET_PY" wait $pins -- "$vip" "$be" "$want" 10 "$SYS_RUN/wait.ready" \
 		>"$SYS_RUN/wait.out" 2>"$SYS_RUN/wait.err" &
 	w=$!
-	leaf_poll 10 test -e "$SYS_RUN/wait.ready" || { wait $w; return 1; }
+	wait_for 10 test -e "$SYS_RUN/wait.ready" || { wait $w; return 1; }
 	t0=$(date +%s%N)
-	FLEET_OUT=$(sys_ctl "$n" "$@" 2>&1)
+	FLEET_OUT=$(node_ctl "$n" "$@" 2>&1)
 	t1=$(date +%s%N)
 	wait $w || { FLEET_OUT="$FLEET_OUT; $(cat "$SYS_RUN/wait.err")"; return 1; }
 	for k in $(cat "$SYS_RUN/wait.out"); do
@@ -184,50 +195,32 @@ fleet_timed() {
 }
 
 fleet_up() {
+	need_root
+	command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
+		skip "etcd missing (Debian packages etcd-server etcd-client; make deps)"
 	mkdir -p "$ETCD_RUN"
+	cleanup_dir "$ETCD_RUN"
+	at_exit etcd_stop_all
 	if [ -n "${FLEET_TLS:-}" ]; then
-		etcd_tls_make || return 1
+		etcd_tls_make || fail "TLS material"
 		FLEET_POOL_EXTRA="    tls ca $ETCD_TLS/ca.pem cert $ETCD_TLS/client.pem key $ETCD_TLS/client-key.pem
 $FLEET_POOL_EXTRA"
 	fi
-	sys_up || return $?
-	fleet_etcd_net || sys_fail "etcd namespaces"
-	etcd_cluster_start 30 || sys_fail "etcd cluster"
-	[ -z "${FLEET_AUTH:-}" ] || etcd_auth_enable $FLEET_AUTH "$FLEET_PREFIX" || sys_fail "etcd auth"
-	fleet_wait_connected 20 || sys_fail "the xlb nodes do not follow etcd: $(fleet_status lb1)"
+	sys_up
+	fleet_etcd_net || fail "etcd namespaces"
+	etcd_cluster_start 30 || fail "etcd cluster"
+	[ -z "${FLEET_AUTH:-}" ] || etcd_auth_enable $FLEET_AUTH "$FLEET_PREFIX" || fail "etcd auth"
+	fleet_wait_connected 20 || fail "the xlb nodes do not follow etcd: $(fleet_status lb1)"
 }
 
-# the members only (fleet_down and the demo's teardown); members an
-# earlier shell started (a KEEP=1 demo) are found in their namespaces
-fleet_etcd_down() {
-	local m left
+# fleet_down: everything now (what a kept demo left too: its members'
+# namespaces are found by name)
+fleet_down() {
+	local m
 	etcd_stop_all
 	for m in $FLEET_ETCD; do
-		left=$(ip netns pids "$SYS-$m" 2>/dev/null | tr '\n' ' ')
-		# shellcheck disable=SC2086
-		[ -n "${left// /}" ] && kill -9 $left 2>/dev/null
-		ip netns del "$SYS-$m" 2>/dev/null
+		ip netns list | grep -q "^$(ns "$m")\b" && netns_adopt "$m"
 	done
-}
-
-fleet_down() {
-	fleet_etcd_down
 	rm -rf "$ETCD_RUN"
 	sys_down
-}
-
-fleet_test() {
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-	command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
-		{ echo "etcd missing (Debian packages etcd-server etcd-client; make deps)"; exit 77; }
-	trap fleet_down EXIT
-	trap 'exit 130' INT TERM
-	fail() {
-		local m
-		for m in $FLEET_ETCD; do
-			echo "--- etcd $m"
-			tail -3 "$ETCD_RUN/$m.log" 2>/dev/null
-		done
-		sys_fail "$*"
-	}
 }

@@ -38,6 +38,13 @@ send malformed messages on demand; this can.
 
   rawbgp.py msg MSG       the bytes of MSG in hex (to read what a case sends)
 
+  rawbgp.py show NEIGHBOR < JSON
+      What the speaker says of the session with NEIGHBOR (its
+      `xlbctl -j bgp show`), on one line:
+        STATE LAST_ERROR MESSAGES_IN PREFIXES_RECEIVED LAST_NOTIFICATION TEXT
+      errors as CODE/SUBCODE, "-" for none; TEXT the received
+      NOTIFICATION's text (empty without one).
+
 MSG (options after ':' separated by ','):
   keepalive
   open[:version=V,as=AS,hold=S,id=ADDR,param=TYPE,caps=HEX]
@@ -68,6 +75,7 @@ MSG (options after ':' separated by ','):
 """
 import argparse
 import ipaddress
+import json
 import os
 import select
 import socket
@@ -432,10 +440,19 @@ def cmd_backoff(o):
     print("gaps %s reset %d" % (" ".join("%d" % g for g in gaps[:-1]), gaps[-1]))
 
 
+def cmd_show(neighbor):
+    for n in json.load(sys.stdin):
+        if n["neighbor"] == neighbor:
+            e, r = n["last_error"], n["last_notification_received"]
+            print(n["state"], "%d/%d" % (e["code"], e["subcode"]) if e else "-",
+                  n["messages_in"], n["prefixes_received"],
+                  "%d/%d" % (r["code"], r["subcode"]) if r else "-", r["text"] if r else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description="scripted BGP peer (see the module doc)")
-    ap.add_argument("command", choices=["session", "backoff", "msg"])
-    ap.add_argument("msg", nargs="?", help="for the msg command")
+    ap.add_argument("command", choices=["session", "backoff", "msg", "show"])
+    ap.add_argument("msg", nargs="?", help="for the msg command; the neighbor for show")
     ap.add_argument("--peer", default="192.0.2.10", help="the speaker under test")
     ap.add_argument("--local", default="192.0.2.1", help="our address (its neighbor)")
     ap.add_argument("--as", dest="asn", type=int, default=65000)
@@ -451,7 +468,9 @@ def main():
     ap.add_argument("--max-gap", type=float, default=10.0)
     o = ap.parse_args()
     try:
-        if o.command == "msg":
+        if o.command == "show":
+            cmd_show(o.msg)
+        elif o.command == "msg":
             kind, data, _ = parse_msg(o.msg or "", o)
             print(data.hex() if kind == "bytes" else "%d random bytes" % data)
         elif o.command == "session":

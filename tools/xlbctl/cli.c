@@ -108,6 +108,11 @@ static int request_build(int argc, char **argv, bool json, struct ctl_request *r
 		fprintf(ferr, "%s: %s\n", CTL_PROG, err[0] ? err : strerror(-ret));
 		print_text(ferr, text.data, text.len);
 		status = 2;
+	} else if (req->cmd->flags & CTL_CMD_F_LOCAL) {
+		/* answered here: `completion bash` is the only one */
+		buf_reset(&text);
+		ctl_completion_bash(&text);
+		status = text.err || print_text(fout, text.data, text.len) ? 1 : 0;
 	} else if (ctl_req_encode(json, req->argc, req->argv, line)) {
 		fprintf(ferr, "%s: request too long for the control protocol\n", CTL_PROG);
 		status = 2;
