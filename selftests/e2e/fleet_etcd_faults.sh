@@ -135,7 +135,7 @@ sys_hold_start 30
 sys_loop_start web http $VIP4 80
 before=$(fleet_table lb1 "$VIP")
 rev=$(fleet_revision lb1)
-for n in $FLEET_ETCD; do etcd_stop "$n"; done
+etcd_stop_all
 down_at=$(now_ms)
 wait_for 10 eval "! fleet_connected lb1 && ! fleet_connected lb2" || fail "loss not noticed"
 echo "# cluster down: lb1 status says: $(node_ctl lb1 status | grep 'pool state')"

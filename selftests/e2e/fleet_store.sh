@@ -73,7 +73,7 @@ put "pool/backends/$VIP/198.51.100.12" '{"pooled":"no"}'
 put "pool/vips/$VIP" '{"enabled":true}'
 
 : >"$RUN/follow.out"
-nsx cl "$FOLLOW" -d -e "$(etcd_endpoints | tr ' ' ,)" -p "$PREFIX" -n cl1 \
+ip netns exec "$(ns cl)" "$FOLLOW" -d -e "$(etcd_endpoints | tr ' ' ,)" -p "$PREFIX" -n cl1 \
 	>"$RUN/follow.out" 2>"$RUN/follow.err" &
 FPID=$!
 cleanup_pid "$FPID"
@@ -197,7 +197,7 @@ echo "# compaction past the watch: compactions $comp -> $comp2, converged"
 
 # the whole cluster down for a while, then back
 downs=$(count down)
-for n in e1 e2 e3; do etcd_stop "$n"; done
+etcd_stop_all  # all at once: one by one, the client would hop to the last
 poll 5 eval "[ \$(count down) -gt $downs ]" || fail "loss of the cluster not noticed"
 sleep 5
 [ "$(count down)" = $((downs + 1)) ] || fail "down said more than once"

@@ -218,9 +218,14 @@ $FLEET_POOL_EXTRA"
 fleet_down() {
 	local m
 	etcd_stop_all
-	for m in $FLEET_ETCD; do
-		ip netns list | grep -q "^$(ns "$m")\b" && netns_adopt "$m"
-	done
 	rm -rf "$ETCD_RUN"
-	sys_down
+	if [ ${#NETNS_NAMES[@]} -eq 0 ]; then
+		# not this shell's: the whole topology, members included, by name
+		for m in $(sys_nodes) $FLEET_ETCD; do
+			ip netns list | grep -q "^$(ns "$m")\b" && netns_adopt "$m"
+		done
+		cleanup_mount "$SYS_BPFFS"
+		cleanup_dir "$SYS_RUN"
+	fi
+	teardown
 }
