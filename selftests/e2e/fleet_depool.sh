@@ -141,6 +141,17 @@ doc "pool depool" pool enable web3
 doc "fleet status" fleet status
 doc "status" status
 echo "# -j of pool show, depool, inactive, weight, pool, disable, enable, fleet status, status: as xlbctl(8) says"
+# xlbctl(8)'s EXAMPLES of the fleet, as written
+n=0
+while read -r line; do
+	case $line in "xlbctl pool "* | "xlbctl fleet "*) ;; *) continue ;; esac
+	read -ra words <<<"${line#xlbctl }"
+	out=$(node_ctl lb1 "${words[@]}" 2>&1) || fail "xlbctl(8) example '$line': exit $?: $out"
+	[ -n "$out" ] || fail "xlbctl(8) example '$line' printed nothing"
+	n=$((n + 1))
+done < <($SYS_PY selftests/lib/xlbctl_doc.py examples doc/xlbctl.8)
+[ $n -ge 4 ] || fail "only $n fleet examples in xlbctl(8)"
+echo "# xlbctl(8): $n fleet examples run"
 
 # local changes on an etcd node: refused, nothing changes
 before=$(fleet_table lb1 "$VIP")
