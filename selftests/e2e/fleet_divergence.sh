@@ -14,7 +14,8 @@
 #    own config, reloaded: the drift etcd cannot see): `xlbctl fleet
 #    status` flags lb2's table of that VIP as differing, the metric
 #    xlb_fleet_table_differs says 1 on lb1 and the two nodes'
-#    xlb_vip_table_fingerprint differ; put back, they agree again;
+#    xlb_vip_table_fingerprint differ (the page passes `promtool check
+#    metrics`); put back, they agree again;
 #  - a lagging node: lb2's xlbd stopped (SIGSTOP) while a change is made:
 #    fleet status shows it LAGGING, the metric counts it; continued, it
 #    catches up and the flag goes.
@@ -105,6 +106,13 @@ f1=$(metric lb1 "xlb_vip_table_fingerprint{vip=\"$VIP\"}")
 f2=$(metric lb2 "xlb_vip_table_fingerprint{vip=\"$VIP\"}")
 [ -n "$f1" ] && [ -n "$f2" ] && [ "$f1" != "$f2" ] || fail "fingerprint metrics: lb1 $f1 lb2 $f2"
 echo "# metrics: xlb_fleet_table_differs 1 on lb1, fingerprints $f1 / $f2"
+# the page with the fleet's families passes Prometheus' own check
+if command -v promtool >/dev/null; then
+	nsx lb1 curl -s -m 5 "http://${SYS_ADDR4[lb1]}:9273/metrics" >"$SYS_RUN/page"
+	promtool check metrics <"$SYS_RUN/page" >"$SYS_RUN/promtool.out" 2>&1 ||
+		fail "promtool check metrics: $(cat "$SYS_RUN/promtool.out")"
+	grep -q '^xlb_pool_state_connected 1$' "$SYS_RUN/page" || fail "no xlb_pool_state_connected 1"
+fi
 SYS_WEIGHTS="100 100 100" sys_lb_conf lb2
 sys_reload lb2
 wait_for 10 eval "fleet_py 'sys.exit(0 if d[\"agree\"] else 1)'" || fail "no agreement after the fix"
