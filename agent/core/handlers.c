@@ -380,6 +380,20 @@ static int cmd_bgp_neighbor(struct reply *r, const struct ctl_args *a)
 	return 0;
 }
 
+static int cmd_bgp_routes(struct reply *r, const struct ctl_args *a)
+{
+	struct bgp_peer *p = NULL;
+
+	if (!r->d->bgp)
+		return none(r, "no BGP neighbors configured");
+	if (a->neighbor) {
+		p = bgp_speaker_peer(r->d->bgp, a->neighbor);
+		if (!p)
+			return fail(r, 1, "no BGP neighbor %s", a->neighbor);
+	}
+	return show_bgp_routes(r->d->bgp, p, r->body, jw(r));
+}
+
 static int cmd_health_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
@@ -551,6 +565,7 @@ static const cmd_fn handlers[CTL_CMD__COUNT] = {
 	[CTL_CMD_BFD_SHOW] = cmd_bfd_show,
 	[CTL_CMD_FLOW_SHOW] = cmd_flow_show,
 	[CTL_CMD_FLOW_LOOKUP] = cmd_flow_lookup,
+	[CTL_CMD_BGP_ROUTES] = cmd_bgp_routes,
 	[CTL_CMD_POOL_SHOW] = cmd_pool,
 	[CTL_CMD_POOL_DEPOOL] = cmd_pool,
 	[CTL_CMD_POOL_POOL] = cmd_pool,

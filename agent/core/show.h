@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The renderers of xlbctl's answers, one file per object (show_vip.c,
- * show_backend.c, show_health.c, show_bgp.c, show_bfd.c, show_status.c):
+ * show_backend.c, show_health.c, show_bgp.c and show_bgp_routes.c,
+ * show_bfd.c, show_status.c):
  * each writes text for people into `text`, or, when `json` is not NULL,
  * JSON for programs into json (text is not used then), both from the
  * same data. They read the model and the subsystems' accessors and
@@ -34,6 +35,12 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 		 struct json_writer *json);
 /* `bgp show`: every neighbor's session (an array). */
 void show_bgp(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
+/* `bgp routes [NEIGHBOR]`: what each neighbor (or only that one) has
+ * from us, prefix by prefix with its attributes (an array; the JSON shape
+ * is at the top of show_bgp_routes.c). Returns 0. */
+struct bgp_peer;
+int show_bgp_routes(struct bgp_speaker *sp, struct bgp_peer *only, struct buf *text,
+		    struct json_writer *json);
 /*
  * `bfd show`: into json an object
  *   {"sessions": [{peer, local, state, remote_state, diag, remote_diag,

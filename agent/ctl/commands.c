@@ -92,6 +92,12 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "print the bash completion script",
 	  "Generated from this command table, so it offers exactly these commands.\n"
 	  "make install puts it where bash-completion finds it.", CTL_CMD_F_LOCAL },
+	{ CTL_CMD_BGP_ROUTES, "bgp", "routes", "[NEIGHBOR]",
+	  "prefixes sent to each neighbor, with their attributes",
+	  "The Adj-RIB-Out: every prefix each neighbor (or NEIGHBOR) has from this\n"
+	  "node, with the attributes it was sent with (next hop, origin, AS path,\n"
+	  "MED, LOCAL_PREF, communities) and its VIP; then how many VIPs that\n"
+	  "session does not carry, and why.", 0 },
 	{ CTL_CMD_POOL_SHOW, "pool", "show", "[VIP]",
 	  "the fleet's pool state in etcd, and what this node applied",
 	  "Per backend: what etcd says (pooled, weight, the revision of its key, an\n"
@@ -389,10 +395,11 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 	legend(out, sel, n);
 	if (!object) {
 		buf_puts(out, "\n"
-			 "-j        JSON output\n"
-			 "-p        pretty-printed JSON output (implies -j)\n"
-			 "-s SOCKET xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
-			 "-h, -V    this help, the version\n"
+			 "-j, --json           JSON output\n"
+			 "-p, --pretty         pretty-printed JSON output (implies -j)\n"
+			 "-s, --socket SOCKET  xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
+			 "-h, --help           this help\n"
+			 "-V, --version        the version\n"
 			 "\n"
 			 "OBJECT and COMMAND may be abbreviated (`" CTL_PROG " v sh` is `" CTL_PROG
 			 " vip show`).\n"

@@ -543,6 +543,11 @@ out:
 	return ret;
 }
 
+int ctl_socket_dir_create(const char *path)
+{
+	return mkdir_parents(path);
+}
+
 /* A socket file at path: remove it if nobody listens there. */
 static int remove_stale(const struct sockaddr_un *sun)
 {

@@ -493,7 +493,8 @@ void test_ctl_usage_short(void)
 		{ "backend depool web", "usage: xlbctl backend depool VIP BACKEND [--now]\n" },
 		{ "stats x", "usage: xlbctl stats\n" },
 		{ "bgp x", "usage: xlbctl bgp show\n"
-			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
+			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n"
+			   "       xlbctl bgp routes [NEIGHBOR]\n" },
 		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
 			  "OBJECT: vip backend bgp health bfd flow pool fleet; without OBJECT: stats "
 			  "reload status completion help\nTry `xlbctl help`.\n" },

@@ -100,6 +100,10 @@ run "health show" health show anycast
 run "stats" stats
 run "status" status
 run "bgp show" bgp show
+run "bgp routes" bgp routes
+run "bgp routes" bgp routes 192.0.2.1
+[ "$(json_get '[0].prefixes|len' <"$RUN/last.json")" -ge 3 ] ||
+	fail "bgp routes: not every announced prefix: $(cat "$RUN/last.json")"
 run "bfd show" bfd show
 run "flow show" flow show
 run "flow show" flow show web 198.51.100.11 --limit 2

@@ -61,7 +61,9 @@ MSG (options after ':' separated by ','):
       raw bytes to the attributes (counted in their length: a cut or
       overrunning attribute); size pads with an optional transitive
       attribute of type 99 to a message of N bytes
-  rr[:body=N]     ROUTE-REFRESH IPv4 unicast; body=N: N bytes of body (4 is right)
+  rr[:body=N,afi=A,safi=S]
+                  ROUTE-REFRESH, IPv4 unicast unless afi/safi say otherwise;
+                  body=N: N bytes of body (4 is right)
   cease:TEXT      NOTIFICATION Cease/Administrative Shutdown with TEXT as
                   shutdown communication (RFC 9003); TEXT runs to the end
   notification:CODE/SUBCODE[/DATA]
@@ -204,7 +206,7 @@ def parse_msg(spec, o):
                                      empty="empty" in d, tail=bytes.fromhex(d.get("tail", "")),
                                      size=num(d["size"]) if "size" in d else None), 1
     if name == "rr":
-        body = struct.pack("!HBB", 1, 0, 1)
+        body = struct.pack("!HBB", num(d.get("afi", "1")), 0, num(d.get("safi", "1")))
         n = num(d.get("body", "4"))
         return "bytes", msg(ROUTE_REFRESH, (body + b"\0" * n)[:n]), 1
     if name == "hdr":
