@@ -276,6 +276,7 @@ void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revi
 	int64_t latest = view->intent_revision;
 	bool agree = true;
 	char line[80];
+	int vw = 10;
 
 	/* agreement first: the nodes' rows carry the flags */
 	for (k = 0; k < n_vips; k++) {
@@ -307,7 +308,10 @@ void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revi
 		buf_printf(text, "fleet %s/: %zu node%s, etcd revision %lld, latest pool change at "
 			   "revision %lld\n", pool_store_prefix(d->pool->store), view->n_nodes,
 			   view->n_nodes == 1 ? "" : "s", (long long)store_revision, (long long)latest);
-		buf_printf(text, "%-20s %-40s %-10s %9s  %s\n", "node", "address", "version",
+		for (i = 0; i < view->n_nodes; i++)
+			if (!view->nodes[i].bad && (int)strlen(view->nodes[i].v.version) > vw)
+				vw = (int)strlen(view->nodes[i].v.version);
+		buf_printf(text, "%-20s %-40s %-*s %9s  %s\n", "node", "address", vw, "version",
 			   "revision", "state");
 	}
 	for (i = 0; i < view->n_nodes; i++) {
@@ -354,8 +358,8 @@ void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revi
 				 (long long)(latest - nd->v.revision));
 		else
 			snprintf(line, sizeof(line), "ok");
-		buf_printf(text, "%-20s %-40s %-10s %9lld  %s%s%s\n", nd->name,
-			   nd->v.address[0] ? nd->v.address : "-", nd->v.version,
+		buf_printf(text, "%-20s %-40s %-*s %9lld  %s%s%s\n", nd->name,
+			   nd->v.address[0] ? nd->v.address : "-", vw, nd->v.version,
 			   (long long)nd->v.revision, line,
 			   nd->v.connected ? "" : ", etcd not connected",
 			   !strcmp(nd->name, d->pool->name) ? " (this node)" : "");
