@@ -398,6 +398,11 @@ static int services_start(struct xlbd *d)
 		log_errx("cannot start the BGP speaker");
 		return -1;
 	}
+	/* before the privileges go: the TLS and password files may be root's */
+	if (xlbd_pool_start(d, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return -1;
+	}
 	if (privs_setup(d))
 		return -1;
 	xlbd_disable_files_check(d);
@@ -415,6 +420,7 @@ static int services_start(struct xlbd *d)
  * unpinned, or left running with -k. */
 static void teardown(struct xlbd *d)
 {
+	xlbd_pool_stop(d);
 	metrics_server_close(d->metrics);
 	bgp_speaker_free(d->bgp);
 	/* after the routes are gone: the addresses go last */
