@@ -23,6 +23,7 @@
 #include "bgp/speaker.h"
 #include "config/config.h"
 #include "config/warn.h"
+#include "core/flow_scan.h"
 #include "core/xlbd.h"
 #include "ctl/server.h"
 #include "lib/evloop.h"
@@ -426,6 +427,7 @@ static void teardown(struct xlbd *d)
 	/* after the routes are gone: the addresses go last */
 	if (!d->keep_datapath)
 		xlbd_vipaddr_clear(d);
+	flow_scan_cancel_all(d);
 	if (d->ctl)
 		ctl_server_close(d->ctl);
 	if (d->dp && !d->keep_datapath) {

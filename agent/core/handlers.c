@@ -12,13 +12,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bgp/speaker.h"
+#include "core/flow_scan.h"
 #include "core/pool.h"
 #include "core/show.h"
 #include "core/xlbd.h"
 #include "ctl/commands.h"
+#include "ctl/proto.h"
 #include "ctl/server.h"
 #include "lib/buf.h"
 #include "lib/json.h"
@@ -64,10 +67,83 @@ static struct json_writer *jw(struct reply *r)
 	return r->json ? &r->w : NULL;
 }
 
+/*
+ * Answers that count or list flow-table entries are written once a pass
+ * over the table (core/flow_scan.c) has read it a slice per loop turn:
+ * the request is kept, answered later (CTL_DEFERRED), and dispatched
+ * again with the pass's findings in `scanned`.
+ */
+static const struct flow_scan *scanned;
+
+struct answer_later {
+	uint64_t id;
+	bool json;
+	struct ctl_request req;
+};
+
+static int dispatch(void *arg, const struct ctl_request *req, bool json, struct buf *body,
+		    char *err, size_t errlen);
+
+static void answer_scanned(struct xlbd *d, const struct flow_scan *s, int err, void *arg)
+{
+	struct answer_later *l = arg;
+	char msg[CTL_MSG_MAX] = "";
+	struct buf body;
+	int rc;
+
+	buf_init(&body, 0);
+	if (err == -ECANCELED) {
+		/* exit: the clients go with the control socket */
+		free(l);
+		return;
+	}
+	if (err) {
+		rc = CTL_ERR_RUNTIME;
+		snprintf(msg, sizeof(msg), "cannot read the flow table: %s", strerror(-err));
+	} else {
+		scanned = s;
+		rc = dispatch(d, &l->req, l->json, &body, msg, sizeof(msg));
+		scanned = NULL;
+	}
+	ctl_server_answer(d->ctl, l->id, rc, msg, &body);
+	buf_free(&body);
+	free(l);
+}
+
+/* Answer r once a pass over the flow table is done (list: which entries
+ * to keep for a listing; NULL for counts only). */
+static int answer_after_scan(struct reply *r, const struct flow_scan_list *list)
+{
+	struct answer_later *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return fail(r, 1, "out of memory");
+	l->json = r->json;
+	ctl_request_copy(&l->req, r->req);
+	err = flow_scan_start(r->d, list, answer_scanned, l);
+	if (err) {
+		free(l);
+		if (err == -EBUSY)
+			return fail(r, 1, "too many flow-table reads at once; try again");
+		return fail(r, 1, "cannot read the flow table: %s", strerror(-err));
+	}
+	l->id = ctl_server_defer(r->d->ctl);
+	return CTL_DEFERRED;
+}
+
+/* Does r's answer count v's flows, and have they not been counted yet? */
+static bool needs_counts(struct reply *r, const struct rt_vip *v)
+{
+	return !scanned && r->d->dp && v && !v->conf->local && v->has_id;
+}
+
 static int cmd_vip_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
-	show_vips(r->d, r->vip, r->body, jw(r));
+	if (needs_counts(r, r->vip))
+		return answer_after_scan(r, NULL);
+	show_vips(r->d, r->vip, scanned, r->body, jw(r));
 	return 0;
 }
 
@@ -217,7 +293,9 @@ static int cmd_backend_show(struct reply *r, const struct ctl_args *a)
 	if (r->vip->conf->local)
 		return fail(r, 1, "vip %s is a host-mode VIP: it has no backends (its check: "
 			    "xlbctl health show %s)", a->vip, a->vip);
-	show_backends(r->d, r->vip, r->body, jw(r));
+	if (needs_counts(r, r->vip))
+		return answer_after_scan(r, NULL);
+	show_backends(r->d, r->vip, scanned, r->body, jw(r));
 	return 0;
 }
 
@@ -439,7 +517,16 @@ static int cmd_flow_show(struct reply *r, const struct ctl_args *a)
 	if (r->vip && r->vip->conf->local)
 		return fail(r, 1, "vip %s is a host-mode VIP: it has no flows (not forwarded)",
 			    a->vip);
-	err = show_flows(r->d, r->vip, b, limit, r->body, jw(r));
+	if (!scanned) {
+		struct flow_scan_list list = {
+			.vip = r->vip && r->vip->has_id ? (int)r->vip->id : -1,
+			.be = b ? b->id : 0,
+			.limit = limit,
+		};
+
+		return answer_after_scan(r, &list);
+	}
+	err = show_flows(r->d, r->vip, b, scanned, r->body, jw(r));
 	if (err)
 		return fail(r, 1, "cannot read the flow table: %s", strerror(-err));
 	return 0;

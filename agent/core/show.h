@@ -23,13 +23,17 @@ struct bgp_speaker;
 struct conf_addr;
 struct json_writer;
 
-/* `vip show [VIP]`: one VIP (an object), or with only NULL every VIP (an
- * array). */
-void show_vips(struct xlbd *d, const struct rt_vip *only, struct buf *text,
-	       struct json_writer *json);
-/* `backend show VIP`: v's backends (an array). */
-void show_backends(struct xlbd *d, const struct rt_vip *v, struct buf *text,
-		   struct json_writer *json);
+struct flow_scan;
+
+/* `vip show [VIP]`: one VIP (an object, with its backends' flow-table
+ * entries counted in `flows`, a pass over the table; NULL: not counted),
+ * or with only NULL every VIP (an array). */
+void show_vips(struct xlbd *d, const struct rt_vip *only, const struct flow_scan *flows,
+	       struct buf *text, struct json_writer *json);
+/* `backend show VIP`: v's backends (an array), their flow-table entries
+ * as `flows` counted them (NULL: not counted, null in JSON). */
+void show_backends(struct xlbd *d, const struct rt_vip *v, const struct flow_scan *flows,
+		   struct buf *text, struct json_writer *json);
 /* `health show [VIP]`: the checks of one VIP, or of every VIP (an array). */
 void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 		 struct json_writer *json);
@@ -58,18 +62,15 @@ int show_bgp_routes(struct bgp_speaker *sp, struct bgp_peer *only, struct buf *t
 void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 	      struct json_writer *json);
 /* `flow show [VIP] [BACKEND] [--limit N]`: an object {flows, matched,
- * shown, limit}; at most limit entries (0: all). */
+ * shown, limit} from the listing a pass over the table kept (its limit:
+ * 0 for all). */
 struct xlb_dp_flow;
-int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b, __u32 limit,
-	       struct buf *text, struct json_writer *json);
+int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b,
+	       const struct flow_scan *flows, struct buf *text, struct json_writer *json);
 /* `flow lookup`: where f's tuple goes (an object); v is the VIP it is
  * for. -errno with the reason in err. */
 int show_flow_lookup(struct xlbd *d, const struct rt_vip *v, struct xlb_dp_flow *f,
 		     struct buf *text, struct json_writer *json, char *err, size_t errlen);
-/* Flow-table entries per backend of v (counts[i] for v->backends[i]),
- * entries of an earlier backend with the same id not counted. -ENOENT
- * without a datapath (counts all 0). */
-int show_flow_counts(struct xlbd *d, const struct rt_vip *v, __u32 *counts);
 /* `pool show [VIP]` (pool-state etcd): an object {store, vips: [...]}. */
 void show_pool(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 	       struct json_writer *json);

@@ -5,8 +5,8 @@
  * entries and traffic. Health words are the same in text and JSON.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
+#include "core/flow_scan.h"
 #include "core/show.h"
 #include "health/health.h"
 #include "lib/json.h"
@@ -19,11 +19,9 @@ static const char *health_name(const struct rt_backend *b)
 	return b->hc_state == HC_UP ? "up" : b->hc_state == HC_DOWN ? "down" : "unknown";
 }
 
-void show_backends(struct xlbd *d, const struct rt_vip *v, struct buf *text,
-		   struct json_writer *w)
+void show_backends(struct xlbd *d, const struct rt_vip *v, const struct flow_scan *flows,
+		   struct buf *text, struct json_writer *w)
 {
-	__u32 *flows = calloc(v->n_backends ? v->n_backends : 1, sizeof(*flows));
-	bool counted = flows && !show_flow_counts(d, v, flows);
 	size_t k;
 
 	if (w)
@@ -53,8 +51,8 @@ void show_backends(struct xlbd *d, const struct rt_vip *v, struct buf *text,
 			json_kv_string(w, "pool", rt_pool_name(b->pool));
 			json_kv_u64(w, "slots", b->slots);
 			json_kv_fixed(w, "share_percent", share, 2);
-			if (counted)
-				json_kv_u64(w, "flows", flows[k]);
+			if (flows)
+				json_kv_u64(w, "flows", flow_scan_count(flows, b));
 			else
 				json_kv_null(w, "flows");
 			json_kv_u64(w, "packets", t.packets);
@@ -70,13 +68,12 @@ void show_backends(struct xlbd *d, const struct rt_vip *v, struct buf *text,
 		if (b->has_weight)
 			snprintf(rw, sizeof(rw), "%u", b->weight);
 		snprintf(fl, sizeof(fl), "%s", "-");
-		if (counted)
-			snprintf(fl, sizeof(fl), "%u", flows[k]);
+		if (flows)
+			snprintf(fl, sizeof(fl), "%u", flow_scan_count(flows, b));
 		buf_printf(text, "%-39s %7u %7s %-9s %-12s %6.2f%% %8s %12llu %14llu\n", addr,
 			   b->conf->weight, rw, health_name(b), rt_pool_name(b->pool), share, fl,
 			   (unsigned long long)t.packets, (unsigned long long)t.bytes);
 	}
 	if (w)
 		json_array_end(w);
-	free(flows);
 }

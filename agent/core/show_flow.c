@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "core/flow_scan.h"
 #include "core/show.h"
 #include "lib/json.h"
 #include "maps/dataplane.h"
@@ -81,47 +82,6 @@ static const char *endpoint_text(const union xlb_addr *a, __u8 family, __u16 por
 	return buf;
 }
 
-/* ---- flow counts per backend (backend show) ---- */
-
-struct count_ctx {
-	const struct rt_vip *v;
-	__u32 *counts;		/* by index of v->backends */
-	__u32 *slot_of;		/* backend id -> index + 1 */
-};
-
-static int count_one(const struct xlb_dp_flow *f, void *arg)
-{
-	struct count_ctx *c = arg;
-	__u32 i;
-
-	if (f->vip_id != c->v->id || f->backend_id >= XLB_MAX_BACKENDS)
-		return 0;
-	i = c->slot_of[f->backend_id];
-	if (i && c->v->backends[i - 1].gen == f->backend_gen)
-		c->counts[i - 1]++;
-	return 0;
-}
-
-int show_flow_counts(struct xlbd *d, const struct rt_vip *v, __u32 *counts)
-{
-	struct count_ctx c = { .v = v, .counts = counts };
-	size_t k;
-	int err;
-
-	memset(counts, 0, v->n_backends * sizeof(*counts));
-	if (!d->dp || !v->has_id)
-		return -ENOENT;
-	c.slot_of = calloc(XLB_MAX_BACKENDS, sizeof(*c.slot_of));
-	if (!c.slot_of)
-		return -ENOMEM;
-	for (k = 0; k < v->n_backends; k++)
-		if (v->backends[k].id && v->backends[k].id < XLB_MAX_BACKENDS)
-			c.slot_of[v->backends[k].id] = k + 1;
-	err = xlb_dp_flow_foreach(d->dp, count_one, &c);
-	free(c.slot_of);
-	return err;
-}
-
 /* ---- flow show ---- */
 
 struct list_ctx {
@@ -175,12 +135,14 @@ static int list_one(const struct xlb_dp_flow *f, void *arg)
 	return 0;
 }
 
-int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b, __u32 limit,
-	       struct buf *text, struct json_writer *w)
+int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b,
+	       const struct flow_scan *flows, struct buf *text, struct json_writer *w)
 {
+	__u32 limit = flows->want.limit;
 	struct list_ctx c = { .vip = v, .be = b, .limit = limit, .text = text, .w = w };
 	struct flow_index *ix;
-	int err;
+	size_t i;
+	int err = 0;
 
 	ix = flow_index_new(d);
 	if (!ix)
@@ -194,8 +156,12 @@ int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *
 		buf_printf(text, "%-3s %-46s %-46s %-39s %s\n", "PRO", "CLIENT", "VIP", "BACKEND",
 			   "ENTRY");
 	}
-	err = xlb_dp_flow_foreach(d->dp, list_one, &c);
+	for (i = 0; i < flows->n_entries && !err; i++)
+		err = list_one(&flows->entries[i], &c);
 	free(ix);
+	/* the pass matched these (by ids); the listing re-checks the ones it
+	 * kept against the model of now */
+	c.matched += flows->matched - flows->n_entries;
 	if (w) {
 		json_array_end(w);
 		json_kv_u64(w, "matched", c.matched);

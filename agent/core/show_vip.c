@@ -86,7 +86,8 @@ static struct xlb_traffic vip_traffic(struct xlbd *d, const struct rt_vip *v)
 	return t;
 }
 
-static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail, struct json_writer *w)
+static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail,
+		     const struct flow_scan *flows, struct json_writer *w)
 {
 	const struct conf_vip *c = v->conf;
 	struct xlb_traffic t = vip_traffic(d, v);
@@ -147,7 +148,7 @@ static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail, struct
 	if (detail) {
 		if (!c->local) {
 			json_key(w, "backends");
-			show_backends(d, v, NULL, w);
+			show_backends(d, v, flows, NULL, w);
 		}
 		json_key(w, "checks");
 		show_health(d, v, NULL, w);
@@ -216,7 +217,8 @@ static void indent(struct buf *out, const struct buf *in, const char *pad)
 	}
 }
 
-static void vip_detail(struct xlbd *d, const struct rt_vip *v, struct buf *text)
+static void vip_detail(struct xlbd *d, const struct rt_vip *v, const struct flow_scan *flows,
+		       struct buf *text)
 {
 	const struct conf_vip *c = v->conf;
 	const char *kind = conf_health_kind_name(c->health.kind);
@@ -256,7 +258,7 @@ static void vip_detail(struct xlbd *d, const struct rt_vip *v, struct buf *text)
 	buf_init(&sub, 0);
 	if (!c->local) {
 		buf_puts(text, "backends:\n");
-		show_backends(d, v, &sub, NULL);
+		show_backends(d, v, flows, &sub, NULL);
 		indent(text, &sub, "    ");
 		buf_reset(&sub);
 	}
@@ -311,22 +313,22 @@ static void vip_lines(struct xlbd *d, struct buf *text)
 		buf_puts(text, "(no BGP neighbors: routes are not sent)\n");
 }
 
-void show_vips(struct xlbd *d, const struct rt_vip *only, struct buf *text,
-	       struct json_writer *w)
+void show_vips(struct xlbd *d, const struct rt_vip *only, const struct flow_scan *flows,
+	       struct buf *text, struct json_writer *w)
 {
 	size_t i;
 
 	if (only) {
 		if (w)
-			vip_json(d, only, true, w);
+			vip_json(d, only, true, flows, w);
 		else
-			vip_detail(d, only, text);
+			vip_detail(d, only, flows, text);
 		return;
 	}
 	if (w) {
 		json_array_start(w);
 		for (i = 0; i < d->n_vips; i++)
-			vip_json(d, &d->vips[i], false, w);
+			vip_json(d, &d->vips[i], false, NULL, w);
 		json_array_end(w);
 	} else if (!d->n_vips) {
 		buf_printf(text, "no VIPs configured\n");

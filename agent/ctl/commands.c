@@ -1121,3 +1121,29 @@ const struct ctl_cmd *ctl_cmd_lookup(int argc, char *const *argv, int *first_arg
 	}
 	return NULL;
 }
+
+/* src's pointer p, moved to the same place in dst's strings (NULL, or
+ * anything outside src's strings, as it is). */
+static const char *rebase(const struct ctl_request *src, struct ctl_request *dst, const char *p)
+{
+	if (p < src->strings || p >= src->strings + sizeof(src->strings))
+		return p;
+	return dst->strings + (p - src->strings);
+}
+
+void ctl_request_copy(struct ctl_request *dst, const struct ctl_request *src)
+{
+	struct ctl_args *a = &dst->args;
+	int i;
+
+	*dst = *src;
+	for (i = 0; i < src->argc && i <= CTL_ARGC_MAX; i++)
+		dst->argv[i] = (char *)rebase(src, dst, src->argv[i]);
+	a->vip = rebase(src, dst, a->vip);
+	a->backend = rebase(src, dst, a->backend);
+	a->neighbor = rebase(src, dst, a->neighbor);
+	a->address = rebase(src, dst, a->address);
+	a->client = rebase(src, dst, a->client);
+	a->dest = rebase(src, dst, a->dest);
+	a->keyword = rebase(src, dst, a->keyword);
+}

@@ -153,6 +153,10 @@ struct ctl_request {
 int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err, size_t errlen,
 		struct buf *text);
 
+/* Copy a resolved request; the copy's pointers point into its own
+ * strings (for an answer that is written later than the request). */
+void ctl_request_copy(struct ctl_request *dst, const struct ctl_request *src);
+
 /*
  * The command canonical words name (exact match) and, in *first_arg, the
  * index of its first argument; NULL if they name none. (The daemon gets

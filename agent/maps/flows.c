@@ -6,6 +6,7 @@
  * against what the datapath stored and chose.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,72 +49,128 @@ static void flow_key(const struct xlb_dp_flow *f, struct xlb_flow_key *k)
 	k->dport = htons(f->vip_port);
 }
 
-/* Without batch operations (not seen on Linux >= 5.6): key by key. */
-static int foreach_by_key(int fd, int (*cb)(const struct xlb_dp_flow *f, void *arg), void *arg)
+struct xlb_dp_flow_walk {
+	int fd;
+	bool by_key;		/* no batch operations (not seen on Linux >= 5.6) */
+	bool started, done;
+	__u64 cursor;		/* the batch position to go on from */
+	struct xlb_flow_key key; /* by_key: the last key read */
+	struct xlb_flow_key keys[FLOW_BATCH];
+	struct xlb_flow vals[FLOW_BATCH];
+};
+
+int xlb_dp_flow_walk_new(int flows_fd, struct xlb_dp_flow_walk **out)
 {
-	struct xlb_flow_key key, next;
+	struct xlb_dp_flow_walk *w;
+
+	if (flows_fd < 0)
+		return flows_fd;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fd = flows_fd;
+	*out = w;
+	return 0;
+}
+
+void xlb_dp_flow_walk_free(struct xlb_dp_flow_walk *w)
+{
+	free(w);
+}
+
+int xlb_dp_flows_fd(struct xlb_dp *dp)
+{
+	return xlb_dp_map_fd(dp, "flows");
+}
+
+/* Key by key, up to max entries. */
+static int step_by_key(struct xlb_dp_flow_walk *w, __u32 max,
+		       int (*cb)(const struct xlb_dp_flow *f, void *arg), void *arg)
+{
+	struct xlb_flow_key next;
 	struct xlb_dp_flow f;
 	struct xlb_flow v;
-	void *prev = NULL;
+	__u32 n;
 	int err;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
+	for (n = 0; n < max; n++) {
+		if (bpf_map_get_next_key(w->fd, w->started ? &w->key : NULL, &next)) {
+			if (errno != ENOENT)
+				return -errno;
+			w->done = true;
+			return 1;
+		}
+		w->key = next;
+		w->started = true;
+		if (bpf_map_lookup_elem(w->fd, &next, &v))
 			continue;
-		flow_from_map(&key, &v, &f);
+		flow_from_map(&next, &v, &f);
 		err = cb(&f, arg);
 		if (err)
 			return err;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+int xlb_dp_flow_walk_step(struct xlb_dp_flow_walk *w, __u32 max,
+			  int (*cb)(const struct xlb_dp_flow *f, void *arg), void *arg)
+{
+	struct xlb_dp_flow f;
+	__u32 done = 0, n, i;
+	__u64 out = 0;
+	bool last;
+	int err;
+
+	if (w->done)
+		return 1;
+	if (w->by_key)
+		return step_by_key(w, max, cb, arg);
+	while (done < max) {
+		n = FLOW_BATCH;
+		last = false;
+		if (bpf_map_lookup_batch(w->fd, w->started ? &w->cursor : NULL, &out, w->keys,
+					 w->vals, &n, NULL)) {
+			if (errno != ENOENT) {
+				if (!w->started && (errno == EINVAL || errno == ENOTSUP ||
+						    errno == EOPNOTSUPP)) {
+					w->by_key = true;
+					return step_by_key(w, max, cb, arg);
+				}
+				return -errno;
+			}
+			last = true;	/* ENOENT: these are the last ones */
+		}
+		w->started = true;
+		w->cursor = out;
+		for (i = 0; i < n; i++) {
+			flow_from_map(&w->keys[i], &w->vals[i], &f);
+			err = cb(&f, arg);
+			if (err)
+				return err;
+		}
+		done += n;
+		if (last) {
+			w->done = true;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int xlb_dp_flow_foreach(struct xlb_dp *dp, int (*cb)(const struct xlb_dp_flow *f, void *arg),
 			void *arg)
 {
-	int fd = xlb_dp_map_fd(dp, "flows");
-	struct xlb_flow_key *keys;
-	struct xlb_flow *vals;
-	struct xlb_dp_flow f;
-	__u64 in = 0, out = 0;
-	bool first = true, last = false;
-	int err = 0;
-	__u32 n, i;
+	struct xlb_dp_flow_walk *w;
+	int err;
 
-	if (fd < 0)
-		return fd;
-	keys = calloc(FLOW_BATCH, sizeof(*keys));
-	vals = calloc(FLOW_BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (!last) {
-		n = FLOW_BATCH;
-		if (bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, NULL)) {
-			if (errno != ENOENT) {
-				err = first && (errno == EINVAL || errno == ENOTSUP ||
-						errno == EOPNOTSUPP) ?
-					      foreach_by_key(fd, cb, arg) : -errno;
-				goto out;
-			}
-			last = true;	/* ENOENT: these are the last ones */
-		}
-		first = false;
-		in = out;
-		for (i = 0; i < n; i++) {
-			flow_from_map(&keys[i], &vals[i], &f);
-			err = cb(&f, arg);
-			if (err)
-				goto out;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	err = xlb_dp_flow_walk_new(xlb_dp_flows_fd(dp), &w);
+	if (err)
+		return err;
+	do
+		err = xlb_dp_flow_walk_step(w, UINT32_MAX, cb, arg);
+	while (!err);
+	xlb_dp_flow_walk_free(w);
+	return err == 1 ? 0 : err;
 }
 
 int xlb_dp_flow_get(struct xlb_dp *dp, struct xlb_dp_flow *f)

@@ -42,6 +42,22 @@ struct xlb_dp_flow {
  */
 int xlb_dp_flow_foreach(struct xlb_dp *dp, int (*cb)(const struct xlb_dp_flow *f, void *arg),
 			void *arg);
+
+/*
+ * The same walk in steps, for a reader that must not hold the event loop
+ * for a whole table (262144 entries take ~0.1 s to read): each step
+ * reads about `max` entries and returns 1 once the walk has reached the
+ * end, 0 when there is more, or -errno (cb's non-zero value stops it and
+ * is returned). Same snapshot caveats as above, stretched over the time
+ * between the steps.
+ */
+struct xlb_dp_flow_walk;
+int xlb_dp_flow_walk_new(int flows_fd, struct xlb_dp_flow_walk **out);
+int xlb_dp_flow_walk_step(struct xlb_dp_flow_walk *w, __u32 max,
+			  int (*cb)(const struct xlb_dp_flow *f, void *arg), void *arg);
+void xlb_dp_flow_walk_free(struct xlb_dp_flow_walk *w);
+/* The flow table's fd, for xlb_dp_flow_walk_new(). */
+int xlb_dp_flows_fd(struct xlb_dp *dp);
 /* f's tuple in, its entry out: 0, or -ENOENT when the table has none. */
 int xlb_dp_flow_get(struct xlb_dp *dp, struct xlb_dp_flow *f);
 /* The hash the datapath computes for f's tuple: of the whole 5-tuple, or
