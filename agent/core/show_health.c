@@ -12,8 +12,11 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 {
 	size_t i, k, n = 0;
 
-	if (w)
+	/* one form: the JSON answer must not carry the text lines too */
+	if (w) {
 		json_array_start(w);
+		text = NULL;
+	}
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];
 
