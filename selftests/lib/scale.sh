@@ -15,7 +15,8 @@
 #      answered by one acceptor (selftests/lib/acceptor.py); nftables
 #      sets make backends fail: `down` refuses (TCP RST), `dark` drops
 #
-#   scale_setup              root check (else skip), traps
+#   scale_setup              root check (else skip), traps (the cleanup
+#                            calls scale_down_hook first if defined)
 #   scale_up                 namespaces, links, acceptors, nftables
 #   scale_conf NAME ARGS...  $RUN/NAME.conf from scale_conf.py ARGS (the
 #                            node's pin path, socket, state file added);
@@ -57,6 +58,7 @@ scale_fail_msg() {
 
 scale_down() {
 	local p n
+	declare -F scale_down_hook >/dev/null && scale_down_hook
 	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
 	XLBD_PID=""
 	leaf_stop_all
@@ -195,12 +197,17 @@ xlbd_up() {
 	SCALE_START_WRITES=${BASH_REMATCH[2]}
 }
 
+# (an xlbd that takes more than 300 s is killed: SCALE_EXIT_MS says so)
 xlbd_term() {
-	local t0
+	local t0 killer
+	( sleep 300; kill -9 "$XLBD_PID" 2>/dev/null ) &
+	killer=$!
 	t0=$(now_ns)
 	kill -TERM "$XLBD_PID"
 	wait "$XLBD_PID"
 	SCALE_EXIT_MS=$((($(now_ns) - t0) / 1000000))
+	kill "$killer" 2>/dev/null
+	wait "$killer" 2>/dev/null
 	XLBD_PID=""
 }
 
