@@ -13,5 +13,7 @@
 
 /* Monotonic milliseconds since an arbitrary start (boot). */
 uint64_t clock_mono_ms(void);
+/* The same in microseconds (BFD's timer). */
+uint64_t clock_mono_us(void);
 
 #endif

@@ -4,6 +4,11 @@
  * Callbacks are looked up by fd in a table at dispatch time, so a
  * callback may remove any fd (even one with an event pending in the
  * current batch) without leaving a dangling pointer behind.
+ *
+ * One turn: the timers that are due (for EVLOOP_TIMER_BUDGET_MS at most),
+ * the end-of-turn work (evloop_defer), then the wait, then the callbacks
+ * of the fds that are ready. The clock is read again after every
+ * callback; the turn's busy time goes into the stats.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +30,11 @@ struct evloop {
 	int epfd;
 	bool stop;
 	uint64_t now_ms;
+	struct ev_defer *defer_head, *defer_tail;
+	size_t n_defer;
+	uint64_t turn_start_us;	/* when the current turn's work began */
+	struct evloop_stats st;
+	uint64_t sec_stamp[EVLOOP_STATS_SECONDS]; /* the second each st.second_us slot holds */
 	struct ev_fd *fds;	/* indexed by fd */
 	size_t nfds;
 	struct ev_timer **heap;	/* 1-based; heap[0] unused */
@@ -58,6 +68,10 @@ void evloop_free(struct evloop *el)
 		return;
 	for (i = 1; i <= el->heap_len; i++)
 		el->heap[i]->heap_idx = 0;
+	while (el->defer_head) {
+		el->defer_head->pending = false;
+		el->defer_head = el->defer_head->next;
+	}
 	close(el->epfd);
 	free(el->fds);
 	free(el->heap);
@@ -187,13 +201,108 @@ int evloop_timer_set(struct evloop *el, struct ev_timer *t, uint64_t delay_ms, e
 	return 0;
 }
 
+/* Due timers, earliest first, until none is due or the budget is spent;
+ * what is left is still due, so the next wait does not sleep. */
 static void timers_run(struct evloop *el)
 {
+	uint64_t end = el->now_ms + EVLOOP_TIMER_BUDGET_MS;
+
 	while (el->heap_len && el->heap[1]->when_ms <= el->now_ms && !el->stop) {
 		struct ev_timer *t = el->heap[1];
 
 		evloop_timer_cancel(el, t);
 		t->cb(el, t->arg);
+		el->now_ms = clock_mono_ms();
+		if (el->now_ms >= end)
+			break;
+	}
+}
+
+void evloop_defer(struct evloop *el, struct ev_defer *d, ev_defer_cb cb, void *arg)
+{
+	if (d->pending)
+		return;
+	d->cb = cb;
+	d->arg = arg;
+	d->next = NULL;
+	d->pending = true;
+	if (el->defer_tail)
+		el->defer_tail->next = d;
+	else
+		el->defer_head = d;
+	el->defer_tail = d;
+	el->n_defer++;
+}
+
+void evloop_defer_cancel(struct evloop *el, struct ev_defer *d)
+{
+	struct ev_defer **pp, *prev = NULL;
+
+	if (!d->pending)
+		return;
+	for (pp = &el->defer_head; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp != d)
+			continue;
+		*pp = d->next;
+		if (el->defer_tail == d)
+			el->defer_tail = prev;
+		el->n_defer--;
+		break;
+	}
+	d->pending = false;
+}
+
+/* The end-of-turn work asked for so far; what it asks for anew waits
+ * for the next turn. */
+static void defer_run(struct evloop *el)
+{
+	size_t n = el->n_defer;
+
+	while (n-- && el->defer_head && !el->stop) {
+		struct ev_defer *d = el->defer_head;
+
+		el->defer_head = d->next;
+		if (!el->defer_head)
+			el->defer_tail = NULL;
+		el->n_defer--;
+		d->pending = false;
+		d->cb(el, d->arg);
+		el->now_ms = clock_mono_ms();
+	}
+}
+
+/* The turn that began at turn_start_us ends now: into the stats. */
+static void turn_end(struct evloop *el)
+{
+	static const uint64_t bounds[] = EVLOOP_STATS_BOUNDS_US;
+	uint64_t now = clock_mono_us(), us = now - el->turn_start_us, sec = now / 1000000;
+	size_t b, slot = sec % EVLOOP_STATS_SECONDS;
+
+	el->st.turns++;
+	el->st.sum_us += us;
+	if (us > el->st.longest_us)
+		el->st.longest_us = us;
+	for (b = 0; b < EVLOOP_STATS_BUCKETS - 1 && us > bounds[b]; b++)
+		;
+	el->st.hist[b]++;
+	if (el->sec_stamp[slot] != sec) {
+		el->sec_stamp[slot] = sec;
+		el->st.second_us[slot] = 0;
+	}
+	if (us > el->st.second_us[slot])
+		el->st.second_us[slot] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+void evloop_stats_get(struct evloop *el, struct evloop_stats *out)
+{
+	uint64_t sec = clock_mono_us() / 1000000;
+	size_t k;
+
+	*out = el->st;
+	for (k = 0; k < EVLOOP_STATS_SECONDS; k++) {
+		size_t slot = (sec - k) % EVLOOP_STATS_SECONDS;
+
+		out->second_us[k] = el->sec_stamp[slot] == sec - k ? el->st.second_us[slot] : 0;
 	}
 }
 
@@ -201,6 +310,8 @@ static int next_timeout(struct evloop *el)
 {
 	uint64_t when;
 
+	if (el->n_defer)
+		return 0;
 	if (!el->heap_len)
 		return -1;
 	when = el->heap[1]->when_ms;
@@ -215,12 +326,16 @@ int evloop_run(struct evloop *el)
 	int n, i;
 
 	el->stop = false;
+	el->turn_start_us = clock_mono_us();
 	while (!el->stop) {
 		el->now_ms = clock_mono_ms();
 		timers_run(el);
+		defer_run(el);
 		if (el->stop)
 			break;
+		turn_end(el);
 		n = epoll_wait(el->epfd, evs, EV_BATCH, next_timeout(el));
+		el->turn_start_us = clock_mono_us();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -234,6 +349,7 @@ int evloop_run(struct evloop *el)
 			if ((size_t)fd >= el->nfds || !el->fds[fd].used)
 				continue;
 			el->fds[fd].cb(el, fd, evs[i].events, el->fds[fd].arg);
+			el->now_ms = clock_mono_ms();
 		}
 	}
 	return 0;
