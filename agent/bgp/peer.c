@@ -36,6 +36,12 @@
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		60000
 #define IN_MAX			(2 * BGP_MSG_MAX)
+/* Read at most this much from one peer per turn of the loop, then let
+ * the others run: a peer flooding UPDATEs at full speed gets its share
+ * of the loop and no more (the socket stays readable, so the rest comes
+ * in the next turns, and TCP slows the peer down meanwhile). 16
+ * maximum-size messages, well under a millisecond of decoding. */
+#define PEER_READ_BUDGET	(16 * BGP_MSG_MAX)
 
 static void peer_event(struct bgp_peer *p, enum bgp_event ev);
 
@@ -622,10 +628,13 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 	}
 }
 
-/* Frame messages out of the input buffer (sec 4.1). */
+/* Frame messages out of the input buffer (sec 4.1), PEER_READ_BUDGET
+ * bytes at most per call. */
 static void peer_read(struct bgp_peer *p)
 {
-	for (;;) {
+	size_t got = 0;
+
+	while (got < PEER_READ_BUDGET) {
 		struct bgp_hdr h;
 		ssize_t n;
 
@@ -646,6 +655,7 @@ static void peer_read(struct bgp_peer *p)
 		}
 		if (n < 0)
 			break;
+		got += n;
 		p->in.len += n;
 		while (p->fd >= 0 && p->in.len >= BGP_HDR_LEN) {
 			if (bgp_hdr_decode((__u8 *)p->in.data, p->in.len, &h, &p->err)) {

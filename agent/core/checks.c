@@ -21,12 +21,15 @@
 #include "health/health.h"
 #include "lib/log.h"
 
-/* Who a check belongs to, found again by identity when it reports: the
- * runtime arrays move on every reload. */
+/* Who a check belongs to, found again when it reports: where it was
+ * last (the runtime arrays move on every reload, which tells the checks
+ * where they are now: xlbd_checks_rehome), checked by identity. A
+ * verdict costs O(1), not a search of every VIP. */
 struct check_ctx {
 	struct xlbd *d;
 	struct conf_vip key;		/* address, proto, port, local of the VIP */
 	struct conf_addr backend;	/* family 0: the VIP's own check */
+	size_t vip_idx, be_idx;		/* where it was last */
 	char label[160];
 };
 
@@ -34,20 +37,46 @@ static struct rt_vip *ctx_vip(struct check_ctx *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->d->n_vips; i++)
-		if (conf_vip_same_key(c->d->vips[i].conf, &c->key))
+	if (c->vip_idx < c->d->n_vips && c->d->vips[c->vip_idx].conf &&
+	    conf_vip_same_key(c->d->vips[c->vip_idx].conf, &c->key))
+		return &c->d->vips[c->vip_idx];
+	for (i = 0; i < c->d->n_vips; i++) {
+		if (conf_vip_same_key(c->d->vips[i].conf, &c->key)) {
+			c->vip_idx = i;
 			return &c->d->vips[i];
+		}
+	}
 	return NULL;
 }
 
-static struct rt_backend *ctx_backend(struct rt_vip *v, const struct conf_addr *a)
+static struct rt_backend *ctx_backend(struct check_ctx *c, struct rt_vip *v)
 {
 	size_t k;
 
-	for (k = 0; k < v->n_backends; k++)
-		if (!memcmp(&v->backends[k].conf->addr, a, sizeof(*a)))
+	if (c->be_idx < v->n_backends &&
+	    !memcmp(&v->backends[c->be_idx].conf->addr, &c->backend, sizeof(c->backend)))
+		return &v->backends[c->be_idx];
+	for (k = 0; k < v->n_backends; k++) {
+		if (!memcmp(&v->backends[k].conf->addr, &c->backend, sizeof(c->backend))) {
+			c->be_idx = k;
 			return &v->backends[k];
+		}
+	}
 	return NULL;
+}
+
+void xlbd_checks_rehome(struct xlbd *d, struct rt_vip *v)
+{
+	size_t i = v - d->vips, k;
+
+	if (v->hc_ctx)
+		v->hc_ctx->vip_idx = i;
+	for (k = 0; k < v->n_backends; k++) {
+		if (v->backends[k].hc_ctx) {
+			v->backends[k].hc_ctx->vip_idx = i;
+			v->backends[k].hc_ctx->be_idx = k;
+		}
+	}
 }
 
 static void on_change(void *arg, struct hc *hc, enum hc_state state, const char *reason)
@@ -67,7 +96,7 @@ static void on_change(void *arg, struct hc *hc, enum hc_state state, const char 
 		xlbd_vip_changed(c->d, v, XLBD_CHANGE_ROUTE);
 		return;
 	}
-	b = ctx_backend(v, &c->backend);
+	b = ctx_backend(c, v);
 	if (!b)
 		return;
 	b->hc_state = state;

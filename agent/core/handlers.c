@@ -123,7 +123,9 @@ static int backend_changed(struct reply *r, const struct ctl_args *a, const char
 {
 	int err;
 
-	err = xlbd_vip_changed(r->d, r->vip, XLBD_CHANGE_TABLE);
+	xlbd_vip_changed(r->d, r->vip, XLBD_CHANGE_TABLE);
+	/* now, not at the end of the turn: the answer says how it went */
+	err = xlbd_vip_apply(r->d, r->vip);
 	if (err)
 		return fail(r, 1, "the datapath refused the change: %s", strerror(-err));
 	xlbd_state_save(r->d);

@@ -475,6 +475,42 @@ static void put_bfd(struct expo *e, struct xlbd *d)
 	}
 }
 
+/* The loop's turns (lib/evloop.h): how long xlbd could not notice a new
+ * event, and the tables written or waiting. */
+static void put_loop(struct expo *e, struct xlbd *d)
+{
+	static const uint64_t bounds_us[] = EVLOOP_STATS_BOUNDS_US;
+	double le[EVLOOP_STATS_BUCKETS - 1];
+	struct evloop_stats st;
+	uint64_t recent = 0;
+	size_t k;
+
+	if (!d->el)
+		return;
+	evloop_stats_get(d->el, &st);
+	for (k = 0; k < EVLOOP_STATS_BUCKETS - 1; k++)
+		le[k] = bounds_us[k] / 1e6;
+	for (k = 0; k < 10; k++)
+		if (st.second_us[k] > recent)
+			recent = st.second_us[k];
+	expo_family(e, "xlb_loop_turn_seconds", EXPO_HISTOGRAM,
+		    "Turns of xlbd's event loop by busy time (callbacks, due timers and "
+		    "end-of-turn work between two waits for events).");
+	expo_histogram(e, le, st.hist, EVLOOP_STATS_BUCKETS - 1, st.sum_us / 1e6);
+	expo_family(e, "xlb_loop_turn_longest_seconds", EXPO_GAUGE,
+		    "The longest turn of the event loop since start.");
+	expo_f64(e, st.longest_us / 1e6, NULL);
+	expo_family(e, "xlb_loop_turn_longest_recent_seconds", EXPO_GAUGE,
+		    "The longest turn of the event loop in the last 10 seconds.");
+	expo_f64(e, recent / 1e6, NULL);
+	expo_family(e, "xlb_tables_written_total", EXPO_COUNTER,
+		    "Maglev tables written to the datapath since start.");
+	expo_u64(e, d->tables_written, NULL);
+	expo_family(e, "xlb_tables_pending", EXPO_GAUGE,
+		    "VIPs whose changes wait to be written (a mass change in progress).");
+	expo_u64(e, d->tables_pending, NULL);
+}
+
 int xlbd_metrics_collect(void *arg, struct buf *out)
 {
 	struct xlbd *d = arg;
@@ -498,6 +534,7 @@ int xlbd_metrics_collect(void *arg, struct buf *out)
 	put_health(&e, d, &l);
 	put_bgp(&e, d);
 	put_bfd(&e, d);
+	put_loop(&e, d);
 	expo_family(&e, "xlb_metrics_scrapes_total", EXPO_COUNTER,
 		    "Scrapes of this endpoint answered, this one included.");
 	expo_u64(&e, metrics_server_scrapes(d->metrics) + 1, NULL);

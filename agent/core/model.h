@@ -21,6 +21,8 @@
 #include <linux/types.h>
 
 #include "config/config.h"
+#include "maps/nexthop.h"
+#include "xlb_shared.h"
 
 struct xlbd;
 struct hc;
@@ -44,6 +46,11 @@ struct rt_backend {
 	const struct conf_backend *conf;
 	__u32 id;		/* datapath backend id; 0 = none (no datapath) */
 	__u32 gen;		/* datapath generation of that id */
+	struct xlb_backend dp_be; /* its entry in `backends` now, if dp_known */
+	bool dp_known;		/* written by us, or found there at start */
+	bool nh_looked;		/* a round of core/nexthops.c has looked it up */
+	bool has_nh;		/* and found nh, its next hop */
+	struct nexthop_info nh;
 	enum rt_pool pool;
 	bool has_weight;	/* runtime weight override */
 	__u32 weight;		/* the override */
@@ -58,6 +65,16 @@ struct rt_vip {
 	const struct conf_vip *conf;
 	__u32 id;		/* datapath VIP id */
 	bool has_id;
+	/* the datapath's side (tables.c): what `vips` and `vip_encap` hold
+	 * for it now, and whether its table waits to be written */
+	struct xlb_vip dp_vip;
+	bool dp_vip_known;	/* dp_vip is its entry (written, or found at start) */
+	bool dp_check_table;	/* found at start: compare the table before writing */
+	struct xlb_vip_encap dp_encap;
+	bool dp_encap_known;
+	bool table_dirty;	/* its table is to be written */
+	bool queued;		/* in the queue of tables to write */
+	__s32 next_queued;	/* the next one there (index in the VIP array), -1: none */
 	bool disabled;		/* administratively withdrawn */
 	struct rt_backend *backends;
 	size_t n_backends;

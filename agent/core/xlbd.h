@@ -51,6 +51,28 @@ struct xlbd {
 	struct metrics_server *metrics;	/* NULL without `metrics listen` */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
+	/* changes on their way to the datapath (tables.c) */
+	struct ev_defer changes;	/* the end-of-turn write */
+	__s32 queue_head, queue_tail;	/* VIPs whose table waits, by index */
+	size_t n_queued;		/* in that queue */
+	size_t tables_pending;		/* VIPs with something to write */
+	bool routes_dirty;		/* route states may have changed */
+	bool hold_changes;		/* start-up: mark, write nothing yet */
+	uint64_t tables_written;	/* Maglev tables written since start */
+	/* the address markers in `vips` (apply.c): address, family, flags */
+	struct xlbd_marker *markers;
+	size_t n_markers;
+	/* the round of next-hop lookups under way (nexthops.c) */
+	struct ev_defer nh_turn;
+	struct nexthop_resolver *nh_res;	/* NULL: no round under way */
+	size_t nh_vip, nh_be;		/* where the round is */
+};
+
+/* An address marker: a VIP address and which protocols have an
+ * all-ports VIP there. */
+struct xlbd_marker {
+	struct xlb_vip_key key;		/* proto 0, port 0 */
+	__u16 flags;			/* XLB_VIP_F_MARKER | XLB_VIP_F_ANY_* */
 };
 
 /* apply.c */
@@ -65,22 +87,38 @@ int xlbd_adopt(struct xlbd *d);
 /* Remove every VIP from the datapath and free the runtime model. */
 void xlbd_release(struct xlbd *d, bool clear_datapath);
 
-/* tables.c: one VIP of the model into the datapath */
+/* tables.c: the model into the datapath, at the end of the loop's turn */
 /* What changed in a VIP's runtime state. */
 enum xlbd_change {
 	XLBD_CHANGE_ROUTE,	/* only what its announcement rests on (a check's verdict) */
 	XLBD_CHANGE_TABLE,	/* its table too: a backend in or out, pooled, weighted */
+	XLBD_CHANGE_NEXTHOP,	/* a backend's next hop: its entry only, no table */
 };
-/* A VIP's runtime state changed (checks, xlbctl, ...): rewrite its table
- * if `what` says so, then tell the announcer. 0 or the datapath's -errno
- * (the routes follow the model either way). */
+/* A VIP's runtime state changed (checks, xlbctl, reloads, the pool
+ * state): the one entry point. Marks the VIP; at the end of the loop's
+ * turn every marked VIP is written once and the routes are decided
+ * once (without a loop — tools, tests — at once). 0, or without a loop
+ * the datapath's -errno. */
 int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what);
-/* Rebuild one VIP's table and backend entries. */
+/* Write v's marked changes now (xlbctl: its answer says whether the
+ * datapath took them). 0 or -errno. */
+int xlbd_vip_apply(struct xlbd *d, struct rt_vip *v);
+/* Mark v's table and write it now. */
 int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
-/* Re-resolve the VIP's backends' next hops; rewrite entries that changed. */
-void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v);
+/* Write every marked change now, however long it takes (start-up, exit
+ * with -k), and decide the routes. 0 or the first -errno. */
+int xlbd_changes_apply(struct xlbd *d);
+/* The VIP array was replaced (a reload): the queue follows the marks. */
+void xlbd_changes_rebase(struct xlbd *d);
 /* The datapath's key of a VIP. */
 void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
+
+/* nexthops.c: the backends' next hops, looked up in rounds spread over
+ * the loop's turns (a few ms each); a changed one rewrites the backend's
+ * entry. Starts a round unless one is under way. */
+void xlbd_nexthops_refresh(struct xlbd *d);
+/* Stop the round under way (exit). */
+void xlbd_nexthops_stop(struct xlbd *d);
 
 /* announce.c: hands the route states (model.c decides them) to BGP */
 /* Route states may have changed: tell the speaker. */
@@ -97,6 +135,9 @@ int xlbd_bgp_start(struct xlbd *d);
  * check is configured the same. */
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old);
 void xlbd_checks_stop_backend(struct rt_backend *b);
+/* v is where it is now in d->vips (after a reload): its checks find it
+ * there at once. */
+void xlbd_checks_rehome(struct xlbd *d, struct rt_vip *v);
 void xlbd_checks_stop_vip(struct rt_vip *v);
 
 /* vipaddr.c: host-mode VIP addresses on their interface (add-address) */

@@ -30,6 +30,7 @@
 #include "bpf/xlb.skel.h"
 
 #define XLB_PROG_NAME "xlb_balancer"
+#define KERNEL_ENOTSUPP 524	/* include/linux/errno.h, not in the uapi */
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
 
@@ -282,6 +283,29 @@ const char *xlb_dp_attach_mode(const struct xlb_dp *dp)
 	return skb ? "generic" : "native";
 }
 
+int xlb_dp_vip_foreach_all(struct xlb_dp *dp,
+			   int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip,
+				     void *arg),
+			   void *arg)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	struct xlb_vip_key key, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &vip))
+			continue;
+		err = cb(&key, &vip, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int xlb_dp_vip_foreach(struct xlb_dp *dp,
 		       int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg),
 		       void *arg)
@@ -331,11 +355,114 @@ static int map_update(int fd, const void *key, const void *value)
 	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
 }
 
+/* n entries of one map: in one system call (BPF_MAP_UPDATE_BATCH), or
+ * one by one from where the kernel stopped when it has no batch update
+ * for this map. Each entry counts as a write. */
+static int map_update_many(int fd, const void *keys, const void *vals, size_t n, size_t ksz,
+			   size_t vsz)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	__u32 count = n;
+	size_t i;
+
+	if (!n)
+		return 0;
+	dp_map_writes += n;
+	if (!bpf_map_update_batch(fd, keys, vals, &count, &o))
+		return 0;
+	/* no batch update for this map type: the kernel's own ENOTSUPP */
+	if (errno != EINVAL && errno != EOPNOTSUPP && errno != KERNEL_ENOTSUPP)
+		return -errno;
+	for (i = count < n ? count : 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksz,
+					(const char *)vals + i * vsz, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg)
 {
 	__u32 zero = 0;
 
 	return map_update(bpf_map__fd(dp->skel->maps.config), &zero, cfg);
+}
+
+int xlb_dp_config_get(struct xlb_dp *dp, struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.config), &zero, cfg) ? -errno : 0;
+}
+
+int xlb_dp_backends_write(struct xlb_dp *dp, const __u32 *ids, const struct xlb_backend *bes,
+			  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == XLB_BACKEND_NONE || ids[i] >= XLB_MAX_BACKENDS)
+			return -EINVAL;
+	return map_update_many(bpf_map__fd(dp->skel->maps.backends), ids, bes, n, sizeof(*ids),
+			       sizeof(*bes));
+}
+
+int xlb_dp_backends_read(struct xlb_dp *dp, struct xlb_backend *all)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int fd = bpf_map__fd(dp->skel->maps.backends);
+	__u32 *keys, out_batch = 0, count = XLB_MAX_BACKENDS, id;
+	int err = 0;
+
+	keys = calloc(XLB_MAX_BACKENDS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	/* an array has every key: one call reads them all (the kernel says
+	 * ENOENT when it reached the end, which it did) */
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, all, &count, &o) && errno != ENOENT) {
+		for (id = 0; id < XLB_MAX_BACKENDS && !err; id++)
+			if (bpf_map_lookup_elem(fd, &id, &all[id]))
+				err = -errno;
+	} else if (count != XLB_MAX_BACKENDS) {
+		err = -EIO;
+	}
+	free(keys);
+	return err;
+}
+
+int xlb_dp_vip_get(struct xlb_dp *dp, const struct xlb_vip_key *key, struct xlb_vip *vip)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.vips), key, vip) ? -errno : 0;
+}
+
+int xlb_dp_vips_write(struct xlb_dp *dp, const struct xlb_vip_key *keys,
+		      const struct xlb_vip *vals, size_t n)
+{
+	return map_update_many(bpf_map__fd(dp->skel->maps.vips), keys, vals, n, sizeof(*keys),
+			       sizeof(*vals));
+}
+
+int xlb_dp_vips_delete(struct xlb_dp *dp, const struct xlb_vip_key *keys, size_t n)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	size_t i;
+
+	dp_map_writes += n;
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+int xlb_dp_encaps_write(struct xlb_dp *dp, const __u32 *vip_ids,
+			const struct xlb_vip_encap *encs, size_t n)
+{
+	return map_update_many(bpf_map__fd(dp->skel->maps.vip_encap), vip_ids, encs, n,
+			       sizeof(*vip_ids), sizeof(*encs));
+}
+
+int xlb_dp_encap_get(struct xlb_dp *dp, __u32 vip_id, struct xlb_vip_encap *enc)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.vip_encap), &vip_id, enc) ? -errno : 0;
 }
 
 int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be)
@@ -416,6 +543,67 @@ static int ring_create(const __u32 *ring, __u32 size)
 		slot[i] = ring[i];
 	munmap(slot, len);
 	return fd;
+}
+
+int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
+		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next)
+{
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	int ring_fd, err;
+
+	if (vip_id >= XLB_MAX_VIPS || !ring_size)
+		return -EINVAL;
+	next->id = vip_id;
+	next->ring_id = vip_id * 2;
+	/* the other slot of this VIP if it is running now */
+	if (cur && cur->id == vip_id && cur->ring_id == next->ring_id)
+		next->ring_id++;
+	next->ring_size = ring_size;
+	ring_fd = ring_create(ring, ring_size);
+	if (ring_fd < 0)
+		return ring_fd;
+	err = map_update(rings_fd, &next->ring_id, &ring_fd);
+	close(ring_fd);
+	return err;
+}
+
+int xlb_dp_table_release(struct xlb_dp *dp, __u32 vip_id)
+{
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	__u32 slot;
+
+	if (vip_id >= XLB_MAX_VIPS)
+		return -EINVAL;
+	for (slot = vip_id * 2; slot < vip_id * 2 + 2; slot++) {
+		dp_map_writes++;
+		if (bpf_map_delete_elem(rings_fd, &slot) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = ((size_t)vip->ring_size * sizeof(__u64) + page - 1) / page * page;
+	__u32 inner_id, i;
+	__u64 *slot;
+	int fd;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.rings), &vip->ring_id, &inner_id))
+		return -errno;
+	/* BPF_MAP_GET_FD_BY_ID: CAP_SYS_ADMIN, which xlbd has at start-up */
+	fd = bpf_map_get_fd_by_id(inner_id);
+	if (fd < 0)
+		return -errno;
+	slot = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (slot == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < vip->ring_size; i++)
+		out[i] = (__u32)slot[i];
+	munmap(slot, len);
+	return 0;
 }
 
 int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip,

@@ -10,6 +10,7 @@
 #define XLB_MAPS_DATAPLANE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 #include "xlb_shared.h"
 
@@ -53,6 +54,11 @@ const char *xlb_dp_attach_mode(const struct xlb_dp *dp);
 int xlb_dp_vip_foreach(struct xlb_dp *dp,
 		       int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg),
 		       void *arg);
+/* The same, address markers (proto 0) included. */
+int xlb_dp_vip_foreach_all(struct xlb_dp *dp,
+			   int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip,
+				     void *arg),
+			   void *arg);
 int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name);
 
 int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg);
@@ -72,6 +78,35 @@ int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be);
 int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key,
 		   const struct xlb_vip *vip, const __u32 *ring, __u32 ring_size);
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key);
+
+/*
+ * The same in parts, for a caller that keeps its own model of what the
+ * maps hold (xlbd) and writes many entries at once. Batch writes use
+ * BPF_MAP_UPDATE_BATCH where the kernel has it. The address markers are
+ * the caller's to write here (xlb_dp_vip_set keeps them itself).
+ */
+int xlb_dp_config_get(struct xlb_dp *dp, struct xlb_config *cfg);
+int xlb_dp_backends_write(struct xlb_dp *dp, const __u32 *ids, const struct xlb_backend *bes,
+			  size_t n);
+/* Every entry of `backends` (XLB_MAX_BACKENDS of them) into all. */
+int xlb_dp_backends_read(struct xlb_dp *dp, struct xlb_backend *all);
+int xlb_dp_vip_get(struct xlb_dp *dp, const struct xlb_vip_key *key, struct xlb_vip *vip);
+int xlb_dp_vips_write(struct xlb_dp *dp, const struct xlb_vip_key *keys,
+		      const struct xlb_vip *vals, size_t n);
+int xlb_dp_vips_delete(struct xlb_dp *dp, const struct xlb_vip_key *keys, size_t n);
+int xlb_dp_encaps_write(struct xlb_dp *dp, const __u32 *vip_ids,
+			const struct xlb_vip_encap *encs, size_t n);
+int xlb_dp_encap_get(struct xlb_dp *dp, __u32 vip_id, struct xlb_vip_encap *enc);
+/* Write ring (ring_size ids) as VIP vip_id's table, in the table slot
+ * that `cur` (the VIP's entry now, NULL if none) does not use; next gets
+ * the entry's id, ring_id and ring_size for the switch, which is the
+ * caller's: one update of the VIP entry. */
+int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
+		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next);
+/* The tables of a VIP id that is given up (its entry deleted first). */
+int xlb_dp_table_release(struct xlb_dp *dp, __u32 vip_id);
+/* The table the VIP entry vip points at (vip->ring_size ids) into out. */
+int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out);
 
 /* Counters, summed over CPUs. */
 int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX]);

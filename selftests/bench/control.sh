@@ -130,7 +130,7 @@ probe_stop() {
 # loop_max SECONDS: xlbd's longest loop turn (ms) over the last SECONDS
 # seconds, from status; "" when this xlbd does not measure it
 loop_max() {
-	sjson status -- "max(j['loop']['longest_per_second_ms'][:$1 + 1]) if 'loop' in j else ''" \
+	sjson status -- "'%.1f' % (max(j['loop']['longest_per_second_us'][:$1 + 1]) / 1000) if 'loop' in j else ''" \
 		2>/dev/null
 }
 
