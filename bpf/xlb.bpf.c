@@ -50,6 +50,9 @@ static __always_inline __u32 maglev_pick(const struct xlb_vip *vip, __u32 hash)
 	if (!ring || !vip->ring_size)
 		return XLB_BACKEND_NONE;
 	slot = hash % vip->ring_size;
+	/* the table's second region: the inner map holds two tables */
+	if (vip->flags & XLB_VIP_F_RING_HI)
+		slot += vip->ring_size;
 	be_id = bpf_map_lookup_elem(ring, &slot);
 	return be_id ? *be_id : XLB_BACKEND_NONE;
 }

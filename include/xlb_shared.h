@@ -59,14 +59,17 @@ enum xlb_encap {
 #define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
 #define XLB_VIP_F_ANY_TCP	(1U << 2) /* marker: a TCP all-ports VIP exists */
 #define XLB_VIP_F_ANY_UDP	(1U << 3) /* marker: a UDP all-ports VIP exists */
+#define XLB_VIP_F_RING_HI	(1U << 4) /* the table is slots ring_size.. 2*ring_size-1
+					   * of its inner map (see bpf/maps.h `rings`) */
 
 /* Value of `vips`. Written whole by the agent (the map is not
  * preallocated, so an update swaps in a new element under RCU and the
  * datapath never sees a half-written entry). */
 struct xlb_vip {
 	__u32 id;		/* index into vip_stats */
-	__u32 ring_id;		/* index into rings of the active Maglev table */
-	__u32 ring_size;	/* entries in that table (prime) */
+	__u32 ring_id;		/* index into rings of the map holding the active table */
+	__u32 ring_size;	/* entries in that table (prime); XLB_VIP_F_RING_HI
+				 * says which of the map's two regions it is */
 	__u16 flags;		/* XLB_VIP_F_* */
 	__u8 encap;		/* enum xlb_encap */
 	__u8 pad;

@@ -137,6 +137,8 @@ int xlbd_adopt(struct xlbd *d)
 	if (!d->dp)
 		return 0;
 	err = xlb_dp_vip_foreach_all(d->dp, adopt_vip_cb, d);
+	if (!err)
+		err = xlb_dp_tables_adopt(d->dp);
 	if (err)
 		return err;
 	qsort(adopted_vips, n_adopted_vips, sizeof(*adopted_vips), adopted_vip_cmp);
@@ -325,6 +327,8 @@ static void removals_write(struct xlbd *d, struct removals *rm)
 		free(none);
 		for (i = 0; i < rm->n_vip_ids && !err; i++)
 			err = xlb_dp_table_release(d->dp, rm->vip_ids[i]);
+		if (!err)
+			err = xlb_dp_tables_commit(d->dp);
 		if (err)
 			log_warnx("cannot remove what left the config from the datapath: %s",
 				  strerror(-err));

@@ -311,6 +311,7 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 		next.id = v->id;
 		next.ring_id = v->dp_vip.ring_id;
 		next.ring_size = v->dp_vip.ring_size;
+		next.flags |= v->dp_vip.flags & XLB_VIP_F_RING_HI;
 	} else {
 		err = xlb_dp_table_write(d->dp, v->dp_vip_known ? &v->dp_vip : NULL, v->id, st->ring,
 					 c->ring_size, &next);
@@ -332,13 +333,21 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 	return 0;
 }
 
-/* The stage into the maps: backends, then encapsulations, then the VIP
- * entries that switch to the new tables. */
+/* The stage into the maps: the new table maps, backends, then
+ * encapsulations, then the VIP entries that switch to the new tables. */
 static int stage_commit(struct xlbd *d, struct stage *st)
 {
 	size_t i;
 	int err;
 
+	err = xlb_dp_tables_commit(d->dp);
+	if (err) {
+		/* their entries would point at maps that are not there */
+		for (i = 0; i < st->n_vip; i++)
+			st->vip_of[i]->dp_vip_known = false;
+		st->n_be = st->n_vip = st->n_enc = 0;
+		return err;
+	}
 	err = xlb_dp_backends_write(d->dp, st->be_ids, st->bes, st->n_be);
 	for (i = 0; i < st->n_be; i++) {
 		st->be_of[i]->dp_be = st->bes[i];

@@ -5,10 +5,13 @@
  * write VIPs, backends and Maglev tables.
  *
  * Consistency rules the datapath relies on:
- * - A Maglev table is written completely into the VIP's inactive slot of
- *   `rings` before the VIP entry is switched to it in one update; the
- *   previous table stays in place until the next change of that VIP, so a
- *   packet that read the old VIP entry still finds a table.
+ * - A Maglev table is written completely into the region of the VIP's map
+ *   in `rings` that the VIP entry does not use before the entry is
+ *   switched to it in one update; the previous table stays in place until
+ *   the next change of that VIP, so a packet that read the old VIP entry
+ *   still finds a table (a packet that read it two changes ago and is
+ *   still reading it may see a slot of the newer table: each slot is
+ *   written whole, and holds a backend of one of the two).
  * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
  *   uses it; its flags say which protocols have an all-ports VIP.
  */
@@ -34,8 +37,23 @@
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
 
+/* An inner map of `rings` as this process knows it. */
+struct dp_ring {
+	int fd;			/* -1: none known */
+	__u64 *mem;		/* its mapping: one slot per 8 bytes */
+	__u32 entries;		/* its slots: 2 x the table size */
+};
+
+static void dp_ring_close(struct dp_ring *r);
+
 struct xlb_dp {
 	struct xlb *skel;
+	struct dp_ring rings[XLB_RING_SLOTS];	/* by slot of `rings` */
+	bool rings_unknown;	/* maps there may not be in rings[] (adopted, not read) */
+	/* new maps for slots of `rings`, made visible by xlb_dp_tables_commit */
+	__u32 pend_slot[XLB_RING_SLOTS];
+	struct dp_ring pend[XLB_RING_SLOTS];
+	size_t n_pend;
 	struct xdp_program *xdp_prog;	/* set while attached through libxdp */
 	__u32 replaced_flags;		/* set while attached by replacing a running balancer */
 	int ifindex;
@@ -133,11 +151,16 @@ static bool dp_uses_dispatcher(int ifindex)
 int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 {
 	struct xlb_dp *dp;
+	size_t i;
 	int err;
 
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
+	for (i = 0; i < XLB_RING_SLOTS; i++)
+		dp->rings[i].fd = -1;
+	/* pinned maps may hold tables this process has not read yet */
+	dp->rings_unknown = true;
 	dp->skel = xlb__open();
 	if (!dp->skel) {
 		err = -errno;
@@ -234,8 +257,14 @@ int xlb_dp_detach(struct xlb_dp *dp)
 
 void xlb_dp_close(struct xlb_dp *dp)
 {
+	size_t i;
+
 	if (!dp)
 		return;
+	for (i = 0; i < XLB_RING_SLOTS; i++)
+		dp_ring_close(&dp->rings[i]);
+	for (i = 0; i < dp->n_pend; i++)
+		dp_ring_close(&dp->pend[i]);
 	if (dp->xdp_prog)
 		xdp_program__close(dp->xdp_prog);
 	xlb__destroy(dp->skel);
@@ -515,94 +544,248 @@ static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk)
 	return 0;
 }
 
-/* A new, complete Maglev table, written through a mapping of the array
- * while no VIP points at it yet. Array elements are 8-byte aligned in the
- * kernel (a 4-byte value takes 8), hence the stride. */
-static int ring_create(const __u32 *ring, __u32 size)
+/*
+ * The tables: each VIP has a map of 2 x size slots in `rings` (an
+ * mmapable array) holding two tables; the VIP entry names the map
+ * (ring_id) and the active region (XLB_VIP_F_RING_HI). A change writes
+ * the inactive region through this process's mapping of the map, then
+ * the caller switches the VIP entry in one update: no update of `rings`,
+ * no RCU grace period. Only a VIP with no map of its size yet (a new
+ * VIP, a new ring-size, a map written before this layout) gets a new
+ * map, in its other slot of `rings`; those updates are staged and made
+ * together in xlb_dp_tables_commit(), one BPF_MAP_UPDATE_BATCH (one
+ * grace period, ~13 ms here, for all of them: one update each took 512
+ * of them for 512 VIPs).
+ *
+ * Array elements are 8 bytes apart in the kernel (a 4-byte value takes
+ * 8): the mapping is read and written as __u64.
+ */
+static size_t ring_len(__u32 entries)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return ((size_t)entries * sizeof(__u64) + page - 1) / page * page;
+}
+
+static void dp_ring_close(struct dp_ring *r)
+{
+	if (r->mem)
+		munmap(r->mem, ring_len(r->entries));
+	if (r->fd >= 0)
+		close(r->fd);
+	*r = (struct dp_ring){ .fd = -1 };
+}
+
+/* A map of `entries` slots, mapped for writing. */
+static int dp_ring_new(__u32 entries, struct dp_ring *r)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)size * sizeof(__u64), i;
-	__u64 *slot;
-	int fd;
+	int err;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32), size,
-			    &copts);
-	if (fd < 0)
-		return -errno;
-	len = (len + page - 1) / page * page;
-	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (slot == MAP_FAILED) {
-		int err = -errno;
-
-		close(fd);
+	*r = (struct dp_ring){ .fd = -1 };
+	r->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
+			       entries, &copts);
+	if (r->fd < 0) {
+		err = -errno;
+		r->fd = -1;
 		return err;
 	}
+	r->entries = entries;
+	r->mem = mmap(NULL, ring_len(entries), PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->mem == MAP_FAILED) {
+		err = -errno;
+		r->mem = NULL;
+		dp_ring_close(r);
+		return err;
+	}
+	return 0;
+}
+
+/* The map in slot `slot` of `rings` as it will be after the commit. */
+static struct dp_ring *dp_ring_at(struct xlb_dp *dp, __u32 slot)
+{
+	size_t i;
+
+	for (i = 0; i < dp->n_pend; i++)
+		if (dp->pend_slot[i] == slot)
+			return &dp->pend[i];
+	return &dp->rings[slot];
+}
+
+/* Stage r (ours now) as the new map of `slot`. */
+static int dp_ring_stage(struct xlb_dp *dp, __u32 slot, struct dp_ring *r)
+{
+	struct dp_ring *cur = dp_ring_at(dp, slot);
+
+	if (cur != &dp->rings[slot]) {
+		/* staged twice in one commit: the first one never showed */
+		dp_ring_close(cur);
+		*cur = *r;
+		return 0;
+	}
+	dp->pend_slot[dp->n_pend] = slot;
+	dp->pend[dp->n_pend++] = *r;
+	return 0;
+}
+
+static void dp_ring_fill(struct dp_ring *r, __u32 base, const __u32 *ring, __u32 size)
+{
+	__u32 i;
+
 	dp_map_writes++;
 	for (i = 0; i < size; i++)
-		slot[i] = ring[i];
-	munmap(slot, len);
-	return fd;
+		r->mem[base + i] = ring[i];
 }
 
 int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
 		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next)
 {
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
-	int ring_fd, err;
+	__u32 slot = vip_id * 2;
+	struct dp_ring *r, fresh;
+	bool running = cur && cur->id == vip_id && (cur->ring_id >> 1) == vip_id;
+	int err;
 
-	if (vip_id >= XLB_MAX_VIPS || !ring_size)
+	if (vip_id >= XLB_MAX_VIPS || !ring_size || ring_size > UINT32_MAX / 2)
 		return -EINVAL;
+	if (running)
+		slot = cur->ring_id;
 	next->id = vip_id;
-	next->ring_id = vip_id * 2;
-	/* the other slot of this VIP if it is running now */
-	if (cur && cur->id == vip_id && cur->ring_id == next->ring_id)
-		next->ring_id++;
 	next->ring_size = ring_size;
-	ring_fd = ring_create(ring, ring_size);
-	if (ring_fd < 0)
-		return ring_fd;
-	err = map_update(rings_fd, &next->ring_id, &ring_fd);
-	close(ring_fd);
+	r = dp_ring_at(dp, slot);
+	if (r->mem && r->entries == 2 * ring_size && (!running || cur->ring_size == ring_size)) {
+		/* the region the entry does not use (a new VIP: the first) */
+		bool hi = running && !(cur->flags & XLB_VIP_F_RING_HI);
+
+		dp_ring_fill(r, hi ? ring_size : 0, ring, ring_size);
+		next->ring_id = slot;
+		next->flags = hi ? next->flags | XLB_VIP_F_RING_HI : next->flags & ~XLB_VIP_F_RING_HI;
+		return 0;
+	}
+	/* a new map, in the slot the entry does not use */
+	if (running)
+		slot ^= 1;
+	err = dp_ring_new(2 * ring_size, &fresh);
+	if (err)
+		return err;
+	dp_ring_fill(&fresh, 0, ring, ring_size);
+	err = dp_ring_stage(dp, slot, &fresh);
+	if (err) {
+		dp_ring_close(&fresh);
+		return err;
+	}
+	next->ring_id = slot;
+	next->flags &= ~XLB_VIP_F_RING_HI;
+	return 0;
+}
+
+int xlb_dp_tables_commit(struct xlb_dp *dp)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings), fds[XLB_RING_SLOTS];
+	__u32 count = dp->n_pend;
+	size_t i;
+	int err = 0;
+
+	if (!dp->n_pend)
+		return 0;
+	for (i = 0; i < dp->n_pend; i++)
+		fds[i] = dp->pend[i].fd;
+	dp_map_writes += dp->n_pend;
+	/* one grace period for all of them (the kernel waits once per batch) */
+	if (bpf_map_update_batch(rings_fd, dp->pend_slot, fds, &count, &o)) {
+		err = -errno;
+		for (i = 0; i < dp->n_pend && (err == -EINVAL || err == -EOPNOTSUPP ||
+					       err == -KERNEL_ENOTSUPP); i++)
+			err = bpf_map_update_elem(rings_fd, &dp->pend_slot[i], &fds[i], BPF_ANY) ?
+				      -errno : 0;
+	}
+	for (i = 0; i < dp->n_pend; i++) {
+		__u32 slot = dp->pend_slot[i];
+
+		if (err) {
+			dp_ring_close(&dp->pend[i]);
+			continue;
+		}
+		dp_ring_close(&dp->rings[slot]);
+		dp->rings[slot] = dp->pend[i];
+	}
+	dp->n_pend = 0;
 	return err;
 }
 
 int xlb_dp_table_release(struct xlb_dp *dp, __u32 vip_id)
 {
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct dp_ring r;
 	__u32 slot;
+	int err;
 
 	if (vip_id >= XLB_MAX_VIPS)
 		return -EINVAL;
+	/* deleting costs a grace period each (and has no batch for these
+	 * maps): a one-slot map takes the place of each, in the commit */
 	for (slot = vip_id * 2; slot < vip_id * 2 + 2; slot++) {
-		dp_map_writes++;
-		if (bpf_map_delete_elem(rings_fd, &slot) && errno != ENOENT)
-			return -errno;
+		if (!dp->rings[slot].mem && dp_ring_at(dp, slot) == &dp->rings[slot] &&
+		    !dp->rings_unknown)
+			continue;
+		err = dp_ring_new(1, &r);
+		if (!err)
+			err = dp_ring_stage(dp, slot, &r);
+		if (err)
+			return err;
 	}
+	return 0;
+}
+
+int xlb_dp_tables_adopt(struct xlb_dp *dp)
+{
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct bpf_map_info info;
+	__u32 slot, id, len;
+	int fd;
+
+	for (slot = 0; slot < XLB_RING_SLOTS; slot++) {
+		struct dp_ring *r = &dp->rings[slot];
+
+		if (bpf_map_lookup_elem(rings_fd, &slot, &id))
+			continue;
+		/* BPF_MAP_GET_FD_BY_ID: CAP_SYS_ADMIN, which xlbd has at start-up */
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			return -errno;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size != sizeof(__u32) ||
+		    !(info.map_flags & BPF_F_MMAPABLE)) {
+			close(fd);
+			continue;
+		}
+		dp_ring_close(r);
+		r->fd = fd;
+		r->entries = info.max_entries;
+		r->mem = mmap(NULL, ring_len(r->entries), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (r->mem == MAP_FAILED) {
+			r->mem = NULL;
+			dp_ring_close(r);
+		}
+	}
+	dp->rings_unknown = false;
 	return 0;
 }
 
 int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = ((size_t)vip->ring_size * sizeof(__u64) + page - 1) / page * page;
-	__u32 inner_id, i;
-	__u64 *slot;
-	int fd;
+	__u32 base = vip->flags & XLB_VIP_F_RING_HI ? vip->ring_size : 0, i;
+	struct dp_ring *r;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.rings), &vip->ring_id, &inner_id))
-		return -errno;
-	/* BPF_MAP_GET_FD_BY_ID: CAP_SYS_ADMIN, which xlbd has at start-up */
-	fd = bpf_map_get_fd_by_id(inner_id);
-	if (fd < 0)
-		return -errno;
-	slot = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (slot == MAP_FAILED)
-		return -errno;
+	if (vip->ring_id >= XLB_RING_SLOTS)
+		return -EINVAL;
+	r = &dp->rings[vip->ring_id];
+	if (!r->mem)
+		return -ENOENT;
+	if ((__u64)base + vip->ring_size > r->entries)
+		return -ERANGE;
 	for (i = 0; i < vip->ring_size; i++)
-		out[i] = (__u32)slot[i];
-	munmap(slot, len);
+		out[i] = (__u32)r->mem[base + i];
 	return 0;
 }
 
@@ -610,26 +793,20 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 		   const __u32 *ring, __u32 ring_size)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip_encap enc = { .encap = vip->encap, .gue_port = vip->gue_port };
 	struct xlb_vip cur, next = *vip;
+	bool has_cur;
 	__u32 id = vip->id;
-	int ring_fd, err;
+	int err;
 
 	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0)
 		return -EINVAL;
-	next.ring_id = vip->id * 2;
-	/* switch to the other slot of this VIP if it is running now */
-	if (!bpf_map_lookup_elem(vips_fd, key, &cur) && cur.id == vip->id &&
-	    cur.ring_id == next.ring_id)
-		next.ring_id++;
-	next.ring_size = ring_size;
-
-	ring_fd = ring_create(ring, ring_size);
-	if (ring_fd < 0)
-		return ring_fd;
-	err = map_update(rings_fd, &next.ring_id, &ring_fd);
-	close(ring_fd);
+	has_cur = !bpf_map_lookup_elem(vips_fd, key, &cur);
+	if (has_cur && dp->rings_unknown)
+		xlb_dp_tables_adopt(dp);
+	err = xlb_dp_table_write(dp, has_cur ? &cur : NULL, id, ring, ring_size, &next);
+	if (!err)
+		err = xlb_dp_tables_commit(dp);
 	if (err)
 		return err;
 	/* established flows read this by VIP id; one 4-byte word */
@@ -645,17 +822,19 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip cur;
-	__u32 slot;
+	int err;
 
 	if (bpf_map_lookup_elem(vips_fd, key, &cur))
 		return -errno;
 	dp_map_writes++;
 	if (bpf_map_delete_elem(vips_fd, key))
 		return -errno;
-	for (slot = cur.id * 2; slot < cur.id * 2 + 2; slot++)
-		bpf_map_delete_elem(rings_fd, &slot);
+	err = xlb_dp_table_release(dp, cur.id);
+	if (!err)
+		err = xlb_dp_tables_commit(dp);
+	if (err)
+		return err;
 	return dp_marker_refresh(dp, key);
 }
 

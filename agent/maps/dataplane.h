@@ -97,14 +97,23 @@ int xlb_dp_vips_delete(struct xlb_dp *dp, const struct xlb_vip_key *keys, size_t
 int xlb_dp_encaps_write(struct xlb_dp *dp, const __u32 *vip_ids,
 			const struct xlb_vip_encap *encs, size_t n);
 int xlb_dp_encap_get(struct xlb_dp *dp, __u32 vip_id, struct xlb_vip_encap *enc);
-/* Write ring (ring_size ids) as VIP vip_id's table, in the table slot
- * that `cur` (the VIP's entry now, NULL if none) does not use; next gets
- * the entry's id, ring_id and ring_size for the switch, which is the
- * caller's: one update of the VIP entry. */
+/* Write ring (ring_size ids) as VIP vip_id's table, in the region of its
+ * map that `cur` (the VIP's entry now, NULL if none) does not use, or in
+ * a new map staged for its other slot of `rings` (no map of this size
+ * yet); next gets the entry's id, ring_id, ring_size and the region bit
+ * in flags (its other flags are kept). The switch is the caller's: after
+ * xlb_dp_tables_commit(), one update of the VIP entry. */
 int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
 		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next);
-/* The tables of a VIP id that is given up (its entry deleted first). */
+/* The maps staged for `rings` into it, in one batch update (one RCU grace
+ * period however many there are). Before the VIP entries that use them. */
+int xlb_dp_tables_commit(struct xlb_dp *dp);
+/* The maps of a VIP id that is given up (its entry deleted first) make
+ * room for one-slot ones, at the next commit. */
 int xlb_dp_table_release(struct xlb_dp *dp, __u32 vip_id);
+/* Open and map the tables a running datapath holds (start-up: needs
+ * CAP_SYS_ADMIN to open maps by id). */
+int xlb_dp_tables_adopt(struct xlb_dp *dp);
 /* The table the VIP entry vip points at (vip->ring_size ids) into out. */
 int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out);
 

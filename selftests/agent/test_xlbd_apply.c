@@ -119,10 +119,14 @@ void test_xlbd_reload_diff(void)
 	if (!apply(&d, conf_b))
 		goto out;
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1b), "vip 1 still there");
-	ASSERT_EQ(v1b.ring_id, v1.ring_id, "unchanged VIP: same table slot (not rewritten)");
+	ASSERT_EQ(v1b.ring_id, v1.ring_id, "unchanged VIP: same table map (not rewritten)");
+	ASSERT_EQ(v1b.flags, v1.flags, "unchanged VIP: same table region");
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2b), "vip 2 still there");
 	ASSERT_EQ(v2b.id, v2.id, "changed VIP keeps its id");
-	ASSERT_NEQ(v2b.ring_id, v2.ring_id, "changed VIP: new table in the other slot");
+	/* same size: the other region of the same map, no new map */
+	ASSERT_EQ(v2b.ring_id, v2.ring_id, "changed VIP: same table map");
+	ASSERT_NEQ(v2b.flags & XLB_VIP_F_RING_HI, v2.flags & XLB_VIP_F_RING_HI,
+		   "changed VIP: new table in the other region");
 	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.1");
 	ASSERT_EQ(b ? b->id : 0, id_keep, "kept backend keeps its id");
 	ASSERT_OK(xlb_dp_backend_get(d.dp, id_gone, &be), "read dropped backend");

@@ -115,11 +115,14 @@ static void vip_key(const struct conf_vip *c, struct xlb_vip_key *k)
 }
 
 /* The active table of vip into out (vip->ring_size ids); *map_id gets
- * what identifies that table's storage. */
+ * what identifies that table's storage. The VIP's inner map of `rings`
+ * holds two tables of its size; XLB_VIP_F_RING_HI says the active one
+ * is the second. */
 static int ring_read(const struct maps *m, const struct xlb_vip *vip, __u32 *out, __u32 *map_id)
 {
+	__u32 base = vip->flags & XLB_VIP_F_RING_HI ? vip->ring_size : 0;
 	long page = sysconf(_SC_PAGESIZE);
-	size_t len = ((size_t)vip->ring_size * 8 + page - 1) / page * page;
+	size_t len = (((size_t)base + vip->ring_size) * 8 + page - 1) / page * page;
 	__u32 inner_id, i;
 	__u64 *slot;
 	int fd;
@@ -136,7 +139,7 @@ static int ring_read(const struct maps *m, const struct xlb_vip *vip, __u32 *out
 		return -errno;
 	/* array elements are 8 bytes apart (a 4-byte value takes 8) */
 	for (i = 0; i < vip->ring_size; i++)
-		out[i] = (__u32)slot[i];
+		out[i] = (__u32)slot[base + i];
 	munmap(slot, len);
 	return 0;
 }
