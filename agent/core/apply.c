@@ -392,7 +392,7 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 		nv->dp_check_table = old->dp_check_table;
 		nv->dp_encap = old->dp_encap;
 		nv->dp_encap_known = old->dp_encap_known;
-		nv->table_dirty = old->table_dirty; /* writes still waiting */
+		nv->dirty = old->dirty; /* writes still waiting */
 		old->has_id = false; /* the id moves to nv */
 	} else if (d->dp && !c->local) {
 		err = vip_id_get(d, nv);

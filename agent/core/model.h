@@ -72,7 +72,7 @@ struct rt_vip {
 	bool dp_check_table;	/* found at start: compare the table before writing */
 	struct xlb_vip_encap dp_encap;
 	bool dp_encap_known;
-	bool table_dirty;	/* its table is to be written */
+	__u8 dirty;		/* what of it is to be written (tables.c: DIRTY_*) */
 	bool queued;		/* in the queue of tables to write */
 	__s32 next_queued;	/* the next one there (index in the VIP array), -1: none */
 	bool disabled;		/* administratively withdrawn */

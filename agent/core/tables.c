@@ -78,9 +78,9 @@ static struct rt_vip *queue_pop(struct xlbd *d)
 
 static void dirty_clear(struct xlbd *d, struct rt_vip *v)
 {
-	if (v->table_dirty)
+	if (v->dirty)
 		d->tables_pending--;
-	v->table_dirty = 0;
+	v->dirty = 0;
 }
 
 void xlbd_changes_rebase(struct xlbd *d)
@@ -93,7 +93,7 @@ void xlbd_changes_rebase(struct xlbd *d)
 		struct rt_vip *v = &d->vips[i];
 
 		v->queued = false;
-		if (!v->table_dirty)
+		if (!v->dirty)
 			continue;
 		d->tables_pending++;
 		queue_push(d, v);
@@ -318,6 +318,8 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 		if (err)
 			return err;
 		d->tables_written++;
+		log_debug("vip id %u: table written (map %u, region %d)", v->id, next.ring_id,
+			  !!(next.flags & XLB_VIP_F_RING_HI));
 	}
 	v->ring_size = c->ring_size;
 	/* established flows read this by VIP id; one 4-byte word */
@@ -397,7 +399,7 @@ static int changes_write(struct xlbd *d, uint64_t budget_ms)
 	int err, first = 0;
 
 	while ((v = queue_pop(d))) {
-		int dirty = v->table_dirty;
+		int dirty = v->dirty;
 
 		dirty_clear(d, v);
 		err = 0;
@@ -456,9 +458,9 @@ static void mark(struct xlbd *d, struct rt_vip *v, int what)
 {
 	if (!d->dp || v->conf->local || !v->has_id)
 		return;
-	if (!v->table_dirty)
+	if (!v->dirty)
 		d->tables_pending++;
-	v->table_dirty |= what;
+	v->dirty |= what;
 	queue_push(d, v);
 }
 
@@ -483,7 +485,7 @@ int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what)
 int xlbd_vip_apply(struct xlbd *d, struct rt_vip *v)
 {
 	struct stage st = {};
-	int dirty = v->table_dirty, err = 0;
+	int dirty = v->dirty, err = 0;
 
 	if (!d->dp || !dirty)
 		return 0;

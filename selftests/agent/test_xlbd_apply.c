@@ -438,3 +438,95 @@ out:
 	xlbd_release(&d, true);
 	xlb_dp_close(d.dp);
 }
+
+static void stop_turn(struct evloop *el, void *arg)
+{
+	(void)arg;
+	evloop_stop(el);
+}
+
+/* One turn of the loop: what was asked for runs, then the loop stops. */
+static void one_turn(struct xlbd *d)
+{
+	struct ev_defer stop = {};
+
+	evloop_defer(d->el, &stop, stop_turn, NULL);
+	ASSERT_OK(evloop_run(d->el), "run");
+}
+
+/*
+ * Changes are applied once per turn of the loop: three changes to two
+ * VIPs and a route-only one write two tables; a next hop rewrites the
+ * backend's entry and no table; the encapsulation source, markers and
+ * everything unchanged are not written again. The config entry holds
+ * the encapsulation sources.
+ */
+void test_xlbd_changes_batched(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct rt_backend *b1, *b2, *b3;
+	struct rt_vip *v1, *v2, *v3;
+	struct xlb_config cfg;
+	struct xlb_backend be;
+	struct xlbd d = {};
+	__u64 t0, w0;
+	__u32 zero = 0;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, conf_a))
+		goto out;
+	ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(d.dp, "config"), &zero, &cfg) ? -errno : 0,
+		  "config entry");
+	ASSERT_TRUE(cfg.has_v4 && cfg.has_v6, "the encapsulation sources are in the datapath");
+	if (!ASSERT_OK(evloop_new(&d.el), "evloop_new"))
+		goto out;
+	v1 = rt_vip_find(&d, "203.0.113.1:80/tcp");
+	v2 = rt_vip_find(&d, "203.0.113.2:53/udp");
+	v3 = rt_vip_find(&d, "203.0.113.3:443/tcp");
+	b1 = backend(&d, "203.0.113.1:80/tcp", "198.51.100.1");
+	b2 = backend(&d, "203.0.113.1:80/tcp", "198.51.100.2");
+	b3 = backend(&d, "203.0.113.2:53/udp", "198.51.100.3");
+	if (!ASSERT_TRUE(v1 && v2 && v3 && b1 && b2 && b3, "find VIPs and backends"))
+		goto out;
+
+	t0 = d.tables_written;
+	w0 = xlb_dp_map_writes();
+	b1->pool = RT_DEPOOLED;
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_TABLE);
+	b2->has_weight = true;
+	b2->weight = 5;
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_TABLE);
+	b3->healthy = false;
+	xlbd_vip_changed(&d, v2, XLBD_CHANGE_TABLE);
+	xlbd_vip_changed(&d, v3, XLBD_CHANGE_ROUTE);
+	ASSERT_EQ(d.tables_pending, (size_t)2, "two VIPs wait");
+	ASSERT_EQ(xlb_dp_map_writes(), w0, "nothing written before the end of the turn");
+	one_turn(&d);
+	ASSERT_EQ(d.tables_written - t0, (__u64)2, "two VIPs changed: two tables, each once");
+	ASSERT_EQ(d.tables_pending, (size_t)0, "nothing waits");
+	ASSERT_EQ(b1->slots, 0U, "depooled: no slot");
+	ASSERT_EQ(b2->slots, (__u32)XLB_RING_DEFAULT, "the other one has them all");
+	/* two tables, two VIP entries, and one backend entry: b3 lost
+	 * XLB_BE_F_PRESENT (b1 drains: its entry keeps it) */
+	ASSERT_EQ(xlb_dp_map_writes() - w0, (__u64)5, "only what changed is written");
+
+	/* a next hop found: the backend's entry, no table */
+	t0 = d.tables_written;
+	w0 = xlb_dp_map_writes();
+	b2->nh_looked = true;
+	b2->has_nh = true;
+	b2->nh = (struct nexthop_info){ .ifindex = 1, .mtu = 1500, .smac = { 2, 0, 0, 0, 0, 1 },
+					.dmac = { 2, 0, 0, 0, 0, 2 } };
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_NEXTHOP);
+	one_turn(&d);
+	ASSERT_EQ(d.tables_written, t0, "a next hop writes no table");
+	ASSERT_EQ(xlb_dp_map_writes() - w0, (__u64)1, "one entry");
+	ASSERT_OK(xlb_dp_backend_get(d.dp, b2->id, &be), "read backend");
+	ASSERT_TRUE((be.flags & XLB_BE_F_NEXTHOP) && be.ifindex == 1 && be.mtu == 1500,
+		    "the entry has the next hop");
+out:
+	xlbd_release(&d, true);
+	evloop_free(d.el);
+	xlb_dp_close(d.dp);
+}
