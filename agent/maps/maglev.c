@@ -113,6 +113,7 @@ int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 		 __u32 size)
 {
 	struct mg_state *st = NULL;
+	__u64 *used = NULL;
 	__u32 max_weight = 0, filled = 0;
 	size_t i, m = 0;
 	int err = 0;
@@ -167,6 +168,14 @@ int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 		m++;
 	}
 
+	/* Which slots are taken, one bit each: probing 8 KB that stay in
+	 * the first-level cache instead of the 256 KB table (a default
+	 * table takes ~size x ln(size) probes) roughly halves the build. */
+	used = calloc((size + 63) / 64, sizeof(*used));
+	if (!used) {
+		err = -ENOMEM;
+		goto out;
+	}
 	while (filled < size) {
 		for (i = 0; i < m && filled < size; i++) {
 			struct mg_state *s = &st[i];
@@ -178,11 +187,12 @@ int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 
 			/* The permutation is a full cycle and the table is
 			 * not full, so this finds a free slot. */
-			while (table[s->pos] != XLB_BACKEND_NONE) {
+			while (used[s->pos >> 6] & (1ULL << (s->pos & 63))) {
 				s->pos += s->skip;
 				if (s->pos >= size)
 					s->pos -= size;
 			}
+			used[s->pos >> 6] |= 1ULL << (s->pos & 63);
 			table[s->pos] = s->be->id;
 			filled++;
 			s->pos += s->skip;
@@ -191,6 +201,7 @@ int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 		}
 	}
 out:
+	free(used);
 	free(st);
 	return err;
 }
