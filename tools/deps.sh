@@ -29,10 +29,12 @@ set -e
 
 # build: compilers, libbpf/libxdp/libmnl, bpftool for the skeletons, and
 #   the libraries xlbd links: libcurl (http/https probes), libmicrohttpd
-#   (the metrics endpoint), libcap-ng (privileges after start-up);
+#   (the metrics endpoint), libcap-ng (privileges after start-up), libsystemd
+#   (sd_notify: readiness, reload and stop for a Type=notify unit);
 #   libclang-rt-dev for clang's libFuzzer (`make` builds the fuzz targets)
 BUILD_PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-libmnl-dev bpftool libcurl4-openssl-dev libmicrohttpd-dev libcap-ng-dev libclang-rt-dev"
+libmnl-dev bpftool libcurl4-openssl-dev libmicrohttpd-dev libcap-ng-dev libsystemd-dev
+libclang-rt-dev"
 # tests/demo: iproute2 (netns, veth), ethtool (GRO on veth), socat and curl
 #   (real TCP/UDP traffic), xdp-tools (xdp-loader for operators), tcpdump,
 #   procps, python3

@@ -533,6 +533,13 @@ static int open_check(struct bgp_peer *p, const struct bgp_open *o)
 	return 0;
 }
 
+/* Unicast IPv4 (AFI 1) or IPv6 (AFI 2), SAFI 1, negotiated on this
+ * session (RFC 4760 sec 6: the only families xlbd offers). */
+static bool refresh_family_ok(const struct bgp_peer *p, __u16 afi, __u8 safi)
+{
+	return safi == 1 && ((afi == 1 && p->mp_v4) || (afi == 2 && p->mp_v6));
+}
+
 static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *body,
 		       size_t len)
 {
@@ -620,12 +627,39 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 			peer_event(p, BGP_EV_UPDATE_MSG);
 			return;
 		}
-		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
+		/* RFC 2918 sec 4: send the Adj-RIB-Out again — for a family
+		 * the session carries; any other is ignored */
+		if (!refresh_family_ok(p, afi, safi)) {
+			log_peer_warnx(p, "ROUTE-REFRESH for AFI %u SAFI %u, which this session did "
+				       "not negotiate: ignored (RFC 2918 sec 4)", afi, safi);
+			return;
+		}
 		log_peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
 		bgp_peer_send_routes(p, true);
 		return;
 	}
 	}
+}
+
+/*
+ * A header that fails sec 6.1's checks gets its NOTIFICATION — unless it
+ * is a NOTIFICATION's (its length too short for code and subcode, or past
+ * 4096): sec 6.4 says a NOTIFICATION is never answered with one. The
+ * session ends as if the peer's NOTIFICATION had been read, and the log
+ * and `bgp show` say what came.
+ */
+static void peer_header_error(struct bgp_peer *p, const struct bgp_hdr *h)
+{
+	if (p->err.subcode == BGP_ERR_HEADER_BAD_LENGTH && h->type == BGP_MSG_NOTIFICATION) {
+		memset(&p->err, 0, sizeof(p->err));
+		peer_note(p, 0, 0, "malformed NOTIFICATION from the peer (length %u): closed "
+			  "without answering (RFC 4271 sec 6.4)", h->length);
+		log_peer_warnx(p, "%s", p->last_error.text);
+		peer_event(p, BGP_EV_NOTIF_MSG);
+		return;
+	}
+	peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
+	peer_event(p, BGP_EV_BGP_HEADER_ERR);
 }
 
 /* Frame messages out of the input buffer (sec 4.1), PEER_READ_BUDGET
@@ -659,8 +693,7 @@ static void peer_read(struct bgp_peer *p)
 		p->in.len += n;
 		while (p->fd >= 0 && p->in.len >= BGP_HDR_LEN) {
 			if (bgp_hdr_decode((__u8 *)p->in.data, p->in.len, &h, &p->err)) {
-				peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
-				peer_event(p, BGP_EV_BGP_HEADER_ERR);
+				peer_header_error(p, &h);
 				return;
 			}
 			if (p->in.len < h.length)
@@ -766,8 +799,13 @@ void bgp_peer_start(struct bgp_peer *p)
 void bgp_peer_stop(struct bgp_peer *p, __u8 subcode, const char *text)
 {
 	struct evloop *el = p->env->el;
+	char msg[sizeof(p->shutdown_text)];
 
-	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text ? text : "");
+	/* through a copy: text is often p->shutdown_text itself (the end of
+	 * a graceful stop), and snprintf onto its own argument is undefined
+	 * (glibc writes the NUL first and sends an empty message) */
+	snprintf(msg, sizeof(msg), "%s", text ? text : "");
+	memcpy(p->shutdown_text, msg, sizeof(msg));
 	p->err = (struct bgp_err){ .code = BGP_ERR_CEASE, .subcode = subcode };
 	peer_event(p, BGP_EV_MANUAL_STOP);
 	p->shutdown_text[0] = '\0';

@@ -66,6 +66,19 @@ int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
+const char *conf_vip_label(const struct conf_vip *vip, char *buf, size_t len)
+{
+	char id[CONF_VIP_STRLEN];
+
+	if (conf_vip_format(vip, id, sizeof(id)))
+		snprintf(id, sizeof(id), "?");
+	if (vip->name)
+		snprintf(buf, len, "%s (%s)", vip->name, id);
+	else
+		snprintf(buf, len, "%s", id);
+	return buf;
+}
+
 static const char *const hc_kind_names[] = {
 	[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
 	[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",

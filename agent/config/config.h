@@ -200,6 +200,10 @@ const char *conf_duration_str(__u32 ms, char *buf, size_t len);
 /* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
  * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */
 int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len);
+/* A VIP as log lines name it: "NAME (IDENTITY)" with a name, else its
+ * identity as conf_vip_format() writes it. Returns buf. */
+#define CONF_VIP_LABEL_MAX 136
+const char *conf_vip_label(const struct conf_vip *vip, char *buf, size_t len);
 /* "tcp", "http", "https", "dns", "exec"; NULL for CONF_HC_NONE */
 const char *conf_health_kind_name(enum conf_hc_kind kind);
 /* The name of a DNS type/rcode as the config writes it, or NULL. */

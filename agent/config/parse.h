@@ -110,6 +110,9 @@ int p_block(struct parser *p, const struct block *b, void *obj);
  * "WHAT: 'x' is not a number", "WHAT 0 out of range 1..10". */
 int get_u32(struct parser *p, const char *what, __u32 min, __u32 max, __u32 *out);
 int get_duration(struct parser *p, const char *what, __u32 min_ms, __u32 max_ms, __u32 *out);
+/* Whole seconds: a bare number (seconds) or a duration ("9s", "1m");
+ * the range is in seconds, in one message whichever form was used. */
+int get_seconds(struct parser *p, const char *what, __u32 min, __u32 max, __u32 *out);
 /* family 0 takes either */
 int get_addr(struct parser *p, const char *what, __u8 family, struct conf_addr *out);
 int get_prefix(struct parser *p, const char *what, struct conf_prefix *out);

@@ -382,6 +382,7 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 
 	memset(nv, 0, sizeof(*nv));
 	nv->conf = c;
+	nv->addr_disabled = rt_addr_disabled(d, &c->addr);
 	if (old) {
 		nv->id = old->id;
 		nv->has_id = old->has_id;
@@ -692,10 +693,32 @@ static int markers_sync(struct xlbd *d)
 		i++;
 		j += c == 0;
 	}
-	/* new addresses first: a VIP entry is never without its marker */
-	err = xlb_dp_vips_write(d->dp, put_keys, put_vals, n_put);
+	/* new addresses first, in the filter (both sets' bits), then their
+	 * markers: a VIP entry is never without its marker, a marker never
+	 * outside the filter; the gone ones' bits go after their markers */
+	if (n_put) {
+		struct xlb_vip_key *both = calloc(nw + d->n_markers + 1, sizeof(*both));
+
+		if (!both) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < nw; i++)
+			both[i] = want[i].key;
+		for (j = 0; j < d->n_markers; j++)
+			both[nw + j] = d->markers[j].key;
+		err = xlb_dp_filter_set(d->dp, both, nw + d->n_markers);
+		free(both);
+	}
+	if (!err)
+		err = xlb_dp_vips_write(d->dp, put_keys, put_vals, n_put);
 	if (!err)
 		err = xlb_dp_vips_delete(d->dp, del, n_del);
+	if (!err) {
+		for (i = 0; i < nw; i++)
+			put_keys[i] = want[i].key;
+		err = xlb_dp_filter_set(d->dp, put_keys, nw);
+	}
 	if (err)
 		goto out;
 	grow = want;
@@ -843,6 +866,8 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 		removals_write(d, &rm);
 		for (i = 0; d->dp && i < d->n_markers; i++)
 			xlb_dp_vips_delete(d->dp, &d->markers[i].key, 1);
+		if (d->dp)
+			xlb_dp_filter_set(d->dp, NULL, 0);
 	}
 	free(d->vips);
 	d->vips = NULL;
@@ -852,6 +877,9 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 	free(d->markers);
 	d->markers = NULL;
 	d->n_markers = 0;
+	free(d->addrs_disabled);
+	d->addrs_disabled = NULL;
+	d->n_addrs_disabled = 0;
 	adopt_free();
 	if (d->conf)
 		conf_free(d->conf);

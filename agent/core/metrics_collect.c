@@ -121,7 +121,7 @@ static const char *vip_state(struct xlbd *d, const struct rt_vip *v)
 	default:
 		break;
 	}
-	if (v->disabled)
+	if (rt_vip_admin_down(v))
 		return "disabled";
 	if (v->file_disabled)
 		return "disable_file";

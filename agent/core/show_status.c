@@ -48,7 +48,7 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 {
 	const struct xlb_conf *c = d->conf;
 	long up = (long)(time(NULL) - d->started);
-	const char *mode = d->dp ? xlb_dp_attach_mode(d->dp) : "none";
+	const char *mode = d->dp ? xlb_dp_attach_mode(d->dp) : NULL;
 	char metrics[CONF_ADDR_URL_MAX];
 	struct evloop_stats st = {};
 
@@ -65,7 +65,7 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 			json_kv_string(w, "interface", c->xdp_ifname);
 		else
 			json_kv_null(w, "interface");
-		json_kv_string(w, "xdp_mode", mode);
+		json_kv_string(w, "xdp_mode", d->dp ? mode : NULL);
 		json_kv_string(w, "pin_path", c->pin_path);
 		json_kv_u64(w, "vips", d->n_vips);
 		if (d->metrics)
@@ -81,8 +81,12 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 	buf_printf(text, "xlbd %s, pid %d, up %ldd %02ld:%02ld:%02ld\n", XLB_VERSION, getpid(),
 		   up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
 	buf_printf(text, "config       %s\n", d->conf_path);
-	buf_printf(text, "datapath     %s (%s mode), maps under %s\n",
-		   c->xdp_ifname ? c->xdp_ifname : "none", mode, c->pin_path);
+	if (d->dp)
+		buf_printf(text, "datapath     %s (%s mode), maps under %s\n", c->xdp_ifname, mode,
+			   c->pin_path);
+	else
+		buf_puts(text, "datapath     host mode: no datapath (no `xdp interface` in the "
+			       "config)\n");
 	buf_printf(text, "vips         %zu\n", d->n_vips);
 	buf_printf(text, "metrics      %s\n", d->metrics ? metrics : "off");
 	buf_printf(text, "last reload  %s\n", d->last_reload);

@@ -5,6 +5,7 @@
  * restart. One line per fact, VIPs written as conf_vip_format prints them:
  *
  *   disable 203.0.113.10:53/udp
+ *   disable-address 203.0.113.10
  *   depool 203.0.113.10:53/udp 198.51.100.11 drain|now
  *   weight 203.0.113.10:53/udp 198.51.100.11 50
  *
@@ -45,6 +46,12 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 	} while (0)
 
 	PUT("# xlbd runtime state (xlbctl changes); rewritten by xlbd\n");
+	for (i = 0; i < d->n_addrs_disabled; i++) {
+		char a[64];
+
+		addr_str(&d->addrs_disabled[i], a, sizeof(a));
+		PUT("disable-address %s\n", a);
+	}
 	for (i = 0; i < d->n_vips; i++) {
 		struct rt_vip *v = &d->vips[i];
 		char vip[96], be[64];
@@ -88,6 +95,19 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	}
 	if (nw < 2)
 		goto bad;
+	if (!strcmp(w[0], "disable-address") && nw == 2) {
+		struct conf_addr a = {};
+
+		if (inet_pton(AF_INET, w[1], &a.addr.v4) == 1)
+			a.family = XLB_FAMILY_V4;
+		else if (inet_pton(AF_INET6, w[1], a.addr.bytes) == 1)
+			a.family = XLB_FAMILY_V6;
+		else
+			goto bad;
+		/* kept even when no VIP has the address now: a reload may
+		 * bring one back, and the operator took the address out */
+		return xlbd_addr_mark_disabled(d, &a, true);
+	}
 	v = rt_vip_find(d, w[1]);
 	if (!strcmp(w[0], "disable") && nw == 2) {
 		if (v)
@@ -142,12 +162,24 @@ int xlbd_state_load(struct xlbd *d)
 {
 	char err[CONF_ERR_MAX], *text = NULL;
 	size_t len = 0;
+	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	f = fopen(d->conf->state_file, "re");
-	if (!f)
+	/* O_NONBLOCK: a FIFO there must not stop the start-up */
+	fd = open(d->conf->state_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		log_warnx("state file %s: not a regular file (ignored)", d->conf->state_file);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	text = malloc(STATE_MAX + 1);
 	if (!text) {
 		fclose(f);

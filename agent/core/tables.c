@@ -182,7 +182,7 @@ static void backend_entry(const struct rt_vip *v, const struct rt_backend *b,
 	be->gen = b->gen;
 	be->vip_id = v->id;
 	/* a depooled-now or failed backend keeps no flows */
-	if (b->pool != RT_DEPOOLED_NOW && b->healthy)
+	if (rt_backend_keeps_flows(b))
 		be->flags = XLB_BE_F_PRESENT;
 	if (b->nh_looked) {
 		if (b->has_nh)
@@ -241,13 +241,7 @@ static int table_build(struct stage *st, struct rt_vip *v)
 	mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
 	if (!mb)
 		return -ENOMEM;
-	for (k = 0; k < v->n_backends; k++) {
-		struct rt_backend *b = &v->backends[k];
-
-		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
-						 .addr = b->conf->addr.addr,
-						 .family = b->conf->addr.family };
-	}
+	rt_vip_maglev_input(v, mb);
 	err = maglev_build(mb, v->n_backends, st->ring, size);
 	free(mb);
 	if (err)

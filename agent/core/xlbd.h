@@ -18,8 +18,7 @@
 #include "lib/buf.h"
 #include "lib/evloop.h"
 #include "lib/privdrop.h"
-
-#define XLB_VERSION "0.1.0"
+#include "version.h"	/* XLB_VERSION, generated into build/ (tools/version.sh) */
 
 struct evloop;
 struct xlb_dp;
@@ -33,6 +32,8 @@ struct xlbd {
 	struct xlb_conf *conf;
 	struct rt_vip *vips;
 	size_t n_vips;
+	struct conf_addr *addrs_disabled;	/* vip disable --address: kept across reloads */
+	size_t n_addrs_disabled;
 	struct evloop *el;
 	struct xlb_dp *dp;		/* NULL without `xdp interface` */
 	struct ctl_server *ctl;
@@ -66,6 +67,11 @@ struct xlbd {
 	struct ev_defer nh_turn;
 	struct nexthop_resolver *nh_res;	/* NULL: no round under way */
 	size_t nh_vip, nh_be;		/* where the round is */
+	/* instance.c: what xlbd holds for its life; -1 = not held */
+	int lock_socket;		/* flock on CONTROL-SOCKET.lock */
+	int lock_pins;			/* flock on the pin directory */
+	int lock_iface;			/* abstract unix socket of the XDP interface */
+	char *pins_made;		/* the pin directory, when this xlbd made it */
 };
 
 /* An address marker: a VIP address and which protocols have an
@@ -125,6 +131,12 @@ void xlbd_nexthops_stop(struct xlbd *d);
 void xlbd_announce_changed(struct xlbd *d);
 /* vip disable/enable: graceful shutdown first, then withdraw */
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
+/* vip disable/enable --address: the same for every VIP on address a, and
+ * for VIPs a reload adds there later. 0, or -ENOMEM. */
+int xlbd_addr_set_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
+/* The same in the model only (the state file at start-up, before anything
+ * is announced). */
+int xlbd_addr_mark_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
 /* Look at the disable files; withdraw or re-announce what changed. */
 void xlbd_disable_files_check(struct xlbd *d);
 /* Start the speaker, or make it follow a new config. */
@@ -147,8 +159,31 @@ int xlbd_vipaddr_sync(struct xlbd *d, bool force);
 /* Remove every address xlbd added (exit without -k). */
 int xlbd_vipaddr_clear(struct xlbd *d);
 
+/* instance.c: one xlbd per control socket, pin path and XDP interface */
+/* Take the locks before anything else is touched; -EWOULDBLOCK or
+ * -EADDRINUSE when another xlbd holds one (err names it and its pid). */
+int xlbd_instance_lock(struct xlbd *d, const struct xlb_conf *c, char *err, size_t errlen);
+/* At exit, after the datapath: let the next xlbd in. */
+void xlbd_instance_unlock(struct xlbd *d);
+
+/* notify.c: systemd's Type=notify protocol (sd_notify; nothing without
+ * NOTIFY_SOCKET) */
+/* READY=1 and the STATUS= line: start-up is complete. */
+void xlbd_notify_ready(struct xlbd *d);
+/* RELOADING=1 (with MONOTONIC_USEC) as a reload starts; READY=1 when it
+ * is over, with the refusal's reason (error) in STATUS= if it failed. */
+void xlbd_notify_reloading(struct xlbd *d);
+void xlbd_notify_reloaded(struct xlbd *d, const char *error);
+/* STOPPING=1: the graceful shutdown has begun. */
+void xlbd_notify_stopping(struct xlbd *d);
+/* A new STATUS= line (the announced VIPs changed). */
+void xlbd_notify_status(struct xlbd *d);
+
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+/* Log what conf asks that will not work (config/warn.c) as warnings with
+ * file:line; xdp: also a missing `xdp interface`. */
+void xlbd_conf_warnings(const struct xlb_conf *conf, bool xdp);
 
 /* privs_needed.c: what the config needs from xlbd's privileges */
 /* PRIVS_* flags the running config needs kept after start-up. */

@@ -223,6 +223,12 @@ static void client_process(struct ctl_client *c)
 		goto out;
 	}
 	buf_reset(&body);
+	if (req.cmd->flags & CTL_CMD_F_LOCAL) {
+		ctl_cmd_format(req.cmd, words, sizeof(words));
+		snprintf(err, sizeof(err), "'%s' is answered by xlbctl itself, not by xlbd", words);
+		respond(c, CTL_ERR_USAGE, err, NULL);
+		goto out;
+	}
 	if (req.cmd->flags & CTL_CMD_F_PLANNED) {
 		ctl_cmd_format(req.cmd, words, sizeof(words));
 		snprintf(err, sizeof(err), "'%s' is not implemented yet in this xlbd", words);
@@ -480,6 +486,11 @@ static int mkdir_parents(const char *path)
 out:
 	free(dir);
 	return ret;
+}
+
+int ctl_socket_dir_create(const char *path)
+{
+	return mkdir_parents(path);
 }
 
 /* A socket file at path: remove it if nobody listens there. */

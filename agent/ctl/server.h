@@ -85,4 +85,8 @@ int ctl_group_resolve(const char *name, gid_t *gid);
 /* Connections being served now. */
 unsigned ctl_server_clients(const struct ctl_server *s);
 
+/* mkdir -p the directory of a socket path (0755), as ctl_server_open()
+ * does: for what xlbd keeps beside the socket before it opens it. */
+int ctl_socket_dir_create(const char *path);
+
 #endif

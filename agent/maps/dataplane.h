@@ -117,6 +117,12 @@ int xlb_dp_tables_adopt(struct xlb_dp *dp);
 /* The table the VIP entry vip points at (vip->ring_size ids) into out. */
 int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out);
 
+/* `vip_filter` with the bits of exactly these addresses (the markers'
+ * keys), written if that changes it. A caller writing markers itself
+ * sets the bits of new addresses before their markers and clears those
+ * of gone ones after. */
+int xlb_dp_filter_set(struct xlb_dp *dp, const struct xlb_vip_key *addrs, size_t n);
+
 /* Counters, summed over CPUs. */
 int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX]);
 int xlb_dp_vip_stats_read(struct xlb_dp *dp, __u32 vip_id, struct xlb_traffic *out);

@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "../lib/test.h"
@@ -251,11 +253,21 @@ static const struct err_case cases[] = {
 	{ "remote_as_missing_brace", BGP "neighbor 192.0.2.1 { remote-as }\n",
 	  "xlb.conf:3: missing argument for remote-as" },
 	{ "hold_time_1", NB "    hold-time 1\n}\n",
-	  "xlb.conf:5: hold-time 1 is not allowed (0 or 3..65535)" },
-	{ "hold_time_2", NB "    hold-time 2\n}\n",
-	  "xlb.conf:5: hold-time 2 is not allowed (0 or 3..65535)" },
+	  "xlb.conf:5: hold-time 1s is not allowed (0 or 3..65535 seconds)" },
+	{ "hold_time_2", NB "    hold-time 2s\n}\n",
+	  "xlb.conf:5: hold-time 2s is not allowed (0 or 3..65535 seconds)" },
 	{ "hold_time_big", NB "    hold-time 65536\n}\n",
-	  "xlb.conf:5: hold-time 65536 out of range 0..65535" },
+	  "xlb.conf:5: hold-time 65536 out of range 0..65535 seconds" },
+	/* one range message, whichever form the value takes */
+	{ "hold_time_big_unit", NB "    hold-time 19h\n}\n",
+	  "xlb.conf:5: hold-time 19h out of range 0..65535 seconds" },
+	{ "hold_time_ms", NB "    hold-time 1500ms\n}\n",
+	  "xlb.conf:5: hold-time 1500ms is not a whole number of seconds" },
+	{ "bom_inside", "router-id 192.0.2.1\nlocal-as 1\n\xef\xbb\xbfrouter-id 192.0.2.1\n",
+	  "xlb.conf:3: a UTF-8 byte-order mark (EF BB BF) inside the file (only its first bytes "
+	  "may be one: files joined together?)" },
+	{ "hold_time_word", NB "    hold-time soon\n}\n",
+	  "xlb.conf:5: hold-time: 'soon' is not a duration" },
 	{ "password_empty", NB "    password \"\"\n}\n", "xlb.conf:5: password must not be empty" },
 	{ "password_long", NB "    password "
 			      "\"123456789012345678901234567890123456789012345678901234567890"
@@ -610,8 +622,10 @@ void test_config_errors_file(void)
 	ASSERT_STREQ(err, "/nonexistent/xlb.conf: No such file or directory", "missing file");
 	ret = conf_parse_file("/tmp", &conf, err, sizeof(err));
 	ASSERT_EQ(ret, -EINVAL, "directory");
-	ASSERT_STREQ(err, "/tmp: not a regular file", "directory");
+	ASSERT_STREQ(err, "/tmp: a directory, not a regular file", "directory");
 	ASSERT_TRUE(conf == NULL, "no config");
+	ret = conf_parse_file("/dev/null", &conf, err, sizeof(err));
+	ASSERT_STREQ(err, "/dev/null: a device, not a regular file", "device");
 
 	fd = mkstemp(path);
 	if (!ASSERT_GE(fd, 0, "mkstemp"))
@@ -624,6 +638,39 @@ void test_config_errors_file(void)
 	ASSERT_STREQ(err, want, "NUL byte");
 	ASSERT_TRUE(conf == NULL, "no config");
 	unlink(path);
+}
+
+/* `xlbd -n -f FIFO` waited forever for a writer: a FIFO is refused at
+ * once like any file that is not a regular one (alarm: a hang fails the
+ * test instead of stopping the run). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+void test_config_errors_fifo(void)
+{
+	char dir[] = "/tmp/xlb-fifo-XXXXXX", path[64], err[CONF_ERR_MAX], want[128];
+	struct xlb_conf *conf = NULL;
+	int ret;
+
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/xlb.conf", dir);
+	if (ASSERT_OK(mkfifo(path, 0600), "mkfifo")) {
+		signal(SIGALRM, on_alarm);
+		alarm(10);
+		ret = conf_parse_file(path, &conf, err, sizeof(err));
+		alarm(0);
+		signal(SIGALRM, SIG_DFL);
+		ASSERT_EQ(ret, -EINVAL, "refused");
+		snprintf(want, sizeof(want), "%s: a FIFO, not a regular file", path);
+		ASSERT_STREQ(err, want, "named");
+		ASSERT_TRUE(conf == NULL, "no config");
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 /* A short error buffer is cut, never overrun; no buffer at all works. */

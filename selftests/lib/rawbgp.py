@@ -38,6 +38,13 @@ send malformed messages on demand; this can.
 
   rawbgp.py msg MSG       the bytes of MSG in hex (to read what a case sends)
 
+  rawbgp.py show NEIGHBOR < JSON
+      What the speaker says of the session with NEIGHBOR (its
+      `xlbctl -j bgp show`), on one line:
+        STATE LAST_ERROR MESSAGES_IN PREFIXES_RECEIVED LAST_NOTIFICATION TEXT
+      errors as CODE/SUBCODE, "-" for none; TEXT the received
+      NOTIFICATION's text (empty without one).
+
 MSG (options after ':' separated by ','):
   keepalive
   open[:version=V,as=AS,hold=S,id=ADDR,param=TYPE,caps=HEX]
@@ -54,7 +61,9 @@ MSG (options after ':' separated by ','):
       raw bytes to the attributes (counted in their length: a cut or
       overrunning attribute); size pads with an optional transitive
       attribute of type 99 to a message of N bytes
-  rr[:body=N]     ROUTE-REFRESH IPv4 unicast; body=N: N bytes of body (4 is right)
+  rr[:body=N,afi=A,safi=S]
+                  ROUTE-REFRESH, IPv4 unicast unless afi/safi say otherwise;
+                  body=N: N bytes of body (4 is right)
   cease:TEXT      NOTIFICATION Cease/Administrative Shutdown with TEXT as
                   shutdown communication (RFC 9003); TEXT runs to the end
   notification:CODE/SUBCODE[/DATA]
@@ -71,6 +80,7 @@ MSG (options after ':' separated by ','):
 """
 import argparse
 import ipaddress
+import json
 import os
 import select
 import socket
@@ -211,7 +221,7 @@ def parse_msg(spec, o):
                                      empty="empty" in d, tail=bytes.fromhex(d.get("tail", "")),
                                      size=num(d["size"]) if "size" in d else None), 1
     if name == "rr":
-        body = struct.pack("!HBB", 1, 0, 1)
+        body = struct.pack("!HBB", num(d.get("afi", "1")), 0, num(d.get("safi", "1")))
         n = num(d.get("body", "4"))
         return "bytes", msg(ROUTE_REFRESH, (body + b"\0" * n)[:n]), 1
     if name == "hdr":
@@ -466,10 +476,19 @@ def cmd_backoff(o):
     print("gaps %s reset %d" % (" ".join("%d" % g for g in gaps[:-1]), gaps[-1]))
 
 
+def cmd_show(neighbor):
+    for n in json.load(sys.stdin):
+        if n["neighbor"] == neighbor:
+            e, r = n["last_error"], n["last_notification_received"]
+            print(n["state"], "%d/%d" % (e["code"], e["subcode"]) if e else "-",
+                  n["messages_in"], n["prefixes_received"],
+                  "%d/%d" % (r["code"], r["subcode"]) if r else "-", r["text"] if r else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description="scripted BGP peer (see the module doc)")
-    ap.add_argument("command", choices=["session", "backoff", "msg"])
-    ap.add_argument("msg", nargs="?", help="for the msg command")
+    ap.add_argument("command", choices=["session", "backoff", "msg", "show"])
+    ap.add_argument("msg", nargs="?", help="for the msg command; the neighbor for show")
     ap.add_argument("--peer", default="192.0.2.10", help="the speaker under test")
     ap.add_argument("--local", default="192.0.2.1", help="our address (its neighbor)")
     ap.add_argument("--as", dest="asn", type=int, default=65000)
@@ -485,7 +504,9 @@ def main():
     ap.add_argument("--max-gap", type=float, default=10.0)
     o = ap.parse_args()
     try:
-        if o.command == "msg":
+        if o.command == "show":
+            cmd_show(o.msg)
+        elif o.command == "msg":
             kind, data, _ = parse_msg(o.msg or "", o)
             print(data.hex() if kind == "bytes" else "%d random bytes" % data)
         elif o.command == "session":
