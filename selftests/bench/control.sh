@@ -75,16 +75,14 @@ PROBE_PID=""
 
 bfail() {
 	echo "# FAIL $NAME: $*" >&2
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; } >&2
-	leaf_log bird 10 >&2 2>/dev/null
+	fail_report >&2
 	exit 1
 }
-scale_fail_msg() { bfail "$@"; }
 
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-[ -x "$DP_TABLES" ] || bfail "$DP_TABLES not built (run make)"
 scale_setup
+[ -x "$DP_TABLES" ] || bfail "$DP_TABLES not built (run make)"
 scale_up || bfail "topology"
+at_exit probe_stop_quiet
 
 scale_conf full "${SIZE[@]}" "${NEIGH[@]}"
 scale_conf small --fwd 1 --backends 8 --local 1 "${NEIGH[@]}"
@@ -94,7 +92,6 @@ scale_list withdrawn "${SIZE[@]}" >"$RUN/withdrawn"
 scale_list backends "${SIZE[@]}" | awk 'NR % 4 == 1' | head -1000 >"$RUN/dark"
 : >"$RUN/none"
 
-mono() { "$SCALE_PY" -c 'import time; print("%.1f" % (time.monotonic() * 1000))'; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", a - b }'; }
 fmax() { printf '%s\n' "$@" | sort -g | tail -1; }
 bench_line() { # NAME VALUE UNIT BASELINE
@@ -113,10 +110,13 @@ hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$XLBD_PID/status"; }
 # bgp_drops NEIGHBOR: times xlbd's session with it left Established
 bgp_drops() { sjson bgp show -- "[p['dropped'] for p in j if p['neighbor'] == '$1'][0]"; }
 
+probe_stop_quiet() { [ -n "$PROBE_PID" ] && stop_pids TERM "$PROBE_PID"; PROBE_PID=""; }
+
 # the status round trips of a client asking every 10 ms, in the background
 probe_start() {
 	"$SCALE_PY" selftests/lib/ctl_probe.py probe "$RUN/xlbd.sock" 10 >"$RUN/probe.out" 2>&1 &
 	PROBE_PID=$!
+	cleanup_pid "$PROBE_PID"
 }
 # probe_stop: PROBE_MAX (ms) and PROBE_LINE
 probe_stop() {
@@ -192,11 +192,13 @@ change() {
 	"$DP_TABLES" wait "$SCALE_BPFFS/lb" "$RUN/full.conf" "$tables_want" 300000 \
 		>"$RUN/tables.out" 2>&1 &
 	local tables_pid=$!
+	cleanup_pid "$tables_pid"
 	ready "$RUN/tables.out" || bfail "$label: dp_tables: $(cat "$RUN/tables.out")"
 	if [ -n "$routes" ]; then
-		ip netns exec "$(sns leaf)" "$SCALE_PY" selftests/lib/route_watch.py "$routes_cmd" 300 \
+		ip netns exec "$(ns leaf)" "$SCALE_PY" selftests/lib/route_watch.py "$routes_cmd" 300 \
 			"$routes" >"$RUN/routes.out" 2>&1 &
 		local routes_pid=$!
+		cleanup_pid "$routes_pid"
 		ready "$RUN/routes.out" || bfail "$label: route_watch: $(cat "$RUN/routes.out")"
 	fi
 	t_flip=$(mono)
@@ -222,13 +224,8 @@ change() {
 }
 
 # every VIP up at xlbd and at the leaf
-all_up() { leaf_poll "${1:-180}" scale_all_announced "$N_VIPS"; }
-# how far it got: "N of M VIPs announced"
-up_count() {
-	echo "$(sjson vip show -- 'sum(1 for v in j if v["route"] == "announced")' 2>/dev/null || echo ?) of $N_VIPS VIPs announced"
-}
-
-scale_down_hook() { [ -n "$PROBE_PID" ] && kill "$PROBE_PID" 2>/dev/null && wait "$PROBE_PID" 2>/dev/null; }
+all_up() { wait_for "${1:-180}" scale_all_announced "$N_VIPS"; }
+up_count() { scale_up_count "$N_VIPS"; }
 
 # A scenario that cannot run or took another path leaves its figure out
 # (NOT measured, with the reason) and makes the benchmark fail; the
@@ -260,7 +257,7 @@ base_change=${BASH_REMATCH[1]}
 # --- the one-VIP xlbd: RSS and SIGTERM baselines
 step "one-VIP xlbd"
 xlbd_up "$RUN/small.conf"
-leaf_poll 30 scale_all_announced 2 || bfail "small config: VIPs not announced"
+wait_for 30 scale_all_announced 2 || bfail "small config: VIPs not announced"
 small_kb=$(hwm_kb)
 xlbd_term
 small_exit=$SCALE_EXIT_MS
@@ -312,7 +309,7 @@ if [ "$settled" = 1 ]; then
 	drops0=$(bgp_drops 192.0.2.1)
 	probe_start
 	t0=$(mono)
-	flood=$(ip netns exec "$(sns leaf)" "$SCALE_PY" selftests/lib/rawbgp.py session \
+	flood=$(ip netns exec "$(ns leaf)" "$SCALE_PY" selftests/lib/rawbgp.py session \
 		--peer 192.0.2.10 --local 192.0.2.3 --as 65003 --id 192.0.2.3 --reach established \
 		--send updflood:8 --wait 10 2>&1) || bfail "flood: $flood"
 	scenario_stall "UPDATE flood (8 s)" "$t0"
@@ -358,7 +355,7 @@ done_now=$(sjson health show -- "sum(1 for c in j if c['state'] == 'down')" 2>/d
 xlbd_term
 FIG[sigterm]=$SCALE_EXIT_MS
 echo "# $NAME.sigterm: sent with ${done_now:-?} checks down (of $(wc -l <"$RUN/down") failing); exit after ${FIG[sigterm]} ms"
-ip -n "$(sns lb)" link show lb0 | grep -q xdp && bfail "balancer still attached after SIGTERM"
+ip -n "$(ns lb)" link show lb0 | grep -q xdp && bfail "balancer still attached after SIGTERM"
 [ -e "$SCALE_BPFFS/lb/vips" ] && bfail "maps still pinned after SIGTERM"
 scale_heal down
 
