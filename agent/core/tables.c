@@ -219,14 +219,10 @@ static int stage_backends(struct stage *st, struct rt_vip *v)
 	return 0;
 }
 
-/* v's table, built from its backends' weights now; the slots each
- * backend got, counted in one pass over the table. */
-static int table_build(struct stage *st, struct rt_vip *v)
+/* Room in the stage for a table of v's size. */
+static int table_room(struct stage *st, const struct rt_vip *v)
 {
-	struct maglev_backend *mb;
-	__u32 size = v->conf->ring_size, i;
-	size_t k;
-	int err;
+	__u32 size = v->conf->ring_size;
 
 	if (size > st->ring_cap) {
 		if (grow((void **)&st->ring, size, sizeof(*st->ring)))
@@ -238,16 +234,17 @@ static int table_build(struct stage *st, struct rt_vip *v)
 		if (!st->per_id)
 			return -ENOMEM;
 	}
-	mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
-	if (!mb)
-		return -ENOMEM;
-	rt_vip_maglev_input(v, mb);
-	err = maglev_build(mb, v->n_backends, st->ring, size);
-	free(mb);
-	if (err)
-		return err;
-	/* searching the backends for every slot took 100003 x 1000 steps
-	 * for a VIP with 1000 backends, 16 ms, seven times maglev_build */
+	return 0;
+}
+
+/* The slots each backend of v has in the table in st->ring, in one pass
+ * over it (searching the backends for every slot took 100003 x 1000
+ * steps for a VIP with 1000 backends, 16 ms, seven times maglev_build). */
+static void slots_count(struct stage *st, struct rt_vip *v)
+{
+	__u32 size = v->conf->ring_size, i;
+	size_t k;
+
 	for (k = 0; k < v->n_backends; k++)
 		if (v->backends[k].id < XLB_MAX_BACKENDS)
 			st->per_id[v->backends[k].id] = 0;
@@ -260,26 +257,51 @@ static int table_build(struct stage *st, struct rt_vip *v)
 		v->backends[k].slots = id != XLB_BACKEND_NONE && id < XLB_MAX_BACKENDS ?
 					       st->per_id[id] : 0;
 	}
-	return 0;
 }
 
-/* Is the table the datapath's entry points at the one just built? (A
- * restart: the previous xlbd wrote it.) */
-static bool table_in_place(struct xlbd *d, struct stage *st, const struct rt_vip *v)
+/* v's Maglev input from its backends' weights now, and its fingerprint. */
+static struct maglev_backend *table_input(const struct rt_vip *v, __u64 *fp)
+{
+	struct maglev_backend *mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
+
+	if (!mb)
+		return NULL;
+	rt_vip_maglev_input(v, mb);
+	*fp = maglev_inputs_hash(mb, v->n_backends, v->conf->ring_size);
+	return mb;
+}
+
+/* Is the table the datapath's entry points at the one v wants now? (A
+ * restart: the previous xlbd wrote it.) With its fingerprint: when it
+ * is v's, the table is read (for the slot counts) instead of built.
+ * Without one (a table from before fingerprints): built and compared.
+ * st->ring holds v's table after either. */
+static int table_in_place(struct xlbd *d, struct stage *st, struct rt_vip *v,
+			  const struct maglev_backend *mb, __u64 fp, bool *same)
 {
 	__u32 size = v->conf->ring_size;
+	__u64 cur_fp;
 	__u32 *cur;
-	bool same;
+	int err;
 
+	*same = false;
 	if (!v->dp_vip_known || v->dp_vip.ring_size != size || v->dp_vip.id != v->id)
-		return false;
+		return maglev_build(mb, v->n_backends, st->ring, size);
+	if (!xlb_dp_table_fp(d->dp, &v->dp_vip, &cur_fp) && cur_fp == fp &&
+	    !xlb_dp_table_read(d->dp, &v->dp_vip, st->ring)) {
+		*same = true;
+		return 0;
+	}
+	err = maglev_build(mb, v->n_backends, st->ring, size);
+	if (err)
+		return err;
 	cur = malloc((size_t)size * sizeof(*cur));
 	if (!cur)
-		return false;
-	same = !xlb_dp_table_read(d->dp, &v->dp_vip, cur) &&
-	       !memcmp(cur, st->ring, (size_t)size * sizeof(*cur));
+		return 0;
+	*same = !xlb_dp_table_read(d->dp, &v->dp_vip, cur) &&
+		!memcmp(cur, st->ring, (size_t)size * sizeof(*cur));
 	free(cur);
-	return same;
+	return 0;
 }
 
 /* Everything of v into the stage: its backends, its table (written now,
@@ -289,18 +311,30 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 	const struct conf_vip *c = v->conf;
 	struct xlb_vip next = { .encap = c->encap, .gue_port = htons(c->gue_port) };
 	struct xlb_vip_encap enc = { .encap = c->encap, .gue_port = htons(c->gue_port) };
-	bool in_place;
+	struct maglev_backend *mb;
+	bool in_place = false;
+	__u64 fp;
 	int err;
 
 	err = stage_backends(st, v);
 	if (!err)
-		err = table_build(st, v);
+		err = table_room(st, v);
 	if (err)
 		return err;
+	mb = table_input(v, &fp);
+	if (!mb)
+		return -ENOMEM;
+	if (v->dp_check_table)
+		err = table_in_place(d, st, v, mb, fp, &in_place);
+	else
+		err = maglev_build(mb, v->n_backends, st->ring, c->ring_size);
+	free(mb);
+	v->dp_check_table = false;
+	if (err)
+		return err;
+	slots_count(st, v);
 	if (c->hash_src)
 		next.flags |= XLB_VIP_F_HASH_SRC;
-	in_place = v->dp_check_table && table_in_place(d, st, v);
-	v->dp_check_table = false;
 	if (in_place) {
 		next.id = v->id;
 		next.ring_id = v->dp_vip.ring_id;
@@ -308,7 +342,7 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 		next.flags |= v->dp_vip.flags & XLB_VIP_F_RING_HI;
 	} else {
 		err = xlb_dp_table_write(d->dp, v->dp_vip_known ? &v->dp_vip : NULL, v->id, st->ring,
-					 c->ring_size, &next);
+					 c->ring_size, fp, &next);
 		if (err)
 			return err;
 		d->tables_written++;

@@ -52,8 +52,13 @@ static __u64 dp_map_writes;
 /* An inner map of `rings` as this process knows it. */
 struct dp_ring {
 	int fd;			/* -1: none known */
-	__u32 entries;		/* its slots: 2 x the table size */
+	__u32 entries;		/* its slots: 2 x the table size + XLB_RING_META */
 };
+
+/* After a map's two tables: for each, a fingerprint of what it was built
+ * from (two slots, low half first), so a restart knows a table is in
+ * place without building it again. The datapath never reads them. */
+#define XLB_RING_META	4
 
 static void dp_ring_close(struct dp_ring *r);
 
@@ -770,8 +775,53 @@ static int dp_ring_fill(struct dp_ring *r, __u32 base, const __u32 *ring, __u32 
 	return 0;
 }
 
+/* Slots of a map holding two tables of size (and their fingerprints). */
+static __u32 ring_entries(__u32 size)
+{
+	return 2 * size + XLB_RING_META;
+}
+
+/* The fingerprint of region `hi` of r, a map of two tables of size: part
+ * of writing that table (not counted as a write of its own). */
+static int dp_ring_fp_put(struct dp_ring *r, __u32 size, bool hi, __u64 fp)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	__u32 keys[2] = { 2 * size + 2 * hi, 2 * size + 2 * hi + 1 };
+	__u32 vals[2] = { (__u32)fp, (__u32)(fp >> 32) };
+	__u32 count = 2, i;
+
+	if (!bpf_map_update_batch(r->fd, keys, vals, &count, &o))
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (bpf_map_update_elem(r->fd, &keys[i], &vals[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int xlb_dp_table_fp(struct xlb_dp *dp, const struct xlb_vip *vip, __u64 *fp)
+{
+	__u32 at, i, v;
+	struct dp_ring *r;
+
+	*fp = 0;
+	if (vip->ring_id >= XLB_RING_SLOTS)
+		return -EINVAL;
+	r = &dp->rings[vip->ring_id];
+	if (r->fd < 0 || r->entries != ring_entries(vip->ring_size))
+		return -ENOENT; /* none, or a map from before fingerprints */
+	at = 2 * vip->ring_size + (vip->flags & XLB_VIP_F_RING_HI ? 2 : 0);
+	for (i = 0; i < 2; i++) {
+		__u32 k = at + i;
+
+		if (bpf_map_lookup_elem(r->fd, &k, &v))
+			return -errno;
+		*fp |= (__u64)v << (32 * i);
+	}
+	return 0;
+}
+
 int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
-		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next)
+		       const __u32 *ring, __u32 ring_size, __u64 fp, struct xlb_vip *next)
 {
 	__u32 slot = vip_id * 2;
 	struct dp_ring *r, fresh;
@@ -785,11 +835,14 @@ int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_i
 	next->id = vip_id;
 	next->ring_size = ring_size;
 	r = dp_ring_at(dp, slot);
-	if (r->fd >= 0 && r->entries == 2 * ring_size && (!running || cur->ring_size == ring_size)) {
+	if (r->fd >= 0 && r->entries == ring_entries(ring_size) &&
+	    (!running || cur->ring_size == ring_size)) {
 		/* the region the entry does not use (a new VIP: the first) */
 		bool hi = running && !(cur->flags & XLB_VIP_F_RING_HI);
 
 		err = dp_ring_fill(r, hi ? ring_size : 0, ring, ring_size);
+		if (!err)
+			err = dp_ring_fp_put(r, ring_size, hi, fp);
 		if (err)
 			return err;
 		next->ring_id = slot;
@@ -799,10 +852,12 @@ int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_i
 	/* a new map, in the slot the entry does not use */
 	if (running)
 		slot ^= 1;
-	err = dp_ring_new(2 * ring_size, &fresh);
+	err = dp_ring_new(ring_entries(ring_size), &fresh);
 	if (err)
 		return err;
 	err = dp_ring_fill(&fresh, 0, ring, ring_size);
+	if (!err)
+		err = dp_ring_fp_put(&fresh, ring_size, false, fp);
 	if (!err)
 		err = dp_ring_stage(dp, slot, &fresh);
 	if (err) {
@@ -940,7 +995,7 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 	has_cur = !bpf_map_lookup_elem(vips_fd, key, &cur);
 	if (has_cur && dp->rings_unknown)
 		xlb_dp_tables_adopt(dp);
-	err = xlb_dp_table_write(dp, has_cur ? &cur : NULL, id, ring, ring_size, &next);
+	err = xlb_dp_table_write(dp, has_cur ? &cur : NULL, id, ring, ring_size, 0, &next);
 	if (!err)
 		err = xlb_dp_tables_commit(dp);
 	if (err)

@@ -101,10 +101,17 @@ int xlb_dp_encap_get(struct xlb_dp *dp, __u32 vip_id, struct xlb_vip_encap *enc)
  * map that `cur` (the VIP's entry now, NULL if none) does not use, or in
  * a new map staged for its other slot of `rings` (no map of this size
  * yet); next gets the entry's id, ring_id, ring_size and the region bit
- * in flags (its other flags are kept). The switch is the caller's: after
- * xlb_dp_tables_commit(), one update of the VIP entry. */
+ * in flags (its other flags are kept). fp is kept with the table: a
+ * fingerprint of what it was built from (maglev_inputs_hash), 0 for
+ * none. The switch is the caller's: after xlb_dp_tables_commit(), one
+ * update of the VIP entry. */
 int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
-		       const __u32 *ring, __u32 ring_size, struct xlb_vip *next);
+		       const __u32 *ring, __u32 ring_size, __u64 fp, struct xlb_vip *next);
+/* The fingerprint written with the table the VIP entry vip points at
+ * (fp of xlb_dp_table_write; 0 for tables written without one). -ENOENT
+ * when the map is not known or has no room for one (a map from an xlbd
+ * before fingerprints). */
+int xlb_dp_table_fp(struct xlb_dp *dp, const struct xlb_vip *vip, __u64 *fp);
 /* The maps staged for `rings` into it, in one batch update (one RCU grace
  * period however many there are). Before the VIP entries that use them. */
 int xlb_dp_tables_commit(struct xlb_dp *dp);

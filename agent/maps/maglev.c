@@ -205,3 +205,30 @@ out:
 	free(st);
 	return err;
 }
+
+__u64 maglev_inputs_hash(const struct maglev_backend *bes, size_t n, __u32 size)
+{
+	__u64 sum = 0, h;
+	size_t i, k;
+
+	/* a sum of each backend's own hash: the order does not matter */
+	for (i = 0; i < n; i++) {
+		h = FNV64_BASIS;
+		h = (h ^ bes[i].family) * FNV64_PRIME;
+		for (k = 0; k < mg_addr_len(bes[i].family); k++)
+			h = (h ^ bes[i].addr.bytes[k]) * FNV64_PRIME;
+		for (k = 0; k < 4; k++)
+			h = (h ^ ((bes[i].id >> (8 * k)) & 0xff)) * FNV64_PRIME;
+		for (k = 0; k < 4; k++)
+			h = (h ^ ((bes[i].weight >> (8 * k)) & 0xff)) * FNV64_PRIME;
+		h ^= h >> 33;
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+		sum += h;
+	}
+	h = sum ^ ((__u64)size << 32) ^ ((__u64)MAGLEV_VERSION << 8) ^ n;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h | 1;
+}

@@ -530,3 +530,71 @@ out:
 	evloop_free(d.el);
 	xlb_dp_close(d.dp);
 }
+
+/*
+ * A restart over a datapath whose tables are in place writes none of
+ * them (each is known by the fingerprint kept with it, and read for the
+ * slot counts instead of built); a VIP whose backends changed while xlbd
+ * was down gets its table, and only it.
+ */
+void test_xlbd_restart_tables_in_place(void)
+{
+	static const char changed[] = HEAD
+		"vip 203.0.113.1 tcp 80 { backend 198.51.100.1; backend 198.51.100.2 }\n"
+		"vip 203.0.113.2 udp 53 { backend 198.51.100.1 weight 300; backend 198.51.100.3 }\n"
+		"vip 203.0.113.3 tcp 443 { backend 198.51.100.4 }\n";
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct xlbd d = {}, d2 = {};
+	struct xlb_vip v1, v2, v1b, v2b;
+	struct rt_backend *b;
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *c = NULL;
+	__u64 w;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, conf_a))
+		goto out;
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1), "vip 1");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2), "vip 2");
+
+	/* the same config: nothing written, the slots read from the tables */
+	d2.dp = d.dp;
+	c = parse(conf_a);
+	if (!c || !ASSERT_OK(xlbd_adopt(&d2), "adopt"))
+		goto out;
+	w = xlb_dp_map_writes();
+	ASSERT_OK(xlbd_apply_start(&d2, c, err, sizeof(err)), err);
+	if (d2.conf == c)
+		c = NULL;
+	ASSERT_EQ(xlb_dp_map_writes(), w, "tables in place: no write");
+	ASSERT_EQ(d2.tables_written, (__u64)0, "no table built and written");
+	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.1");
+	ASSERT_TRUE(b && b->slots >= XLB_RING_DEFAULT / 2 && b->slots <= XLB_RING_DEFAULT / 2 + 1,
+		    "slot counts from the table in place");
+	xlbd_release(&d2, false);
+
+	/* one VIP changed meanwhile: its table alone */
+	memset(&d2, 0, sizeof(d2));
+	d2.dp = d.dp;
+	conf_free(c);
+	c = parse(changed);
+	if (!c || !ASSERT_OK(xlbd_adopt(&d2), "adopt"))
+		goto out;
+	ASSERT_OK(xlbd_apply_start(&d2, c, err, sizeof(err)), err);
+	if (d2.conf == c)
+		c = NULL;
+	ASSERT_EQ(d2.tables_written, (__u64)1, "one table written");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1b), "vip 1");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2b), "vip 2");
+	ASSERT_EQ(v1b.flags, v1.flags, "the unchanged VIP keeps its table");
+	ASSERT_NEQ(v2b.flags & XLB_VIP_F_RING_HI, v2.flags & XLB_VIP_F_RING_HI,
+		   "the changed VIP switched to its new table");
+	b = backend(&d2, "203.0.113.2:53/udp", "198.51.100.1");
+	ASSERT_TRUE(b && b->slots > XLB_RING_DEFAULT / 2, "weight 300 of 400");
+out:
+	conf_free(c);
+	xlbd_release(&d2, false);
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+}
