@@ -50,7 +50,7 @@ checks_are() {
 		grep -qx True
 }
 tables_idle() { [ "$(sjson status -- "j['tables_pending']" 2>/dev/null)" = 0 ]; }
-bfd_downs() { sjson bfd show -- "j[0]['downs']" 2>/dev/null || echo 0; }
+bfd_downs() { sjson bfd show -- "j['sessions'][0]['downs']"; }
 drops0=$(drops)
 bfd0=$(bfd_downs)
 
