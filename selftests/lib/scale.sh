@@ -95,14 +95,20 @@ scale_up() {
 	netns_addr lb lbb0 2001:db8:2::10/64
 	netns_addr be eth0 2001:db8:2::1/64
 	nsx lb ip -6 route add 2001:db8:be::/96 via 2001:db8:2::1
+	# the balancer forwards (its FIB lookups need forwarding on), and a
+	# packet whose next hop is not resolved yet goes through the kernel
+	nsx lb sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.accept_local=1 net.ipv4.conf.all.rp_filter=0
 	nsx be ip -6 route add default via 2001:db8:2::10
 	# AnyIP: every backend address is this namespace's own
 	nsx be ip -6 route add local 2001:db8:be::/96 dev lo
 	# the host-mode VIPs are lb's own addresses
 	nsx lb ip route add local 203.0.113.0/24 dev lo
 	nsx lb ip -6 route add local 2001:db8:ffff::2:0/112 dev lo
-	# a veth takes XDP_TX frames from its peer only if it runs XDP itself
+	# a veth takes XDP_TX (XDP_REDIRECT) frames from its peer only if it
+	# runs XDP itself
 	nsx leaf ip link set dev l-lb xdp obj "$BUILD/selftests/lib/xdp_pass.bpf.o" sec xdp
+	nsx be ip link set dev eth0 xdp obj "$BUILD/selftests/lib/xdp_pass.bpf.o" sec xdp
 	nsx be nft -f - <<'EOF' || return 1
 table inet scale {
 	set down { type ipv6_addr; }

@@ -27,6 +27,7 @@ Options (the same for every command, so the lists match the config):
   --ring N       ring-size of the forwarding VIPs (default: none given)
   --change       every forwarding VIP changed (MED 100 and the first
                  backend's weight 200): a reload with every VIP changed
+  --no-health    no health checks (every backend in, every VIP up)
 
 Addresses (documentation ranges only): forwarding VIP i is
 2001:db8:ffff::1:i (tcp 80), one address each; backend j is
@@ -56,6 +57,7 @@ def args_parse():
     ap.add_argument("--neighbor", action="append", default=[])
     ap.add_argument("--ring", type=int)
     ap.add_argument("--change", action="store_true")
+    ap.add_argument("--no-health", action="store_true")
     return ap.parse_args()
 
 
@@ -104,8 +106,8 @@ def neighbor(spec):
 
 
 def conf(a):
-    hc = (f"health tcp port 80 interval {a.interval} timeout {a.timeout} "
-          f"rise {a.rise} fall {a.fall}")
+    hc = "" if a.no_health else (f"health tcp port 80 interval {a.interval} "
+                                 f"timeout {a.timeout} rise {a.rise} fall {a.fall}")
     out = [
         f"# scale_conf.py: {a.fwd} forwarding VIPs, {a.backends} backends, {a.local} local",
         "router-id 192.0.2.10",
@@ -126,13 +128,14 @@ def conf(a):
             out.append(f"    ring-size {a.ring}")
         if a.change:
             out.append("    med 100")
-        out.append(f"    {hc}")
+        if hc:
+            out.append(f"    {hc}")
         for n, j in enumerate(bes):
             w = " weight 200" if a.change and n == 0 else ""
             out.append(f"    backend {backend_addr(j)}{w}")
         out.append("}")
     for k in range(a.local):
-        out.append(f"vip {local_addr(k)} local {{ hold-down 0s; {hc} }}")
+        out.append(f"vip {local_addr(k)} local {{ hold-down 0s{'; ' + hc if hc else ''} }}")
     return "\n".join(out) + "\n"
 
 
