@@ -27,7 +27,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng -lsystemd
+LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng -ljson-c -lcrypto -lsystemd
 
 # BPF: objects from vmlinux.h, verified by the kernel at load time. The
 # programs read only uapi and wire-format structures (xdp_md, headers,
@@ -101,6 +101,9 @@ FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
 FUZZ_SRCS_ctl_proto := agent/ctl/proto.c agent/ctl/commands.c agent/lib/buf.c
+FUZZ_SRCS_etcd_msg := agent/pool/etcd_msg.c agent/pool/jsonc.c agent/pool/keys.c \
+	agent/pool/view.c agent/ctl/commands.c agent/lib/buf.c
+FUZZ_LDLIBS_etcd_msg := -ljson-c -lcrypto
 # the datapath: the real BPF objects through BPF_PROG_TEST_RUN, programmed
 # by the agent's map code and the balancer tests' fixture
 FUZZ_XDP_SRCS := selftests/fuzz/xdp_check.c
@@ -273,6 +276,7 @@ $(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_DEPS_$$*
 $(BUILD)/fuzz/fuzz_dns_resp: agent/health/dns_msg.h
 $(BUILD)/fuzz/fuzz_config: $(wildcard agent/config/*.h) agent/maps/maglev.h
 $(BUILD)/fuzz/fuzz_ctl_proto: $(wildcard agent/ctl/*.h agent/config/*.h)
+$(BUILD)/fuzz/fuzz_etcd_msg: $(wildcard agent/pool/*.h agent/ctl/*.h)
 
 $(FUZZ_SEEDS): $(BUILD)/selftests/fuzz/xdp_seeds.o $(BUILD)/selftests/lib/pkt.o
 	$(call msg,LINK,$@)

@@ -395,6 +395,11 @@ static int services_start(struct xlbd *d)
 		log_errx("cannot start the BGP speaker");
 		return -1;
 	}
+	/* before the privileges go: the TLS and password files may be root's */
+	if (xlbd_pool_start(d, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return -1;
+	}
 	if (privs_setup(d))
 		return -1;
 	xlbd_disable_files_check(d);
@@ -417,6 +422,7 @@ static int services_start(struct xlbd *d)
  * detached is, so that it passes everything. */
 static void teardown(struct xlbd *d)
 {
+	xlbd_pool_stop(d);
 	metrics_server_close(d->metrics);
 	d->metrics = NULL;
 	bgp_speaker_free(d->bgp);

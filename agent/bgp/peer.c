@@ -50,6 +50,8 @@
 #define PEER_READ_BUDGET	(16 * BGP_MSG_MAX)
 #define PEER_READ_BUDGET_US	2000
 #define PEER_READ_PAUSE_MS	5
+#define CLOSING_MS		1000	/* a closed session waits this long for the peer's FIN */
+#define CLOSING_READ_MAX	65536	/* bytes read and dropped per event while closing */
 
 static void peer_event(struct bgp_peer *p, enum bgp_event ev);
 
@@ -191,6 +193,82 @@ static void peer_local_addr(struct bgp_peer *p)
 	freeifaddrs(ifs);
 }
 
+/* Read and discard what the peer sent; true once it has closed its side
+ * (or the socket failed). Bounded: a peer that keeps sending is cut off
+ * by t_closing, and one call never reads more than CLOSING_READ_MAX. */
+static bool closing_drain(int fd)
+{
+	char scratch[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < CLOSING_READ_MAX) {
+		n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (n > 0) {
+			total += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	}
+	return false;
+}
+
+static void closing_end(struct bgp_peer *p)
+{
+	struct evloop *el = p->env->el;
+
+	if (p->closing_fd < 0)
+		return;
+	evloop_timer_cancel(el, &p->t_closing);
+	evloop_del_fd(el, p->closing_fd);
+	/* what came since the last read: without it close() sends a RST */
+	closing_drain(p->closing_fd);
+	close(p->closing_fd);
+	p->closing_fd = -1;
+}
+
+static void closing_event(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	(void)events;
+	if (closing_drain(fd))
+		closing_end(p);
+}
+
+static void t_closing(struct evloop *el, void *arg)
+{
+	(void)el;
+	closing_end(arg);
+}
+
+/*
+ * Close a session's socket so that what was written last (a NOTIFICATION,
+ * with its RFC 8203 shutdown text or RFC 9384 reason) reaches the peer:
+ * close() with unread data in the receive queue — a KEEPALIVE or an UPDATE
+ * the peer sent meanwhile — makes the kernel send a RST at once, and the
+ * peer reports "connection reset" instead of our NOTIFICATION (seen with
+ * BIRD). So: read what is there, half-close (FIN after the queued data),
+ * and keep reading until the peer's own FIN or CLOSING_MS. One such socket
+ * per peer; a second close ends the first.
+ */
+static void peer_close_socket(struct bgp_peer *p, int fd)
+{
+	struct evloop *el = p->env->el;
+
+	closing_end(p);
+	if (closing_drain(fd) || shutdown(fd, SHUT_WR) ||
+	    evloop_add_fd(el, fd, EPOLLIN, closing_event, p)) {
+		close(fd);
+		return;
+	}
+	p->closing_fd = fd;
+	evloop_timer_set(el, &p->t_closing, CLOSING_MS, t_closing, p);
+}
+
 static void peer_close(struct bgp_peer *p)
 {
 	struct evloop *el = p->env->el;
@@ -200,7 +278,10 @@ static void peer_close(struct bgp_peer *p)
 	p->want_write = false;
 	if (p->fd >= 0) {
 		evloop_del_fd(el, p->fd);
-		close(p->fd);
+		if (p->connecting)
+			close(p->fd);
+		else
+			peer_close_socket(p, p->fd);
 	}
 	p->fd = -1;
 	p->connecting = false;
@@ -817,6 +898,7 @@ void bgp_peer_init(struct bgp_peer *p, struct bgp_env *env, const struct conf_ne
 	p->env = env;
 	p->conf = c;
 	p->fd = -1;
+	p->closing_fd = -1;
 	p->state = BGP_IDLE;
 	p->state_since = time(NULL);
 	buf_init(&p->in, IN_MAX + BGP_MSG_MAX);
@@ -863,6 +945,7 @@ void bgp_peer_release(struct bgp_peer *p)
 	evloop_timer_cancel(el, &p->t_keepalive);
 	evloop_timer_cancel(el, &p->t_shutdown);
 	peer_close(p);
+	closing_end(p);
 	buf_free(&p->in);
 	buf_free(&p->out);
 	free(p->adj);

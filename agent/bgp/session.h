@@ -63,6 +63,9 @@ struct bgp_peer {
 	enum bgp_state state;
 	int fd;				/* the BGP connection, -1 = none */
 	bool connecting;		/* fd is our connect() in progress */
+	int closing_fd;			/* a closed session's socket, half-closed
+					 * until the peer's FIN (or t_closing) */
+	struct ev_timer t_closing;
 	struct buf in, out;
 	struct ev_timer t_connect_retry, t_hold, t_keepalive, t_idle_hold, t_shutdown;
 	struct ev_timer t_read_pause;	/* reading paused: the peer used its share */

@@ -11,6 +11,8 @@
 #ifndef XLB_CORE_SHOW_H
 #define XLB_CORE_SHOW_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/types.h>
 
 #include "core/xlbd.h"
@@ -68,6 +70,16 @@ int show_flow_lookup(struct xlbd *d, const struct rt_vip *v, struct xlb_dp_flow 
  * entries of an earlier backend with the same id not counted. -ENOENT
  * without a datapath (counts all 0). */
 int show_flow_counts(struct xlbd *d, const struct rt_vip *v, __u32 *counts);
+/* `pool show [VIP]` (pool-state etcd): an object {store, vips: [...]}. */
+void show_pool(struct xlbd *d, const struct rt_vip *only, struct buf *text,
+	       struct json_writer *json);
+/* The etcd line of `pool show` and `status`. */
+void show_pool_link(struct xlbd *d, struct buf *text);
+/* `fleet status` from a view of the cluster's keys (read just now, or
+ * the node's own copy when etcd is unreachable: stale). */
+struct pool_view;
+void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revision, bool stale,
+		struct buf *text, struct json_writer *json);
 /* `status`: the daemon (an object). */
 void show_status(struct xlbd *d, struct buf *text, struct json_writer *json);
 /* `stats`: the datapath's counters st[XLB_STAT_MAX] (an object). */

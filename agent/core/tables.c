@@ -7,9 +7,11 @@
  * built once however many changes it had in the turn, each map entry
  * written once and only if it differs from what the datapath holds, the
  * entries of the turn in one system call per map (BPF_MAP_UPDATE_BATCH),
- * the routes decided once. A turn writes tables for XLBD_APPLY_BUDGET_MS
- * at most; what is left waits for the next turn, after whatever else is
- * ready, so a mass change never holds the loop for long.
+ * the routes decided once, the node's registration in etcd told once (a
+ * new table has a new fingerprint). A turn writes tables for
+ * XLBD_APPLY_BUDGET_MS at most; what is left waits for the next turn,
+ * after whatever else is ready, so a mass change never holds the loop
+ * for long.
  *
  * What the datapath holds is kept next to the model (rt_vip.dp_vip,
  * rt_backend.dp_be, ...), filled from the maps when xlbd takes over a
@@ -27,6 +29,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
+#include "maps/fingerprint.h"
 #include "maps/maglev.h"
 
 #define XLBD_APPLY_BUDGET_MS	5
@@ -328,8 +331,11 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 		err = table_in_place(d, st, v, mb, fp, &in_place);
 	else
 		err = maglev_build(mb, v->n_backends, st->ring, c->ring_size);
-	free(mb);
 	v->dp_check_table = false;
+	/* what the fleet compares (xlbctl fleet status, the metrics) */
+	if (!err && maglev_fingerprint(st->ring, c->ring_size, mb, v->n_backends, &v->fingerprint))
+		v->fingerprint = 0;
+	free(mb);
 	if (err)
 		return err;
 	slots_count(st, v);
@@ -454,9 +460,13 @@ static int changes_write(struct xlbd *d, uint64_t budget_ms)
 static void changes_turn(struct evloop *el, void *arg)
 {
 	struct xlbd *d = arg;
+	uint64_t written = d->tables_written;
 
 	if (d->dp)
 		changes_write(d, XLBD_APPLY_BUDGET_MS);
+	/* new tables have new fingerprints: the fleet sees them */
+	if (d->tables_written != written)
+		xlbd_pool_publish(d);
 	/* the rest in the next turn, after what else is ready */
 	if (d->n_queued)
 		evloop_defer(el, &d->changes, changes_turn, d);

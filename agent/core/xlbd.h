@@ -26,6 +26,7 @@ struct xlb_vip_key;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
+struct xlbd_pool;
 
 struct xlbd {
 	const char *conf_path;
@@ -50,6 +51,9 @@ struct xlbd {
 	bool last_reload_failed;
 	time_t config_loaded;		/* wall clock of the last successful load */
 	struct metrics_server *metrics;	/* NULL without `metrics listen` */
+	struct xlbd_pool *pool;		/* NULL without `pool-state etcd` (core/pool.h) */
+	int64_t pool_revision;		/* etcd revision of the pool state applied (or read
+					 * back from the state file); 0 = none */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
 	/* changes on their way to the datapath (tables.c) */
@@ -213,6 +217,19 @@ struct xlbd_metrics_change {
 int xlbd_metrics_prepare(struct xlbd *d, const struct xlb_conf *next,
 			 struct xlbd_metrics_change *mc, char *err, size_t errlen);
 void xlbd_metrics_commit(struct xlbd *d, struct xlbd_metrics_change *mc, bool applied);
+
+/* pool.c: the pool state from etcd (pool-state etcd) */
+/* Read the password and TLS files, connect and follow the cluster's
+ * prefix; nothing without pool-state etcd. At start-up, before the
+ * privileges go (the files may be root's). */
+int xlbd_pool_start(struct xlbd *d, char *err, size_t errlen);
+void xlbd_pool_stop(struct xlbd *d);
+/* The node's registration changed (a table, the applied revision): put
+ * it in etcd. Nothing without pool-state etcd. */
+void xlbd_pool_publish(struct xlbd *d);
+/* A reload built a new model: apply etcd's state to it again (new VIPs
+ * and backends have none yet) and publish. Nothing before the store runs. */
+void xlbd_pool_config_changed(struct xlbd *d);
 
 /* state.c */
 /* Write the runtime state of every VIP to the state file (atomic). */

@@ -6,7 +6,10 @@
 # a real xlbd to OpenSent, OpenConfirm or Established and sends one
 # malformed or unexpected thing per case. Each case checks the NOTIFICATION
 # xlbd answers with (code, subcode, and data where RFC 4271, 6608 and 7313
-# define it), that xlbd closes the connection, that `xlbctl bgp show -j`
+# define it), that xlbd closes the connection in order (a FIN after its
+# NOTIFICATION, never a RST that could throw the NOTIFICATION away — each
+# case's bytes arrive in one write, and one case sends 64 KB more behind
+# its malformed UPDATE, unread when xlbd closes), that `xlbctl bgp show -j`
 # reports the error and the session is down, and that xlbd lives on. Then:
 # RFC 7606 attribute errors that must not reset the session
 # (treat-as-withdraw, attribute-discard) with the counters checked, the
@@ -108,6 +111,7 @@ update-alen-1000    established update:alen=1000                       3/1 -
 mp-unreach-twice    established update:extra=80/15/000201,extra=80/15/000201 3/1 -
 unknown-well-known  established update:extra=40/99/0102                3/2 4063020102
 route-refresh-5     established rr:body=5                              7/1 ffffffffffffffffffffffffffffffff0018050001000100
+update-then-64k     established update:wlen=1000 kaflood:65536         3/1 -
 "
 n=0
 while read -r -a f; do
@@ -115,9 +119,10 @@ while read -r -a f; do
 	name=${f[0]} reach=${f[1]} want="${f[-2]} ${f[-1]}"
 	args=()
 	for m in "${f[@]:2:${#f[@]}-4}"; do args+=(--send "$m"); done
-	raw --reach "$reach" --wait 3 "${args[@]}"
+	raw --reach "$reach" --wait 3 --together "${args[@]}"
 	read -r code data end ms _ <<<"$GOT"
 	[ "$code $data" = "$want" ] || fail "$name: NOTIFICATION $code $data, expected $want"
+	[ "$end" != reset ] || fail "$name: xlbd reset the connection after its NOTIFICATION (a RST, not a FIN)"
 	[ "$end" = closed ] || fail "$name: xlbd kept the connection open after its NOTIFICATION"
 	check_reset "$name" "${want% *}"
 	echo "$name: $code $data after $ms ms, closed"

@@ -29,7 +29,9 @@
 # Which parts run: SYS_LBS (default "lb1 lb2"), SYS_DNS ("dns1 dns2"),
 # SYS_BACKENDS ("b1 b2 b3"). The lb nodes' config is written by
 # sys_lb_conf from SYS_WEIGHTS (web's backend weights, default 100 each)
-# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload.
+# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload. With
+# SYS_LB_EXTRA set to a function's name, what it prints for a node (given
+# its name) goes into that node's config too (lib/fleet.sh: pool-state).
 #
 #   sys_up / sys_down       root check (else skip), build (and wait for the
 #                           routes) / remove all,
@@ -267,6 +269,7 @@ EOC
 		for b in $SYS_BACKENDS; do echo "    backend ${SYS_ADDR6[$b]}"; done
 		echo "}"
 		printf '%s\n' "$SYS_EXTRA_VIPS"
+		[ -z "${SYS_LB_EXTRA:-}" ] || "$SYS_LB_EXTRA" "$n"
 	} >"$d/xlb.conf"
 	xlbd_check "$n"
 }
