@@ -40,6 +40,12 @@ static void loop_json(struct xlbd *d, const struct evloop_stats *st, struct json
 	for (k = 0; k < EVLOOP_STATS_SECONDS; k++)
 		json_u64(w, st->second_us[k]);
 	json_array_end(w);
+	json_kv_u64(w, "longest_cpu_us", st->longest_cpu_us);
+	json_key(w, "longest_cpu_per_second_us");
+	json_array_start(w);
+	for (k = 0; k < EVLOOP_STATS_SECONDS; k++)
+		json_u64(w, st->second_cpu_us[k]);
+	json_array_end(w);
 	json_object_end(w);
 	json_kv_u64(w, "tables_written", d->tables_written);
 	json_kv_u64(w, "tables_pending", d->tables_pending);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
@@ -33,6 +34,7 @@ struct evloop {
 	struct ev_defer *defer_head, *defer_tail;
 	size_t n_defer;
 	uint64_t turn_start_us;	/* when the current turn's work began */
+	uint64_t turn_start_cpu_us;	/* the thread's CPU time then */
 	struct evloop_stats st;
 	uint64_t sec_stamp[EVLOOP_STATS_SECONDS]; /* the second each st.second_us slot holds */
 	struct ev_fd *fds;	/* indexed by fd */
@@ -271,11 +273,27 @@ static void defer_run(struct evloop *el)
 	}
 }
 
+static uint64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A turn begins now (the loop woke up). */
+static void turn_start(struct evloop *el)
+{
+	el->turn_start_us = clock_mono_us();
+	el->turn_start_cpu_us = thread_cpu_us();
+}
+
 /* The turn that began at turn_start_us ends now: into the stats. */
 static void turn_end(struct evloop *el)
 {
 	static const uint64_t bounds[] = EVLOOP_STATS_BOUNDS_US;
 	uint64_t now = clock_mono_us(), us = now - el->turn_start_us, sec = now / 1000000;
+	uint64_t cpu = thread_cpu_us() - el->turn_start_cpu_us;
 	size_t b, slot = sec % EVLOOP_STATS_SECONDS;
 
 	el->st.turns++;
@@ -285,12 +303,17 @@ static void turn_end(struct evloop *el)
 	for (b = 0; b < EVLOOP_STATS_BUCKETS - 1 && us > bounds[b]; b++)
 		;
 	el->st.hist[b]++;
+	if (cpu > el->st.longest_cpu_us)
+		el->st.longest_cpu_us = cpu;
 	if (el->sec_stamp[slot] != sec) {
 		el->sec_stamp[slot] = sec;
 		el->st.second_us[slot] = 0;
+		el->st.second_cpu_us[slot] = 0;
 	}
 	if (us > el->st.second_us[slot])
 		el->st.second_us[slot] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	if (cpu > el->st.second_cpu_us[slot])
+		el->st.second_cpu_us[slot] = cpu > UINT32_MAX ? UINT32_MAX : (uint32_t)cpu;
 }
 
 void evloop_stats_get(struct evloop *el, struct evloop_stats *out)
@@ -301,8 +324,10 @@ void evloop_stats_get(struct evloop *el, struct evloop_stats *out)
 	*out = el->st;
 	for (k = 0; k < EVLOOP_STATS_SECONDS; k++) {
 		size_t slot = (sec - k) % EVLOOP_STATS_SECONDS;
+		bool cur = el->sec_stamp[slot] == sec - k;
 
-		out->second_us[k] = el->sec_stamp[slot] == sec - k ? el->st.second_us[slot] : 0;
+		out->second_us[k] = cur ? el->st.second_us[slot] : 0;
+		out->second_cpu_us[k] = cur ? el->st.second_cpu_us[slot] : 0;
 	}
 }
 
@@ -326,7 +351,7 @@ int evloop_run(struct evloop *el)
 	int n, i;
 
 	el->stop = false;
-	el->turn_start_us = clock_mono_us();
+	turn_start(el);
 	while (!el->stop) {
 		el->now_ms = clock_mono_ms();
 		timers_run(el);
@@ -335,7 +360,7 @@ int evloop_run(struct evloop *el)
 			break;
 		turn_end(el);
 		n = epoll_wait(el->epfd, evs, EV_BATCH, next_timeout(el));
-		el->turn_start_us = clock_mono_us();
+		turn_start(el);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

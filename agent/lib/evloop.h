@@ -87,6 +87,11 @@ struct evloop_stats {
 	/* the longest turn of each of the last EVLOOP_STATS_SECONDS seconds,
 	 * the current one first (0: none, or shorter than a microsecond) */
 	uint32_t second_us[EVLOOP_STATS_SECONDS];
+	/* the same in CPU time of the loop's thread (what the kernel did in
+	 * its system calls included): a turn much longer than its CPU time
+	 * waited for a CPU */
+	uint64_t longest_cpu_us;
+	uint32_t second_cpu_us[EVLOOP_STATS_SECONDS];
 };
 void evloop_stats_get(struct evloop *el, struct evloop_stats *out);
 

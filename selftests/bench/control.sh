@@ -127,21 +127,25 @@ probe_stop() {
 	PROBE_MAX=$(awk '{ print $2 }' <<<"$PROBE_LINE")
 }
 
-# loop_max SECONDS: xlbd's longest loop turn (ms) over the last SECONDS
-# seconds, from status; "" when this xlbd does not measure it
+# loop_max SECONDS [cpu]: xlbd's longest loop turn (ms) over the last
+# SECONDS seconds, from status (its CPU time with cpu); "" when this xlbd
+# does not measure it
 loop_max() {
-	sjson status -- "'%.1f' % (max(j['loop']['longest_per_second_us'][:$1 + 1]) / 1000) if 'loop' in j else ''" \
+	local k=longest_per_second_us
+	[ "${2:-}" = cpu ] && k=longest_cpu_per_second_us
+	sjson status -- "'%.1f' % (max(j['loop']['$k'][:$1 + 1]) / 1000) if 'loop' in j and '$k' in j['loop'] else ''" \
 		2>/dev/null
 }
 
 # scenario_stall NAME T0_MONO: the scenario's stall figure into STALL,
 # with a comment line (xlbd's own figure if it has one, else the probe's)
 scenario_stall() {
-	local secs own
+	local secs own cpu
 	secs=$(awk -v a="$(mono)" -v b="$2" 'BEGIN { printf "%d\n", (a - b) / 1000 + 1 }')
 	own=$(loop_max "$secs")
+	cpu=$(loop_max "$secs" cpu)
 	probe_stop
-	echo "# $NAME.loop_stall: $1 (${secs} s): xlbd's longest turn ${own:-not measured by this xlbd} ms; status every 10 ms: $PROBE_LINE"
+	echo "# $NAME.loop_stall: $1 (${secs} s): xlbd's longest turn ${own:-not measured by this xlbd} ms${cpu:+ (the most CPU a turn took: $cpu ms)}; status every 10 ms: $PROBE_LINE"
 	STALL=${own:-$PROBE_MAX}
 }
 
