@@ -74,6 +74,8 @@ bool hc_last_latency_us(const struct hc *hc, uint64_t *us);
 /* The latest probe's detail ("connected", "HTTP 503, want 200..399"); ""
  * before the first result. */
 const char *hc_last_detail(const struct hc *hc);
+/* The target's label given to hc_new() ("" if none). */
+const char *hc_label(const struct hc *hc);
 
 /* --- for the checkers --- */
 
