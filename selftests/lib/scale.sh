@@ -122,7 +122,14 @@ table inet scale {
 EOF
 	sacceptor be || return 1
 	sacceptor lb || return 1
+	# the backends' gateway resolved before xlbd starts: its next hops
+	# (looked up every 5 s, never resolved by xlbd itself) are complete
+	# from the first round, so a take-over finds nothing to write
+	nsx lb "$SCALE_PY" -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b"x", ("2001:db8:be::1", 9))'
+	wait_for 10 scale_gw_resolved || return 1
 }
+
+scale_gw_resolved() { nsx lb ip -6 neigh show 2001:db8:2::1 dev lbb0 | grep -q lladdr; }
 
 scale_conf() {
 	local name=$1
