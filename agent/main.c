@@ -430,8 +430,11 @@ static void teardown(struct xlbd *d)
 	/* after the routes are gone: the addresses go last */
 	if (!d->keep_datapath)
 		xlbd_vipaddr_clear(d);
-	if (d->ctl)
+	if (d->ctl) {
+		xlbd_changes_waiters_drop(d);
 		ctl_server_close(d->ctl);
+		d->ctl = NULL;
+	}
 	if (d->dp && !d->keep_datapath) {
 		/* EPERM here: libxdp needs CAP_SYS_ADMIN to find the program
 		 * it attached (BPF_PROG_GET_FD_BY_ID) */

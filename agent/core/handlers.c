@@ -604,6 +604,9 @@ static int dispatch(void *arg, const struct ctl_request *req, bool json, struct 
 	rc = fn(&r, a);
 	if (!rc && json)
 		json_finish(&r.w);
+	/* a reload answers once the datapath has the new config */
+	if (!rc && fn == cmd_reload)
+		rc = xlbd_changes_answer_when_done(r.d, body);
 	return rc;
 }
 

@@ -26,6 +26,9 @@
 #include <netinet/in.h>
 
 #include "core/xlbd.h"
+#include "ctl/proto.h"
+#include "ctl/server.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
@@ -408,8 +411,13 @@ static int stage_commit(struct xlbd *d, struct stage *st)
 	}
 	err = xlb_dp_vips_write(d->dp, st->keys, st->vals, st->n_vip);
 	for (i = 0; i < st->n_vip; i++) {
-		st->vip_of[i]->dp_vip = st->vals[i];
-		st->vip_of[i]->dp_vip_known = !err;
+		struct rt_vip *v = st->vip_of[i];
+
+		/* a VIP is announced once the datapath has it (model.c) */
+		if (v->dp_vip_known != !err)
+			d->routes_dirty = true;
+		v->dp_vip = st->vals[i];
+		v->dp_vip_known = !err;
 	}
 	st->n_be = st->n_vip = st->n_enc = 0;
 	return err;
@@ -457,6 +465,56 @@ static int changes_write(struct xlbd *d, uint64_t budget_ms)
 	return first;
 }
 
+/* --- answers held until the writes are done --- */
+
+struct xlbd_waiter {
+	uint64_t id;		/* ctl_server_answer() id */
+	struct buf body;
+};
+
+int xlbd_changes_answer_when_done(struct xlbd *d, const struct buf *body)
+{
+	struct xlbd_waiter *w;
+
+	if (!d->n_queued || !d->ctl || !d->el)
+		return 0;
+	w = realloc(d->waiters, (d->n_waiters + 1) * sizeof(*w));
+	if (!w)
+		return 0;
+	d->waiters = w;
+	w += d->n_waiters;
+	buf_init(&w->body, 0);
+	if (buf_append(&w->body, body->data, body->len)) {
+		buf_free(&w->body);
+		return 0;
+	}
+	w->id = ctl_server_defer(d->ctl);
+	d->n_waiters++;
+	return CTL_DEFERRED;
+}
+
+/* msg NULL: the held answers; else this error instead */
+static void waiters_answer(struct xlbd *d, const char *msg)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_waiters; i++) {
+		if (d->ctl)
+			ctl_server_answer(d->ctl, d->waiters[i].id,
+					  msg ? CTL_ERR_RUNTIME : CTL_OK, msg,
+					  msg ? NULL : &d->waiters[i].body);
+		buf_free(&d->waiters[i].body);
+	}
+	free(d->waiters);
+	d->waiters = NULL;
+	d->n_waiters = 0;
+}
+
+void xlbd_changes_waiters_drop(struct xlbd *d)
+{
+	waiters_answer(d, "xlbd is shutting down: not every table of the change was written");
+}
+
 static void changes_turn(struct evloop *el, void *arg)
 {
 	struct xlbd *d = arg;
@@ -475,6 +533,8 @@ static void changes_turn(struct evloop *el, void *arg)
 		d->routes_dirty = false;
 		xlbd_announce_changed(d);
 	}
+	if (!d->n_queued && d->n_waiters)
+		waiters_answer(d, NULL);
 }
 
 int xlbd_changes_apply(struct xlbd *d)
@@ -489,6 +549,8 @@ int xlbd_changes_apply(struct xlbd *d)
 		d->routes_dirty = false;
 		xlbd_announce_changed(d);
 	}
+	if (!d->n_queued && d->n_waiters)
+		waiters_answer(d, NULL);
 	return err;
 }
 

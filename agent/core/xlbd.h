@@ -64,6 +64,8 @@ struct xlbd {
 	bool routes_dirty;		/* route states may have changed */
 	bool hold_changes;		/* start-up: mark, write nothing yet */
 	uint64_t tables_written;	/* Maglev tables written since start */
+	struct xlbd_waiter *waiters;	/* answers held until nothing waits */
+	size_t n_waiters;
 	/* the address markers in `vips` (apply.c): address, family, flags */
 	struct xlbd_marker *markers;
 	size_t n_markers;
@@ -118,6 +120,13 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
 /* Write every marked change now, however long it takes (start-up, exit
  * with -k), and decide the routes. 0 or the first -errno. */
 int xlbd_changes_apply(struct xlbd *d);
+/* Answer the control request being dispatched (body: its answer) once
+ * nothing waits to be written: CTL_DEFERRED, or 0 if nothing waits (the
+ * answer goes now) or it cannot be held. `xlbctl reload` answers when
+ * the datapath has the new config. */
+int xlbd_changes_answer_when_done(struct xlbd *d, const struct buf *body);
+/* Held answers go now (the control socket closes). */
+void xlbd_changes_waiters_drop(struct xlbd *d);
 /* The VIP array was replaced (a reload): the queue follows the marks. */
 void xlbd_changes_rebase(struct xlbd *d);
 /* The datapath's key of a VIP. */

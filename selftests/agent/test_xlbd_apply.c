@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "../lib/test.h"
+#include "bgp/speaker.h"
 #include "core/xlbd.h"
 #include "maps/dataplane.h"
 
@@ -525,6 +526,17 @@ void test_xlbd_changes_batched(void)
 	ASSERT_OK(xlb_dp_backend_get(d.dp, b2->id, &be), "read backend");
 	ASSERT_TRUE((be.flags & XLB_BE_F_NEXTHOP) && be.ifindex == 1 && be.mtu == 1500,
 		    "the entry has the next hop");
+
+	/* a VIP a reload adds is announced once the datapath has it */
+	if (!apply(&d, conf_b))
+		goto out;
+	v1 = rt_vip_find(&d, "203.0.113.4:80/tcp");
+	if (!ASSERT_TRUE(v1, "the new VIP"))
+		goto out;
+	ASSERT_EQ(rt_vip_route(&d, v1), BGP_ROUTE_WITHDRAWN, "not announced before its entry");
+	one_turn(&d);
+	ASSERT_TRUE(v1->dp_vip_known, "its entry written at the end of the turn");
+	ASSERT_EQ(rt_vip_route(&d, v1), BGP_ROUTE_ANNOUNCED, "then announced");
 out:
 	xlbd_release(&d, true);
 	evloop_free(d.el);
