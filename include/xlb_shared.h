@@ -237,6 +237,38 @@ enum xlb_stat {
 	"drop_encap",							\
 }
 
+/*
+ * Second chance (README "Second chance"): a TCP packet the balancer
+ * forwards by its VIP's Maglev table to a backend that did not own its
+ * slot in the previous table carries the previous owner, the hop, as
+ * GUE variant 0 private data (draft-ietf-intarea-gue-09 sec 3.1, 3.3:
+ * no flags, so the private data follows the 4-byte header; its length
+ * is Hlen words):
+ *
+ *   | 0 0 | C=0 | Hlen (5) | Proto/ctype: 4 or 41 | Flags: 0 (16)  |
+ *   | type: XLB_GUE_HOP_TYPE (16)   | family: 4 or 6 | reserved: 0  |
+ *   | hop address: 4 bytes (IPv4, Hlen 2) or 16 bytes (IPv6, Hlen 5) |
+ *
+ * The hop is of the outer header's family. A backend with a socket for
+ * the inner packet delivers it; one without rewrites the outer
+ * destination to the hop and sends it on as plain GUE (variant 1, no
+ * hop), so a packet makes at most one extra hop. A receiver that does not
+ * know the type (Linux `fou` in gue mode) skips the private data and
+ * delivers the packet: it just gets no second chance.
+ */
+#define XLB_GUE_HOP_TYPE	0x7863	/* "xc"; network order on the wire */
+#define XLB_GUE_HDR_LEN		4	/* GUE variant 0 header without options */
+#define XLB_GUE_HOP_HLEN(family) ((family) == XLB_FAMILY_V4 ? 2 : 5) /* words */
+#define XLB_GUE_HOP_LEN(family)	(XLB_GUE_HOP_HLEN(family) * 4)	/* bytes */
+
+/* The first word of the hop's private data. */
+struct xlb_gue_hop {
+	__be16 type;		/* XLB_GUE_HOP_TYPE, network order */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6: the address after it */
+	__u8 reserved;		/* 0 */
+};
+_Static_assert(sizeof(struct xlb_gue_hop) == 4, "xlb_gue_hop size");
+
 /* Decap program (bpf/decap.bpf.c): key of `decap_addrs`, the outer
  * destinations this backend accepts tunnelled packets for. */
 struct xlb_decap_key {
@@ -253,14 +285,34 @@ struct xlb_decap_config {
 };
 _Static_assert(sizeof(struct xlb_decap_config) == 4, "xlb_decap_config size");
 
+/* Indexes of `decap_stats`, one __u64 per CPU each. Every packet counts
+ * rx and exactly one action (decap, pass, drop, forward); a packet with a
+ * second-chance hop also counts exactly one sc_* reason. */
 enum xlb_decap_stat {
 	XLB_DECAP_STAT_RX,		/* packets seen */
 	XLB_DECAP_STAT_DECAP,		/* outer header removed, passed on */
 	XLB_DECAP_STAT_PASS,		/* not ours, passed untouched */
-	XLB_DECAP_STAT_DROP,		/* ours but malformed inside */
+	XLB_DECAP_STAT_DROP,		/* ours but malformed inside, or not sendable */
+	XLB_DECAP_STAT_FORWARD,		/* sent on to its second-chance hop */
+	/* packets carrying a second-chance hop */
+	XLB_DECAP_STAT_SC_LOCAL,	/* a local socket has the flow: decapsulated */
+	XLB_DECAP_STAT_SC_FORWARD,	/* no socket: sent to the hop (XDP_TX/redirect) */
+	XLB_DECAP_STAT_SC_FORWARD_KERNEL, /* no socket, hop's neighbour unresolved:
+					 * rewritten and passed to the kernel to forward */
+	XLB_DECAP_STAT_SC_NO_SOCKET,	/* no socket, the hop is this host or has no
+					 * route: decapsulated (the stack answers) */
+	XLB_DECAP_STAT_SC_IGNORED,	/* not a TCP segment it applies to (not TCP, a SYN,
+					 * a fragment, IPv6 extension headers): decapsulated */
+	XLB_DECAP_STAT_SC_MALFORMED,	/* hop field malformed: dropped */
+	XLB_DECAP_STAT_SC_FWD_FAILED,	/* FIB refused (blackhole, unreachable,
+					 * forwarding off, egress MTU), TTL spent: dropped */
 	XLB_DECAP_STAT_MAX
 };
 
-#define XLB_DECAP_STAT_NAMES { "rx", "decap", "pass", "drop" }
+#define XLB_DECAP_STAT_NAMES {						\
+	"rx", "decap", "pass", "drop", "forward",			\
+	"sc_local", "sc_forward", "sc_forward_kernel", "sc_no_socket",	\
+	"sc_ignored", "sc_malformed", "sc_fwd_failed",			\
+}
 
 #endif /* XLB_SHARED_H */
