@@ -242,6 +242,7 @@ static __always_inline int outer4_parse(void *l3, void *end,
 	info->outer_ecn = ip->tos & 3;
 	info->outer_family = XLB_FAMILY_V4;
 	info->outer_opts = ihl > 5;
+	info->outer_src.v4 = ip->saddr;
 	return l4_parse(l3 + ihl * 4, end, ip->protocol, info);
 }
 
@@ -263,6 +264,7 @@ static __always_inline int outer6_parse(void *l3, void *end,
 	info->outer_len = sizeof(*ip6);
 	info->outer_ecn = (p[1] >> 4) & 3;
 	info->outer_family = XLB_FAMILY_V6;
+	__builtin_memcpy(info->outer_src.bytes, &ip6->saddr, 16);
 	return l4_parse(ip6 + 1, end, ip6->nexthdr, info);
 }
 

@@ -68,6 +68,7 @@ struct decap_info {
 	__u8 hop_rm;		/* second chance: GUE header + hop bytes; 0: no hop */
 	__u8 pad;
 	union xlb_addr hop;	/* second chance: the hop (outer family) */
+	union xlb_addr outer_src; /* the outer source address */
 };
 
 static __always_inline void count(__u32 idx)

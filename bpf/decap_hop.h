@@ -39,16 +39,16 @@ enum sc_socket_result {
 };
 
 /* An address a hop may not have: unspecified, loopback, multicast,
- * IPv4 limited broadcast. */
+ * link-local (a backend is reached by routing), IPv4 limited broadcast. */
 static __always_inline bool hop_addr_bad(const union xlb_addr *a, __u8 family)
 {
 	if (family == XLB_FAMILY_V4) {
 		__u8 first = a->bytes[0];
 
 		return a->v4 == 0 || a->v4 == 0xffffffff || first == 127 ||
-		       (first & 0xf0) == 0xe0;
+		       (first & 0xf0) == 0xe0 || (first == 169 && a->bytes[1] == 254);
 	}
-	if (a->bytes[0] == 0xff)
+	if (a->bytes[0] == 0xff || (a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80))
 		return true;
 	if (a->v6[0] | a->v6[1] | a->v6[2])
 		return false;
@@ -81,7 +81,9 @@ static __always_inline int hop_parse(__u8 *priv, void *end, __u8 hlen, struct de
 			return DECAP_HOP_BAD;
 		__builtin_memcpy(info->hop.bytes, a, 16);
 	}
-	if (hop_addr_bad(&info->hop, h->family))
+	/* the outer source goes on with it: one no host can have makes
+	 * the packet as malformed as such a hop */
+	if (hop_addr_bad(&info->hop, h->family) || hop_addr_bad(&info->outer_src, h->family))
 		return DECAP_HOP_BAD;
 	info->hop_rm = XLB_GUE_HDR_LEN + hlen * 4;
 	return DECAP_STRIP;

@@ -671,6 +671,8 @@ void test_decap_hop_malformed(void)
 		{ "hop ::", "::", -1 },
 		{ "hop ::1", "::1", -1 },
 		{ "hop ff02::1", "ff02::1", -1 },
+		{ "hop 169.254.1.1", "169.254.1.1", -1 },
+		{ "hop fe80::1", "fe80::1", -1 },
 		{ "outer IPv4 options", HOP4, -1, 0, 0, true },
 		{ "IPv4 hop cut", HOP4, -1, 0, 10 },
 		{ "IPv6 hop cut", HOP6, -1, 0, 23 },
@@ -701,6 +703,19 @@ void test_decap_hop_malformed(void)
 			continue;
 		dcp_check_ifindex(&env, in.buf, in.len, 0, XDP_DROP, NULL, 0,
 				  DCP_STATS(XLB_DECAP_STAT_DROP, XLB_DECAP_STAT_SC_MALFORMED));
+	}
+
+	test_ctx("outer source multicast");
+	{
+		struct dcp_outer o = { .dst = DCP_LOCAL6 };
+
+		hop_gue(&o, HOP6, false);
+		if (ASSERT_OK(dcp_build_outer(&in, L2_VLAN, &o, ip, ip_len), "build")) {
+			in.buf[18 + 8] = 0xff;	/* outer source ff.. */
+			dcp_check_ifindex(&env, in.buf, in.len, 0, XDP_DROP, NULL, 0,
+					  DCP_STATS(XLB_DECAP_STAT_DROP,
+						    XLB_DECAP_STAT_SC_MALFORMED));
+		}
 	}
 
 	test_ctx("private data of another type");
