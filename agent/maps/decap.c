@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -15,6 +16,8 @@
 
 #include "maps/decap.h"
 #include "bpf/decap.skel.h"
+
+const char *const xlb_decap_stat_names[XLB_DECAP_STAT_MAX] = XLB_DECAP_STAT_NAMES;
 
 static int pin_path(char *buf, size_t len, const char *root, const char *name)
 {
@@ -81,6 +84,40 @@ int xlb_decap_addr_add(const char *pin_root, const struct xlb_decap_key *key)
 	if (fd < 0)
 		return -errno;
 	err = bpf_map_update_elem(fd, key, &one, BPF_ANY) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+int xlb_decap_stats_read(const char *pin_root, __u64 out[XLB_DECAP_STAT_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus(), fd, c, err = 0;
+	char path[PATH_MAX];
+	__u64 *vals;
+	__u32 i;
+
+	if (ncpus <= 0)
+		return ncpus < 0 ? ncpus : -EINVAL;
+	err = pin_path(path, sizeof(path), pin_root, "decap_stats");
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(fd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		out[i] = 0;
+		for (c = 0; c < ncpus; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
 	close(fd);
 	return err;
 }
