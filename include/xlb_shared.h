@@ -59,6 +59,9 @@ enum xlb_encap {
 #define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
 #define XLB_VIP_F_ANY_TCP	(1U << 2) /* marker: a TCP all-ports VIP exists */
 #define XLB_VIP_F_ANY_UDP	(1U << 3) /* marker: a UDP all-ports VIP exists */
+#define XLB_VIP_F_PREV		(1U << 4) /* second chance: the VIP's other table slot
+					   * holds its previous table, of the same size
+					   * (README "Second chance") */
 
 /* Value of `vips`. Written whole by the agent (the map is not
  * preallocated, so an update swaps in a new element under RCU and the
@@ -155,9 +158,20 @@ struct xlb_flow {
 	__u32 backend_gen;	/* backends[id].gen when chosen */
 	__u32 hash;		/* flow hash: GUE source port, IPv6 flow label */
 	__u16 vip_id;		/* index into vip_encap and vip_stats */
-	__be16 vip_port;	/* frags: port of the VIP key matched, network order */
+	union {
+		__be16 vip_port; /* frags: port of the VIP key matched, network order */
+		__u16 hop;	/* flows: second-chance hop, XLB_FLOW_HOP(); 0: none */
+	};
 };
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow size");
+
+/* A flow's second-chance hop: the previous owner's backend id (12 bits)
+ * and the low 4 bits of its generation, so that an id given to another
+ * backend since is not taken for it. */
+#define XLB_FLOW_HOP(id, gen)	((__u16)(((id) & 0xfff) | (((gen) & 0xf) << 12)))
+#define XLB_FLOW_HOP_ID(hop)	((hop) & 0xfff)
+#define XLB_FLOW_HOP_GEN(hop)	((hop) >> 12)
+_Static_assert(XLB_MAX_BACKENDS <= 0x1000, "backend ids fit a flow's hop");
 
 /* Key of `frags`: one fragmented datagram (RFC 791 / RFC 8200 sec 4.5). */
 struct xlb_frag_key {
@@ -223,6 +237,11 @@ enum xlb_stat {
 					 * (any VIP but an all-ports source-hashed one) */
 	XLB_STAT_DROP_TOO_BIG,		/* too big after encap and may not be answered */
 	XLB_STAT_DROP_ENCAP,		/* could not grow the packet */
+	/* second chance */
+	XLB_STAT_SC_HOP,		/* a flow without entry got a second-chance hop
+					 * (its entry keeps it for its later packets) */
+	XLB_STAT_SC_HOP_SKIPPED,	/* its previous owner differed but cannot take
+					 * a hop (gone, of another family) */
 	XLB_STAT_MAX
 };
 
@@ -234,7 +253,7 @@ enum xlb_stat {
 	"pass_not_vip", "pass_vip_other", "pass_no_neigh",		\
 	"drop_l4_truncated", "drop_ext_hdr", "drop_no_backend",		\
 	"drop_no_route", "drop_no_source", "drop_frag", "drop_too_big",	\
-	"drop_encap",							\
+	"drop_encap", "sc_hop", "sc_hop_skipped",			\
 }
 
 /*

@@ -34,6 +34,7 @@ static void flow_from_map(const struct xlb_flow_key *k, const struct xlb_flow *v
 		f->backend_gen = v->backend_gen;
 		f->hash = v->hash;
 		f->vip_id = v->vip_id;
+		f->hop_id = XLB_FLOW_HOP_ID(v->hop);
 	}
 }
 

@@ -78,6 +78,9 @@ struct bal_outer {
 	__u8 family;		/* outer family */
 	__u8 inner_family;
 	union xlb_addr dst;	/* outer destination */
+	size_t gue;		/* GUE variant 0 header (with a hop); 0: none */
+	bool has_hop;		/* a second-chance hop (include/xlb_shared.h) */
+	union xlb_addr hop;	/* its address, of the outer family */
 };
 
 /* Opens the balancer with outer sources BAL_LB4 and BAL_LB6 configured
@@ -94,6 +97,13 @@ bool bal_config_write(struct bal *b);
 
 /* Builds the VIP's Maglev table from b->be[] and writes it. */
 bool bal_vip(struct bal *b, const struct bal_vip *v);
+/* The same with a previous table (second chance) as `mode` says; `prev`
+ * (XLB_DP_PREV_TABLE) names the backends of the previous table. Returns
+ * xlb_dp_vip_set_prev's result, with no check on it. */
+int bal_vip_prev(struct bal *b, const struct bal_vip *v, enum xlb_dp_prev mode,
+		 const struct bal_vip *prev);
+/* v's Maglev table, built as bal_vip builds it, into ring (its size). */
+bool bal_ring(struct bal *b, const struct bal_vip *v, __u32 *ring);
 struct xlb_vip_key bal_vip_key(const char *addr, __u8 proto, __u16 port);
 
 /* Empties the flow table, as on a node that never saw these flows. */
@@ -126,8 +136,9 @@ bool bal_check(struct bal *b, const void *in, size_t len, __u32 want_act, const 
  * pass and `reason`. */
 bool bal_check_untouched(struct bal *b, const void *in, size_t len, enum xlb_stat reason);
 
-/* Locates the outer headers of an encapsulated frame; false (and a
- * failed check) if it is not one. */
+/* Locates the outer headers of an encapsulated frame (a GUE variant 0
+ * header with a second-chance hop read as include/xlb_shared.h says);
+ * false (and a failed check) if it is not one. */
 bool bal_outer_parse(const void *frame, size_t len, struct bal_outer *o);
 /* The backend id whose address is the frame's outer destination, after
  * checking that the frame is `in` encapsulated: same L2 length, inner
