@@ -22,11 +22,12 @@
  * inside is unusable (inner header truncated or of the wrong version,
  * GUE control message or unknown protocol, a malformed second-chance hop)
  * is dropped. Each packet counts `rx` and exactly one of `decap`, `pass`,
- * `drop`, `forward` in `decap_stats`.
+ * `drop` in `decap_stats`.
  *
  * A GUE packet may name a second-chance hop (bpf/decap_hop.h): a TCP
  * segment that no local socket has is sent on to it instead of being
- * decapsulated; each such packet also counts one `sc_*` reason.
+ * decapsulated; each such packet counts one reason in `decap_sc_stats`
+ * (one sent on: instead of an action in `decap_stats`).
  *
  * The outer ECN field is merged into the inner header as RFC 6040 sec
  * 4.2 asks, so congestion marks set between balancer and backend reach
@@ -355,7 +356,7 @@ int xlb_decap(struct xdp_md *ctx)
 	case DECAP_STRIP:
 		break;
 	case DECAP_HOP_BAD:
-		count(XLB_DECAP_STAT_SC_MALFORMED);
+		count_sc(XLB_DECAP_SC_MALFORMED);
 		count(XLB_DECAP_STAT_DROP);
 		return XDP_DROP;
 	case DECAP_DROP:

@@ -49,6 +49,13 @@ struct {
 	__type(value, __u64);
 } decap_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_DECAP_SC_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} decap_sc_stats SEC(".maps");
+
 enum decap_verdict {
 	DECAP_PASS,		/* not ours: untouched */
 	DECAP_DROP,		/* ours, unusable */
@@ -74,6 +81,15 @@ struct decap_info {
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&decap_stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+/* A second-chance reason (enum xlb_decap_sc_stat). */
+static __always_inline void count_sc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&decap_sc_stats, &idx);
 
 	if (v)
 		*v += 1;

@@ -190,7 +190,7 @@ static __always_inline __u64 csum_sub(__u64 a, __u64 b)
 
 /*
  * Send a packet that is not ours on to its hop (see the top of the
- * file). Counts forward and one sc_* reason, or what else happened;
+ * file). Counts its second-chance reason (and drop when dropped);
  * returns the XDP action, or -1 when the packet is to be decapsulated
  * here after all (the hop is this host).
  */
@@ -314,21 +314,20 @@ static __noinline int sc_forward(struct xdp_md *ctx, const struct decap_info *in
 	else
 		__builtin_memcpy(data, l2_hdr, ETH_HLEN + VLAN_HLEN);
 
-	count(XLB_DECAP_STAT_FORWARD);
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		/* the kernel resolves the neighbour and forwards it */
-		count(XLB_DECAP_STAT_SC_FORWARD_KERNEL);
+		count_sc(XLB_DECAP_SC_FORWARD_KERNEL);
 		return XDP_PASS;
 	}
 	__builtin_memcpy(eth->h_dest, fib.dmac, 6);
 	__builtin_memcpy(eth->h_source, fib.smac, 6);
-	count(XLB_DECAP_STAT_SC_FORWARD);
+	count_sc(XLB_DECAP_SC_FORWARD);
 	if (fib.ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
 	return bpf_redirect(fib.ifindex, 0);
 
 fail:
-	count(XLB_DECAP_STAT_SC_FWD_FAILED);
+	count_sc(XLB_DECAP_SC_FWD_FAILED);
 	count(XLB_DECAP_STAT_DROP);
 	return XDP_DROP;
 }
@@ -344,20 +343,20 @@ static __always_inline int second_chance(struct xdp_md *ctx, const struct decap_
 
 	switch (sc_socket(ctx, info)) {
 	case SC_IGNORE:
-		count(XLB_DECAP_STAT_SC_IGNORED);
+		count_sc(XLB_DECAP_SC_IGNORED);
 		return -1;
 	case SC_OURS:
-		count(XLB_DECAP_STAT_SC_LOCAL);
+		count_sc(XLB_DECAP_SC_LOCAL);
 		return -1;
 	}
 	self.addr = info->hop;
 	if (is_local(&self)) {
-		count(XLB_DECAP_STAT_SC_NO_SOCKET);
+		count_sc(XLB_DECAP_SC_NO_SOCKET);
 		return -1;
 	}
 	rc = sc_forward(ctx, info);
 	if (rc < 0)
-		count(XLB_DECAP_STAT_SC_NO_SOCKET);
+		count_sc(XLB_DECAP_SC_NO_SOCKET);
 	return rc;
 }
 

@@ -188,10 +188,10 @@ static __always_inline __u16 second_chance_hop(const struct pkt *p, const struct
 		return 0;
 	prev = bpf_map_lookup_elem(&backends, &prev_id);
 	if (!prev || !(prev->flags & XLB_BE_F_PRESENT) || prev->family != be->family) {
-		stat_inc(XLB_STAT_SC_HOP_SKIPPED);
+		sc_stat_inc(XLB_SC_STAT_HOP_SKIPPED);
 		return 0;
 	}
-	stat_inc(XLB_STAT_SC_HOP);
+	sc_stat_inc(XLB_SC_STAT_HOP);
 	return XLB_FLOW_HOP(prev_id, prev->gen);
 }
 

@@ -237,11 +237,6 @@ enum xlb_stat {
 					 * (any VIP but an all-ports source-hashed one) */
 	XLB_STAT_DROP_TOO_BIG,		/* too big after encap and may not be answered */
 	XLB_STAT_DROP_ENCAP,		/* could not grow the packet */
-	/* second chance */
-	XLB_STAT_SC_HOP,		/* a flow without entry got a second-chance hop
-					 * (its entry keeps it for its later packets) */
-	XLB_STAT_SC_HOP_SKIPPED,	/* its previous owner differed but cannot take
-					 * a hop (gone, of another family) */
 	XLB_STAT_MAX
 };
 
@@ -253,7 +248,7 @@ enum xlb_stat {
 	"pass_not_vip", "pass_vip_other", "pass_no_neigh",		\
 	"drop_l4_truncated", "drop_ext_hdr", "drop_no_backend",		\
 	"drop_no_route", "drop_no_source", "drop_frag", "drop_too_big",	\
-	"drop_encap", "sc_hop", "sc_hop_skipped",			\
+	"drop_encap",							\
 }
 
 /*
@@ -288,6 +283,19 @@ struct xlb_gue_hop {
 };
 _Static_assert(sizeof(struct xlb_gue_hop) == 4, "xlb_gue_hop size");
 
+/* Indexes of `sc_stats`, the balancer's second-chance counters, one
+ * __u64 per CPU each. A map of its own, so that the `stats` of a running
+ * balancer are adopted as they are by an xlbd that has these. */
+enum xlb_sc_stat {
+	XLB_SC_STAT_HOP,		/* a flow without entry got a hop (its entry
+					 * keeps it for its later packets) */
+	XLB_SC_STAT_HOP_SKIPPED,	/* its previous owner differed but cannot take
+					 * a hop (gone, of the other family) */
+	XLB_SC_STAT_MAX
+};
+
+#define XLB_SC_STAT_NAMES { "hop", "hop_skipped" }
+
 /* Decap program (bpf/decap.bpf.c): key of `decap_addrs`, the outer
  * destinations this backend accepts tunnelled packets for. */
 struct xlb_decap_key {
@@ -305,33 +313,39 @@ struct xlb_decap_config {
 _Static_assert(sizeof(struct xlb_decap_config) == 4, "xlb_decap_config size");
 
 /* Indexes of `decap_stats`, one __u64 per CPU each. Every packet counts
- * rx and exactly one action (decap, pass, drop, forward); a packet with a
- * second-chance hop also counts exactly one sc_* reason. */
+ * rx and exactly one of decap, pass, drop — or, sent on to its
+ * second-chance hop, sc forward or forward_kernel in `decap_sc_stats`. */
 enum xlb_decap_stat {
 	XLB_DECAP_STAT_RX,		/* packets seen */
 	XLB_DECAP_STAT_DECAP,		/* outer header removed, passed on */
 	XLB_DECAP_STAT_PASS,		/* not ours, passed untouched */
 	XLB_DECAP_STAT_DROP,		/* ours but malformed inside, or not sendable */
-	XLB_DECAP_STAT_FORWARD,		/* sent on to its second-chance hop */
-	/* packets carrying a second-chance hop */
-	XLB_DECAP_STAT_SC_LOCAL,	/* a local socket has the flow: decapsulated */
-	XLB_DECAP_STAT_SC_FORWARD,	/* no socket: sent to the hop (XDP_TX/redirect) */
-	XLB_DECAP_STAT_SC_FORWARD_KERNEL, /* no socket, hop's neighbour unresolved:
-					 * rewritten and passed to the kernel to forward */
-	XLB_DECAP_STAT_SC_NO_SOCKET,	/* no socket, the hop is this host or has no
-					 * route: decapsulated (the stack answers) */
-	XLB_DECAP_STAT_SC_IGNORED,	/* not a TCP segment it applies to (not TCP, a SYN,
-					 * a fragment, IPv6 extension headers): decapsulated */
-	XLB_DECAP_STAT_SC_MALFORMED,	/* hop field malformed: dropped */
-	XLB_DECAP_STAT_SC_FWD_FAILED,	/* FIB refused (blackhole, unreachable,
-					 * forwarding off, egress MTU), TTL spent: dropped */
 	XLB_DECAP_STAT_MAX
 };
 
-#define XLB_DECAP_STAT_NAMES {						\
-	"rx", "decap", "pass", "drop", "forward",			\
-	"sc_local", "sc_forward", "sc_forward_kernel", "sc_no_socket",	\
-	"sc_ignored", "sc_malformed", "sc_fwd_failed",			\
+#define XLB_DECAP_STAT_NAMES { "rx", "decap", "pass", "drop" }
+
+/* Indexes of `decap_sc_stats`: each packet carrying a second-chance hop
+ * counts exactly one (bpf/decap_hop.h). A map of its own, so that the
+ * `decap_stats` an older xlb-setup pinned are reused as they are. */
+enum xlb_decap_sc_stat {
+	XLB_DECAP_SC_LOCAL,		/* a local socket has the flow: decapsulated */
+	XLB_DECAP_SC_FORWARD,		/* no socket: sent to the hop (XDP_TX/redirect) */
+	XLB_DECAP_SC_FORWARD_KERNEL,	/* no socket, the hop's neighbour unresolved:
+					 * rewritten and passed to the kernel to forward */
+	XLB_DECAP_SC_NO_SOCKET,		/* no socket, the hop is this host or has no
+					 * route: decapsulated (the stack answers) */
+	XLB_DECAP_SC_IGNORED,		/* not a TCP segment it applies to (not TCP, a SYN,
+					 * a fragment, IPv6 extension headers): decapsulated */
+	XLB_DECAP_SC_MALFORMED,		/* hop malformed: dropped (also counts drop) */
+	XLB_DECAP_SC_FWD_FAILED,	/* FIB refused (blackhole, unreachable, forwarding
+					 * off, egress MTU), TTL spent: dropped (and drop) */
+	XLB_DECAP_SC_MAX
+};
+
+#define XLB_DECAP_SC_NAMES {						\
+	"local", "forward", "forward_kernel", "no_socket", "ignored",	\
+	"malformed", "fwd_failed",					\
 }
 
 #endif /* XLB_SHARED_H */

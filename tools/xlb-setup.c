@@ -402,37 +402,43 @@ static void forwarding_note(const char *dev)
 	}
 }
 
-/* The decap program's counters, as name/value lines or in Prometheus'
- * text format (for node_exporter's textfile collector). */
+/* The decap program's counters, as name/value lines (second chance's as
+ * sc_NAME) or in Prometheus' text format (for node_exporter's textfile
+ * collector). */
 static int cmd_decap_stats(int argc, char **argv)
 {
-	__u64 st[XLB_DECAP_STAT_MAX];
+	__u64 st[XLB_DECAP_STAT_MAX], sc[XLB_DECAP_SC_MAX];
 	bool prom = argc == 1 && !strcmp(argv[0], "prometheus");
 	int i, err;
 
 	if (argc > 1 || (argc == 1 && !prom))
 		return usage();
 	err = xlb_decap_stats_read(pin_root, st);
+	if (!err)
+		err = xlb_decap_sc_stats_read(pin_root, sc);
 	if (err) {
-		fprintf(stderr, "xlb-setup: cannot read %s/decap_stats: %s\n", pin_root,
-			strerror(-err));
+		fprintf(stderr, "xlb-setup: cannot read the decap counters under %s: %s\n",
+			pin_root, strerror(-err));
 		return 1;
 	}
 	if (!prom) {
 		for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
 			printf("%-20s %llu\n", xlb_decap_stat_names[i], (unsigned long long)st[i]);
+		for (i = 0; i < XLB_DECAP_SC_MAX; i++)
+			printf("sc_%-17s %llu\n", xlb_decap_sc_names[i], (unsigned long long)sc[i]);
 		return 0;
 	}
-	printf("# HELP xlb_decap_packets_total Packets the decap program saw, by what it did "
-	       "(rx: all of them).\n# TYPE xlb_decap_packets_total counter\n");
-	for (i = XLB_DECAP_STAT_RX; i < XLB_DECAP_STAT_SC_LOCAL; i++)
+	printf("# HELP xlb_decap_packets_total Packets the decap program saw (rx), and what it "
+	       "did with those it did not send on to a second-chance hop.\n"
+	       "# TYPE xlb_decap_packets_total counter\n");
+	for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
 		printf("xlb_decap_packets_total{action=\"%s\"} %llu\n", xlb_decap_stat_names[i],
 		       (unsigned long long)st[i]);
 	printf("# HELP xlb_decap_second_chance_packets_total Packets with a second-chance hop, "
 	       "by what became of them.\n# TYPE xlb_decap_second_chance_packets_total counter\n");
-	for (i = XLB_DECAP_STAT_SC_LOCAL; i < XLB_DECAP_STAT_MAX; i++)
+	for (i = 0; i < XLB_DECAP_SC_MAX; i++)
 		printf("xlb_decap_second_chance_packets_total{result=\"%s\"} %llu\n",
-		       xlb_decap_stat_names[i] + 3, (unsigned long long)st[i]);
+		       xlb_decap_sc_names[i], (unsigned long long)sc[i]);
 	return 0;
 }
 

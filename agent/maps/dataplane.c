@@ -46,6 +46,7 @@
 #define XLB_PROG_NAME "xlb_balancer"
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+const char *const xlb_sc_stat_names[XLB_SC_STAT_MAX] = XLB_SC_STAT_NAMES;
 
 /* Map writes made by this process (tests and benchmarks check that a
  * no-change reload makes none). */
@@ -668,6 +669,20 @@ int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX])
 	 * would cost the datapath a map update per packet */
 	out[XLB_STAT_RX] = out[XLB_STAT_TX] + out[XLB_STAT_REDIRECT] + out[XLB_STAT_PASS] +
 			   out[XLB_STAT_DROP];
+	return 0;
+}
+
+int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX])
+{
+	int fd = bpf_map__fd(dp->skel->maps.sc_stats);
+	__u32 i;
+	int err;
+
+	for (i = 0; i < XLB_SC_STAT_MAX; i++) {
+		err = percpu_sum(fd, i, &out[i], 1);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

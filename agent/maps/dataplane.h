@@ -101,7 +101,9 @@ int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key);
 int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX]);
 int xlb_dp_vip_stats_read(struct xlb_dp *dp, __u32 vip_id, struct xlb_traffic *out);
 int xlb_dp_be_stats_read(struct xlb_dp *dp, __u32 backend_id, struct xlb_traffic *out);
+int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX]);
 extern const char *const xlb_stat_names[XLB_STAT_MAX];
+extern const char *const xlb_sc_stat_names[XLB_SC_STAT_MAX];
 /* Map writes (updates, deletes, table fills) this process has made. */
 __u64 xlb_dp_map_writes(void);
 

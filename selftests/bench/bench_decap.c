@@ -51,15 +51,15 @@ struct dcase {
 	const char *what;
 	__u16 cport;		/* client port: held or not */
 	__u32 action;		/* of the hop packet */
-	enum xlb_decap_stat per_call; /* its sc_* reason */
+	enum xlb_decap_sc_stat per_call; /* its second-chance reason */
 };
 
 static const struct dcase dcases[] = {
 	{ "second_chance", "GUE with a hop, a local socket has the segment: socket lookup, "
-	  "decapsulated", PORT_HELD, XDP_PASS, XLB_DECAP_STAT_SC_LOCAL },
+	  "decapsulated", PORT_HELD, XDP_PASS, XLB_DECAP_SC_LOCAL },
 	{ "second_chance_forward", "GUE with a hop, no socket has the segment: socket lookup, "
 	  "FIB lookup, sent on to the hop (XDP_REDIRECT)", PORT_NONE, XDP_REDIRECT,
-	  XLB_DECAP_STAT_SC_FORWARD },
+	  XLB_DECAP_SC_FORWARD },
 };
 
 static const char *const topology[] = {
@@ -153,14 +153,21 @@ static int run_once(int fd, const struct pkt *p, __u32 *act, __u32 *len, __u32 *
 	return 0;
 }
 
-static int stats_read(int fd, int ncpus, __u64 out[XLB_DECAP_STAT_MAX])
+/* decap_stats, then decap_sc_stats from SC(0). */
+#define SC(i)		(XLB_DECAP_STAT_MAX + (i))
+#define NSTATS		(XLB_DECAP_STAT_MAX + XLB_DECAP_SC_MAX)
+
+static int stats_read(struct decap *skel, int ncpus, __u64 out[NSTATS])
 {
 	__u64 vals[ncpus];
-	__u32 i;
-	int c;
+	__u32 i, k;
+	int c, fd;
 
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, vals))
+	for (i = 0; i < NSTATS; i++) {
+		fd = bpf_map__fd(i < XLB_DECAP_STAT_MAX ? skel->maps.decap_stats :
+							 skel->maps.decap_sc_stats);
+		k = i < XLB_DECAP_STAT_MAX ? i : i - XLB_DECAP_STAT_MAX;
+		if (bpf_map_lookup_elem(fd, &k, vals))
 			return -errno;
 		out[i] = 0;
 		for (c = 0; c < ncpus; c++)
@@ -174,12 +181,11 @@ static int stats_read(int fd, int ncpus, __u64 out[XLB_DECAP_STAT_MAX])
 static int run_case(struct decap *skel, const struct dcase *c, unsigned int calls,
 		    unsigned int warmup, __u32 *t_hop, __u32 *t_plain)
 {
-	static const char *const names[] = XLB_DECAP_STAT_NAMES;
+	static const char *const names[] = XLB_DECAP_STAT_NAMES, *const sc_names[] =
+		XLB_DECAP_SC_NAMES;
 	static struct pkt plain, hop;
-	int fd = bpf_program__fd(skel->progs.xlb_decap);
-	int sfd = bpf_map__fd(skel->maps.decap_stats), ncpus = libbpf_num_possible_cpus();
-	__u64 before[XLB_DECAP_STAT_MAX], after[XLB_DECAP_STAT_MAX];
-	__u64 want[XLB_DECAP_STAT_MAX] = { 0 };
+	int fd = bpf_program__fd(skel->progs.xlb_decap), ncpus = libbpf_num_possible_cpus();
+	__u64 before[NSTATS], after[NSTATS], want[NSTATS] = { 0 };
 	__u32 want_len, act = 0, len = 0, ns = 0, tp = 0, th = 0;
 	double vh, vp, mh, mp;
 	unsigned int i;
@@ -195,10 +201,10 @@ static int run_case(struct decap *skel, const struct dcase *c, unsigned int call
 	/* plain: the outer IP, UDP headers gone; the hop's frame sent on
 	 * loses only its GUE header and hop */
 	want_len = c->action == XDP_PASS ? plain.len - 28 : hop.len - 12;
-	if (stats_read(sfd, ncpus, before))
+	if (stats_read(skel, ncpus, before))
 		return -errno;
 	for (i = 0; i < warmup + calls; i++) {
-		if (i == warmup && stats_read(sfd, ncpus, before))
+		if (i == warmup && stats_read(skel, ncpus, before))
 			return -errno;
 		for (int k = 0; k < 2; k++) {
 			bool hop_turn = (i + k) & 1;
@@ -226,16 +232,16 @@ static int run_case(struct decap *skel, const struct dcase *c, unsigned int call
 			t_plain[i - warmup] = tp;
 		}
 	}
-	if (stats_read(sfd, ncpus, after))
+	if (stats_read(skel, ncpus, after))
 		return -errno;
 	want[XLB_DECAP_STAT_RX] = 2 * calls;
 	want[XLB_DECAP_STAT_DECAP] = c->action == XDP_PASS ? 2 * calls : calls;
-	want[XLB_DECAP_STAT_FORWARD] = c->action == XDP_PASS ? 0 : calls;
-	want[c->per_call] = calls;
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
+	want[SC(c->per_call)] = calls;
+	for (i = 0; i < NSTATS; i++) {
 		if (after[i] - before[i] != want[i]) {
 			fprintf(stderr, "decap.%s: counter %s advanced by %llu in %u calls, "
-					"want %llu\n", c->name, names[i],
+					"want %llu\n", c->name,
+				i < XLB_DECAP_STAT_MAX ? names[i] : sc_names[i - XLB_DECAP_STAT_MAX],
 				(unsigned long long)(after[i] - before[i]), calls,
 				(unsigned long long)want[i]);
 			return -EPROTO;

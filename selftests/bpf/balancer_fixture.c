@@ -17,6 +17,7 @@
 #include "../lib/test.h"
 
 static const char *const stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+static const char *const sc_names[XLB_SC_STAT_MAX] = XLB_SC_STAT_NAMES;
 
 bool bal_open(struct bal *b)
 {
@@ -198,8 +199,10 @@ bool bal_run(struct bal *b, const void *in, size_t len, struct bal_run *r)
 	return bal_run_ifindex(b, in, len, 0, r);
 }
 
-bool bal_stats_read(struct bal *b, __u64 out[XLB_STAT_MAX])
+bool bal_stats_read(struct bal *b, __u64 out[BAL_NSTATS])
 {
+	if (!ASSERT_OK(xlb_dp_sc_stats_read(b->dp, out + XLB_STAT_MAX), "xlb_dp_sc_stats_read"))
+		return false;
 	return ASSERT_OK(xlb_dp_stats_read(b->dp, out), "xlb_dp_stats_read");
 }
 
@@ -210,7 +213,7 @@ bool bal_stats_snap(struct bal *b)
 
 bool bal_stats_check(struct bal *b, __u64 rx, const int *moved)
 {
-	__u64 now[XLB_STAT_MAX], want[XLB_STAT_MAX] = { [XLB_STAT_RX] = rx };
+	__u64 now[BAL_NSTATS], want[BAL_NSTATS] = { [XLB_STAT_RX] = rx };
 	bool ok = true;
 	int i;
 
@@ -223,8 +226,9 @@ bool bal_stats_check(struct bal *b, __u64 rx, const int *moved)
 	}
 	if (!bal_stats_read(b, now))
 		return false;
-	for (i = 0; i < XLB_STAT_MAX; i++)
-		ok &= ASSERT_EQ(now[i] - b->snap[i], want[i], stat_names[i]);
+	for (i = 0; i < BAL_NSTATS; i++)
+		ok &= ASSERT_EQ(now[i] - b->snap[i], want[i],
+				i < XLB_STAT_MAX ? stat_names[i] : sc_names[i - XLB_STAT_MAX]);
 	memcpy(b->snap, now, sizeof(now));
 	return ok;
 }

@@ -33,6 +33,10 @@
 #define BAL_OTHER6	"2001:db8:f::99"
 
 #define BAL_MAX_BE	32		/* backend ids 1 .. BAL_MAX_BE-1 */
+/* Counters the checks see: `stats` (enum xlb_stat), then `sc_stats`
+ * (enum xlb_sc_stat) at BAL_SC(i). */
+#define BAL_SC(i)	(XLB_STAT_MAX + (i))
+#define BAL_NSTATS	(XLB_STAT_MAX + XLB_SC_STAT_MAX)
 #define BAL_FLOWS	8192
 #define BAL_FRAGS	1024
 
@@ -45,7 +49,7 @@ struct bal {
 	int prog_fd;
 	struct xlb_config cfg;			/* as written */
 	struct xlb_backend be[BAL_MAX_BE];	/* as written, by id */
-	__u64 snap[XLB_STAT_MAX];		/* counters at the last check */
+	__u64 snap[BAL_NSTATS];			/* counters at the last check */
 };
 
 /* A VIP and the backends of its Maglev table. */
@@ -127,7 +131,7 @@ bool bal_run_ifindex(struct bal *b, const void *in, size_t len, __u32 ingress_if
 bool bal_stats_check(struct bal *b, __u64 rx, const int *moved);
 /* Resnapshot without checking. */
 bool bal_stats_snap(struct bal *b);
-bool bal_stats_read(struct bal *b, __u64 out[XLB_STAT_MAX]);
+bool bal_stats_read(struct bal *b, __u64 out[BAL_NSTATS]);
 
 /* Runs one frame and checks the action and the counters (rx 1). */
 bool bal_check(struct bal *b, const void *in, size_t len, __u32 want_act, const int *moved,

@@ -45,6 +45,7 @@ bool dcp_open(struct dcp_env *env)
 		return false;
 	env->prog_fd = bpf_program__fd(env->skel->progs.xlb_decap);
 	env->stats_fd = bpf_map__fd(env->skel->maps.decap_stats);
+	env->sc_stats_fd = bpf_map__fd(env->skel->maps.decap_sc_stats);
 	env->cfg_fd = bpf_map__fd(env->skel->maps.decap_cfg);
 	env->ncpus = libbpf_num_possible_cpus();
 	if (!ASSERT_GT(env->ncpus, 0, "libbpf_num_possible_cpus"))
@@ -59,15 +60,16 @@ void dcp_close(struct dcp_env *env)
 	decap__destroy(env->skel);
 }
 
-bool dcp_stats_read(struct dcp_env *env, __u64 out[XLB_DECAP_STAT_MAX])
+bool dcp_stats_read(struct dcp_env *env, __u64 out[DCP_NSTATS])
 {
 	__u64 vals[env->ncpus];
-	__u32 i;
-	int c;
+	__u32 i, k;
+	int c, fd;
 
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
-		if (!ASSERT_OK(bpf_map_lookup_elem(env->stats_fd, &i, vals) ? -errno : 0,
-			       "read decap_stats"))
+	for (i = 0; i < DCP_NSTATS; i++) {
+		fd = i < XLB_DECAP_STAT_MAX ? env->stats_fd : env->sc_stats_fd;
+		k = i < XLB_DECAP_STAT_MAX ? i : i - XLB_DECAP_STAT_MAX;
+		if (!ASSERT_OK(bpf_map_lookup_elem(fd, &k, vals) ? -errno : 0, "read decap counters"))
 			return false;
 		out[i] = 0;
 		for (c = 0; c < env->ncpus; c++)
@@ -103,9 +105,10 @@ bool dcp_check_ifindex(struct dcp_env *env, const void *in, size_t in_len,
 		       __u32 ingress_ifindex, __u32 want_act, const void *want, size_t want_len,
 		       const int *moved)
 {
-	static const char *const names[] = XLB_DECAP_STAT_NAMES;
-	__u64 before[XLB_DECAP_STAT_MAX], after[XLB_DECAP_STAT_MAX];
-	__u64 want_d[XLB_DECAP_STAT_MAX] = { [XLB_DECAP_STAT_RX] = 1 };
+	static const char *const names[] = XLB_DECAP_STAT_NAMES, *const sc_names[] =
+		XLB_DECAP_SC_NAMES;
+	__u64 before[DCP_NSTATS], after[DCP_NSTATS];
+	__u64 want_d[DCP_NSTATS] = { [XLB_DECAP_STAT_RX] = 1 };
 	static struct dcp_run r;
 	bool ok = true;
 	__u32 i;
@@ -123,14 +126,15 @@ bool dcp_check_ifindex(struct dcp_env *env, const void *in, size_t in_len,
 		}
 		ok &= ASSERT_PKT_EQ(r.out, r.out_len, want, want_len, "output frame");
 	}
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
-		if (!ASSERT_EQ(after[i] - before[i], want_d[i], names[i]))
+	for (i = 0; i < DCP_NSTATS; i++)
+		if (!ASSERT_EQ(after[i] - before[i], want_d[i],
+			       i < XLB_DECAP_STAT_MAX ? names[i] : sc_names[i - XLB_DECAP_STAT_MAX]))
 			ok = false;
 	return ok;
 }
 
 bool dcp_check(struct dcp_env *env, const void *in, size_t in_len, __u32 want_act,
-	       const void *want, size_t want_len, enum xlb_decap_stat stat)
+	       const void *want, size_t want_len, int stat)
 {
 	return dcp_check_ifindex(env, in, in_len, 0, want_act, want, want_len,
 				 DCP_STATS((int)stat));

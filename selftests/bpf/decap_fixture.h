@@ -42,6 +42,7 @@ struct dcp_env {
 	struct decap *skel;
 	int prog_fd;
 	int stats_fd;
+	int sc_stats_fd;
 	int cfg_fd;
 	int ncpus;
 };
@@ -51,8 +52,12 @@ bool dcp_open(struct dcp_env *env);
 void dcp_close(struct dcp_env *env);
 int dcp_set_gue_port(struct dcp_env *env, __u16 port);
 int dcp_add_addr(struct dcp_env *env, const char *str);
-/* decap_stats summed over CPUs. */
-bool dcp_stats_read(struct dcp_env *env, __u64 out[XLB_DECAP_STAT_MAX]);
+/* Counters the checks see: `decap_stats` (enum xlb_decap_stat), then
+ * `decap_sc_stats` (enum xlb_decap_sc_stat) at DCP_SC(i). */
+#define DCP_SC(i)	(XLB_DECAP_STAT_MAX + (i))
+#define DCP_NSTATS	(XLB_DECAP_STAT_MAX + XLB_DECAP_SC_MAX)
+/* Both summed over CPUs. */
+bool dcp_stats_read(struct dcp_env *env, __u64 out[DCP_NSTATS]);
 
 struct dcp_run {
 	__u32 retval;
@@ -77,7 +82,7 @@ bool dcp_check_ifindex(struct dcp_env *env, const void *in, size_t in_len,
 		       __u32 ingress_ifindex, __u32 want_act, const void *want, size_t want_len,
 		       const int *moved);
 bool dcp_check(struct dcp_env *env, const void *in, size_t in_len, __u32 want_act,
-	       const void *want, size_t want_len, enum xlb_decap_stat stat);
+	       const void *want, size_t want_len, int stat);
 
 /* --- packets --- */
 

@@ -158,7 +158,7 @@ static void check_clients(struct bal *b, const struct bal_vip *v, const __u32 *r
 		moved += hop;
 		test_ctx("%s client %u: first ACK", v->addr, n);
 		if (!send_check(b, v, n, TH_ACK, ow.cur, hop ? ow.prev : 0,
-				hop ? BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP) :
+				hop ? BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)) :
 				      BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS)))
 			break;
 		test_ctx("%s client %u: its entry", v->addr, n);
@@ -233,7 +233,7 @@ void test_balancer_sc_hop(void)
 	send_check(&b, &v4_b, n, TH_SYN, ow.cur, 0, BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS));
 	test_ctx("its handshake's ACK");
 	send_check(&b, &v4_b, n, TH_ACK, ow.cur, ow.prev,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP));
+		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
 	test_ctx(NULL);
 out:
 	free(ra);
@@ -324,7 +324,7 @@ void test_balancer_sc_hop_skipped(void)
 	if (!ASSERT_EQ(ow.prev, 6, "a flow of the IPv6 backend"))
 		goto out;
 	send_check(&b, &v4_a, n, TH_ACK, ow.cur, 0,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP_SKIPPED));
+		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP_SKIPPED)));
 
 	test_ctx("previous owner gone");
 	if (!bal_flows_clear(&b) ||
@@ -335,7 +335,7 @@ void test_balancer_sc_hop_skipped(void)
 	if (!bal_backend_write(&b, ow.prev) || !bal_stats_snap(&b))
 		goto out;
 	send_check(&b, &v4_b, n, TH_ACK, ow.cur, 0,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP_SKIPPED));
+		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP_SKIPPED)));
 	b.be[ow.prev].flags = XLB_BE_F_PRESENT | XLB_BE_F_NEXTHOP;
 	if (!bal_backend_write(&b, ow.prev))
 		goto out;
@@ -343,7 +343,7 @@ void test_balancer_sc_hop_skipped(void)
 	test_ctx("a hop flow whose hop goes, comes back, is given anew");
 	n = moved_client(&v4_b, rb, ra, n + 1, &ow);
 	send_check(&b, &v4_b, n, TH_ACK, ow.cur, ow.prev,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP));
+		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
 	b.be[ow.prev].flags = 0;
 	if (!bal_backend_write(&b, ow.prev))
 		goto out;
@@ -406,7 +406,7 @@ void test_balancer_sc_modes(void)
 		goto out;
 	n = moved_client(&v4_c, rc, rb, 0, &ow);
 	send_check(&b, &v4_c, n, TH_ACK, ow.cur, ow.prev,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP));
+		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
 
 	test_ctx("a new VIP with a previous table");
 	{
@@ -418,7 +418,7 @@ void test_balancer_sc_modes(void)
 		    bal_stats_snap(&b)) {
 			n = moved_client(&v, rb, ra, 0, &ow);
 			send_check(&b, &v, n, TH_ACK, ow.cur, ow.prev,
-				   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, XLB_STAT_SC_HOP));
+				   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
 		}
 	}
 
@@ -444,15 +444,15 @@ out:
 	bal_close(&b);
 }
 
-static bool decap_stats(struct decap *d, int ncpus, __u64 out[XLB_DECAP_STAT_MAX])
+static bool decap_stats(struct decap *d, int ncpus, __u64 out[XLB_DECAP_SC_MAX])
 {
 	__u64 v[ncpus];
 	__u32 k;
 	int c;
 
-	for (k = 0; k < XLB_DECAP_STAT_MAX; k++) {
-		if (!ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(d->maps.decap_stats), &k, v) ?
-				       -errno : 0, "decap_stats"))
+	for (k = 0; k < XLB_DECAP_SC_MAX; k++) {
+		if (!ASSERT_OK(bpf_map_lookup_elem(bpf_map__fd(d->maps.decap_sc_stats), &k, v) ?
+				       -errno : 0, "decap_sc_stats"))
 			return false;
 		for (out[k] = 0, c = 0; c < ncpus; c++)
 			out[k] += v[c];
@@ -492,7 +492,7 @@ void test_balancer_sc_decap_reads_hop(void)
 		goto out;
 	for (i = 0; i < 2; i++) {
 		struct xlb_decap_key key = {};
-		__u64 st[XLB_DECAP_STAT_MAX], st2[XLB_DECAP_STAT_MAX];
+		__u64 st[XLB_DECAP_SC_MAX], st2[XLB_DECAP_SC_MAX];
 		size_t off, ip_len;
 		union xlb_addr c;
 		__u8 fam, one = 1;
@@ -532,9 +532,9 @@ void test_balancer_sc_decap_reads_hop(void)
 			if (bal_inner_of(p.buf, p.len, &off, &ip_len))
 				ASSERT_PKT_EQ(out + 14, o.data_size_out - 14, p.buf + off, ip_len,
 					      "the client's packet");
-			ASSERT_EQ(st2[XLB_DECAP_STAT_SC_NO_SOCKET] - st[XLB_DECAP_STAT_SC_NO_SOCKET],
+			ASSERT_EQ(st2[XLB_DECAP_SC_NO_SOCKET] - st[XLB_DECAP_SC_NO_SOCKET],
 				  1, "the decap read the hop (no socket, no route)");
-			ASSERT_EQ(st2[XLB_DECAP_STAT_SC_MALFORMED] - st[XLB_DECAP_STAT_SC_MALFORMED],
+			ASSERT_EQ(st2[XLB_DECAP_SC_MALFORMED] - st[XLB_DECAP_SC_MALFORMED],
 				  0, "not malformed");
 
 		}

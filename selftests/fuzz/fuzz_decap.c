@@ -36,8 +36,9 @@
  *     after the outer headers, the inner ECN field merged with the outer
  *     one as RFC 6040 sec 4.2 says, and an inner IPv4 header checksum that
  *     verifies (summed from scratch) whenever it did before.
- * Never XDP_ABORTED; decap_stats counts the run once under its action and,
- * for a packet with a hop, once under its sc_* reason. Needs root (BPF, a
+ * Never XDP_ABORTED; decap_stats counts the run once under its action (a
+ * packet sent on: none) and decap_sc_stats a packet with a hop once under
+ * its reason. Needs root (BPF, a
  * network namespace of its own, where the sockets and routes are made).
  */
 #include <errno.h>
@@ -87,13 +88,16 @@ struct expect {
 	size_t hop_rm;		/* its GUE header and private data, bytes */
 	__u8 hop_addr[16];
 	const __u8 *outer_src;	/* the outer source address */
-	int sc;			/* the XLB_DECAP_STAT_SC_* reason; -1: none */
+	int sc;			/* the XLB_DECAP_SC_* reason; -1: none */
 };
 
 static struct decap *skel;
-static int stats_fd, ncpus;
+static int stats_fd, sc_stats_fd, ncpus;
 static __u8 local4[4], local6[16];
-static __u64 stats_prev[XLB_DECAP_STAT_MAX];
+/* decap_stats, then decap_sc_stats from SC(0) */
+#define SC(i)		(XLB_DECAP_STAT_MAX + (i))
+#define NSTATS		(XLB_DECAP_STAT_MAX + XLB_DECAP_SC_MAX)
+static __u64 stats_prev[NSTATS];
 
 /* The second chance's world (xdp_input.h): the connection held, hops */
 static __u8 sc_client4[4], sc_client6[16], sc_vip4[4], sc_vip6[16];
@@ -127,19 +131,25 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void stats_read(__u64 out[XLB_DECAP_STAT_MAX])
+static void percpu_read(int fd, __u32 n, __u64 *out)
 {
-	static __u64 vals[XLB_DECAP_STAT_MAX * 256];
-	__u32 keys[XLB_DECAP_STAT_MAX], batch, count = XLB_DECAP_STAT_MAX, i;
+	static __u64 vals[NSTATS * 256];
+	__u32 keys[NSTATS], batch, count = n, i;
 	int c, err;
 
-	err = bpf_map_lookup_batch(stats_fd, NULL, &batch, keys, vals, &count, NULL);
-	CHECK((!err || errno == ENOENT) && count == XLB_DECAP_STAT_MAX);
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
+	err = bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, NULL);
+	CHECK((!err || errno == ENOENT) && count == n);
+	for (i = 0; i < n; i++) {
 		out[keys[i]] = 0;
 		for (c = 0; c < ncpus; c++)
 			out[keys[i]] += vals[i * ncpus + c];
 	}
+}
+
+static void stats_read(__u64 out[NSTATS])
+{
+	percpu_read(stats_fd, XLB_DECAP_STAT_MAX, out);
+	percpu_read(sc_stats_fd, XLB_DECAP_SC_MAX, out + XLB_DECAP_STAT_MAX);
 }
 
 static void addr_add(int family, const void *addr)
@@ -216,13 +226,17 @@ static void setup_netns(void)
  * input set reaches. */
 static void stats_print(void)
 {
-	static const char *const names[] = XLB_DECAP_STAT_NAMES;
-	__u64 now[XLB_DECAP_STAT_MAX];
+	static const char *const names[] = XLB_DECAP_STAT_NAMES, *const sc_names[] =
+		XLB_DECAP_SC_NAMES;
+	__u64 now[NSTATS];
 	int i;
 
 	stats_read(now);
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
-		fprintf(stderr, "%-20s %llu\n", names[i], (unsigned long long)now[i]);
+	for (i = 0; i < NSTATS; i++)
+		fprintf(stderr, "%s%-*s %llu\n", i < XLB_DECAP_STAT_MAX ? "" : "sc_",
+			i < XLB_DECAP_STAT_MAX ? 20 : 17,
+			i < XLB_DECAP_STAT_MAX ? names[i] : sc_names[i - XLB_DECAP_STAT_MAX],
+			(unsigned long long)now[i]);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -245,6 +259,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.decap_cfg), &zero, &cfg, BPF_ANY))
 		die("decap_cfg");
 	stats_fd = bpf_map__fd(skel->maps.decap_stats);
+	sc_stats_fd = bpf_map__fd(skel->maps.decap_sc_stats);
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0 || ncpus > 256)
 		die("libbpf_num_possible_cpus");
@@ -353,7 +368,7 @@ static enum verdict model_sc(const __u8 *f, size_t len, const __u8 *h, struct ex
 		goto ignored;
 	if (sc_held(e->inner, in + (e->inner == 4 ? 12 : 8), in + (e->inner == 4 ? 16 : 24),
 		    xc_get16(in + thoff), xc_get16(in + thoff + 2))) {
-		e->sc = XLB_DECAP_STAT_SC_LOCAL;
+		e->sc = XLB_DECAP_SC_LOCAL;
 		return V_STRIP;
 	}
 	if (!memcmp(e->hop_addr, local, alen))
@@ -378,10 +393,10 @@ static enum verdict model_sc(const __u8 *f, size_t len, const __u8 *h, struct ex
 	}
 no_socket:
 	/* this host, or no route at all */
-	e->sc = XLB_DECAP_STAT_SC_NO_SOCKET;
+	e->sc = XLB_DECAP_SC_NO_SOCKET;
 	return V_STRIP;
 ignored:
-	e->sc = XLB_DECAP_STAT_SC_IGNORED;
+	e->sc = XLB_DECAP_SC_IGNORED;
 	return V_STRIP;
 }
 
@@ -566,7 +581,7 @@ static void check_sent(const __u8 *in, size_t len, const __u8 *out, size_t out_l
 
 static void check_counters(enum verdict v, const struct expect *e)
 {
-	__u64 now[XLB_DECAP_STAT_MAX], want[XLB_DECAP_STAT_MAX] = { [XLB_DECAP_STAT_RX] = 1 };
+	__u64 now[NSTATS], want[NSTATS] = { [XLB_DECAP_STAT_RX] = 1 };
 	int i;
 
 	switch (v) {
@@ -579,27 +594,25 @@ static void check_counters(enum verdict v, const struct expect *e)
 	case V_STRIP:
 		want[XLB_DECAP_STAT_DECAP] = 1;
 		if (e->sc >= 0)
-			want[e->sc] = 1;
+			want[SC(e->sc)] = 1;
 		break;
 	case V_HOP_BAD:
 		want[XLB_DECAP_STAT_DROP] = 1;
-		want[XLB_DECAP_STAT_SC_MALFORMED] = 1;
+		want[SC(XLB_DECAP_SC_MALFORMED)] = 1;
 		break;
 	case V_SENT:
-		want[XLB_DECAP_STAT_FORWARD] = 1;
-		want[XLB_DECAP_STAT_SC_FORWARD] = 1;
+		want[SC(XLB_DECAP_SC_FORWARD)] = 1;
 		break;
 	case V_SENT_KERNEL:
-		want[XLB_DECAP_STAT_FORWARD] = 1;
-		want[XLB_DECAP_STAT_SC_FORWARD_KERNEL] = 1;
+		want[SC(XLB_DECAP_SC_FORWARD_KERNEL)] = 1;
 		break;
 	case V_FWD_FAILED:
 		want[XLB_DECAP_STAT_DROP] = 1;
-		want[XLB_DECAP_STAT_SC_FWD_FAILED] = 1;
+		want[SC(XLB_DECAP_SC_FWD_FAILED)] = 1;
 		break;
 	}
 	stats_read(now);
-	for (i = 0; i < XLB_DECAP_STAT_MAX; i++) {
+	for (i = 0; i < NSTATS; i++) {
 		now[i] -= stats_prev[i];
 		CHECK(now[i] == want[i]);
 		stats_prev[i] += now[i];
