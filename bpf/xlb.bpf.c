@@ -59,6 +59,8 @@ static __always_inline __u32 ring_read(__u32 ring_id, __u32 slot)
 	return be_id ? *be_id : XLB_BACKEND_NONE;
 }
 
+/* The slot of `hash` in the VIP's table (XLB_SLOT: the backend, and
+ * with second chance the previous table's when another). */
 static __always_inline __u32 maglev_pick(const struct xlb_vip *vip, __u32 hash)
 {
 	if (!vip->ring_size)
@@ -170,21 +172,16 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 
 /*
  * Second chance (README "Second chance"): a TCP segment that is not a SYN
- * and found no flow entry, of a VIP whose previous table is in use (the
- * other slot, same size), whose slot had another owner there: that
- * owner, if it can take a hop, as the flow's hop (0: none).
+ * and found no flow entry, whose slot had another owner, prev_id, in its
+ * VIP's previous table: that owner, if it can take a hop, as the flow's
+ * hop (0: none).
  */
-static __always_inline __u16 second_chance_hop(const struct pkt *p, const struct xlb_vip *vip,
-					       __u32 hash, __u32 be_id,
+static __always_inline __u16 second_chance_hop(const struct pkt *p, __u32 prev_id,
 					       const struct xlb_backend *be)
 {
 	const struct xlb_backend *prev;
-	__u32 prev_id;
 
-	if (!(vip->flags & XLB_VIP_F_PREV) || p->flow.proto != IPPROTO_TCP || tcp_syn(p))
-		return 0;
-	prev_id = ring_read(vip->ring_id ^ 1, hash % vip->ring_size);
-	if (prev_id == be_id || prev_id == XLB_BACKEND_NONE)
+	if (prev_id == XLB_BACKEND_NONE || p->flow.proto != IPPROTO_TCP || tcp_syn(p))
 		return 0;
 	prev = bpf_map_lookup_elem(&backends, &prev_id);
 	if (!prev || !(prev->flags & XLB_BE_F_PRESENT) || prev->family != be->family) {
@@ -212,7 +209,7 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 	bool by_src = vip->flags & XLB_VIP_F_HASH_SRC, icmp_error = how & HOW_ICMP_ERROR;
 	struct xlb_backend *be;
 	struct xlb_flow *known;
-	__u32 hash, be_id;
+	__u32 hash, be_id, slot;
 
 	/* ICMP errors and first fragments did not pass the established
 	 * path: the flow they belong to may still be known */
@@ -224,6 +221,9 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 			if (backend_usable(be, known->backend_gen)) {
 				stat_inc(XLB_STAT_FLOW_HIT);
 				*fl = *known;
+				/* fragments and ICMP errors get no hop: no socket
+				 * to look up */
+				fl->hop = 0;
 				goto chosen;
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
@@ -232,7 +232,8 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 
 	hash = by_src ? hash_src(fk) : hash_flow(fk);
 	stat_inc(XLB_STAT_FLOW_MISS);
-	be_id = maglev_pick(vip, hash);
+	slot = maglev_pick(vip, hash);
+	be_id = XLB_SLOT_BE(slot);
 	be = bpf_map_lookup_elem(&backends, &be_id);
 	if (!be_id || !be || !(be->flags & XLB_BE_F_PRESENT))
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
@@ -242,7 +243,7 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 	fl->hash = hash;
 	fl->vip_id = vip->id;
 	/* fragments and ICMP errors get no hop: no socket to look up */
-	fl->hop = icmp_error || p->frag ? 0 : second_chance_hop(p, vip, hash, be_id, be);
+	fl->hop = icmp_error || p->frag ? 0 : second_chance_hop(p, XLB_SLOT_PREV(slot), be);
 	/* an ICMP error must not create state for a flow we never saw;
 	 * source-hashed fragments need none */
 	if (!icmp_error && !(by_src && p->frag)) {

@@ -27,6 +27,14 @@
 /* backend id 0 is never used: it marks an empty Maglev slot */
 #define XLB_BACKEND_NONE	0
 
+/* A Maglev table slot (a `rings` value): the backend id in the low 16
+ * bits. Second chance (README "Second chance") puts the slot's backend in
+ * the VIP's previous table in the high 16 bits when it is another one (0:
+ * the same, or no previous table), so one read gives both. */
+#define XLB_SLOT(be, prev)	((__u32)(be) | (__u32)(prev) << 16)
+#define XLB_SLOT_BE(w)		((w) & 0xffff)
+#define XLB_SLOT_PREV(w)	((w) >> 16)
+
 #define XLB_FAMILY_V4		4
 #define XLB_FAMILY_V6		6
 
@@ -59,9 +67,6 @@ enum xlb_encap {
 #define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
 #define XLB_VIP_F_ANY_TCP	(1U << 2) /* marker: a TCP all-ports VIP exists */
 #define XLB_VIP_F_ANY_UDP	(1U << 3) /* marker: a UDP all-ports VIP exists */
-#define XLB_VIP_F_PREV		(1U << 4) /* second chance: the VIP's other table slot
-					   * holds its previous table, of the same size
-					   * (README "Second chance") */
 
 /* Value of `vips`. Written whole by the agent (the map is not
  * preallocated, so an update swaps in a new element under RCU and the
@@ -289,8 +294,8 @@ _Static_assert(sizeof(struct xlb_gue_hop) == 4, "xlb_gue_hop size");
 enum xlb_sc_stat {
 	XLB_SC_STAT_HOP,		/* a flow without entry got a hop (its entry
 					 * keeps it for its later packets) */
-	XLB_SC_STAT_HOP_SKIPPED,	/* its previous owner differed but cannot take
-					 * a hop (gone, of the other family) */
+	XLB_SC_STAT_HOP_SKIPPED,	/* its slot's previous owner differed but cannot
+					 * take a hop (gone, of the other family) */
 	XLB_SC_STAT_MAX
 };
 

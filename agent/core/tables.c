@@ -5,7 +5,9 @@
  * backend entries with their next hops. apply.c calls it for what a
  * config changed; everything that changes a VIP's runtime state (health
  * checks, xlbctl, soon the pool state) calls xlbd_vip_changed(), which
- * rewrites the table when it must and then tells the announcer.
+ * rewrites the table when it must and then tells the announcer. A VIP
+ * with second chance gets its previous table's owners in its slots
+ * (second_chance.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -90,6 +92,11 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		v->backends[k].slots = id != XLB_BACKEND_NONE && id < XLB_MAX_BACKENDS ?
 					       per_id[id] : 0;
 	}
+	/* second chance: the previous table's owners into the slots */
+	if (c->second_chance)
+		xlbd_sc_table(d, v, mb, v->n_backends, ring, c->ring_size);
+	else
+		rt_sc_free(&v->sc);
 	if (c->hash_src)
 		vip.flags |= XLB_VIP_F_HASH_SRC;
 	xlbd_vip_key(c, &key);

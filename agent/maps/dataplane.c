@@ -9,12 +9,8 @@
  *   `rings` before the VIP entry is switched to it in one update; the
  *   previous table stays in place until the next change of that VIP, so a
  *   packet that read the old VIP entry still finds a table.
- * - Second chance (xlb_dp_vip_set_prev): the inactive slot may hold the
- *   VIP's previous table, in use while the entry has XLB_VIP_F_PREV (the
- *   two tables of the same size). The slot the entry names as current is
- *   only ever replaced by a newer table of the same size, so a packet
- *   that read the entry just before finds a complete table of its size;
- *   the previous slot only chooses hops, which are advice.
+ * - Second chance needs nothing more here: a VIP's previous table travels
+ *   in the high half of its table's slots (XLB_SLOT, maglev_prev_merge).
  * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
  *   uses it; its flags say which protocols have an all-ports VIP. The
  *   marker is written before the address's first VIP entry and removed
@@ -508,70 +504,30 @@ static int ring_create(const __u32 *ring, __u32 size)
 	return fd;
 }
 
-/* A new table into slot `slot` of `rings` (replacing what was there). */
-static int ring_put(struct xlb_dp *dp, __u32 slot, const __u32 *ring, __u32 size)
-{
-	int ring_fd, err;
-
-	ring_fd = ring_create(ring, size);
-	if (ring_fd < 0)
-		return ring_fd;
-	err = map_update(bpf_map__fd(dp->skel->maps.rings), &slot, &ring_fd);
-	close(ring_fd);
-	return err;
-}
-
-int xlb_dp_vip_set_prev(struct xlb_dp *dp, const struct xlb_vip_key *key,
-			const struct xlb_vip *vip, const __u32 *ring, __u32 ring_size,
-			enum xlb_dp_prev mode, const __u32 *prev)
+int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip,
+		   const __u32 *ring, __u32 ring_size)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip_encap enc = { .encap = vip->encap, .gue_port = vip->gue_port };
 	struct xlb_vip cur, next = *vip;
 	__u32 id = vip->id;
-	bool running;
-	int err;
+	int ring_fd, err;
 
-	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0 ||
-	    (mode == XLB_DP_PREV_TABLE && !prev))
+	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0)
 		return -EINVAL;
-	running = !bpf_map_lookup_elem(vips_fd, key, &cur) && cur.id == vip->id &&
-		  cur.ring_id / 2 == vip->id;
-	next.flags &= ~XLB_VIP_F_PREV;
+	next.ring_id = vip->id * 2;
+	/* switch to the other slot of this VIP if it is running now */
+	if (!bpf_map_lookup_elem(vips_fd, key, &cur) && cur.id == vip->id &&
+	    cur.ring_id == next.ring_id)
+		next.ring_id++;
 	next.ring_size = ring_size;
-	switch (mode) {
-	case XLB_DP_PREV_NONE:
-	case XLB_DP_PREV_RUNNING:
-		if (mode == XLB_DP_PREV_RUNNING &&
-		    (!running || cur.ring_size != ring_size))
-			return -EINVAL;
-		/* the other slot of this VIP if it is running now */
-		next.ring_id = running ? cur.ring_id ^ 1 : vip->id * 2;
-		err = ring_put(dp, next.ring_id, ring, ring_size);
-		if (mode == XLB_DP_PREV_RUNNING)
-			next.flags |= XLB_VIP_F_PREV;
-		break;
-	case XLB_DP_PREV_KEEP:
-		if (!running || !(cur.flags & XLB_VIP_F_PREV) || cur.ring_size != ring_size)
-			return -EINVAL;
-		next.ring_id = cur.ring_id;
-		next.flags |= XLB_VIP_F_PREV;
-		err = ring_put(dp, next.ring_id, ring, ring_size);
-		break;
-	case XLB_DP_PREV_TABLE:
-		/* in place only with the same size: a reader of the entry
-		 * before the update must find a table of its size there */
-		if (running && cur.ring_size != ring_size)
-			return -EINVAL;
-		next.ring_id = running ? cur.ring_id : vip->id * 2;
-		next.flags |= XLB_VIP_F_PREV;
-		err = ring_put(dp, next.ring_id ^ 1, prev, ring_size);
-		if (!err)
-			err = ring_put(dp, next.ring_id, ring, ring_size);
-		break;
-	default:
-		return -EINVAL;
-	}
+
+	ring_fd = ring_create(ring, ring_size);
+	if (ring_fd < 0)
+		return ring_fd;
+	err = map_update(rings_fd, &next.ring_id, &ring_fd);
+	close(ring_fd);
 	if (err)
 		return err;
 	/* established flows read this by VIP id; one 4-byte word */
@@ -585,25 +541,6 @@ int xlb_dp_vip_set_prev(struct xlb_dp *dp, const struct xlb_vip_key *key,
 	if (!err)
 		err = map_update(vips_fd, key, &next);
 	return err;
-}
-
-int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip,
-		   const __u32 *ring, __u32 ring_size)
-{
-	return xlb_dp_vip_set_prev(dp, key, vip, ring, ring_size, XLB_DP_PREV_NONE, NULL);
-}
-
-int xlb_dp_vip_prev_drop(struct xlb_dp *dp, const struct xlb_vip_key *key)
-{
-	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
-	struct xlb_vip cur;
-
-	if (bpf_map_lookup_elem(vips_fd, key, &cur))
-		return -errno;
-	if (!(cur.flags & XLB_VIP_F_PREV))
-		return 0;
-	cur.flags &= ~XLB_VIP_F_PREV;
-	return map_update(vips_fd, key, &cur);
 }
 
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)

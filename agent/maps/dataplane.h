@@ -65,36 +65,13 @@ int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be
 int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id);
 int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be);
 
-/* Write `ring` (ring_size backend ids, ring_size prime) into the VIP's
- * inactive table slot, then point the VIP entry at it in one map update.
- * vip->id, flags, encap and gue_port come from the caller; ring_id and
- * ring_size are filled in here. No previous table is in use after it. */
+/* Write `ring` (ring_size slots, XLB_SLOT words; ring_size prime) into
+ * the VIP's inactive table slot, then point the VIP entry at it in one
+ * map update. vip->id, flags, encap and gue_port come from the caller;
+ * ring_id and ring_size are filled in here. */
 int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key,
 		   const struct xlb_vip *vip, const __u32 *ring, __u32 ring_size);
 
-/* Second chance: what becomes of the VIP's previous table (the other
- * slot, XLB_VIP_F_PREV) when a new table is written. A table the datapath
- * may still read as the current one is only ever replaced by a newer one;
- * the previous slot only steers hops, which are advice. */
-enum xlb_dp_prev {
-	XLB_DP_PREV_NONE,	/* none in use: the new table goes to the inactive slot */
-	XLB_DP_PREV_RUNNING,	/* the running table becomes the previous one; the new
-				 * table goes to the inactive slot */
-	XLB_DP_PREV_KEEP,	/* the previous table in use stays; the new table
-				 * replaces the running one in its slot */
-	XLB_DP_PREV_TABLE,	/* `prev` becomes the previous table (the inactive slot);
-				 * the new table replaces the running one in its slot */
-};
-
-/* xlb_dp_vip_set with a previous table as `mode` says (vip->flags without
- * XLB_VIP_F_PREV: it is set here). -EINVAL when the mode cannot be had:
- * RUNNING with a running table of another size or none, KEEP without a
- * previous table in use or with another size. */
-int xlb_dp_vip_set_prev(struct xlb_dp *dp, const struct xlb_vip_key *key,
-			const struct xlb_vip *vip, const __u32 *ring, __u32 ring_size,
-			enum xlb_dp_prev mode, const __u32 *prev);
-/* Stop using the VIP's previous table (one map update; -ENOENT: no VIP). */
-int xlb_dp_vip_prev_drop(struct xlb_dp *dp, const struct xlb_vip_key *key);
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key);
 
 /* Counters, summed over CPUs. */

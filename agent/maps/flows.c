@@ -161,6 +161,8 @@ int xlb_dp_ring_slot(struct xlb_dp *dp, const struct xlb_vip_key *key, __u32 has
 		return -errno;
 	if (bpf_map_lookup_elem(fd, &s, backend_id))
 		err = -errno;
+	else
+		*backend_id = XLB_SLOT_BE(*backend_id);
 	close(fd);
 	return err;
 }

@@ -99,8 +99,7 @@ bool bal_ring(struct bal *b, const struct bal_vip *v, __u32 *ring)
 	return ASSERT_OK(maglev_build(mb, n, ring, size), "maglev_build");
 }
 
-int bal_vip_prev(struct bal *b, const struct bal_vip *v, enum xlb_dp_prev mode,
-		 const struct bal_vip *prev)
+int bal_vip_prev(struct bal *b, const struct bal_vip *v, const struct bal_vip *prev)
 {
 	struct xlb_vip_key key = bal_vip_key(v->addr, v->proto, v->port);
 	__u32 size = v->ring_size ? v->ring_size : XLB_RING_DEFAULT;
@@ -129,7 +128,9 @@ int bal_vip_prev(struct bal *b, const struct bal_vip *v, enum xlb_dp_prev mode,
 	}
 	if (!bal_ring(b, v, ring))
 		goto out;
-	err = xlb_dp_vip_set_prev(b->dp, &key, &vip, ring, size, mode, pring);
+	if (prev)
+		maglev_prev_merge(ring, pring, size);
+	err = xlb_dp_vip_set(b->dp, &key, &vip, ring, size);
 out:
 	free(ring);
 	free(pring);
@@ -138,7 +139,7 @@ out:
 
 bool bal_vip(struct bal *b, const struct bal_vip *v)
 {
-	return ASSERT_OK(bal_vip_prev(b, v, XLB_DP_PREV_NONE, NULL), "xlb_dp_vip_set");
+	return ASSERT_OK(bal_vip_prev(b, v, NULL), "xlb_dp_vip_set");
 }
 
 bool bal_flows_clear(struct bal *b)

@@ -101,11 +101,10 @@ bool bal_config_write(struct bal *b);
 
 /* Builds the VIP's Maglev table from b->be[] and writes it. */
 bool bal_vip(struct bal *b, const struct bal_vip *v);
-/* The same with a previous table (second chance) as `mode` says; `prev`
- * (XLB_DP_PREV_TABLE) names the backends of the previous table. Returns
- * xlb_dp_vip_set_prev's result, with no check on it. */
-int bal_vip_prev(struct bal *b, const struct bal_vip *v, enum xlb_dp_prev mode,
-		 const struct bal_vip *prev);
+/* The same with `prev`'s table (built at v's size) as its previous one
+ * (second chance: maglev_prev_merge); prev NULL: none. Returns
+ * xlb_dp_vip_set's result, with no check on it. */
+int bal_vip_prev(struct bal *b, const struct bal_vip *v, const struct bal_vip *prev);
 /* v's Maglev table, built as bal_vip builds it, into ring (its size). */
 bool bal_ring(struct bal *b, const struct bal_vip *v, __u32 *ring);
 struct xlb_vip_key bal_vip_key(const char *addr, __u8 proto, __u16 port);

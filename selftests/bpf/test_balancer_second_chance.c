@@ -2,10 +2,10 @@
 /*
  * Second chance on the balancer (README "Second chance"): a TCP segment
  * that is not a SYN and finds no flow entry, of a VIP whose previous table
- * is in use (XLB_VIP_F_PREV, written by xlb_dp_vip_set_prev), goes to its
- * slot's owner in the current table with the slot's owner in the previous
- * table as a GUE hop when the two differ, and its flow entry keeps the
- * hop for its later packets.
+ * is in use (its owner in each slot's high half, maglev_prev_merge), goes
+ * to its slot's owner in the current table with the slot's owner in the
+ * previous table as a GUE hop when the two differ, and its flow entry
+ * keeps the hop for its later packets.
  *
  * Which flows must get a hop is computed here independently: the flow's
  * hash by agent/maps/flows.c (bpf/hash.h compiled in userspace) and both
@@ -220,8 +220,8 @@ void test_balancer_sc_hop(void)
 	r6b = ring_of(&b, &v6_b);
 	if (!ra || !rb || !r6a || !r6b)
 		goto out;
-	if (!ASSERT_OK(bal_vip_prev(&b, &v4_b, XLB_DP_PREV_RUNNING, NULL), "3 -> 4, previous kept") ||
-	    !ASSERT_OK(bal_vip_prev(&b, &v6_b, XLB_DP_PREV_RUNNING, NULL), "IPv6 3 -> 4") ||
+	if (!ASSERT_OK(bal_vip_prev(&b, &v4_b, &v4_a), "3 -> 4, previous kept") ||
+	    !ASSERT_OK(bal_vip_prev(&b, &v6_b, &v6_a), "IPv6 3 -> 4") ||
 	    !bal_stats_snap(&b))
 		goto out;
 	check_clients(&b, &v4_b, rb, ra, true);
@@ -261,12 +261,12 @@ void test_balancer_sc_no_hop(void)
 	check_clients(&b, &v4_b, rb, NULL, false);
 	test_ctx("an unchanged table as the previous one");
 	if (!bal_flows_clear(&b) ||
-	    !ASSERT_OK(bal_vip_prev(&b, &v4_b, XLB_DP_PREV_RUNNING, NULL), "4 -> 4") ||
+	    !ASSERT_OK(bal_vip_prev(&b, &v4_b, &v4_b), "4 -> 4") ||
 	    !bal_stats_snap(&b))
 		goto out;
 	check_clients(&b, &v4_b, rb, rb, false);
 	test_ctx("UDP");
-	if (!ASSERT_OK(bal_vip_prev(&b, &udp_b, XLB_DP_PREV_RUNNING, NULL), "UDP 3 -> 4") ||
+	if (!ASSERT_OK(bal_vip_prev(&b, &udp_b, &udp_a), "UDP 3 -> 4") ||
 	    !bal_stats_snap(&b))
 		goto out;
 	for (n = 0; n < NFLOWS; n++) {
@@ -308,7 +308,7 @@ void test_balancer_sc_hop_skipped(void)
 	if (!ra || !rb || !rm)
 		goto out;
 	test_ctx("previous owner IPv6, current IPv4");
-	if (!ASSERT_OK(bal_vip_prev(&b, &v4_a, XLB_DP_PREV_RUNNING, NULL), "{1,2,6} -> {1,2,3}") ||
+	if (!ASSERT_OK(bal_vip_prev(&b, &v4_a, &v4_mixed), "{1,2,6} -> {1,2,3}") ||
 	    !bal_stats_snap(&b))
 		goto out;
 	for (n = 0; n < 10000; n++) {
@@ -328,7 +328,7 @@ void test_balancer_sc_hop_skipped(void)
 
 	test_ctx("previous owner gone");
 	if (!bal_flows_clear(&b) ||
-	    !ASSERT_OK(bal_vip_prev(&b, &v4_b, XLB_DP_PREV_RUNNING, NULL), "{1,2,3} -> {1,2,3,4}"))
+	    !ASSERT_OK(bal_vip_prev(&b, &v4_b, &v4_a), "{1,2,3} -> {1,2,3,4}"))
 		goto out;
 	n = moved_client(&v4_b, rb, ra, 0, &ow);
 	b.be[ow.prev].flags = 0;
@@ -365,18 +365,18 @@ out:
 }
 
 /*
- * The dataplane's modes: a burst (the current table replaced in place
- * while the previous one stays), a previous table given explicitly (a
- * restarted node), dropped (expired); and what it refuses.
+ * Tables as the agent writes them: a previous table other than the one
+ * just before (a burst of changes keeps the older one), a new VIP that
+ * starts with one (a restarted node), a previous table at another size
+ * (none: the slots would not match), and none any more (expired).
  */
-void test_balancer_sc_modes(void)
+void test_balancer_sc_tables(void)
 {
 	__u32 *ra = NULL, *rb = NULL, *rc = NULL, n;
-	struct bal_vip other_size = v4_b;
+	struct bal_vip other_size = v4_c;
 	struct bal b = {};
 	struct owners ow;
 
-	other_size.ring_size = 1009;
 	if (!setup(&b) || !bal_vip(&b, &v4_a))
 		goto out;
 	ra = ring_of(&b, &v4_a);
@@ -384,29 +384,11 @@ void test_balancer_sc_modes(void)
 	rc = ring_of(&b, &v4_c);
 	if (!ra || !rb || !rc)
 		goto out;
-	test_ctx("refused");
-	ASSERT_EQ(bal_vip_prev(&b, &v4_b, XLB_DP_PREV_KEEP, NULL), -EINVAL,
-		  "KEEP without a previous table");
-	ASSERT_EQ(bal_vip_prev(&b, &other_size, XLB_DP_PREV_RUNNING, NULL), -EINVAL,
-		  "RUNNING into another size");
-	ASSERT_EQ(bal_vip_prev(&b, &other_size, XLB_DP_PREV_TABLE, &v4_a), -EINVAL,
-		  "TABLE in place of another size");
 
-	test_ctx("A -> B -> C in a burst: A stays the previous table");
-	if (!ASSERT_OK(bal_vip_prev(&b, &v4_b, XLB_DP_PREV_RUNNING, NULL), "A -> B") ||
-	    !ASSERT_OK(bal_vip_prev(&b, &v4_c, XLB_DP_PREV_KEEP, NULL), "B -> C, A kept") ||
-	    !bal_stats_snap(&b))
+	test_ctx("current C, previous A (B came and went in a burst)");
+	if (!ASSERT_OK(bal_vip_prev(&b, &v4_c, &v4_a), "C over A") || !bal_stats_snap(&b))
 		goto out;
 	check_clients(&b, &v4_c, rc, ra, true);
-
-	test_ctx("previous table given: B, current C");
-	if (!bal_flows_clear(&b) ||
-	    !ASSERT_OK(bal_vip_prev(&b, &v4_c, XLB_DP_PREV_TABLE, &v4_b), "C, previous B") ||
-	    !bal_stats_snap(&b))
-		goto out;
-	n = moved_client(&v4_c, rc, rb, 0, &ow);
-	send_check(&b, &v4_c, n, TH_ACK, ow.cur, ow.prev,
-		   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
 
 	test_ctx("a new VIP with a previous table");
 	{
@@ -414,27 +396,41 @@ void test_balancer_sc_modes(void)
 
 		v.addr = "203.0.113.11";
 		v.id = 5;
-		if (ASSERT_OK(bal_vip_prev(&b, &v, XLB_DP_PREV_TABLE, &v4_a), "new VIP") &&
-		    bal_stats_snap(&b)) {
+		if (ASSERT_OK(bal_vip_prev(&b, &v, &v4_a), "new VIP") && bal_stats_snap(&b)) {
 			n = moved_client(&v, rb, ra, 0, &ow);
 			send_check(&b, &v, n, TH_ACK, ow.cur, ow.prev,
-				   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS, BAL_SC(XLB_SC_STAT_HOP)));
+				   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS,
+					     BAL_SC(XLB_SC_STAT_HOP)));
 		}
 	}
 
-	test_ctx("dropped");
-	{
-		struct xlb_vip_key key = bal_vip_key(v4_c.addr, v4_c.proto, v4_c.port);
+	test_ctx("no previous table any more");
+	if (!bal_flows_clear(&b) || !bal_vip(&b, &v4_c) || !bal_stats_snap(&b))
+		goto out;
+	n = moved_client(&v4_c, rc, ra, 0, &ow);
+	send_check(&b, &v4_c, n, TH_ACK, ow.cur, 0, BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS));
 
-		if (!bal_flows_clear(&b) ||
-		    !ASSERT_OK(xlb_dp_vip_prev_drop(b.dp, &key), "xlb_dp_vip_prev_drop") ||
-		    !bal_stats_snap(&b))
-			goto out;
-		n = moved_client(&v4_c, rc, rb, 0, &ow);
-		send_check(&b, &v4_c, n, TH_ACK, ow.cur, 0,
-			   BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS));
-		ASSERT_EQ(bal_vip_prev(&b, &v4_c, XLB_DP_PREV_KEEP, NULL), -EINVAL,
-			  "KEEP after the drop");
+	test_ctx("the table of another size");
+	other_size.ring_size = 1009;
+	free(rc);
+	rc = calloc(1009, sizeof(*rc));
+	if (!ASSERT_TRUE(rc, "calloc") || !bal_ring(&b, &other_size, rc) ||
+	    !bal_flows_clear(&b) || !bal_vip(&b, &other_size) || !bal_stats_snap(&b))
+		goto out;
+	for (n = 0; n < 50; n++) {
+		union xlb_addr c;
+		struct xlb_dp_flow f = { .proto = IPPROTO_TCP, .client_port = client_port(n),
+					 .vip_port = 80 };
+		__u8 fam;
+
+		pkt_addr_parse(BAL_VIP4, &f.vip, &fam);
+		f.family = fam;
+		pkt_addr_parse(BAL_VIP4, &c, &fam);
+		bal_client(&c, fam, n);
+		f.client = c;
+		if (!send_check(&b, &other_size, n, TH_ACK, rc[xlb_dp_flow_hash(&f, false) % 1009],
+				0, BAL_STATS(XLB_STAT_TX, XLB_STAT_FLOW_MISS)))
+			break;
 	}
 out:
 	test_ctx(NULL);
@@ -503,7 +499,7 @@ void test_balancer_sc_decap_reads_hop(void)
 		rc = ring_of(&b, vs[i]);
 		rp = ring_of(&b, vp[i]);
 		if (!rc || !rp || !bal_vip(&b, vp[i]) ||
-		    !ASSERT_OK(bal_vip_prev(&b, vs[i], XLB_DP_PREV_RUNNING, NULL), "change"))
+		    !ASSERT_OK(bal_vip_prev(&b, vs[i], vp[i]), "change"))
 			goto out;
 		n = moved_client(vs[i], rc, rp, 0, &ow);
 		pkt_addr_parse(vs[i]->addr, &c, &fam);

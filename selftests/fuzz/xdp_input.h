@@ -36,6 +36,10 @@
 #define FZ_VIP6_A	"2001:db8:f::10" /* TCP 443 IPIP; UDP all ports GUE port 7777,
 					  * source hash */
 #define FZ_VIP6_B	"2001:db8:f::11" /* TCP 80 IPIP (6in4); UDP 4789 GUE over IPv4 */
+/* second chance: a previous table whose owners differ in some slots */
+#define FZ_VIP4_E	"203.0.113.14"	/* TCP 8080 GUE; previous owners present, absent,
+					 * of the other family */
+#define FZ_VIP6_C	"2001:db8:f::12" /* TCP 8443 GUE over IPv6 */
 /* fuzz_decap's own addresses and GUE port */
 #define FZ_DECAP4	"192.0.2.10"
 #define FZ_DECAP6	"2001:db8::10"

@@ -184,6 +184,21 @@ static void xlb_seeds(void)
 	flows("v6-udp4789-big", FZ_VIP6_B, IPPROTO_UDP, 4789, 0, 1200, 0);
 	flows("v6-udp-allports-big", FZ_VIP6_A, IPPROTO_UDP, 0, 0, 1460, 0);
 
+	/* second chance: moved and unmoved slots, a SYN and its ACK, a SYN
+	 * on a known tuple, an ICMP error about a flow with a hop, big */
+	flows("v4-tcp8080-gue-sc", FZ_VIP4_E, IPPROTO_TCP, 8080, TH_ACK, 100, 0);
+	flows("v4-tcp8080-gue-sc-syn", FZ_VIP4_E, IPPROTO_TCP, 8080, TH_SYN, 0, 0);
+	flows("v6-tcp8443-gue-sc", FZ_VIP6_C, IPPROTO_TCP, 8443, TH_ACK | TH_PUSH, 60, 0);
+	flows("v6-tcp8443-gue-sc-big", FZ_VIP6_C, IPPROTO_TCP, 8443, TH_ACK, 1240, 0);
+	for (i = 0; i < 2; i++) {
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_ACK, 10));
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_SYN, 0));
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_ACK, 10));
+	}
+	add(0, icmp_error(FZ_VIP4_E, IPPROTO_TCP, 8080, 41100, 3, 4, 1400, 28));
+	add(XDP_IN_NEW_GEN, flow(FZ_VIP4_E, IPPROTO_TCP, 41101, 8080, TH_ACK, 10));
+	save("xlb", "v4-gue-sc-syn-icmp");
+
 	/* a SYN, then the flow's ACK, then a reused tuple's SYN */
 	add(0, flow(FZ_VIP4_A, IPPROTO_TCP, 41000, 80, TH_SYN, 0));
 	add(0, flow(FZ_VIP4_A, IPPROTO_TCP, 41000, 80, TH_ACK, 10));
