@@ -95,8 +95,8 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Second chance's counters (enum xlb_sc_stat) but the hop counter: a map
- * of their own, so that `stats` keeps its layout. */
+/* Second chance's counters (enum xlb_sc_stat): a map of their own, so
+ * that `stats` keeps its layout. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_SC_STAT_MAX);

@@ -188,7 +188,7 @@ static __always_inline __u16 second_chance_hop(const struct pkt *p, __u32 prev_i
 		sc_stat_inc(XLB_SC_STAT_HOP_SKIPPED);
 		return 0;
 	}
-	stat_inc(XLB_STAT_SC_HOP_SLOT);	/* a hot line: see xlb_shared.h */
+	sc_stat_inc(XLB_SC_STAT_HOP);
 	return XLB_FLOW_HOP(prev_id, prev->gen);
 }
 

@@ -213,8 +213,7 @@ _Static_assert(sizeof(struct xlb_traffic) == 16, "xlb_traffic size");
  * forwarded correctly is dropped. Each pass or drop counts one reason. */
 enum xlb_stat {
 	XLB_STAT_RX,			/* packets seen: not counted by the datapath,
-					 * userspace sums the four actions; the map's
-					 * slot holds XLB_STAT_SC_HOP_SLOT instead */
+					 * userspace sums the four actions */
 	XLB_STAT_TX,			/* XDP_TX */
 	XLB_STAT_REDIRECT,		/* XDP_REDIRECT */
 	XLB_STAT_PASS,			/* XDP_PASS, for any reason below */
@@ -289,22 +288,16 @@ struct xlb_gue_hop {
 };
 _Static_assert(sizeof(struct xlb_gue_hop) == 4, "xlb_gue_hop size");
 
-/* The balancer's second-chance counters, as userspace reads them
- * (xlb_dp_sc_stats_read). `sc_stats` is a map of their own, so that the
- * `stats` of a running balancer are adopted as they are by an xlbd that
- * has these; but the hop counter lives in `stats`'s unused rx slot: a
- * counter in a line no other packet touches cost the hop path ~10 ns more
- * (bench datapath.second_chance), the slot next to tx costs nothing
- * measurable. */
+/* Indexes of `sc_stats`, the balancer's second-chance counters, one
+ * __u64 per CPU each. A map of its own, so that the `stats` of a running
+ * balancer are adopted as they are by an xlbd that has these. */
 enum xlb_sc_stat {
 	XLB_SC_STAT_HOP,		/* a flow without entry got a hop (its entry
-					 * keeps it for its later packets): counted in
-					 * `stats` at XLB_STAT_SC_HOP_SLOT */
+					 * keeps it for its later packets) */
 	XLB_SC_STAT_HOP_SKIPPED,	/* its slot's previous owner differed but cannot
 					 * take a hop (gone, of the other family) */
 	XLB_SC_STAT_MAX
 };
-#define XLB_STAT_SC_HOP_SLOT	XLB_STAT_RX
 
 #define XLB_SC_STAT_NAMES { "hop", "hop_skipped" }
 

@@ -616,10 +616,7 @@ int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX])
 	int err;
 
 	for (i = 0; i < XLB_SC_STAT_MAX; i++) {
-		err = i == XLB_SC_STAT_HOP ?
-			      percpu_sum(bpf_map__fd(dp->skel->maps.stats), XLB_STAT_SC_HOP_SLOT,
-					 &out[i], 1) :
-			      percpu_sum(fd, i, &out[i], 1);
+		err = percpu_sum(fd, i, &out[i], 1);
 		if (err)
 			return err;
 	}

@@ -947,13 +947,6 @@ static void check_counters(const struct run *r, __u32 *prev_path)
 		if (i >= XLB_STAT_DROP_L4_TRUNCATED)
 			drop += d;
 	}
-	/* second chance's hops (in the rx slot): at most one per frame, on
-	 * a frame that reached a backend's choice (forwarded, answered as too
-	 * big, or dropped on the way out) */
-	d = now[XLB_STAT_SC_HOP_SLOT] - stats_prev[XLB_STAT_SC_HOP_SLOT];
-	CHECK(d <= 1);
-	if (d)
-		path |= 1u << XLB_STAT_SC_HOP_SLOT;
 	memcpy(stats_prev, now, sizeof(now));
 	CHECK((path & ((1u << XLB_STAT_TX) | (1u << XLB_STAT_REDIRECT) | (1u << XLB_STAT_PASS) |
 		       (1u << XLB_STAT_DROP))) == 1u << act_stat[r->act]);
