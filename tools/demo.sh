@@ -6,7 +6,9 @@
 # traffic over two xlb nodes (ECMP); each node's XDP balancer picks one of
 # three backends with Maglev and tunnels the packet there; two anycast DNS
 # servers announce their own address while unbound answers. Then backends,
-# an xlb node and a DNS server go away and the traffic keeps working.
+# an xlb node and a DNS server go away and the traffic keeps working; on
+# the way the xlb nodes move their pool state into a single-member etcd
+# (selftests/lib/fleet.sh), after which one depool reaches both.
 # Everything is removed at the end; KEEP=1 leaves it up (`tools/demo.sh
 # down` removes it later). Exits non-zero if a scenario failed.
 set -u
@@ -14,7 +16,21 @@ cd "$(dirname "$0")/.." || exit 1
 # DEMO_TOPO: the prefix of another system.sh topology, for `hints`
 # (e2e/system_demo_hints runs the hints against its own)
 TOPO=${DEMO_TOPO:-xlbdemo}
-. selftests/lib/system.sh
+FLEET_ETCD=e1
+. selftests/lib/fleet.sh
+# the nodes start with their pool state in their state files; the fleet
+# scenario moves it to etcd
+SYS_LB_EXTRA=""
+
+# The fleet's commands, once the fleet scenario ran (its etcd member is
+# part of the kept topology)
+demo_fleet_hints() {
+	cat <<EOF
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock fleet status
+ip netns exec $(ns lb1) $XLBCTL -s $(node_dir lb1)/xlbd.sock pool show web
+ETCDCTL_API=3 ip netns exec $(ns lb1) etcdctl --endpoints $(etcd_endpoints) get --prefix $FLEET_PREFIX/
+EOF
+}
 
 # The commands KEEP=1 suggests, one a line, each printing something
 # (e2e/system_demo_hints runs every one against a live topology)
@@ -41,7 +57,7 @@ if [ "${1:-}" = hints ]; then
 	exit 0
 fi
 if [ "${1:-}" = down ]; then
-	sys_down
+	fleet_down
 	echo "demo removed: $(sys_leftovers)"
 	exit 0
 fi
@@ -70,12 +86,13 @@ finish() {
 		say "KEEP=1: the topology stays up. Try:"
 		{
 			demo_hints
+			demo_fleet_hints
 			echo "logs and configs: $SYS_RUN/"
 			echo "remove it all: tools/demo.sh down"
 		} | show
 	else
 		say "tearing down"
-		sys_down
+		fleet_down
 		echo "  left behind: $(sys_leftovers)"
 		[ "$(sys_leftovers)" = "namespaces=0 mounts=0 processes=0" ] ||
 			{ SUMMARY+=("failed  teardown: $(sys_leftovers)"); FAILED=1; }
@@ -212,6 +229,46 @@ else
 	result failed "drain: $dr depooled; new $after; during $lw; held $held"
 fi
 for n in $SYS_LBS; do node_ctl "$n" backend pool web "${SYS_ADDR4[$dr]}" >/dev/null; done
+
+say "the fleet: pool state in etcd, one depool for both nodes"
+mkdir -p "$ETCD_RUN"
+fleet_etcd_net && etcd_cluster_start 30 >/dev/null
+echo "  one etcd member, e1 ${FLEET_ADDR[e1]}, on the leaf's bridge; the nodes move to it one"
+echo "  after the other (pool-state etcd in the config; xlbd restarted, the datapath kept):"
+SYS_LB_EXTRA=fleet_lb_extra
+moved_ok=1
+for n in $SYS_LBS; do
+	sys_lb_conf "$n"
+	sys_stop "$n/xlbd" KILL
+	sys_xlbd_start "$n"
+	fleet_wait_connected 10 "$n" && sys_wait_nexthops $VIP4/32 "$SYS_LBS" 15 || moved_ok=0
+	echo "    $n: $(node_ctl "$n" status | sed -n 's/^pool state *//p')"
+done
+sys_hold_start 15
+dr=b2
+echo "  15 open connections, per backend: $(sys_hold_spread)"
+echo "  xlbctl pool depool web ${SYS_ADDR4[$dr]} ($dr), typed on lb1 only:"
+fleet_timed lb1 "$VIP4:80/tcp" "${SYS_ADDR4[$dr]}" out pool depool web "${SYS_ADDR4[$dr]}" ||
+	moved_ok=0
+echo "$FLEET_OUT" | show
+took=$(echo $FLEET_MS | cut -d' ' -f1)
+echo "  out of lb1's and lb2's tables $took ms after the command; lb2 says:"
+node_ctl lb2 backend show web | show
+after=$(sys_http $VIP4 80 30)
+echo "  30 new connections: $after"
+echo "  xlbctl fleet status (on lb2):"
+node_ctl lb2 fleet status | show
+agree=$(node_ctl lb2 -j fleet status | $SYS_PY -c 'import json, sys; print(json.load(sys.stdin)["agree"])')
+fleet_pool lb2 pool web "${SYS_ADDR4[$dr]}" >/dev/null || moved_ok=0
+sys_hold_stop
+held=$SYS_SUMMARY
+echo "  the open connections throughout: $held"
+if [ $moved_ok = 1 ] && [ "$agree" = True ] && [ "$(sys_get "$after" "$dr")" = 0 ] &&
+	sys_none "$after" failed && sys_none "$held" broken; then
+	result ok "fleet: a depool typed once on lb1 was in both nodes' tables ${took} ms later; fleet status: both at the same revision, tables agree; 0 of 15 open connections broke"
+else
+	result failed "fleet: moved $moved_ok; $FLEET_OUT; agree $agree; new $after; held $held"
+fi
 
 say "an xlb node dies while a download and open connections go through both"
 sys_hold_start 20

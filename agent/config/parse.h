@@ -40,6 +40,8 @@
 #define CONF_DNS_PORT		53
 #define CONF_WEIGHT		100
 #define CONF_SC_KEEP_MS		CONF_HOUR_MS
+#define CONF_ETCD_PORT		2379
+#define CONF_DEPOOL_THRESHOLD	50	/* percent, as PyBal's 0.5 */
 
 /* Limits (doc/xlb.conf.5 lists them). */
 #define CONF_WEIGHT_MAX		1000000
@@ -53,6 +55,7 @@
 #define CONF_SC_KEEP_MAX_MS	(7 * 24 * CONF_HOUR_MS)	/* second-chance keep */
 #define CONF_FILE_MAX		(16U << 20)	/* bytes of a config file */
 #define CONF_AS_TRANS		23456		/* RFC 6793 */
+#define CONF_ENDPOINTS_MAX	16		/* etcd endpoints */
 
 struct parser {
 	const char *name;	/* file name for messages */
@@ -128,9 +131,10 @@ int get_choice(struct parser *p, const char *what, const char *const *choices, s
 /* An absolute path */
 int get_path(struct parser *p, const char *what, char **out);
 
-/* --- parse_vip.c, parse_health.c --- */
+/* --- parse_vip.c, parse_health.c, parse_pool.c --- */
 
 int parse_vip(struct parser *p, void *conf, const struct tok *kw);
+int parse_pool_state(struct parser *p, void *conf, const struct tok *kw);
 int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw);
 
 /* --- validate.c --- */

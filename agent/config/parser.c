@@ -4,7 +4,7 @@
  *
  * The text is cut into tokens first (lexer.c). Statements are then read
  * block by block with one table of keywords per block (top level,
- * neighbor, bfd, vip), each row naming the handler that reads the
+ * neighbor, bfd, vip, pool-state), each row naming the handler that reads the
  * keyword's arguments; the block loop (cursor.c) refuses unknown
  * keywords, repeats of non-repeatable ones and forwarding-only keywords
  * in local vips, and checks that a statement ends where its handler
@@ -559,6 +559,7 @@ static const struct kw top_kws[] = {
 	{ "vip", parse_vip, KW_REPEAT },
 	{ "disable-file", g_disable_file, 0 },
 	{ "metrics", g_metrics, 0 },
+	{ "pool-state", parse_pool_state, 0 },
 };
 
 /* --- entry points --- */

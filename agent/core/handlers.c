@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bgp/speaker.h"
+#include "core/pool.h"
 #include "core/show.h"
 #include "core/xlbd.h"
 #include "ctl/commands.h"
@@ -27,6 +28,7 @@
 
 struct reply {
 	struct xlbd *d;
+	const struct ctl_request *req;
 	struct rt_vip *vip;	/* the VIP the request names, found; NULL if none */
 	bool json;
 	struct buf *body;
@@ -76,6 +78,15 @@ static void ok_json(struct reply *r, const char *k1, const char *v1, const char 
 	json_kv_string(&r->w, k1, v1);
 	json_kv_string(&r->w, k2, v2);
 	json_object_end(&r->w);
+}
+
+/* With the pool state in etcd a local change would be overwritten by the
+ * next change from etcd, and this node would disagree with the others
+ * meanwhile: refused, with the command that does it for the fleet. */
+static int etcd_refuse(struct reply *r, const char *instead)
+{
+	return fail(r, 1, "the pool state of this node is in etcd (pool-state etcd): use `xlbctl %s` "
+		    "(it changes every node); nothing changed here", instead);
 }
 
 /* "203.0.113.10:53/udp (dns)": a VIP as the answers name it, after sep */
@@ -179,6 +190,8 @@ static int vip_admin(struct reply *r, const struct ctl_args *a, bool disable)
 		admin_answer(r, a->address, &addr, disable);
 		return 0;
 	}
+	if (xlbd_pool_etcd(r->d))
+		return etcd_refuse(r, disable ? "pool disable VIP" : "pool enable VIP");
 	if (v->disabled != disable) {
 		xlbd_vip_set_disabled(r->d, v, disable);
 		log_info("vip %s %s by xlbctl%s", a->vip, disable ? "disabled" : "enabled",
@@ -209,10 +222,15 @@ static int cmd_backend_show(struct reply *r, const struct ctl_args *a)
 }
 
 /* The backend the request names, in a VIP that forwards. */
-static struct rt_backend *backend_arg(struct reply *r, const struct ctl_args *a)
+static struct rt_backend *backend_arg(struct reply *r, const struct ctl_args *a,
+				      const char *instead)
 {
 	struct rt_backend *b;
 
+	if (xlbd_pool_etcd(r->d)) {
+		etcd_refuse(r, instead);
+		return NULL;
+	}
 	if (r->vip->conf->local) {
 		fail(r, 1, "vip %s is a host-mode VIP: it has no backends", a->vip);
 		return NULL;
@@ -255,7 +273,8 @@ static int backend_changed(struct reply *r, const struct ctl_args *a,
 
 static int cmd_backend_depool(struct reply *r, const struct ctl_args *a)
 {
-	struct rt_backend *b = backend_arg(r, a);
+	struct rt_backend *b = backend_arg(r, a, a->now ? "pool inactive VIP BACKEND" :
+							   "pool depool VIP BACKEND");
 
 	if (!b)
 		return 1;
@@ -265,7 +284,7 @@ static int cmd_backend_depool(struct reply *r, const struct ctl_args *a)
 
 static int cmd_backend_pool(struct reply *r, const struct ctl_args *a)
 {
-	struct rt_backend *b = backend_arg(r, a);
+	struct rt_backend *b = backend_arg(r, a, "pool pool VIP BACKEND");
 
 	if (!b)
 		return 1;
@@ -275,7 +294,7 @@ static int cmd_backend_pool(struct reply *r, const struct ctl_args *a)
 
 static int cmd_backend_set(struct reply *r, const struct ctl_args *a)
 {
-	struct rt_backend *b = backend_arg(r, a);
+	struct rt_backend *b = backend_arg(r, a, "pool weight VIP BACKEND N");
 	char what[64];
 
 	if (!b)
@@ -363,6 +382,20 @@ static int cmd_bgp_neighbor(struct reply *r, const struct ctl_args *a)
 	return 0;
 }
 
+static int cmd_bgp_routes(struct reply *r, const struct ctl_args *a)
+{
+	struct bgp_peer *p = NULL;
+
+	if (!r->d->bgp)
+		return none(r, "no BGP neighbors configured");
+	if (a->neighbor) {
+		p = bgp_speaker_peer(r->d->bgp, a->neighbor);
+		if (!p)
+			return fail(r, 1, "no BGP neighbor %s", a->neighbor);
+	}
+	return show_bgp_routes(r->d->bgp, p, r->body, jw(r));
+}
+
 static int cmd_health_show(struct reply *r, const struct ctl_args *a)
 {
 	(void)a;
@@ -379,6 +412,13 @@ static int cmd_bfd_show(struct reply *r, const struct ctl_args *a)
 		return none(r, "no BFD sessions configured");
 	show_bfd(b, NULL, r->body, jw(r));
 	return 0;
+}
+
+/* pool ... and fleet status: core/pool_ctl.c */
+static int cmd_pool(struct reply *r, const struct ctl_args *a)
+{
+	(void)a;
+	return xlbd_pool_cmd(r->d, r->req, r->vip, r->json, r->body, r->err, r->errlen);
 }
 
 static int cmd_flow_show(struct reply *r, const struct ctl_args *a)
@@ -527,12 +567,22 @@ static const cmd_fn handlers[CTL_CMD__COUNT] = {
 	[CTL_CMD_BFD_SHOW] = cmd_bfd_show,
 	[CTL_CMD_FLOW_SHOW] = cmd_flow_show,
 	[CTL_CMD_FLOW_LOOKUP] = cmd_flow_lookup,
+	[CTL_CMD_BGP_ROUTES] = cmd_bgp_routes,
+	[CTL_CMD_POOL_SHOW] = cmd_pool,
+	[CTL_CMD_POOL_DEPOOL] = cmd_pool,
+	[CTL_CMD_POOL_POOL] = cmd_pool,
+	[CTL_CMD_POOL_INACTIVE] = cmd_pool,
+	[CTL_CMD_POOL_WEIGHT] = cmd_pool,
+	[CTL_CMD_POOL_DISABLE] = cmd_pool,
+	[CTL_CMD_POOL_ENABLE] = cmd_pool,
+	[CTL_CMD_FLEET_STATUS] = cmd_pool,
 };
 
 static int dispatch(void *arg, const struct ctl_request *req, bool json, struct buf *body,
 		    char *err, size_t errlen)
 {
-	struct reply r = { .d = arg, .json = json, .body = body, .err = err, .errlen = errlen };
+	struct reply r = { .d = arg, .req = req, .json = json, .body = body, .err = err,
+			   .errlen = errlen };
 	const struct ctl_args *a = &req->args;
 	cmd_fn fn = handlers[req->cmd->id];
 	char words[64];
@@ -547,6 +597,8 @@ static int dispatch(void *arg, const struct ctl_request *req, bool json, struct 
 		if (!r.vip)
 			return fail(&r, 1, "no VIP '%s' (xlbctl vip show lists them)", a->vip);
 	}
+	if (fn == cmd_pool)
+		return fn(&r, a);	/* renders by itself; some answers come later */
 	if (json)
 		json_init(&r.w, body, false);
 	rc = fn(&r, a);

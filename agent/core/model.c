@@ -72,12 +72,22 @@ void rt_vip_maglev_input(const struct rt_vip *v, struct maglev_backend *mb)
 
 bool rt_backend_keeps_flows(const struct rt_backend *b)
 {
-	return b->pool != RT_DEPOOLED_NOW && b->healthy;
+	return b->pool != RT_DEPOOLED_NOW && b->pool != RT_INACTIVE && b->healthy;
 }
 
 const char *rt_pool_name(enum rt_pool p)
 {
-	return p == RT_POOLED ? "pooled" : p == RT_DEPOOLED ? "depooled" : "depooled-now";
+	switch (p) {
+	case RT_POOLED:
+		return "pooled";
+	case RT_DEPOOLED:
+		return "depooled";
+	case RT_DEPOOLED_NOW:
+		return "depooled-now";
+	case RT_INACTIVE:
+		return "inactive";
+	}
+	return "?";
 }
 
 /* A backend counts towards min-healthy when it takes new flows and, if it

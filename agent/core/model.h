@@ -38,6 +38,8 @@ enum rt_pool {
 	RT_POOLED = 0,
 	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
 	RT_DEPOOLED_NOW,	/* no flows at all: existing ones move */
+	RT_INACTIVE,		/* pool state `inactive` (etcd): out of the pool altogether,
+				 * no flows, not counted in the VIP's backends */
 };
 
 struct rt_backend {
@@ -88,6 +90,7 @@ struct rt_vip {
 	struct rt_backend *backends;
 	size_t n_backends;
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
+	uint64_t fingerprint;	/* of that table (maps/fingerprint.h); valid with ring_size */
 	uint64_t gshut_until;	/* admin down: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
 	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
 	int local_state;	/* host mode: enum hc_state of the VIP's own check */
@@ -115,9 +118,9 @@ __u32 rt_backend_weight(const struct rt_backend *b);
 struct maglev_backend;
 void rt_vip_maglev_input(const struct rt_vip *v, struct maglev_backend *mb);
 /* Does b still take the flows its entries hold (present in the datapath:
- * neither failed nor depooled --now)? */
+ * neither failed nor depooled --now nor inactive)? */
 bool rt_backend_keeps_flows(const struct rt_backend *b);
-/* "pooled", "depooled", "depooled-now" */
+/* "pooled", "depooled", "depooled-now", "inactive" */
 const char *rt_pool_name(enum rt_pool p);
 /* Is v up: enabled, no disable file, and enough usable backends (host
  * mode: its own check passing)? *healthy (if not NULL) gets the number

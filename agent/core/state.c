@@ -6,8 +6,14 @@
  *
  *   disable 203.0.113.10:53/udp
  *   disable-address 203.0.113.10
- *   depool 203.0.113.10:53/udp 198.51.100.11 drain|now
+ *   depool 203.0.113.10:53/udp 198.51.100.11 drain|now|inactive
  *   weight 203.0.113.10:53/udp 198.51.100.11 50
+ *   etcd-revision 1234
+ *
+ * With `pool-state etcd` the same file holds the pool state last applied
+ * from etcd and the revision it was applied at (core/pool.c writes it
+ * after every change), so a node restarted while etcd is unreachable
+ * comes up with what it had, not with the config's defaults.
  *
  * and, for VIPs with second chance, their current and previous Maglev
  * tables (second_chance.c writes and reads those lines):
@@ -51,7 +57,10 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 		off += n;                                          \
 	} while (0)
 
-	PUT("# xlbd runtime state (xlbctl changes); rewritten by xlbd\n");
+	PUT("# xlbd runtime state (%s); rewritten by xlbd\n",
+	    d->conf->pool.etcd ? "pool state last applied from etcd" : "xlbctl changes");
+	if (d->conf->pool.etcd && d->pool_revision)
+		PUT("etcd-revision %lld\n", (long long)d->pool_revision);
 	for (i = 0; i < d->n_addrs_disabled; i++) {
 		char a[64];
 
@@ -73,7 +82,9 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 			addr_str(&b->conf->addr, be, sizeof(be));
 			if (b->pool != RT_POOLED)
 				PUT("depool %s %s %s\n", vip, be,
-				    b->pool == RT_DEPOOLED_NOW ? "now" : "drain");
+				    b->pool == RT_DEPOOLED_NOW ? "now" :
+				    b->pool == RT_INACTIVE     ? "inactive" :
+								 "drain");
 			if (b->has_weight)
 				PUT("weight %s %s %u\n", vip, be, b->weight);
 		}
@@ -126,6 +137,16 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	}
 	if (nw < 2)
 		goto bad;
+	if (!strcmp(w[0], "etcd-revision") && nw == 2) {
+		long long rev;
+
+		errno = 0;
+		rev = strtoll(w[1], &end, 10);
+		if (errno || *end || rev < 0)
+			goto bad;
+		d->pool_revision = rev;
+		return 0;
+	}
 	if (!strcmp(w[0], "disable-address") && nw == 2) {
 		struct conf_addr a = {};
 
@@ -149,10 +170,12 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 		goto bad;
 	b = v ? rt_backend_find(v, w[2]) : NULL;
 	if (!strcmp(w[0], "depool")) {
-		if (strcmp(w[3], "drain") && strcmp(w[3], "now"))
+		if (strcmp(w[3], "drain") && strcmp(w[3], "now") && strcmp(w[3], "inactive"))
 			goto bad;
 		if (b)
-			b->pool = strcmp(w[3], "now") ? RT_DEPOOLED : RT_DEPOOLED_NOW;
+			b->pool = !strcmp(w[3], "now")	    ? RT_DEPOOLED_NOW :
+				  !strcmp(w[3], "inactive") ? RT_INACTIVE :
+							      RT_DEPOOLED;
 		return 0;
 	}
 	errno = 0;

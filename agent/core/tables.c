@@ -4,10 +4,11 @@
  * its Maglev table (built from the backends' current weights) and its
  * backend entries with their next hops. apply.c calls it for what a
  * config changed; everything that changes a VIP's runtime state (health
- * checks, xlbctl, soon the pool state) calls xlbd_vip_changed(), which
- * rewrites the table when it must and then tells the announcer. A VIP
+ * checks, xlbctl, the pool state from etcd) calls xlbd_vip_changed(),
+ * which rewrites the table when it must, then tells the announcer and the
+ * node's registration in etcd (a new table has a new fingerprint). A VIP
  * with second chance gets its previous table's owners in its slots
- * (second_chance.c).
+ * (second_chance.c); the fingerprint is of the current table alone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "core/xlbd.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
+#include "maps/fingerprint.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
 
@@ -101,8 +103,12 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		vip.flags |= XLB_VIP_F_HASH_SRC;
 	xlbd_vip_key(c, &key);
 	err = xlb_dp_vip_set(d->dp, &key, &vip, ring, c->ring_size);
-	if (!err)
+	if (!err) {
 		v->ring_size = c->ring_size;
+		/* what the fleet compares (xlbctl fleet status, the metrics) */
+		if (maglev_fingerprint(ring, c->ring_size, mb, v->n_backends, &v->fingerprint))
+			v->fingerprint = 0;
+	}
 out:
 	if (err) {
 		char name[96];
@@ -144,5 +150,8 @@ int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what)
 	/* usable backends may have crossed min-healthy; the model changed
 	 * even if the datapath refused the table */
 	xlbd_announce_changed(d);
+	/* a new table has a new fingerprint: the fleet sees it */
+	if (what == XLBD_CHANGE_TABLE)
+		xlbd_pool_publish(d);
 	return err;
 }

@@ -92,6 +92,53 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "print the bash completion script",
 	  "Generated from this command table, so it offers exactly these commands.\n"
 	  "make install puts it where bash-completion finds it.", CTL_CMD_F_LOCAL },
+	{ CTL_CMD_BGP_ROUTES, "bgp", "routes", "[NEIGHBOR]",
+	  "prefixes sent to each neighbor, with their attributes",
+	  "The Adj-RIB-Out: every prefix each neighbor (or NEIGHBOR) has from this\n"
+	  "node, with the attributes it was sent with (next hop, origin, AS path,\n"
+	  "MED, LOCAL_PREF, communities) and its VIP; then how many VIPs that\n"
+	  "session does not carry, and why.", 0 },
+	{ CTL_CMD_POOL_SHOW, "pool", "show", "[VIP]",
+	  "the fleet's pool state in etcd, and what this node applied",
+	  "Per backend: what etcd says (pooled, weight, the revision of its key, an\n"
+	  "unreadable value), what this node applied, its health here. The\n"
+	  "revision shown is what --revision takes. Needs `pool-state etcd`.", 0 },
+	{ CTL_CMD_POOL_DEPOOL, "pool", "depool", "VIP BACKEND [--force] [--revision N]",
+	  "drain BACKEND of VIP on every node (etcd)",
+	  "Writes {\"pooled\": \"no\"} for BACKEND in etcd; every node of the cluster\n"
+	  "takes it out of VIP's table, its established flows stay. Refused if VIP\n"
+	  "would be left with fewer usable backends than its min-healthy or the\n"
+	  "depool-threshold, unless --force. The write is a transaction: it fails,\n"
+	  "writing nothing, if VIP's pool changed in etcd since the revision this\n"
+	  "node has applied (or since --revision N, from `pool show`). Returns once\n"
+	  "this node has applied the change.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_POOL, "pool", "pool", "VIP BACKEND [--revision N]",
+	  "put BACKEND of VIP back on every node (etcd)",
+	  "Writes {\"pooled\": \"yes\"} (the weight stays), as a transaction like\n"
+	  "`pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_INACTIVE, "pool", "inactive", "VIP BACKEND [--force] [--revision N]",
+	  "take BACKEND out of VIP's pool altogether (etcd)",
+	  "Writes {\"pooled\": \"inactive\"}: out of the table on every node, its\n"
+	  "established flows move too, and it no longer counts as one of VIP's\n"
+	  "backends for the depool threshold (a machine being decommissioned).\n"
+	  "Checked and written like `pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_WEIGHT, "pool", "weight", "VIP BACKEND N [--force] [--revision N]",
+	  "set BACKEND's weight in VIP on every node (etcd)",
+	  "Writes the weight (0..1000000) into BACKEND's key; 0 takes no new flows\n"
+	  "and is checked like a depool.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_DISABLE, "pool", "disable", "VIP [--revision N]",
+	  "withdraw VIP from every node (etcd)",
+	  "Writes {\"enabled\": false} for VIP: every node withdraws it gracefully,\n"
+	  "as `vip disable` does on one node.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_ENABLE, "pool", "enable", "VIP [--revision N]",
+	  "announce VIP again from every node (etcd)", NULL, CTL_CMD_F_SLOW },
+	{ CTL_CMD_FLEET_STATUS, "fleet", "status", "",
+	  "the nodes registered in etcd: revision, tables, divergence",
+	  "Every node registered under the cluster's prefix: address, version, the\n"
+	  "etcd revision it has applied and a fingerprint of each VIP's Maglev\n"
+	  "table. A node behind the latest change is flagged LAGGING, a table that\n"
+	  "differs from the other nodes' for the same VIP DIFFERS (a flow could\n"
+	  "then reach another backend through that node).", CTL_CMD_F_SLOW },
 };
 
 /* Argument kinds named in patterns, with the legend help prints. */
@@ -348,10 +395,11 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 	legend(out, sel, n);
 	if (!object) {
 		buf_puts(out, "\n"
-			 "-j        JSON output\n"
-			 "-p        pretty-printed JSON output (implies -j)\n"
-			 "-s SOCKET xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
-			 "-h, -V    this help, the version\n"
+			 "-j, --json           JSON output\n"
+			 "-p, --pretty         pretty-printed JSON output (implies -j)\n"
+			 "-s, --socket SOCKET  xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
+			 "-h, --help           this help\n"
+			 "-V, --version        the version\n"
 			 "\n"
 			 "OBJECT and COMMAND may be abbreviated (`" CTL_PROG " v sh` is `" CTL_PROG
 			 " vip show`).\n"
@@ -719,7 +767,9 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 		return add_word(r, out, &a->dest);
 	}
 	if (tok_is(tok, toklen, "N")) {
-		__u32 *v = !strcmp(what, "--limit") ? &a->limit : &a->n;
+		__u32 *v = !strcmp(what, "--limit")    ? &a->limit :
+			   !strcmp(what, "--revision") ? &a->revision :
+							 &a->n;
 		/* the range of a value is the daemon's, said once, here */
 		unsigned long max = !strcmp(what, "weight") ? CTL_WEIGHT_MAX :
 				    !strcmp(what, "--limit") ? CTL_FLOW_LIMIT_MAX : 0xffffffffUL;
@@ -729,6 +779,8 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 			return err;
 		if (v == &a->limit)
 			a->has_limit = true;
+		if (v == &a->revision)
+			a->has_revision = true;
 		snprintf(out, sizeof(out), "%u", *v);
 		return add_word(r, out, NULL);
 	}
@@ -889,6 +941,8 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 			continue;
 		if (!strcmp(pt.opts[f], "--now"))
 			r->req->args.now = true;
+		if (!strcmp(pt.opts[f], "--force"))
+			r->req->args.force = true;
 		err = add_word(r, pt.opts[f], NULL);
 		if (!err && opt_val[f] >= 0)
 			err = convert_arg(r, cmdname, pt.opt_kind[f], strlen(pt.opt_kind[f]),

@@ -75,6 +75,15 @@ enum ctl_cmd_id {
 	CTL_CMD_FLOW_SHOW,
 	CTL_CMD_FLOW_LOOKUP,
 	CTL_CMD_COMPLETION,
+	CTL_CMD_BGP_ROUTES,
+	CTL_CMD_POOL_SHOW,
+	CTL_CMD_POOL_DEPOOL,
+	CTL_CMD_POOL_POOL,
+	CTL_CMD_POOL_INACTIVE,
+	CTL_CMD_POOL_WEIGHT,
+	CTL_CMD_POOL_DISABLE,
+	CTL_CMD_POOL_ENABLE,
+	CTL_CMD_FLEET_STATUS,
 	CTL_CMD__COUNT
 };
 
@@ -115,6 +124,9 @@ struct ctl_args {
 	__u32 limit;			/* --limit N (0: no limit) */
 	bool has_limit;			/* --limit was given */
 	bool now;			/* --now */
+	bool force;			/* --force */
+	bool has_revision;		/* --revision N given */
+	__u32 revision;			/* its N */
 };
 
 /* A resolved command line: canonical words, ready for ctl_req_encode(). */

@@ -236,6 +236,70 @@ static const struct err_case cases[] = {
 	{ "metrics_trailing", "\nmetrics listen 127.0.0.1 port 9273 tls\n",
 	  "xlb.conf:2: unexpected 'tls' after metrics" },
 
+	/* pool-state: PS opens the block on line 1, its statements from line 2 */
+#define PS "pool-state etcd {\n"
+#define PS_OK "    endpoints http://192.0.2.40:2379\n    prefix /xlb/prod\n"
+	{ "pool_kind", "\npool-state zookeeper {\n}\n",
+	  "xlb.conf:2: pool-state: 'zookeeper' is not one of etcd" },
+	{ "pool_no_endpoints", PS "    prefix /xlb/prod\n}\n",
+	  "xlb.conf:1: pool-state etcd has no endpoints" },
+	{ "pool_no_prefix", PS "    endpoints http://192.0.2.40:2379\n}\n",
+	  "xlb.conf:1: pool-state etcd has no prefix" },
+	{ "pool_endpoints_missing", PS "    endpoints\n}\n",
+	  "xlb.conf:2: missing argument for endpoints" },
+	{ "pool_endpoint_number", PS "    endpoints 2379\n}\n", "xlb.conf:2: endpoints: expected a URL" },
+	{ "pool_endpoint_scheme", PS "    endpoints grpc://192.0.2.40:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'grpc://192.0.2.40:2379': not an http:// or https:// URL" },
+	{ "pool_endpoint_port", PS "    endpoints http://192.0.2.40:70000\n}\n",
+	  "xlb.conf:2: endpoints: 'http://192.0.2.40:70000': the port must be 1..65535 (and no path)" },
+	{ "pool_endpoint_path", PS "    endpoints http://192.0.2.40/v3\n}\n",
+	  "xlb.conf:2: endpoints: 'http://192.0.2.40/v3': no path allowed (the API is at /v3/)" },
+	{ "pool_endpoint_v6", PS "    endpoints http://[2001:db8::zz]:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://[2001:db8::zz]:2379': '2001:db8::zz' is not an IPv6 address" },
+	{ "pool_endpoint_bracket", PS "    endpoints http://[2001:db8::1:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://[2001:db8::1:2379': missing ']'" },
+	{ "pool_endpoint_host", PS "    endpoints http://:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://:2379': no host name or address" },
+	{ "pool_endpoint_mixed", PS "    endpoints https://192.0.2.40 http://192.0.2.41\n}\n",
+	  "xlb.conf:2: endpoints: all http:// or all https://, not both" },
+	{ "pool_endpoint_twice", PS "    endpoints http://192.0.2.40 http://192.0.2.40:2379\n}\n",
+	  "xlb.conf:2: endpoints: http://192.0.2.40:2379 given twice" },
+	{ "pool_endpoints_many", PS "    endpoints http://a:1 http://a:2 http://a:3 http://a:4 "
+	  "http://a:5 http://a:6 http://a:7 http://a:8 http://a:9 http://a:10 http://a:11 "
+	  "http://a:12 http://a:13 http://a:14 http://a:15 http://a:16 http://a:17\n}\n",
+	  "xlb.conf:2: endpoints: more than 16" },
+	{ "pool_prefix", PS "    endpoints http://192.0.2.40\n    prefix /xlb/prod/\n}\n",
+	  "xlb.conf:3: prefix '/xlb/prod/': must start with '/', not end with one, at most 200 "
+	  "printable characters without spaces or '//'" },
+	{ "pool_name", PS PS_OK "    name lb/1\n}\n",
+	  "xlb.conf:4: name 'lb/1': letters, digits, '.', '_' and '-', starting with a letter or "
+	  "digit, at most 63" },
+	{ "pool_tls_missing", PS PS_OK "    tls\n}\n",
+	  "xlb.conf:4: missing argument for tls (ca FILE, cert FILE key FILE)" },
+	{ "pool_tls_twice", PS PS_OK "    tls ca /a ca /b\n}\n", "xlb.conf:4: tls: ca given twice" },
+	{ "pool_tls_cert_alone", PS PS_OK "    tls cert /etc/xlb/c.pem\n}\n",
+	  "xlb.conf:4: tls: cert and key go together" },
+	{ "pool_tls_keyword", PS PS_OK "    tls crt /a\n}\n",
+	  "xlb.conf:4: tls: 'crt' is not one of ca, cert, key" },
+	{ "pool_tls_http", PS PS_OK "    tls ca /etc/xlb/ca.pem\n}\n",
+	  "xlb.conf:4: tls: the endpoints are http://, not https://" },
+	{ "pool_user_space", PS PS_OK "    user \"x lb\" password-file /p\n}\n",
+	  "xlb.conf:4: user: an etcd user name without spaces" },
+	{ "pool_user_no_password", PS PS_OK "    user xlb\n}\n",
+	  "xlb.conf:4: user xlb: no password-file (user NAME password-file FILE)" },
+	{ "pool_password_relative", PS PS_OK "    user xlb password-file etcd.pw\n}\n",
+	  "xlb.conf:4: password-file: 'etcd.pw' is not an absolute path" },
+	{ "pool_threshold", PS PS_OK "    depool-threshold 50%\n}\n",
+	  "xlb.conf:4: depool-threshold: '50%' is not a fraction 0..1 (0.5, 0.25, 1)" },
+	{ "pool_threshold_missing", PS PS_OK "    depool-threshold\n}\n",
+	  "xlb.conf:4: missing argument for depool-threshold" },
+	{ "pool_unknown", PS PS_OK "    lease 10s\n}\n",
+	  "xlb.conf:4: unknown keyword 'lease' in pool-state block" },
+	{ "pool_twice", PS PS_OK "}\n" PS PS_OK "}\n",
+	  "xlb.conf:5: duplicate 'pool-state' at top level (first on line 1)" },
+#undef PS
+#undef PS_OK
+
 	/* neighbor */
 	{ "neighbor_not_addr", BGP "neighbor leaf1 {\n}\n",
 	  "xlb.conf:3: neighbor: 'leaf1' is not an IP address" },
@@ -777,8 +841,9 @@ static void fmt_to_regex(const char *fmt, char *re, size_t len)
 	for (; *fmt && o + 16 < len; fmt++) {
 		if (*fmt == '%') {
 			fmt++;
+			/* flags, width, precision (%.64s), length */
 			while (*fmt == '0' || (*fmt >= '1' && *fmt <= '9') || *fmt == 'z' ||
-			       *fmt == 'l')
+			       *fmt == 'l' || *fmt == '.')
 				fmt++;
 			switch (*fmt) {
 			case 's':
@@ -810,7 +875,7 @@ static void fmt_to_regex(const char *fmt, char *re, size_t len)
 static const char *const sources[] = {
 	"agent/config/lexer.c",	    "agent/config/cursor.c",	   "agent/config/parser.c",
 	"agent/config/parse_value.c", "agent/config/parse_vip.c", "agent/config/parse_health.c",
-	"agent/config/validate.c",
+	"agent/config/validate.c", "agent/config/parse_pool.c",
 };
 
 /* Strip "xlb.conf:N: " (or "FILE:N: ") from a case's message. */

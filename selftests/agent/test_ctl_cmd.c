@@ -87,10 +87,25 @@ static const struct {
 	{ "flow lookup 198.51.100.7:40000 203.0.113.10:80", 0,
 	  "flow lookup 198.51.100.7:40000 203.0.113.10:80" },
 	{ "flow lookup 198.51.100.7 203.0.113.10 u", 0, "flow lookup 198.51.100.7 203.0.113.10 udp" },
-	{ "fl l [2001:DB8::7]:53 web", 0, "flow lookup [2001:db8::7]:53 web" },
+	{ "flo l [2001:DB8::7]:53 web", 0, "flow lookup [2001:db8::7]:53 web" },
+	{ "fl st", -EINVAL, "ambiguous object or command 'fl': flow, fleet" },
 	{ "flow lookup 2001:db8::7 203.0.113.10:53/UDP tcp", 0,
 	  "flow lookup 2001:db8::7 203.0.113.10:53/udp tcp" },
 	{ "completion bash", 0, "completion bash" },
+	/* the fleet's pool state: options with a value come last, canonical */
+	{ "pool depool web 198.51.100.11", 0, "pool depool web 198.51.100.11" },
+	{ "po dep --rev 0042 web --f 198.51.100.11", 0,
+	  "pool depool web 198.51.100.11 --force --revision 42" },
+	{ "pool weight web 198.51.100.11 --revision 9 5", 0,
+	  "pool weight web 198.51.100.11 5 --revision 9" },
+	{ "pool in web 2001:db8::0011", 0, "pool inactive web 2001:db8::11" },
+	{ "pool dis web --revision 3", 0, "pool disable web --revision 3" },
+	{ "pool", 0, "pool show" },
+	{ "fle st", 0, "fleet status" },
+	{ "pool depool web 198.51.100.11 --revision", -EINVAL, "--revision needs N" },
+	{ "pool depool web 198.51.100.11 --revision x", -EINVAL, "--revision 'x' is not a number" },
+	{ "pool pool web 198.51.100.11 --force", -EINVAL, "unknown option '--force'" },
+	{ "pool weight web 198.51.100.11", -EINVAL, "pool weight: missing N" },
 	/* usage errors */
 	{ "", -EINVAL, "missing OBJECT" },
 	{ "frob", -EINVAL, "unknown object or command 'frob'" },
@@ -478,10 +493,11 @@ void test_ctl_usage_short(void)
 		{ "backend depool web", "usage: xlbctl backend depool VIP BACKEND [--now]\n" },
 		{ "stats x", "usage: xlbctl stats\n" },
 		{ "bgp x", "usage: xlbctl bgp show\n"
-			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
+			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n"
+			   "       xlbctl bgp routes [NEIGHBOR]\n" },
 		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
-			  "OBJECT: vip backend bgp health bfd flow; without OBJECT: stats reload "
-			  "status completion help\nTry `xlbctl help`.\n" },
+			  "OBJECT: vip backend bgp health bfd flow pool fleet; without OBJECT: stats "
+			  "reload status completion help\nTry `xlbctl help`.\n" },
 	};
 	struct buf text;
 	size_t i;

@@ -25,7 +25,7 @@ node_dir() { echo "$RUN"; }
 # (the exec checks a killed xlbd left, as nobody, go with everything else
 # in the namespace)
 log_diag() {
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v '^debug' "$RUN/xlbd.log" | tail -30; }
+	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v ' debug: ' "$RUN/xlbd.log" | tail -30; }
 	return 0
 }
 fail_hook log_diag

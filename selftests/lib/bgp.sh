@@ -40,6 +40,9 @@
 #   node_vip NODE disable|enable VIP
 #   node_ctl NODE ARGS...     xlbctl against the node (xlbd only)
 #   node_bgp NODE NEIGHBOR FIELD   a field of `xlbctl -j bgp show` (xlbd only)
+#   node_routes NODE NEIGHBOR what xlbd says NEIGHBOR has from it (`xlbctl -j
+#                             bgp routes NEIGHBOR`) in leaf_routes' form, to
+#                             hold against what the leaf says it received
 #   bgp_kernel_routes         the KIND leaf's kernel routes VIP4 via lb and
 #                             has one for VIP6 (GoBGP installs none: nothing
 #                             to check), else fail
@@ -240,3 +243,18 @@ bgp_kernel_routes() {
 # node_bgp NODE NEIGHBOR FIELD: one field of xlbctl -j bgp show for NEIGHBOR
 # (objects and lists as JSON, null as null)
 node_bgp() { xlbctl_json "$1" bgp show -- "[neighbor=$2].$3" 2>/dev/null; }
+
+node_routes() {
+	node_ctl "$1" -j bgp routes "$2" | "$NETNS_PY" -c '
+import ipaddress, json, re, sys
+def key(s): return [int(x) for x in re.findall(r"\d+", s)]
+def j(items): return ",".join(sorted(items, key=key)) or "-"
+out = []
+for p in json.load(sys.stdin)[0]["prefixes"]:
+    n = ipaddress.ip_network(p["prefix"])
+    out.append(((n.version, n), "%s nexthops=%s aspath=%s med=%s communities=%s large=%s" % (
+        p["prefix"], p["next_hop"], ",".join(str(a) for a in p["as_path"]) or "-",
+        "-" if p["med"] is None else p["med"], j(p["communities"]), j(p["large_communities"]))))
+for _, line in sorted(out):
+    print(line)'
+}

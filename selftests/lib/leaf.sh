@@ -34,6 +34,11 @@
 #   leaf_session_state KIND NEIGHBOR RFC 4271 state name
 #   leaf_session_up KIND NEIGHBOR    is it Established?
 #   leaf_wait_session KIND NEIGHBOR [SECONDS]
+#   leaf_shutdown_text KIND NEIGHBOR the shutdown communication (RFC 8203) of
+#                                    the last Cease from NEIGHBOR, as the leaf
+#                                    reports it (BIRD: the protocol's Message,
+#                                    FRR: lastShutdownDescription, GoBGP: the
+#                                    Communicated-Reason it logs)
 #   leaf_bfd KIND NEIGHBOR           its BFD session: STATE tx=MS detect=MS (leaf.py)
 #   leaf_bfd_state KIND NEIGHBOR     Up, Down, Init, AdminDown or none
 #   leaf_wait_bfd KIND NEIGHBOR STATE [SECONDS]
@@ -324,6 +329,18 @@ leaf_session_state() {
 }
 
 leaf_session_up() { [ "$(leaf_session_state "$1" "$2")" = Established ]; }
+
+leaf_shutdown_text() {
+	local kind=$1 nb=$2
+	case $kind in
+	bird) leaf_birdc show protocols all "xlb_${nb//[.:]/_}" | sed -n 's/^ *Message: *//p' ;;
+	frr) leaf_vtysh -c "show bgp neighbors $nb json" | json_get '[*].lastShutdownDescription' ;;
+	gobgp)
+		grep '"Communicated-Reason"' "$LEAF_RUN/gobgp/gobgpd.log" | grep "\"Key\":\"$nb\"" |
+			tail -1 | json_get '.Communicated-Reason'
+		;;
+	esac 2>/dev/null
+}
 leaf_wait_session() { wait_for "${3:-10}" leaf_session_up "$1" "$2"; }
 
 leaf_bfd() {

@@ -33,7 +33,9 @@
 # chance": the decap program sends a packet no socket has on to its hop
 # through the FIB). The lb nodes' config is written by
 # sys_lb_conf from SYS_WEIGHTS (web's backend weights, default 100 each)
-# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload.
+# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload. With
+# SYS_LB_EXTRA set to a function's name, what it prints for a node (given
+# its name) goes into that node's config too (lib/fleet.sh: pool-state).
 #
 #   sys_up / sys_down       root check (else skip), build (and wait for the
 #                           routes) / remove all,
@@ -285,6 +287,7 @@ EOC
 		for b in $SYS_BACKENDS; do echo "    backend ${SYS_ADDR6[$b]}"; done
 		echo "}"
 		printf '%s\n' "$SYS_EXTRA_VIPS"
+		[ -z "${SYS_LB_EXTRA:-}" ] || "$SYS_LB_EXTRA" "$n"
 	} >"$d/xlb.conf"
 	xlbd_check "$n"
 }

@@ -9,7 +9,10 @@
 # next-hop) with AS path 65010 plus prepends, next hop, MED, communities
 # and large communities exactly as configured, and a third-party next hop;
 # its import filter takes them. xlbd negotiates the leaf's shorter hold
-# time and reports the session in `xlbctl bgp show`.
+# time and reports the session in `xlbctl bgp show`; `xlbctl bgp routes`
+# lists exactly what the leaf says it received, and an IPv6 VIP without a
+# next hop of its family (no `next-hop`, no IPv6 encap-source) is counted as
+# not sent, in both commands, instead of missing silently.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlb4$$"
@@ -27,6 +30,7 @@ vip $VIP6 local {
     large-community 65000:4294967295:7
 }
 vip 203.0.113.12 local { name third; next-hop 192.0.2.20 }
+vip 2001:db8:ffff::13 local { name lost6 }
 EOF
 leaf_start "$KIND" "$(ns leaf)" neighbor=192.0.2.10 || fail "leaf start"
 t0=$(now_ms)
@@ -54,6 +58,17 @@ if node_is_xlbd; then
 	[ "$(node_bgp lb $LEAF4 messages_in)" -gt 0 ] && [ "$(node_bgp lb $LEAF4 messages_out)" -gt 0 ] ||
 		fail "message counters"
 	node_ctl lb bgp show | grep -q Established || fail "bgp show text: $(node_ctl lb bgp show)"
+	# the Adj-RIB-Out as xlbd tells it, against the leaf's Adj-RIB-In
+	got=$(node_routes lb $LEAF4)
+	[ "$got" = "$(leaf_routes "$KIND")" ] ||
+		fail "xlbctl bgp routes: $got; the leaf received: $(leaf_routes "$KIND")"
+	echo "xlbctl bgp routes = what the leaf received ($(echo "$got" | wc -l) prefixes)"
+	node_ctl lb bgp routes | grep -q "^  $VIP4/32 .*next hop 192.0.2.10, origin IGP, AS path 65010, med 100.*(vip web4)" ||
+		fail "bgp routes text: $(node_ctl lb bgp routes)"
+	[ "$(xlbctl_json lb bgp routes -- '[0].not_sent.no_next_hop')" = 1 ] ||
+		fail "bgp routes: lost6 not counted as not sent: $(node_ctl lb -j bgp routes)"
+	node_ctl lb bgp show | grep -q "not sent: 1 VIP without a next hop of its family" ||
+		fail "bgp show does not say lost6 is not sent: $(node_ctl lb bgp show)"
 	# xlbd's BGP segments are marked CS6 (network control), as routers
 	# mark theirs; a KEEPALIVE comes within hold time / 3
 	seg=$(nsx leaf timeout 8 tcpdump -c1 -nv -i any \

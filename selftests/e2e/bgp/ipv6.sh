@@ -8,7 +8,8 @@
 # IPv6 /128 with xlbd's own address as next hop and the IPv4 /32 (next-hop
 # given, as an IPv6 session has no IPv4 address of ours) reach the leaf
 # with AS path, MED, communities and large communities as configured, and
-# go into its kernel table. xlbd is passive here: the leaf connects.
+# go into its kernel table; `xlbctl bgp routes` lists exactly what the leaf
+# received. xlbd is passive here: the leaf connects.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlb6$$"
@@ -36,6 +37,10 @@ if node_is_xlbd; then
 	[ "$(node_bgp lb $LEAF6 state)" = Established ] || fail "bgp show state: $(node_bgp lb $LEAF6 state)"
 	[ "$(node_bgp lb $LEAF6 prefixes_announced)" = 2 ] ||
 		fail "prefixes_announced $(node_bgp lb $LEAF6 prefixes_announced)"
+	got=$(node_routes lb $LEAF6)
+	[ "$got" = "$(leaf_routes "$KIND")" ] ||
+		fail "xlbctl bgp routes: $got; the leaf received: $(leaf_routes "$KIND")"
+	echo "xlbctl bgp routes = what the leaf received ($(echo "$got" | wc -l) prefixes)"
 fi
 echo "bgp $KIND ipv6: all checks passed"
 exit 0

@@ -9,7 +9,9 @@
 # (65535:0, RFC 8326) next to its own communities for the neighbor's drain
 # (2 s), then withdraws it; the other VIP is untouched; `xlbctl vip enable`
 # brings it back without 65535:0. Then `xlbctl bgp neighbor shutdown`
-# takes all routes away and closes the session, `enable` restores both.
+# takes all routes away and closes the session with a Cease whose RFC 8203
+# shutdown communication the leaf reports ("shutdown by xlbctl"),
+# `enable` restores both.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlbs$$"
@@ -56,6 +58,10 @@ if node_is_xlbd; then
 	leaf_wait_gone "$KIND" $VIP4/32 6 || fail "routes still there after neighbor shutdown"
 	leaf_wait_gone "$KIND" $VIP6/128 1 || fail "$VIP6 still there after neighbor shutdown"
 	echo "neighbor shutdown: routes gone after $(ms_since "$t0") ms"
+	# RFC 8203: the leaf got the operator's reason with the Cease
+	wait_for 3 eval '[ "$(leaf_shutdown_text "$KIND" 192.0.2.10)" = "shutdown by xlbctl" ]' ||
+		fail "the leaf reports the shutdown communication as '$(leaf_shutdown_text "$KIND" 192.0.2.10)', not 'shutdown by xlbctl'"
+	echo "neighbor shutdown: the leaf reports '$(leaf_shutdown_text "$KIND" 192.0.2.10)'"
 	wait_for 3 eval '! leaf_session_up "$KIND" 192.0.2.10' || fail "session still up after shutdown"
 	sleep 1
 	[ "$(node_bgp lb $LEAF4 state)" != Established ] || fail "xlbd says Established after shutdown"

@@ -7,8 +7,10 @@
 # Taking an xlb node out with SIGTERM (`systemctl stop`/`restart`) with a
 # leaf (bird, frr or gobgp: $1): every route is re-announced with
 # GRACEFUL_SHUTDOWN (65535:0, RFC 8326) at once, withdrawn after the
-# neighbor's drain (2 s), and xlbd exits 0 after it; started again, the
-# node announces its VIPs again without the community.
+# neighbor's drain (2 s), and the Cease carries the RFC 8203 shutdown
+# communication "xlbd shutting down", as the leaf reports it; xlbd exits 0
+# after it; started again, the node announces its VIPs again without the
+# community.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlbt$$"
@@ -45,6 +47,10 @@ echo "SIGTERM: 65535:0 at the leaf after $gs_ms ms, withdrawn after $gone_ms ms,
 [ $rc -eq 0 ] || fail "xlbd exited with $rc on SIGTERM"
 [ "$gone_ms" -ge 1700 ] || fail "withdrawn after $gone_ms ms, before the 2 s drain"
 [ "$exit_ms" -le 5000 ] || fail "xlbd took $exit_ms ms to exit (drain 2 s)"
+# RFC 8203: the Cease carried why
+wait_for 3 eval '[ "$(leaf_shutdown_text "$KIND" 192.0.2.10)" = "xlbd shutting down" ]' ||
+	fail "the leaf reports the shutdown communication as '$(leaf_shutdown_text "$KIND" 192.0.2.10)', not 'xlbd shutting down'"
+echo "SIGTERM: the leaf reports '$(leaf_shutdown_text "$KIND" 192.0.2.10)'"
 
 t0=$(now_ms)
 node_start lb
