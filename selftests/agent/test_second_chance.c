@@ -22,6 +22,7 @@
 #include "core/xlbd.h"
 #include "lib/clock.h"
 #include "maps/dataplane.h"
+#include "maps/fingerprint.h"
 #include "maps/maglev.h"
 
 #define RING	1009
@@ -167,6 +168,16 @@ void test_xlbd_second_chance(void)
 	ASSERT_GT(check_words(w, t4, t3, RING), RING / 8, "about a quarter of the slots moved");
 	v = rt_vip_find(&d, VIP_SC);
 	ASSERT_EQ(v->sc.prev_slots, check_words(w, t4, t3, RING), "the model counts them");
+	{
+		/* the fleet compares tables by fingerprint: the previous
+		 * owners are this node's history, not its table */
+		struct maglev_backend mb[8];
+		uint64_t fp = 0;
+
+		rt_vip_maglev_input(v, mb);
+		ASSERT_OK(maglev_fingerprint(t4, RING, mb, v->n_backends, &fp), "fingerprint");
+		ASSERT_EQ(v->fingerprint, fp, "the fingerprint is the current table's");
+	}
 	if (!words(&d, VIP_OFF, w, RING) || !expect(&d, VIP_OFF, be4, w1, 4, t5, RING))
 		goto out;
 	ASSERT_EQ(check_words(w, t5, NULL, RING), 0, "second-chance off: none");
