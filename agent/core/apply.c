@@ -309,6 +309,7 @@ static void vip_remove(struct xlbd *d, struct rt_vip *v, struct removals *rm)
 	v->backends = NULL;
 	v->n_backends = 0;
 	v->has_id = false;
+	rt_sc_free(&v->sc);
 }
 
 static void removals_write(struct xlbd *d, struct removals *rm)
@@ -361,7 +362,8 @@ static bool vip_dp_equal(const struct conf_vip *a, const struct conf_vip *b)
 	size_t k;
 
 	if (a->ring_size != b->ring_size || a->encap != b->encap || a->gue_port != b->gue_port ||
-	    a->hash_src != b->hash_src || a->n_backends != b->n_backends)
+	    a->hash_src != b->hash_src || a->second_chance != b->second_chance ||
+	    a->n_backends != b->n_backends)
 		return false;
 	for (k = 0; k < a->n_backends; k++)
 		if (!conf_addr_eq(&a->backends[k].addr, &b->backends[k].addr) ||
@@ -425,6 +427,9 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 		}
 	}
 	if (old) {
+		/* second chance: the tables go on (its config decides) */
+		nv->sc = old->sc;
+		memset(&old->sc, 0, sizeof(old->sc));
 		nv->hc = old->hc;
 		nv->hc_ctx = old->hc_ctx;
 		nv->local_state = old->local_state;
@@ -867,6 +872,7 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 		for (k = 0; k < d->vips[i].n_backends; k++)
 			d->be_ids[d->vips[i].backends[k].id] = 0;
 		free(d->vips[i].backends);
+		rt_sc_free(&d->vips[i].sc);
 	}
 	if (clear_datapath) {
 		removals_write(d, &rm);

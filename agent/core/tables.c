@@ -19,6 +19,12 @@
  * nothing. The order of the writes keeps the datapath consistent: a
  * table goes into the slot the VIP entry does not use, backend entries
  * before the VIP entries that make new tables visible.
+ *
+ * A VIP with second chance gets its previous table's owners in the high
+ * half of its slots (second_chance.c); the fleet's fingerprint is of the
+ * current table alone, the one kept with the table in the map covers
+ * both (a restart must not read in place a table whose previous owners
+ * are not the ones it would write).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -255,8 +261,8 @@ static void slots_count(struct stage *st, struct rt_vip *v)
 		if (v->backends[k].id < XLB_MAX_BACKENDS)
 			st->per_id[v->backends[k].id] = 0;
 	for (i = 0; i < size; i++)
-		if (st->ring[i] < XLB_MAX_BACKENDS)
-			st->per_id[st->ring[i]]++;
+		if (XLB_SLOT_BE(st->ring[i]) < XLB_MAX_BACKENDS)
+			st->per_id[XLB_SLOT_BE(st->ring[i])]++;
 	for (k = 0; k < v->n_backends; k++) {
 		__u32 id = v->backends[k].id;
 
@@ -277,28 +283,55 @@ static struct maglev_backend *table_input(const struct rt_vip *v, __u64 *fp)
 	return mb;
 }
 
+/* v's table into st->ring: built, with second chance's previous owners
+ * in the slots' high halves. *fp loses their part when they could not be
+ * put there (the table is written without them). */
+static int table_build(struct stage *st, struct rt_vip *v, const struct maglev_backend *mb,
+		       __u64 *fp)
+{
+	__u32 size = v->conf->ring_size;
+	char name[96];
+	int err;
+
+	err = maglev_build(mb, v->n_backends, st->ring, size);
+	if (err)
+		return err;
+	err = xlbd_sc_merge(v, st->ring, size);
+	if (err) {
+		conf_vip_format(v->conf, name, sizeof(name));
+		log_warnx("vip %s: second chance's previous table left out: %s", name,
+			  strerror(-err));
+		*fp = maglev_inputs_hash(mb, v->n_backends, size);
+	}
+	return 0;
+}
+
 /* Is the table the datapath's entry points at the one v wants now? (A
  * restart: the previous xlbd wrote it.) With its fingerprint: when it
  * is v's, the table is read (for the slot counts) instead of built.
  * Without one (a table from before fingerprints): built and compared.
  * st->ring holds v's table after either. */
 static int table_in_place(struct xlbd *d, struct stage *st, struct rt_vip *v,
-			  const struct maglev_backend *mb, __u64 fp, bool *same)
+			  const struct maglev_backend *mb, __u64 *fp, bool *same)
 {
-	__u32 size = v->conf->ring_size;
+	__u32 size = v->conf->ring_size, i;
 	__u64 cur_fp;
 	__u32 *cur;
 	int err;
 
 	*same = false;
 	if (!v->dp_vip_known || v->dp_vip.ring_size != size || v->dp_vip.id != v->id)
-		return maglev_build(mb, v->n_backends, st->ring, size);
-	if (!xlb_dp_table_fp(d->dp, &v->dp_vip, &cur_fp) && cur_fp == fp &&
+		return table_build(st, v, mb, fp);
+	if (!xlb_dp_table_fp(d->dp, &v->dp_vip, &cur_fp) && cur_fp == *fp &&
 	    !xlb_dp_table_read(d->dp, &v->dp_vip, st->ring)) {
 		*same = true;
+		/* second chance's count, from the owners in place */
+		v->sc.prev_slots = 0;
+		for (i = 0; i < size; i++)
+			v->sc.prev_slots += XLB_SLOT_PREV(st->ring[i]) != XLB_BACKEND_NONE;
 		return 0;
 	}
-	err = maglev_build(mb, v->n_backends, st->ring, size);
+	err = table_build(st, v, mb, fp);
 	if (err)
 		return err;
 	cur = malloc((size_t)size * sizeof(*cur));
@@ -330,12 +363,24 @@ static int stage_vip(struct xlbd *d, struct stage *st, struct rt_vip *v)
 	mb = table_input(v, &fp);
 	if (!mb)
 		return -ENOMEM;
+	/* second chance: the model's tables follow this one, and the
+	 * previous owners in its slots are part of what is written */
+	if (c->second_chance) {
+		err = xlbd_sc_update(d, v, mb, v->n_backends, c->ring_size);
+		if (err)
+			log_warnx("vip id %u: second chance's tables not updated: %s", v->id,
+				  strerror(-err));
+		fp = xlbd_sc_fingerprint(v, c->ring_size, fp);
+	} else {
+		rt_sc_free(&v->sc);
+	}
 	if (v->dp_check_table)
-		err = table_in_place(d, st, v, mb, fp, &in_place);
+		err = table_in_place(d, st, v, mb, &fp, &in_place);
 	else
-		err = maglev_build(mb, v->n_backends, st->ring, c->ring_size);
+		err = table_build(st, v, mb, &fp);
 	v->dp_check_table = false;
-	/* what the fleet compares (xlbctl fleet status, the metrics) */
+	/* what the fleet compares (xlbctl fleet status, the metrics): the
+	 * current table alone (maglev_fingerprint reads XLB_SLOT_BE) */
 	if (!err && maglev_fingerprint(st->ring, c->ring_size, mb, v->n_backends, &v->fingerprint))
 		v->fingerprint = 0;
 	free(mb);
@@ -423,6 +468,17 @@ static int stage_commit(struct xlbd *d, struct stage *st)
 	return err;
 }
 
+/* Second chance's tables changed in the model: the state file gets them
+ * once for all the VIPs written (one fsync, not one per VIP). */
+static void sc_state_save(struct xlbd *d)
+{
+	if (!d->sc_state_dirty || !d->conf)
+		return;
+	d->sc_state_dirty = false;
+	/* it logs its failures */
+	xlbd_state_save(d);
+}
+
 static void vip_failed(const struct rt_vip *v, int err)
 {
 	char name[96];
@@ -462,6 +518,7 @@ static int changes_write(struct xlbd *d, uint64_t budget_ms)
 		first = first ? first : err;
 	}
 	stage_free(&st);
+	sc_state_save(d);
 	return first;
 }
 
@@ -598,6 +655,7 @@ int xlbd_vip_apply(struct xlbd *d, struct rt_vip *v)
 	if (!err)
 		err = stage_commit(d, &st);
 	stage_free(&st);
+	sc_state_save(d);
 	if (err)
 		vip_failed(v, err);
 	return err;

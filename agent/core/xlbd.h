@@ -23,6 +23,7 @@
 struct evloop;
 struct xlb_dp;
 struct xlb_vip_key;
+struct maglev_backend;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
@@ -63,6 +64,7 @@ struct xlbd {
 	size_t tables_pending;		/* VIPs with something to write */
 	bool routes_dirty;		/* route states may have changed */
 	bool hold_changes;		/* start-up: mark, write nothing yet */
+	bool sc_state_dirty;		/* second chance's tables changed: save the state */
 	uint64_t tables_written;	/* Maglev tables written since start */
 	struct xlbd_waiter *waiters;	/* answers held until nothing waits */
 	size_t n_waiters;
@@ -138,6 +140,36 @@ void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
 void xlbd_nexthops_refresh(struct xlbd *d);
 /* Stop the round under way (exit). */
 void xlbd_nexthops_stop(struct xlbd *d);
+
+/* second_chance.c: a VIP's previous table (README "Second chance") */
+/* A table in use for less than this is not kept as a previous table: the
+ * one before it stays (a burst of changes counts as one). */
+#define XLBD_SC_SETTLE_MS	60000
+/* The table tables.c is about to write for v, of size slots built from
+ * mb[0..n): the model's current and previous tables follow it (the rule
+ * in second_chance.c). Sets d->sc_state_dirty when they changed (the
+ * state file keeps them: written once at the end of the turn). 0 or
+ * -errno. */
+int xlbd_sc_update(struct xlbd *d, struct rt_vip *v, const struct maglev_backend *mb, size_t n,
+		   __u32 size);
+/* fp, the fingerprint of v's current table's input (maglev_inputs_hash),
+ * combined with its previous table's when one is in use at `size`: what
+ * the slots written hold, so that a restart reads a table in place only
+ * when its previous owners are the ones it would write. */
+__u64 xlbd_sc_fingerprint(const struct rt_vip *v, __u32 size, __u64 fp);
+/* Put the previous table's owners into table's slots (maglev_prev_merge)
+ * while one is in use at `size`. 0 or -errno (the table is then written
+ * without). */
+int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size);
+/* Retire the previous tables whose time is up (their tables are written
+ * again without them). */
+void xlbd_sc_expire(struct xlbd *d);
+/* The state file's lines of v's tables (the file's format: state.c);
+ * appends at buf + *off, -ENOBUFS when it does not fit. */
+int xlbd_sc_state_format(const struct rt_vip *v, char *buf, size_t len, size_t *off);
+/* One `table` or `previous` line of the state file (the words of it). */
+int xlbd_sc_state_line(struct xlbd *d, char **w, int nw);
+void rt_sc_free(struct rt_sc *sc);
 
 /* announce.c: hands the route states (model.c decides them) to BGP */
 /* Route states may have changed: tell the speaker. */

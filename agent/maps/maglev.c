@@ -354,3 +354,17 @@ __u64 maglev_inputs_hash(const struct maglev_backend *bes, size_t n, __u32 size)
 	h ^= h >> 33;
 	return h | 1;
 }
+
+size_t maglev_prev_merge(__u32 *table, const __u32 *prev, __u32 size)
+{
+	size_t moved = 0;
+	__u32 i;
+
+	for (i = 0; i < size; i++) {
+		__u32 be = XLB_SLOT_BE(table[i]), p = XLB_SLOT_BE(prev[i]);
+
+		table[i] = XLB_SLOT(be, p != be ? p : XLB_BACKEND_NONE);
+		moved += p != be && p != XLB_BACKEND_NONE;
+	}
+	return moved;
+}

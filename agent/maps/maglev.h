@@ -64,4 +64,12 @@ int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 #define MAGLEV_VERSION 1
 __u64 maglev_inputs_hash(const struct maglev_backend *bes, size_t n, __u32 size);
 
+/*
+ * Second chance: put the previous table's backend into each slot of
+ * `table` (a table of the same size) where it is another one, as the
+ * datapath reads it (XLB_SLOT in include/xlb_shared.h). Returns the
+ * number of slots that got one.
+ */
+size_t maglev_prev_merge(__u32 *table, const __u32 *prev, __u32 size);
+
 #endif

@@ -156,7 +156,7 @@ class Table:
                 a.frombytes(m[base * 8:end])
         finally:
             os.close(fd)
-        return set(a)
+        return set(x & 0xffff for x in a)  # XLB_SLOT_BE: the high half is second chance's
 
 
 class Prober(threading.Thread):

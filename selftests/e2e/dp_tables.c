@@ -117,7 +117,8 @@ static void vip_key(const struct conf_vip *c, struct xlb_vip_key *k)
 /* The active table of vip into out (vip->ring_size ids); *map_id gets
  * what identifies that table's storage. The VIP's inner map of `rings`
  * holds two tables of its size; XLB_VIP_F_RING_HI says the active one
- * is the second. */
+ * is the second. The backend ids only (second chance's previous owners
+ * dropped). */
 static int ring_read(const struct maps *m, const struct xlb_vip *vip, __u32 *out, __u32 *map_id)
 {
 	__u32 base = vip->flags & XLB_VIP_F_RING_HI ? vip->ring_size : 0;
@@ -137,9 +138,12 @@ static int ring_read(const struct maps *m, const struct xlb_vip *vip, __u32 *out
 	close(fd);
 	if (slot == MAP_FAILED)
 		return -errno;
-	/* array elements are 8 bytes apart (a 4-byte value takes 8) */
+	/* array elements are 8 bytes apart (a 4-byte value takes 8); the
+	 * backend in a slot word's low half (XLB_SLOT_BE): the high half is
+	 * second chance's previous owner, this node's history, not the
+	 * table a fresh build computes */
 	for (i = 0; i < vip->ring_size; i++)
-		out[i] = (__u32)slot[base + i];
+		out[i] = XLB_SLOT_BE((__u32)slot[base + i]);
 	munmap(slot, len);
 	return 0;
 }

@@ -56,11 +56,13 @@ flood_start() {
 	for cpu in $cpus; do
 		lo=$((30000 + i * span))
 		i=$((i + 1))
+		# each process its own file: appends of two processes to one file
+		# once merged into "20482048" (a loaded make check)
 		nsx client taskset -c "$cpu" $PY selftests/lib/flood.py tcp $CLIENT4 $VIP4 83 \
-			$lo $((lo + span - 1)) $n 1000 2 >>"$RUN/flood.$1" &
+			$lo $((lo + span - 1)) $n 1000 2 >"$RUN/flood.$1.tcp.$cpu" &
 		FLOOD_PIDS="$FLOOD_PIDS $!"
 		nsx client taskset -c "$cpu" $PY selftests/lib/flood.py udp $CLIENT4 $VIP4 9 \
-			$lo $((lo + span - 1)) $n 1000 2 >>"$RUN/flood.$1" &
+			$lo $((lo + span - 1)) $n 1000 2 >"$RUN/flood.$1.udp.$cpu" &
 		FLOOD_PIDS="$FLOOD_PIDS $!"
 	done
 }
@@ -69,7 +71,7 @@ flood_wait() {
 	local p
 	for p in $FLOOD_PIDS; do wait "$p" || fail "flood process failed"; done
 	FLOOD_PIDS=""
-	FLOOD_SENT=$(awk '{ s += $1 } END { print s }' "$RUN/flood.$1")
+	FLOOD_SENT=$(cat "$RUN/flood.$1".* | awk '{ s += $1 } END { print s }')
 }
 
 fault_setup b3

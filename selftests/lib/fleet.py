@@ -22,7 +22,8 @@ VIP as xlbctl writes it: 203.0.113.10:80/tcp, [2001:db8:ffff::10]:80/tcp.
 The VIP entry in `vips` names the active table (ring_id, ring_size and
 the region flag), the table is that region of the inner map at
 `rings`[ring_id], read by mmap; xlbd switches the VIP entry to a complete
-new table in one update.
+new table in one update. A slot's backend id is its low 16 bits (the high
+16 are second chance's previous owner).
 """
 import array
 import ctypes
@@ -148,7 +149,9 @@ class Node:
                     a.frombytes(m[base * 8:end])
             finally:
                 os.close(fd)
-            self.ids = a
+            # XLB_SLOT_BE: the high half of a slot is second chance's
+            # previous owner, this node's history, not its table
+            self.ids = [x & 0xffff for x in a]
         return self.ids
 
 
