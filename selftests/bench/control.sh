@@ -54,7 +54,9 @@
 # path fails the benchmark instead of giving a number. About 3 minutes.
 #
 # Environment: BUILD; CONTROL_BENCH_FWD, CONTROL_BENCH_BACKENDS,
-# CONTROL_BENCH_LOCAL (sizes; default 512, 4095, 500); SCALE_KEEP=DIR
+# CONTROL_BENCH_LOCAL (sizes; default 512, 4095, 500); CONTROL_BENCH_GUE=1
+# (forwarding VIPs over GUE: second chance on, so every table change also
+# builds the previous table and merges its owners); SCALE_KEEP=DIR
 # keeps the run directory (logs) there.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -67,6 +69,7 @@ BES=${CONTROL_BENCH_BACKENDS:-4095}
 LOCAL=${CONTROL_BENCH_LOCAL:-500}
 N_VIPS=$((FWD + LOCAL))
 SIZE=(--fwd "$FWD" --backends "$BES" --local "$LOCAL")
+[ "${CONTROL_BENCH_GUE:-}" = 1 ] && SIZE+=(--gue)
 NEIGH=(--neighbor 192.0.2.1:bfd=100 --neighbor 192.0.2.3:passive:as=65003)
 INTERVAL_MS=1000
 FALL=2

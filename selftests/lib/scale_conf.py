@@ -28,6 +28,9 @@ Options (the same for every command, so the lists match the config):
   --change       every forwarding VIP changed (MED 100 and the first
                  backend's weight 200): a reload with every VIP changed
   --no-health    no health checks (every backend in, every VIP up)
+  --gue          forwarding VIPs over GUE (second chance on, its default
+                 there: each table change keeps the previous table's
+                 owners in the slots); default ipip
 
 Addresses (documentation ranges only): forwarding VIP i is
 2001:db8:ffff::1:i (tcp 80), one address each; backend j is
@@ -58,6 +61,7 @@ def args_parse():
     ap.add_argument("--ring", type=int)
     ap.add_argument("--change", action="store_true")
     ap.add_argument("--no-health", action="store_true")
+    ap.add_argument("--gue", action="store_true")
     return ap.parse_args()
 
 
@@ -124,6 +128,8 @@ def conf(a):
         mh = len(bes) // 2 + 1 if strict(a, i) else 1
         out.append(f"vip {vip_addr(i)} tcp 80 {{")
         out.append(f"    min-healthy {mh}; hold-down 0s")
+        if a.gue:
+            out.append("    encap gue")
         if a.ring:
             out.append(f"    ring-size {a.ring}")
         if a.change:
