@@ -440,6 +440,8 @@ static void teardown(struct xlbd *d)
 	/* after the routes are gone: the addresses go last */
 	if (!d->keep_datapath)
 		xlbd_vipaddr_clear(d);
+	/* second chance's tables changed in the last second */
+	xlbd_sc_state_flush(d);
 	if (d->ctl) {
 		xlbd_changes_waiters_drop(d);
 		ctl_server_close(d->ctl);

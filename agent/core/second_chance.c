@@ -20,7 +20,10 @@
  * loop turn (xlbd_sc_update, xlbd_sc_merge); the fingerprint it keeps
  * with the table covers the previous owners too (xlbd_sc_fingerprint),
  * so a restart reads a table in place only when they are the ones it
- * would write, and the state file is written once per turn.
+ * would write. The state file gets the tables at most once a second
+ * (xlbd_sc_state_flush: a mass change must not fsync it per table): a
+ * crash loses at most the last second's changes, which the restarted
+ * xlbd makes again from its file's tables by the same rule.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -222,6 +225,15 @@ int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size)
 	return err;
 }
 
+void xlbd_sc_state_flush(struct xlbd *d)
+{
+	if (!d->sc_state_dirty || !d->conf)
+		return;
+	d->sc_state_dirty = false;
+	/* it logs its failures */
+	xlbd_state_save(d);
+}
+
 void xlbd_sc_expire(struct xlbd *d)
 {
 	uint64_t now = clock_wall_ms();
@@ -234,6 +246,7 @@ void xlbd_sc_expire(struct xlbd *d)
 		if (v->conf && v->sc.prev.size && now >= v->sc.prev_until)
 			xlbd_vip_changed(d, v, XLBD_CHANGE_TABLE);
 	}
+	xlbd_sc_state_flush(d);
 }
 
 /* --- the state file: one line per table ---

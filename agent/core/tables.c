@@ -468,17 +468,6 @@ static int stage_commit(struct xlbd *d, struct stage *st)
 	return err;
 }
 
-/* Second chance's tables changed in the model: the state file gets them
- * once for all the VIPs written (one fsync, not one per VIP). */
-static void sc_state_save(struct xlbd *d)
-{
-	if (!d->sc_state_dirty || !d->conf)
-		return;
-	d->sc_state_dirty = false;
-	/* it logs its failures */
-	xlbd_state_save(d);
-}
-
 static void vip_failed(const struct rt_vip *v, int err)
 {
 	char name[96];
@@ -518,7 +507,6 @@ static int changes_write(struct xlbd *d, uint64_t budget_ms)
 		first = first ? first : err;
 	}
 	stage_free(&st);
-	sc_state_save(d);
 	return first;
 }
 
@@ -598,6 +586,9 @@ int xlbd_changes_apply(struct xlbd *d)
 {
 	int err = d->dp ? changes_write(d, 0) : 0;
 
+	/* start-up, exit with -k, no loop: second chance's tables saved now
+	 * (with a loop, its 1 s timer saves them) */
+	xlbd_sc_state_flush(d);
 	/* without a loop (tools, tests) nothing announces */
 	if (!d->el)
 		return err;
@@ -655,7 +646,6 @@ int xlbd_vip_apply(struct xlbd *d, struct rt_vip *v)
 	if (!err)
 		err = stage_commit(d, &st);
 	stage_free(&st);
-	sc_state_save(d);
 	if (err)
 		vip_failed(v, err);
 	return err;

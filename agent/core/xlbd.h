@@ -64,7 +64,8 @@ struct xlbd {
 	size_t tables_pending;		/* VIPs with something to write */
 	bool routes_dirty;		/* route states may have changed */
 	bool hold_changes;		/* start-up: mark, write nothing yet */
-	bool sc_state_dirty;		/* second chance's tables changed: save the state */
+	bool sc_state_dirty;		/* second chance's tables changed since the state
+					 * file was saved */
 	uint64_t tables_written;	/* Maglev tables written since start */
 	struct xlbd_waiter *waiters;	/* answers held until nothing waits */
 	size_t n_waiters;
@@ -147,9 +148,8 @@ void xlbd_nexthops_stop(struct xlbd *d);
 #define XLBD_SC_SETTLE_MS	60000
 /* The table tables.c is about to write for v, of size slots built from
  * mb[0..n): the model's current and previous tables follow it (the rule
- * in second_chance.c). Sets d->sc_state_dirty when they changed (the
- * state file keeps them: written once at the end of the turn). 0 or
- * -errno. */
+ * in second_chance.c). Sets d->sc_state_dirty when they changed: the
+ * state file gets them from xlbd_sc_state_flush. 0 or -errno. */
 int xlbd_sc_update(struct xlbd *d, struct rt_vip *v, const struct maglev_backend *mb, size_t n,
 		   __u32 size);
 /* fp, the fingerprint of v's current table's input (maglev_inputs_hash),
@@ -162,8 +162,14 @@ __u64 xlbd_sc_fingerprint(const struct rt_vip *v, __u32 size, __u64 fp);
  * without). */
 int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size);
 /* Retire the previous tables whose time is up (their tables are written
- * again without them). */
+ * again without them), and save the state file if second chance's
+ * tables changed since it was last saved: every second (main.c's timer). */
 void xlbd_sc_expire(struct xlbd *d);
+/* Save the state file if second chance's tables changed (d->sc_state_dirty):
+ * at most once a second while the loop runs — a mass change rewrites
+ * hundreds of tables a second, and the file (200 KB at full size) is
+ * fsynced — and at start-up and exit. */
+void xlbd_sc_state_flush(struct xlbd *d);
 /* The state file's lines of v's tables (the file's format: state.c);
  * appends at buf + *off, -ENOBUFS when it does not fit. */
 int xlbd_sc_state_format(const struct rt_vip *v, char *buf, size_t len, size_t *off);

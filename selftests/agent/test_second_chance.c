@@ -23,6 +23,7 @@
 #include "../lib/test.h"
 #include "core/xlbd.h"
 #include "lib/clock.h"
+#include "lib/evloop.h"
 #include "maps/dataplane.h"
 #include "maps/fingerprint.h"
 #include "maps/maglev.h"
@@ -354,6 +355,77 @@ out:
 	if (d2.conf)
 		xlbd_release(&d2, false);
 	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+out_file:
+	unlink(state);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
+	unlink(tmp);
+}
+
+static void stop_turn(struct evloop *el, void *arg)
+{
+	(void)arg;
+	evloop_stop(el);
+}
+
+/* The state file's text into buf ("" if unreadable). */
+static void state_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* With a loop, second chance's tables reach the state file from the 1 s
+ * timer (xlbd_sc_expire), not from every turn that writes tables: a mass
+ * change rewrites hundreds a second, and each save is an fsync of the
+ * whole file (at full size with GUE VIPs, saving per turn made a mass
+ * change take 23 s and the leaf's BGP session drop). */
+void test_xlbd_second_chance_state_saved_per_second(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	char conf[2048], text[8192], state[] = "/tmp/xlb-test-sc-XXXXXX", tmp[64];
+	struct ev_defer stop = {};
+	struct rt_backend *b;
+	struct xlbd d = {};
+	struct rt_vip *v;
+	int fd;
+
+	fd = mkstemp(state);
+	if (!ASSERT_GE(fd, 0, "mkstemp"))
+		return;
+	close(fd);
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		goto out_file;
+	conf_text(conf, sizeof(conf), state, "", RING);
+	if (!apply(&d, conf))
+		goto out;
+	xlbd_sc_state_flush(&d);
+	state_text(state, text, sizeof(text));
+	ASSERT_TRUE(strstr(text, "198.51.100.3@100") != NULL, "saved: the table with .3");
+	if (!ASSERT_OK(evloop_new(&d.el), "evloop_new"))
+		goto out;
+	v = rt_vip_find(&d, VIP_SC);
+	b = v ? rt_backend_find(v, "198.51.100.3") : NULL;
+	if (!ASSERT_TRUE(b != NULL, "backend .3"))
+		goto out;
+	b->healthy = false;
+	xlbd_vip_changed(&d, v, XLBD_CHANGE_TABLE);
+	evloop_defer(d.el, &stop, stop_turn, NULL);
+	ASSERT_OK(evloop_run(d.el), "one turn");
+	ASSERT_TRUE(v->sc.prev.size && v->sc.prev.n == 3, "the model has the change");
+	state_text(state, text, sizeof(text));
+	ASSERT_FALSE(strstr(text, "previous "), "the turn did not save the state file");
+	xlbd_sc_expire(&d);
+	state_text(state, text, sizeof(text));
+	ASSERT_TRUE(strstr(text, "previous " VIP_SC " until") != NULL, "the timer saved it");
+out:
+	xlbd_release(&d, true);
+	if (d.el)
+		evloop_free(d.el);
 	xlb_dp_close(d.dp);
 out_file:
 	unlink(state);
