@@ -43,6 +43,14 @@ enum conf_hc_kind {
 };
 
 #define CONF_HTTP_STATUS_MAX 8
+#define CONF_WATCH_SOCKETS_MAX 4
+
+/* `watch-socket`: a local service's socket whose closing fails the check */
+struct conf_watch_socket {
+	struct conf_addr addr;	/* the socket's local address; family 0 = any (`*`) */
+	__u16 port;		/* host order, > 0 */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+};
 
 struct conf_health {
 	enum conf_hc_kind kind;
@@ -71,6 +79,10 @@ struct conf_health {
 	/* exec */
 	char *command;		/* run by /bin/sh -c */
 	char *user;		/* run as this user; default "nobody" */
+	/* host mode: events that fail the check at once (health/watch.c) */
+	struct conf_watch_socket watch_socket[CONF_WATCH_SOCKETS_MAX];
+	size_t n_watch_socket;
+	char *watch_pidfile;	/* `watch-process FILE`: the process it names; NULL = none */
 };
 
 struct conf_backend {
