@@ -6,6 +6,14 @@
  * Detection Time), the session lookup of sec 6.8.6, and `bfd show`. The
  * protocol itself is in session.c, the packet format in packet.c; see
  * bfd.h for the design.
+ *
+ * Timing (see bfd.h, "Timing"): one timerfd of BFD's own, armed to the
+ * earliest transmission or Detection Time of all sessions in
+ * microseconds; the receive sockets and that timer are priority fds of
+ * the loop; each packet carries its arrival time (SO_TIMESTAMPNS) and the
+ * Detection Time runs from it, and the sockets are drained before a
+ * session is declared Down, so a packet that arrived in time is never
+ * counted missing because the loop was busy when it came.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +26,8 @@
 #include <netinet/ip.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <linux/pkt_sched.h>
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
@@ -26,6 +36,8 @@
 
 #define RX_BATCH	64		/* packets per wake-up, then the loop's other work */
 #define RX_BUF		256		/* Length is one byte: no control packet is longer */
+#define RX_AGE_MAX_US	10000000	/* an arrival time older than this is a clock step */
+#define TX_MIN_US	1000		/* never two periodic packets closer than this */
 #define DSCP_CS6	0xc0		/* network control, as routers send BFD */
 #define LINGER_MAX_MS	10000		/* AdminDown after destroy, at most */
 
@@ -34,6 +46,9 @@ struct bfd {
 	uint16_t port;			/* receive port (3784) */
 	uint16_t peer_port;		/* destination port (3784) */
 	int fd4, fd6;			/* receive sockets; -1 until needed */
+	int tfd;			/* BFD's timer (timerfd), a priority fd */
+	uint64_t armed_us;		/* its expiry, monotonic us; 0 = disarmed */
+	bool in_timer;			/* the timer callback runs: it re-arms once, at the end */
 	struct bfd_session *sessions;	/* live and lingering */
 	uint64_t discarded[BFD_PKT_ERR_MAX];
 	uint64_t rnd;			/* xorshift64* state for jitter and ports */
@@ -52,8 +67,10 @@ struct bfd_session {
 	uint16_t src_port;
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
-	struct ev_timer t_tx, t_detect, t_linger;
-	uint64_t last_tx_ms;
+	struct ev_timer t_linger;
+	uint64_t tx_due_us;		/* next periodic packet, monotonic us; 0 = none */
+	uint64_t detect_due_us;		/* Detection Time ends; 0 = nothing to detect */
+	uint64_t last_tx_us;		/* the last periodic packet */
 	bfd_down_fn down;
 	void *arg;
 	bool lingering;			/* destroyed: AdminDown until t_linger */
@@ -120,9 +137,46 @@ static void addr_str(const struct conf_addr *a, char *buf, size_t len)
 	inet_ntop(a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &a->addr, buf, len);
 }
 
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static uint32_t ms_to_us(uint32_t ms)
 {
 	return ms > UINT32_MAX / 1000 ? UINT32_MAX : ms * 1000;
+}
+
+/* ---- sending ---- */
+
+/* ---- BFD's timer ---- */
+
+/* Arm the timerfd to the earliest due time of every session (not while
+ * the timer's own callback runs: it re-arms at its end). */
+static void timer_rearm(struct bfd *b)
+{
+	struct itimerspec its = {};
+	struct bfd_session *s;
+	uint64_t next = 0;
+
+	if (b->in_timer || b->tfd < 0)
+		return;
+	for (s = b->sessions; s; s = s->next) {
+		if (s->tx_due_us && (!next || s->tx_due_us < next))
+			next = s->tx_due_us;
+		if (s->detect_due_us && (!next || s->detect_due_us < next))
+			next = s->detect_due_us;
+	}
+	if (next == b->armed_us)
+		return;
+	/* next 0 (nothing due) leaves it_value zero: disarmed */
+	its.it_value.tv_sec = next / 1000000;
+	its.it_value.tv_nsec = (next % 1000000) * 1000;
+	if (!timerfd_settime(b->tfd, TFD_TIMER_ABSTIME, &its, NULL))
+		b->armed_us = next;
 }
 
 /* ---- sending ---- */
@@ -144,25 +198,24 @@ static void sess_send(struct bfd_session *s, bool final)
 	}
 	s->st.pkts_out++;
 	if (!final)
-		s->last_tx_ms = evloop_now_ms(s->b->el);
+		s->last_tx_us = mono_us();
 }
 
-static void t_tx(struct evloop *el, void *arg);
-
-/* The delay to the next periodic packet, ms, jittered (sec 6.8.7). */
-static uint64_t tx_delay_ms(struct bfd_session *s)
+/* The delay to the next periodic packet, us, jittered (sec 6.8.7). */
+static uint64_t tx_delay_us(struct bfd_session *s)
 {
 	uint32_t iv = s->lingering ? s->linger_tx_ms * 1000 : bfd_sm_tx_interval_us(&s->sm);
 
 	if (!iv)	/* no periodic packets for now: look again in a while */
 		iv = BFD_SLOW_TX_US;
-	iv = bfd_sm_jitter_us(&s->sm, iv, rnd32(s->b)) / 1000;
-	return iv ? iv : 1;
+	iv = bfd_sm_jitter_us(&s->sm, iv, rnd32(s->b));
+	return iv < TX_MIN_US ? TX_MIN_US : iv;
 }
 
 static void arm_tx(struct bfd_session *s)
 {
-	evloop_timer_set(s->b->el, &s->t_tx, tx_delay_ms(s), t_tx, s);
+	s->tx_due_us = mono_us() + tx_delay_us(s);
+	timer_rearm(s->b);
 }
 
 /* The transmit interval changed: bring the next packet forward if the
@@ -170,36 +223,24 @@ static void arm_tx(struct bfd_session *s)
  * packet on. */
 static void resched_tx(struct bfd_session *s)
 {
-	uint64_t now = evloop_now_ms(s->b->el), due = s->last_tx_ms + tx_delay_ms(s);
+	uint64_t now = mono_us(), due = s->last_tx_us + tx_delay_us(s);
 
-	if (evloop_timer_armed(&s->t_tx) && due >= s->t_tx.when_ms)
+	if (s->tx_due_us && due >= s->tx_due_us)
 		return;
-	evloop_timer_set(s->b->el, &s->t_tx, due > now ? due - now : 0, t_tx, s);
-}
-
-static void t_tx(struct evloop *el, void *arg)
-{
-	struct bfd_session *s = arg;
-
-	(void)el;
-	if (s->lingering || bfd_sm_tx_interval_us(&s->sm))
-		sess_send(s, false);
-	arm_tx(s);
+	s->tx_due_us = due > now ? due : now;
+	timer_rearm(s->b);
 }
 
 /* ---- events ---- */
 
-static void t_detect(struct evloop *el, void *arg);
-
-static void arm_detect(struct bfd_session *s)
+/* The Detection Time runs from when the last packet arrived (rx_us), not
+ * from when the loop read it. */
+static void arm_detect(struct bfd_session *s, uint64_t rx_us)
 {
 	uint64_t us = bfd_sm_detect_us(&s->sm);
 
-	if (!us) {
-		evloop_timer_cancel(s->b->el, &s->t_detect);
-		return;
-	}
-	evloop_timer_set(s->b->el, &s->t_detect, (us + 999) / 1000, t_detect, s);
+	s->detect_due_us = us ? rx_us + us : 0;
+	timer_rearm(s->b);
 }
 
 /* Carry out what the state machine asked for. The client's callback
@@ -247,15 +288,6 @@ static void sess_apply(struct bfd_session *s, enum bfd_state old, unsigned int a
 		s->down(s->arg, s, s->sm.local_diag);
 }
 
-static void t_detect(struct evloop *el, void *arg)
-{
-	struct bfd_session *s = arg;
-	enum bfd_state old = s->sm.state;
-
-	(void)el;
-	sess_apply(s, old, bfd_sm_expired(&s->sm));
-}
-
 /* sec 6.8.6: by Your Discriminator, else (single hop, RFC 5881 sec 3)
  * by source address; the source must be the session's peer either way. */
 static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __u32 your_discr)
@@ -276,7 +308,7 @@ static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __
 }
 
 static void rx_one(struct bfd *b, const __u8 *buf, size_t len, const struct conf_addr *src,
-		   int ttl)
+		   int ttl, uint64_t rx_us)
 {
 	struct bfd_session *s;
 	enum bfd_pkt_err why;
@@ -300,21 +332,44 @@ static void rx_one(struct bfd *b, const __u8 *buf, size_t len, const struct conf
 	s->st.pkts_in++;
 	old = s->sm.state;
 	a = bfd_sm_rx(&s->sm, &p);
-	arm_detect(s);
+	arm_detect(s, rx_us);
 	sess_apply(s, old, a);
 }
 
-static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
+/* A packet's arrival (its SO_TIMESTAMPNS, on the realtime clock) as
+ * monotonic us; now when it has none or it looks wrong (a clock step). */
+static uint64_t rx_time_us(const struct timespec *ts, uint64_t now_us, int64_t real_minus_mono)
 {
-	struct bfd *b = arg;
+	int64_t at;
+
+	if (!ts)
+		return now_us;
+	at = (int64_t)ts->tv_sec * 1000000 + ts->tv_nsec / 1000 - real_minus_mono;
+	if (at > (int64_t)now_us || at < (int64_t)now_us - RX_AGE_MAX_US)
+		return now_us;
+	return (uint64_t)at;
+}
+
+/* Read what is queued on fd (at most RX_BATCH packets). */
+static void rx_drain(struct bfd *b, int fd)
+{
+	struct timespec rt, mt;
+	int64_t real_minus_mono;
+	uint64_t now;
 	int i;
 
-	(void)el;
-	(void)events;
+	if (fd < 0)
+		return;
+	/* both clocks once per batch: the offset to turn arrival times,
+	 * which the kernel takes on the realtime clock, into monotonic */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	now = (uint64_t)mt.tv_sec * 1000000 + mt.tv_nsec / 1000;
+	real_minus_mono = ((int64_t)rt.tv_sec * 1000000 + rt.tv_nsec / 1000) - (int64_t)now;
 	for (i = 0; i < RX_BATCH; i++) {
 		__u8 buf[RX_BUF];
 		union {
-			char c[CMSG_SPACE(sizeof(int)) * 4];
+			char c[CMSG_SPACE(sizeof(int)) * 2 + CMSG_SPACE(sizeof(struct timespec)) * 2];
 			struct cmsghdr align;
 		} ctl;
 		struct sockaddr_storage ss;
@@ -327,6 +382,7 @@ static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 			.msg_control = ctl.c,
 			.msg_controllen = sizeof(ctl.c),
 		};
+		struct timespec ts, *tsp = NULL;
 		struct cmsghdr *cm;
 		struct conf_addr src;
 		ssize_t n;
@@ -344,10 +400,80 @@ static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 			if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) ||
 			    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_HOPLIMIT))
 				memcpy(&ttl, CMSG_DATA(cm), sizeof(ttl));
+			else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				tsp = &ts;
+			}
 		}
 		addr_of(&ss, &src);
-		rx_one(b, buf, n, &src, ttl);
+		rx_one(b, buf, n, &src, ttl, rx_time_us(tsp, now, real_minus_mono));
 	}
+}
+
+static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	(void)el;
+	(void)events;
+	rx_drain(arg, fd);
+}
+
+/* The first session with something due at now: a Detection Time that
+ * ended, or a periodic packet. */
+static struct bfd_session *first_due(struct bfd *b, uint64_t now, bool *detect)
+{
+	struct bfd_session *s;
+
+	for (s = b->sessions; s; s = s->next) {
+		if (s->detect_due_us && s->detect_due_us <= now) {
+			*detect = true;
+			return s;
+		}
+		if (s->tx_due_us && s->tx_due_us <= now) {
+			*detect = false;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void timer_cb(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct bfd *b = arg;
+	struct bfd_session *s;
+	uint64_t now = mono_us(), expired;
+	bool detect;
+
+	(void)el;
+	(void)events;
+	if (read(fd, &expired, sizeof(expired)) < 0 && errno != EAGAIN)
+		log_debug("bfd: timer: %s", strerror(errno));
+	b->armed_us = 0;
+	b->in_timer = true;
+	/* a Detection Time ending: first read what has arrived, in case the
+	 * loop was busy when it came (its arrival time decides) */
+	for (s = b->sessions; s; s = s->next)
+		if (s->detect_due_us && s->detect_due_us <= now)
+			break;
+	if (s) {
+		rx_drain(b, b->fd4);
+		rx_drain(b, b->fd6);
+	}
+	/* one thing at a time from the head of the list: the down callback
+	 * may destroy sessions */
+	while ((s = first_due(b, now, &detect))) {
+		if (detect) {
+			enum bfd_state old = s->sm.state;
+
+			s->detect_due_us = 0;
+			sess_apply(s, old, bfd_sm_expired(&s->sm));
+			continue;
+		}
+		if (s->lingering || bfd_sm_tx_interval_us(&s->sm))
+			sess_send(s, false);
+		s->tx_due_us = now + tx_delay_us(s);
+	}
+	b->in_timer = false;
+	timer_rearm(b);
 }
 
 /* ---- sockets ---- */
@@ -370,10 +496,13 @@ static int open_rx(struct bfd *b, int family)
 			 setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) :
 		 setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)))
 		goto fail;
+	/* each packet's arrival time: the Detection Time runs from it */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		goto fail;
 	len = sockaddr_of(&any, b->port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		goto fail;
-	err = evloop_add_fd(b->el, fd, EPOLLIN, rx_cb, b);
+	err = evloop_add_fd_prio(b->el, fd, EPOLLIN, rx_cb, b);
 	if (err) {
 		close(fd);
 		return err;
@@ -402,6 +531,10 @@ static int open_tx(struct bfd_session *s)
 		 setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
 			 setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)))
 		goto fail;
+	/* the host's own queues too (IP_TOS mapped CS6 to best effort):
+	 * TC_PRIO_CONTROL needs CAP_NET_ADMIN, TC_PRIO_INTERACTIVE does not */
+	if (setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &(int){ TC_PRIO_CONTROL }, sizeof(int)))
+		setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &(int){ TC_PRIO_INTERACTIVE }, sizeof(int));
 	/* the local address may come later (an interface still going up) */
 	if (s->local.family && setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)))
 		goto fail;
@@ -455,12 +588,11 @@ static void sess_free(struct bfd_session *s)
 			break;
 		}
 	}
-	evloop_timer_cancel(b->el, &s->t_tx);
-	evloop_timer_cancel(b->el, &s->t_detect);
 	evloop_timer_cancel(b->el, &s->t_linger);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s);
+	timer_rearm(b);
 }
 
 static bool conf_ok(const struct conf_bfd *cfg)
@@ -568,7 +700,7 @@ void bfd_session_destroy(struct bfd_session *s)
 		linger_ms = LINGER_MAX_MS;
 	s->lingering = true;
 	s->down = NULL;
-	evloop_timer_cancel(s->b->el, &s->t_detect);
+	s->detect_due_us = 0;
 	bfd_sm_admin(&s->sm, true, BFD_DIAG_ADMIN_DOWN);
 	s_info(s, "stopped: AdminDown for %u ms", linger_ms);
 	sess_send(s, false);
@@ -611,6 +743,18 @@ int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
 		return -ENOMEM;
 	b->el = el;
 	b->fd4 = b->fd6 = -1;
+	b->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (b->tfd < 0) {
+		int err = -errno;
+
+		free(b);
+		return err;
+	}
+	if (evloop_add_fd_prio(el, b->tfd, EPOLLIN, timer_cb, b)) {
+		close(b->tfd);
+		free(b);
+		return -ENOMEM;
+	}
 	b->port = opts && opts->port ? opts->port : BFD_PORT;
 	b->peer_port = opts && opts->peer_port ? opts->peer_port : BFD_PORT;
 	if (getrandom(&b->rnd, sizeof(b->rnd), 0) != sizeof(b->rnd))
@@ -645,6 +789,8 @@ void bfd_free(struct bfd *b)
 		evloop_del_fd(b->el, b->fd6);
 		close(b->fd6);
 	}
+	evloop_del_fd(b->el, b->tfd);
+	close(b->tfd);
 	free(b);
 }
 

@@ -15,9 +15,22 @@
  *
  * Timers: the periodic transmission (jittered, sec 6.8.7; 1 s while not
  * Up, sec 6.8.3), the Detection Time (sec 6.8.4), a packet at once on
- * every state change and for every Poll received (the Final). Intervals
- * are microseconds in the protocol and milliseconds on the loop (the
- * configuration allows 10 ms at least): the Detection Time is rounded up.
+ * every state change and for every Poll received (the Final).
+ *
+ * Timing, so that 3 x 20 ms holds on a busy host: BFD has a timer of its
+ * own (a timerfd, microseconds, absolute: no timer slack applies to it)
+ * armed to the earliest due time of all sessions, and the loop treats it
+ * and the receive sockets as priority fds (evloop.h): they run before the
+ * other fds and timers of a round and again after every other callback,
+ * so other work delays BFD by one callback at most. The Detection Time
+ * runs from each packet's arrival time as the kernel stamped it
+ * (SO_TIMESTAMPNS), and the sockets are drained before a session is
+ * declared Down: a packet that arrived in time is never counted missing
+ * because xlbd read it late. Packets leave with DSCP CS6 and the socket
+ * priority TC_PRIO_CONTROL (the host's own queues). What this cannot
+ * help: one callback that runs longer than the remote's Detection Time
+ * (a reload building thousands of Maglev tables) delays our packets by
+ * that long, and the CPU scheduler decides when xlbd runs at all.
  *
  * Destroying a session that is Init or Up keeps it a little while in
  * AdminDown (diag 7) sending at its last rate (1 s at most) for one

@@ -319,12 +319,12 @@ out:
 }
 
 /* The frozen peer: b runs in a child process that the test stops. */
-static void child_run(uint16_t port, uint16_t peer_port, int ready_fd)
+static void child_run(uint16_t port, uint16_t peer_port, int ready_fd, const struct conf_bfd *cfg)
 {
 	struct side b = {};
 	struct evloop *el;
 
-	if (evloop_new(&el) || side_open(el, &b, port, peer_port, &FAST)) {
+	if (evloop_new(&el) || side_open(el, &b, port, peer_port, cfg)) {
 		if (write(ready_fd, "E", 1) < 0)
 			_exit(1);
 		_exit(1);
@@ -335,18 +335,14 @@ static void child_run(uint16_t port, uint16_t peer_port, int ready_fd)
 	_exit(0);
 }
 
-void test_bfd_loop_detect_frozen(void)
+/* a in this process with cfg_a, b in a child with FAST; 0 or -errno */
+static int pair_open_child(struct evloop *el, struct side *a, const struct conf_bfd *cfg_a,
+			   pid_t *childp)
 {
-	struct side a = {}, b = {};
-	struct pair p = { &a, &b };
-	struct evloop *el;
 	int pfd[2] = { -1, -1 }, i, err = -EADDRINUSE;
 	pid_t child = -1;
-	uint64_t t_stop, detect, elapsed;
 	char c = 0;
 
-	if (!ASSERT_OK(evloop_new(&el), "evloop"))
-		return;
 	for (i = 0; i < 50 && err; i++) {
 		uint16_t pa = port_base() + 2 * i, pb = pa + 1;
 
@@ -355,7 +351,7 @@ void test_bfd_loop_detect_frozen(void)
 		child = fork();
 		if (child == 0) {
 			close(pfd[0]);
-			child_run(pb, pa, pfd[1]);
+			child_run(pb, pa, pfd[1], &FAST);
 		}
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1 || c != 'R') {
@@ -365,14 +361,28 @@ void test_bfd_loop_detect_frozen(void)
 			continue;
 		}
 		close(pfd[0]);
-		err = side_open(el, &a, pa, pb, &FAST);
+		err = side_open(el, a, pa, pb, cfg_a);
 		if (err) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
 			child = -1;
 		}
 	}
-	if (!ASSERT_OK(err, "instances"))
+	*childp = child;
+	return err;
+}
+
+void test_bfd_loop_detect_frozen(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct evloop *el;
+	pid_t child = -1;
+	uint64_t t_stop, detect, elapsed;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
 		goto out;
 	b.s = a.s;	/* both_up() looks at a only then */
 	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
@@ -400,6 +410,71 @@ void test_bfd_loop_detect_frozen(void)
 out:
 	if (child > 0) {
 		kill(child, SIGCONT);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* A callback that keeps the loop for ms milliseconds. */
+static void hog(struct evloop *el, void *arg)
+{
+	struct timespec t0, t;
+
+	(void)el;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 <
+	       *(const long *)arg);
+}
+
+/*
+ * The loop busy for longer than the Detection Time: the packets that
+ * arrived meanwhile count by their arrival time, so no Down. a detects b
+ * in 3 x 20 ms; b (a child, its own loop) detects a in 50 x 20 ms, so
+ * that a's packets held up by the busy loop cannot take b down (which
+ * would be a real Down, not the one tested here). Without the arrival
+ * times, a's Detection Time ran out in every busy callback.
+ */
+void test_bfd_loop_busy_loop(void)
+{
+	static const struct conf_bfd patient = {
+		.enabled = true, .interval_ms = 20, .min_rx_ms = 20, .multiplier = 50
+	};
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct bfd_session_stats st0, st;
+	struct ev_timer t = {};
+	struct evloop *el;
+	pid_t child = -1;
+	long busy_ms = 200;
+	int i;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &patient, &child), "instances"))
+		goto out;
+	b.s = a.s;
+	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
+		goto out;
+	run_for(el, 200);
+	ASSERT_EQ(bfd_sm_detect_us(bfd_session_sm(a.s)), 60000, "a detects in 60 ms");
+	bfd_session_stats(a.s, &st0);
+	for (i = 0; i < 3; i++) {
+		evloop_timer_set(el, &t, 0, hog, &busy_ms);
+		run_for(el, 100);
+	}
+	bfd_session_stats(a.s, &st);
+	printf("3 busy callbacks of %ld ms: %llu packets in, downs %u\n", busy_ms,
+	       (unsigned long long)(st.pkts_in - st0.pkts_in), st.downs);
+	ASSERT_EQ(st.downs, 0, "no Down: the packets arrived in time");
+	ASSERT_EQ(a.downs, 0, "client not told");
+	ASSERT_GE(st.pkts_in - st0.pkts_in, 20, "packets read after each busy spell");
+	ASSERT_TRUE(is_up(&a), "Up");
+out:
+	if (child > 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 	}
