@@ -47,6 +47,12 @@ LIB      := $(BUILD)/libxlb.a
 TOOLS := $(BUILD)/tools/xlb-setup $(BUILD)/tools/xlbctl
 XLBD  := $(BUILD)/agent/xlbd
 
+# xlbctl is a folder of its own (tools/xlbctl/: main.c and the CLI,
+# cli.c, which the agent tests also link); its objects go to
+# $(BUILD)/tools/xlbctl.obj/, since $(BUILD)/tools/xlbctl is the program.
+XLBCTL_SRCS := $(wildcard tools/xlbctl/*.c)
+XLBCTL_OBJS := $(patsubst tools/xlbctl/%.c,$(BUILD)/tools/xlbctl.obj/%.o,$(XLBCTL_SRCS))
+
 # Test support code (packet builder, test framework).
 TLIB_SRCS := $(filter-out %.bpf.c,$(wildcard selftests/lib/*.c))
 TLIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TLIB_SRCS))
@@ -60,7 +66,8 @@ TEST_BPF      := $(BUILD)/selftests/test_bpf
 # Agent unit tests run under ASan/UBSan: the agent library and test support
 # are built a second time, instrumented, under $(BUILD)/san/.
 TEST_AGENT_SRCS := $(wildcard selftests/agent/*.c)
-SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(TLIB_SRCS) $(TEST_AGENT_SRCS))
+SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(TLIB_SRCS) $(TEST_AGENT_SRCS) \
+	tools/xlbctl/cli.c)
 TEST_AGENT := $(BUILD)/selftests/test_agent
 
 # Fuzz targets (clang libFuzzer with ASan/UBSan): selftests/fuzz/fuzz_NAME.c
@@ -77,7 +84,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-missing-field-initia
 FUZZ_NAMES := $(patsubst selftests/fuzz/fuzz_%.c,%,$(wildcard selftests/fuzz/fuzz_*.c))
 FUZZ_TARGETS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 FUZZ_SRCS_bgp_msg := $(addprefix agent/bgp/,reader.c writer.c err.c nlri.c attrs.c \
-	msg_misc.c msg_open.c msg_update.c) agent/lib/buf.c
+	msg_header.c msg_notification.c msg_route_refresh.c msg_open.c msg_update.c) agent/lib/buf.c
 FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
@@ -169,6 +176,15 @@ $(XLBD): $(BUILD)/agent/main.o $(LIB)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tools/xlbctl.obj/%.o: tools/xlbctl/%.c $(BPF_SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/xlbctl: $(XLBCTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

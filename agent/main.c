@@ -6,7 +6,7 @@
  *
  *   xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]
  *
- * Once started it drops every capability it does not need (lib/privs.c)
+ * Once started it drops every capability it does not need (lib/privdrop.c)
  * and, with -u, becomes USER.
  */
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include "ctl/server.h"
 #include "lib/evloop.h"
 #include "lib/log.h"
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 #include "maps/dataplane.h"
 #include "metrics/server.h"
 
@@ -179,7 +179,7 @@ static int datapath_open(struct xlbd *d)
 }
 
 /* Everything that needs privileges has happened: drop what the rest of
- * xlbd's life does not need (lib/privs.c says what it keeps and why). */
+ * xlbd's life does not need (lib/privdrop.c says what it keeps and why). */
 static int privs_setup(struct xlbd *d)
 {
 	const char *pins = xlb_dp_pin_root(d->dp);
@@ -219,40 +219,43 @@ static int privs_setup(struct xlbd *d)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	const char *path = XLBD_DEFAULT_CONF, *user = NULL;
-	bool check = false, verbose = false;
-	int debug = 0;
-	char err[CONF_ERR_MAX] = "";
-	struct xlb_conf *conf;
-	struct xlbd d = {};
-	sigset_t sigs;
-	int opt, sfd, rc = 1;
+struct options {
+	const char *path;	/* -f */
+	const char *user;	/* -u */
+	int debug;		/* -d, -dd */
+	bool keep;		/* -k */
+	bool check, verbose;	/* -n, -v */
+};
 
+/* The command line into o: -1 to go on, else the exit status. */
+static int options_parse(int argc, char **argv, struct options *o)
+{
+	int opt;
+
+	*o = (struct options){ .path = XLBD_DEFAULT_CONF };
 	while ((opt = getopt(argc, argv, "f:dknu:vh")) != -1) {
 		switch (opt) {
 		case 'f':
-			path = optarg;
-			break;
-		case 'd':
-			debug++;
-			break;
-		case 'k':
-			d.keep_datapath = true;
+			o->path = optarg;
 			break;
 		case 'u':
-			user = optarg;
+			o->user = optarg;
+			break;
+		case 'k':
+			o->keep = true;
+			break;
+		case 'd':
+			o->debug++;
 			break;
 		case 'n':
-			check = true;
-			break;
-		case 'v':
-			verbose = true;
+			o->check = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'v':
+			o->verbose = true;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -262,42 +265,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (check)
-		return check_only(path, verbose);
+	return -1;
+}
 
-	log_init("xlbd", debug || isatty(STDERR_FILENO), debug > 1);
-	log_route_bpf();
-	d.conf_path = path;
-	d.started = time(NULL);
-	d.config_loaded = d.started;
-	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
-	if (user && privs_user_lookup(user, &d.user, err, sizeof(err))) {
-		log_warnx("%s", err);
-		return 1;
-	}
-	if (conf_parse_file(path, &conf, err, sizeof(err))) {
-		log_warnx("%s", err);
-		return 1;
-	}
-	/* the datapath settings come from the first config; reload refuses
-	 * to change them */
-	d.conf = conf;
-	if (evloop_new(&d.el))
-		fatalx("cannot create the event loop");
-	if (conf->xdp_ifname) {
-		if (datapath_open(&d))
-			goto out;
-		if (xlbd_adopt(&d))
-			log_warnx("cannot read the running datapath's state; starting afresh");
-	}
-	d.conf = NULL;
-	if (xlbd_apply_start(&d, conf, err, sizeof(err))) {
-		log_warnx("%s", err);
-		if (!d.conf)
-			conf_free(conf);
-		goto out;
-	}
-	xlbd_vipaddr_sync(&d, true);
+/* SIGHUP, SIGTERM and SIGINT through a signalfd on the loop. */
+static int signals_open(struct xlbd *d)
+{
+	sigset_t sigs;
+	int sfd;
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGHUP);
@@ -306,63 +281,138 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0 || evloop_add_fd(d.el, sfd, EPOLLIN, on_signal, &d)) {
+	if (sfd < 0 || evloop_add_fd(d->el, sfd, EPOLLIN, on_signal, d)) {
 		log_warn("signalfd");
-		goto out;
+		return -1;
 	}
-	rc = xlbd_ctl_open(&d);
-	if (rc) {
-		log_warnx("control socket %s: %s", d.conf->socket_path, strerror(-rc));
-		rc = 1;
-		goto out;
+	return 0;
+}
+
+/* The balancer (taking over a running one), the config and the state
+ * file into the model and the maps, the VIP addresses. */
+static int datapath_start(struct xlbd *d, struct xlb_conf *conf)
+{
+	char err[CONF_ERR_MAX] = "";
+
+	/* the datapath settings come from the first config; reload refuses
+	 * to change them */
+	d->conf = conf;
+	if (conf->xdp_ifname) {
+		if (datapath_open(d))
+			return -1;
+		if (xlbd_adopt(d))
+			log_warnx("cannot read the running datapath's state; starting afresh");
 	}
-	if (xlbd_metrics_start(&d, err, sizeof(err))) {
+	d->conf = NULL;
+	if (xlbd_apply_start(d, conf, err, sizeof(err))) {
 		log_warnx("%s", err);
-		rc = 1;
-		goto out;
+		if (!d->conf)
+			conf_free(conf);
+		return -1;
 	}
-	if (xlbd_bgp_start(&d)) {
+	xlbd_vipaddr_sync(d, true);
+	return 0;
+}
+
+/* Everything that talks to the world: signals, the control socket,
+ * metrics, BGP; then the privileges go and the periodic work starts. */
+static int services_start(struct xlbd *d)
+{
+	char err[CONF_ERR_MAX] = "";
+	int rc;
+
+	if (signals_open(d))
+		return -1;
+	rc = xlbd_ctl_open(d);
+	if (rc) {
+		log_warnx("control socket %s: %s", d->conf->socket_path, strerror(-rc));
+		return -1;
+	}
+	if (xlbd_metrics_start(d, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (xlbd_bgp_start(d)) {
 		log_warnx("cannot start the BGP speaker");
-		rc = 1;
-		goto out;
+		return -1;
 	}
-	if (privs_setup(&d)) {
-		rc = 1;
-		goto out;
-	}
-	xlbd_disable_files_check(&d);
-	xlbd_announce_changed(&d);
-	evloop_timer_set(d.el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, &d);
-	evloop_timer_set(d.el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, &d);
-	log_info("xlbd running: %zu VIPs, control socket %s", d.n_vips, d.conf->socket_path);
-	rc = evloop_run(d.el) ? 1 : 0;
-out:
-	metrics_server_close(d.metrics);
-	bgp_speaker_free(d.bgp);
+	if (privs_setup(d))
+		return -1;
+	xlbd_disable_files_check(d);
+	xlbd_announce_changed(d);
+	evloop_timer_set(d->el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
+	evloop_timer_set(d->el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, d);
+	log_info("xlbd running: %zu VIPs, control socket %s", d->n_vips, d->conf->socket_path);
+	return 0;
+}
+
+/* Exit: routes, addresses, the socket, then the datapath — detached and
+ * unpinned, or left running with -k. */
+static void teardown(struct xlbd *d)
+{
+	metrics_server_close(d->metrics);
+	bgp_speaker_free(d->bgp);
 	/* after the routes are gone: the addresses go last */
-	if (!d.keep_datapath)
-		xlbd_vipaddr_clear(&d);
-	if (d.ctl)
-		ctl_server_close(d.ctl);
-	if (d.dp && !d.keep_datapath) {
+	if (!d->keep_datapath)
+		xlbd_vipaddr_clear(d);
+	if (d->ctl)
+		ctl_server_close(d->ctl);
+	if (d->dp && !d->keep_datapath) {
 		int derr;
 
-		xlbd_release(&d, true);
+		xlbd_release(d, true);
 		/* EPERM here: libxdp needs CAP_SYS_ADMIN to find the program
 		 * it attached (BPF_PROG_GET_FD_BY_ID) */
-		derr = xlb_dp_detach(d.dp);
-		xlb_dp_unpin(d.dp);
+		derr = xlb_dp_detach(d->dp);
+		xlb_dp_unpin(d->dp);
 		if (derr)
 			log_warnx("cannot detach the balancer: %s (maps unpinned; "
 				  "`xlb-setup detach IFACE` takes it off)", strerror(-derr));
 		else
 			log_info("datapath detached, maps unpinned");
 	} else {
-		if (d.dp)
+		if (d->dp)
 			log_info("datapath left running (-k): maps stay pinned");
-		xlbd_release(&d, false);
+		xlbd_release(d, false);
 	}
-	xlb_dp_close(d.dp);
-	evloop_free(d.el);
+	xlb_dp_close(d->dp);
+	evloop_free(d->el);
+}
+
+int main(int argc, char **argv)
+{
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *conf;
+	struct options o;
+	struct xlbd d = {};
+	int rc;
+
+	rc = options_parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (o.check)
+		return check_only(o.path, o.verbose);
+
+	log_init("xlbd", o.debug || isatty(STDERR_FILENO), o.debug > 1);
+	log_route_bpf();
+	d.conf_path = o.path;
+	d.keep_datapath = o.keep;
+	d.started = time(NULL);
+	d.config_loaded = d.started;
+	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
+	if (o.user && privs_user_lookup(o.user, &d.user, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (conf_parse_file(o.path, &conf, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (evloop_new(&d.el))
+		fatalx("cannot create the event loop");
+	rc = 1;
+	if (!datapath_start(&d, conf) && !services_start(&d))
+		rc = evloop_run(d.el) ? 1 : 0;
+	teardown(&d);
 	return rc;
 }

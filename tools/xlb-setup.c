@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xlb-setup: a small tool that loads the datapath and fills its maps from
- * the command line, for the demo and the live tests until xlbd (issue 3)
- * does this from a config file. It programs through the same code as the
- * agent (agent/maps/dataplane.c, agent/maps/maglev.c).
+ * xlb-setup: the datapath without xlbd, from the command line. Backends
+ * load the decap program with it (`decap`); `detach` takes off a balancer
+ * that `xlbd -k` left running; `attach` and `vip` program a balancer by
+ * hand, as the datapath live test and fault tests do (xlbd does this
+ * from its config file). It programs through the same code as the agent
+ * (agent/maps/dataplane.c, maglev.c, decap.c).
  *
  *   xlb-setup [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]
  *   xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]
@@ -30,6 +32,7 @@
 
 #include "lib/bpf_log.h"
 #include "maps/dataplane.h"
+#include "maps/decap.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
 

@@ -3,9 +3,9 @@
  * BFD sessions on xlbd's event loop: RFC 5881 sockets (receive on 3784
  * with the TTL/hop limit of each packet, send from a unique source port
  * with TTL 255), the RFC 5880 timers (jittered periodic transmission,
- * Detection Time), the session lookup of sec 6.8.6, and `bfd show`. The
- * protocol itself is in session.c, the packet format in packet.c; see
- * bfd.h for the design.
+ * Detection Time), the session lookup of sec 6.8.6, and what `bfd show`
+ * reads (core/show_bfd.c renders it). The protocol itself is in
+ * session.c, the packet format in packet.c; see bfd.h for the design.
  *
  * Timing (see bfd.h, "Timing"): one timerfd of BFD's own, armed to the
  * earliest transmission or Detection Time of all sessions in
@@ -31,7 +31,7 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
-#include "lib/json.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 #define RX_BATCH	64		/* packets per wake-up, then the loop's other work */
@@ -91,35 +91,6 @@ static uint32_t rnd32(struct bfd *b)
 	return (b->rnd * 0x2545f4914f6cdd1dULL) >> 32;
 }
 
-static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == XLB_FAMILY_V4)
-		return a->addr.v4 == b->addr.v4;
-	return !memcmp(a->addr.bytes, b->addr.bytes, 16);
-}
-
-static socklen_t sockaddr_of(const struct conf_addr *a, uint16_t port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->addr.v4;
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
-	return sizeof(*sin6);
-}
-
 static void addr_of(const struct sockaddr_storage *ss, struct conf_addr *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -135,14 +106,6 @@ static void addr_of(const struct sockaddr_storage *ss, struct conf_addr *a)
 static void addr_str(const struct conf_addr *a, char *buf, size_t len)
 {
 	inet_ntop(a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &a->addr, buf, len);
-}
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static uint32_t ms_to_us(uint32_t ms)
@@ -198,7 +161,7 @@ static void sess_send(struct bfd_session *s, bool final)
 	}
 	s->st.pkts_out++;
 	if (!final)
-		s->last_tx_us = mono_us();
+		s->last_tx_us = clock_mono_us();
 }
 
 /* The delay to the next periodic packet, us, jittered (sec 6.8.7). */
@@ -214,7 +177,7 @@ static uint64_t tx_delay_us(struct bfd_session *s)
 
 static void arm_tx(struct bfd_session *s)
 {
-	s->tx_due_us = mono_us() + tx_delay_us(s);
+	s->tx_due_us = clock_mono_us() + tx_delay_us(s);
 	timer_rearm(s->b);
 }
 
@@ -223,7 +186,7 @@ static void arm_tx(struct bfd_session *s)
  * packet on. */
 static void resched_tx(struct bfd_session *s)
 {
-	uint64_t now = mono_us(), due = s->last_tx_us + tx_delay_us(s);
+	uint64_t now = clock_mono_us(), due = s->last_tx_us + tx_delay_us(s);
 
 	if (s->tx_due_us && due >= s->tx_due_us)
 		return;
@@ -299,8 +262,8 @@ static struct bfd_session *lookup(struct bfd *b, const struct conf_addr *src, __
 			continue;
 		if (your_discr) {
 			if (s->sm.local_discr == your_discr)
-				return addr_eq(&s->peer, src) ? s : NULL;
-		} else if (addr_eq(&s->peer, src)) {
+				return conf_addr_eq(&s->peer, src) ? s : NULL;
+		} else if (conf_addr_eq(&s->peer, src)) {
 			return s;
 		}
 	}
@@ -440,7 +403,7 @@ static void timer_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 {
 	struct bfd *b = arg;
 	struct bfd_session *s;
-	uint64_t now = mono_us(), expired;
+	uint64_t now = clock_mono_us(), expired;
 	bool detect;
 
 	(void)el;
@@ -499,7 +462,7 @@ static int open_rx(struct bfd *b, int family)
 	/* each packet's arrival time: the Detection Time runs from it */
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
 		goto fail;
-	len = sockaddr_of(&any, b->port, &ss);
+	len = conf_addr_sockaddr(&any, b->port, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, len))
 		goto fail;
 	err = evloop_add_fd_prio(b->el, fd, EPOLLIN, rx_cb, b);
@@ -543,7 +506,7 @@ static int open_tx(struct bfd_session *s)
 	start = rnd32(s->b) % range;
 	for (i = 0; i < range; i++) {
 		uint16_t port = BFD_SRC_PORT_MIN + (start + i) % range;
-		socklen_t len = sockaddr_of(&src, port, &ss);
+		socklen_t len = conf_addr_sockaddr(&src, port, &ss);
 
 		if (!bind(fd, (struct sockaddr *)&ss, len)) {
 			s->src_port = port;
@@ -620,7 +583,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 	 * session down as soon as it comes up */
 	for (o = b->sessions; o; o = next) {
 		next = o->next;
-		if (o->lingering && addr_eq(&o->peer, peer))
+		if (o->lingering && conf_addr_eq(&o->peer, peer))
 			sess_free(o);
 	}
 	err = open_rx(b, peer->family);
@@ -640,7 +603,7 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 		free(s);
 		return err;
 	}
-	s->dst_len = sockaddr_of(peer, b->peer_port, &s->dst);
+	s->dst_len = conf_addr_sockaddr(peer, b->peer_port, &s->dst);
 	s->down = down;
 	s->arg = arg;
 	bfd_sm_init(&s->sm, new_discr(b), ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),
@@ -713,7 +676,7 @@ struct bfd_session *bfd_session_find(struct bfd *b, const struct conf_addr *peer
 	struct bfd_session *s;
 
 	for (s = b->sessions; s; s = s->next)
-		if (!s->lingering && addr_eq(&s->peer, peer))
+		if (!s->lingering && conf_addr_eq(&s->peer, peer))
 			return s;
 	return NULL;
 }
@@ -731,6 +694,26 @@ const struct bfd_sm *bfd_session_sm(const struct bfd_session *s)
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st)
 {
 	*st = s->st;
+}
+
+const struct bfd_session *bfd_session_next(const struct bfd *b, const struct bfd_session *prev)
+{
+	const struct bfd_session *s = prev ? prev->next : b->sessions;
+
+	while (s && s->lingering)
+		s = s->next;
+	return s;
+}
+
+void bfd_session_info(const struct bfd_session *s, struct bfd_session_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->name = s->name;
+	if (s->local.family)
+		addr_str(&s->local, info->local, sizeof(info->local));
+	info->src_port = s->src_port;
+	info->state_ms = evloop_now_ms(s->b->el) - s->st.last_change_ms;
+	info->last_change = s->last_change_wall;
 }
 
 /* ---- instance ---- */
@@ -797,113 +780,4 @@ void bfd_free(struct bfd *b)
 uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e)
 {
 	return (unsigned int)e < BFD_PKT_ERR_MAX ? b->discarded[e] : 0;
-}
-
-/* ---- show ---- */
-
-/* microseconds as milliseconds, "300" or "3.3" */
-static const char *ms_str(uint64_t us, char *buf, size_t len)
-{
-	if (us % 1000)
-		snprintf(buf, len, "%llu.%03llu", (unsigned long long)us / 1000,
-			 (unsigned long long)us % 1000);
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)us / 1000);
-	if (us % 1000) {
-		char *e = buf + strlen(buf) - 1;
-
-		while (*e == '0')
-			*e-- = '\0';
-	}
-	return buf;
-}
-
-static void show_one(struct bfd_session *s, struct buf *text, struct json_writer *w)
-{
-	const struct bfd_sm *sm = &s->sm;
-	uint64_t now = evloop_now_ms(s->b->el);
-	long since = (long)((now - s->st.last_change_ms) / 1000);
-	char local[INET6_ADDRSTRLEN] = "", a[24], b2[24], c[24];
-
-	if (s->local.family)
-		addr_str(&s->local, local, sizeof(local));
-	if (w) {
-		json_object_start(w);
-		json_kv_string(w, "peer", s->name);
-		if (local[0])
-			json_kv_string(w, "local", local);
-		else
-			json_kv_null(w, "local");
-		json_kv_string(w, "state", bfd_state_name(sm->state));
-		json_kv_string(w, "remote_state", bfd_state_name(sm->remote_state));
-		json_kv_string(w, "diag", bfd_diag_name(sm->local_diag));
-		json_kv_string(w, "remote_diag", bfd_diag_name(sm->remote_diag));
-		json_kv_string(w, "last_down_diag",
-			       s->st.downs ? bfd_diag_name(s->st.last_down_diag) : NULL);
-		json_kv_u64(w, "local_discriminator", sm->local_discr);
-		json_kv_u64(w, "remote_discriminator", sm->remote_discr);
-		json_kv_u64(w, "multiplier", sm->detect_mult);
-		json_kv_u64(w, "remote_multiplier", sm->remote_mult);
-		json_kv_u64(w, "desired_min_tx_us", sm->desired_tx_us);
-		json_kv_u64(w, "required_min_rx_us", sm->required_rx_us);
-		json_kv_u64(w, "remote_desired_min_tx_us", sm->remote_tx_us);
-		json_kv_u64(w, "remote_required_min_rx_us", sm->remote_min_rx_us);
-		json_kv_u64(w, "tx_interval_us", bfd_sm_tx_negotiated_us(sm));
-		json_kv_u64(w, "rx_interval_us", bfd_sm_rx_interval_us(sm));
-		json_kv_u64(w, "detect_time_us", bfd_sm_detect_us(sm));
-		json_kv_bool(w, "poll", sm->poll);
-		json_kv_u64(w, "source_port", s->src_port);
-		json_kv_u64(w, "packets_in", s->st.pkts_in);
-		json_kv_u64(w, "packets_out", s->st.pkts_out);
-		json_kv_u64(w, "send_errors", s->st.send_errors);
-		json_kv_u64(w, "ups", s->st.ups);
-		json_kv_u64(w, "downs", s->st.downs);
-		json_kv_u64(w, "state_seconds", since);
-		json_kv_u64(w, "last_change", s->last_change_wall);
-		json_object_end(w);
-		return;
-	}
-	buf_printf(text, "%s%s%s  %s for %ldd %02ld:%02ld:%02ld  remote %s\n", s->name,
-		   local[0] ? " from " : "", local, bfd_state_name(sm->state), since / 86400,
-		   since / 3600 % 24, since / 60 % 60, since % 60,
-		   bfd_state_name(sm->remote_state));
-	buf_printf(text, "    discriminators local %u remote %u; diag %s, remote diag %s\n",
-		   sm->local_discr, sm->remote_discr, bfd_diag_name(sm->local_diag),
-		   bfd_diag_name(sm->remote_diag));
-	buf_printf(text, "    tx %s ms, rx %s ms, detect %s ms, multiplier %u (remote %u)%s\n",
-		   ms_str(bfd_sm_tx_negotiated_us(sm), a, sizeof(a)),
-		   ms_str(bfd_sm_rx_interval_us(sm), b2, sizeof(b2)),
-		   ms_str(bfd_sm_detect_us(sm), c, sizeof(c)), sm->detect_mult, sm->remote_mult,
-		   sm->poll ? ", poll pending" : "");
-	buf_printf(text, "    packets in %llu, out %llu; up %u times, down %u%s%s\n",
-		   (unsigned long long)s->st.pkts_in, (unsigned long long)s->st.pkts_out,
-		   s->st.ups, s->st.downs, s->st.downs ? "; last down: " : "",
-		   s->st.downs ? bfd_diag_name(s->st.last_down_diag) : "");
-}
-
-void bfd_show(struct bfd *b, const struct conf_addr *peer, struct buf *text,
-	      struct json_writer *w)
-{
-	struct bfd_session *s;
-	int i;
-
-	if (w) {
-		json_object_start(w);
-		json_key(w, "sessions");
-		json_array_start(w);
-	}
-	for (s = b->sessions; s; s = s->next) {
-		if (s->lingering || (peer && !addr_eq(&s->peer, peer)))
-			continue;
-		show_one(s, text, w);
-	}
-	if (!w)
-		return;
-	json_array_end(w);
-	json_key(w, "discarded");
-	json_object_start(w);
-	for (i = 1; i < BFD_PKT_ERR_MAX; i++)
-		json_kv_u64(w, bfd_pkt_err_name(i), b->discarded[i]);
-	json_object_end(w);
-	json_object_end(w);
 }

@@ -49,15 +49,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
+#include <netinet/in.h>
 
 #include "bfd/packet.h"
 #include "config/config.h"
-#include "lib/buf.h"
 #include "lib/evloop.h"
 
 struct bfd;
 struct bfd_session;
-struct json_writer;
 
 /* Ports for tests (two instances on one host); 0 = 3784 for both. */
 struct bfd_opts {
@@ -120,23 +120,22 @@ struct bfd_session_stats {
 };
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st);
 
+/* For show: the sessions in creation order, lingering ones left out;
+ * NULL after the last. */
+const struct bfd_session *bfd_session_next(const struct bfd *b, const struct bfd_session *prev);
+
+/* What show says of a session besides its state machine and counters. */
+struct bfd_session_info {
+	const char *name;		/* the peer as text (valid while s is) */
+	char local[INET6_ADDRSTRLEN];	/* its source address; "" = the kernel's choice */
+	uint16_t src_port;		/* the UDP port it sends from */
+	uint64_t state_ms;		/* since the last state change */
+	time_t last_change;		/* wall clock of that change */
+};
+void bfd_session_info(const struct bfd_session *s, struct bfd_session_info *info);
+
 /* Packets discarded for reason e since bfd_new(). */
 uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e);
 
-/*
- * `xlbctl bfd show`: into json (when not NULL) an object
- *   {"sessions": [{peer, local, state, remote_state, diag, remote_diag,
- *     last_down_diag, local_discriminator, remote_discriminator,
- *     multiplier, remote_multiplier, desired_min_tx_us,
- *     required_min_rx_us, remote_desired_min_tx_us,
- *     remote_required_min_rx_us, tx_interval_us, rx_interval_us,
- *     detect_time_us, poll, source_port, packets_in, packets_out,
- *     send_errors, ups, downs, state_seconds, last_change}...],
- *   "discarded": {"ttl": N, "version": N, ...}}
- * (last_change: Unix time of the last state change), else one block of
- * text per session into text. peer: only that session (NULL = all).
- */
-void bfd_show(struct bfd *b, const struct conf_addr *peer, struct buf *text,
-	      struct json_writer *json);
 
 #endif

@@ -18,9 +18,9 @@
  * 4456); unknown capabilities and optional attributes are skipped.
  *
  * Implementation: reader.c (bounded reads), writer.c (framing), nlri.c
- * (prefixes), attrs.c (the attribute table), msg_open.c, msg_update.c,
- * msg_misc.c (header, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH), err.c
- * (names).
+ * (prefixes), attrs.c (the attribute table), msg_header.c (header,
+ * KEEPALIVE), msg_open.c, msg_update.c, msg_notification.c,
+ * msg_route_refresh.c, err.c (names).
  */
 #ifndef XLB_BGP_MSG_H
 #define XLB_BGP_MSG_H

@@ -2,9 +2,14 @@
 /*
  * One BGP session: the TCP connection (active connect with back-off or
  * accepted by the speaker), TCP-MD5 (RFC 2385), TTL for eBGP multihop and
- * GTSM (RFC 5082), message framing, and the actions of the FSM (fsm.c).
+ * GTSM (RFC 5082), message framing, the actions of the FSM (fsm.c), and
+ * the ways a session ends on purpose (administrative, graceful, BFD).
  * Every decoder error becomes the NOTIFICATION it names, then a reconnect
  * after a back-off; nothing a peer sends can stop the loop.
+ *
+ * What the session needs from its speaker (the loop, the config, xlbd's
+ * routes) comes at init in p->env; what it sends of the routes, routes.c
+ * computes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +27,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
-#include "bgp/speaker.h"
+#include "bgp/peer.h"
+#include "bgp/routes.h"
 #include "lib/log.h"
 
 #define CONNECT_RETRY_MS	5000	/* between connect attempts (sec 10: 120 s is for routers) */
@@ -31,45 +37,17 @@
 #define BACKOFF_MAX_MS		60000
 #define IN_MAX			(2 * BGP_MSG_MAX)
 
-#define peer_log(p, fmt, ...) log_info("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
-#define peer_warn(p, fmt, ...) log_warnx("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
-#define peer_debug(p, fmt, ...) log_debug("neighbor %s: " fmt, (p)->name, ##__VA_ARGS__)
-
 static void peer_event(struct bgp_peer *p, enum bgp_event ev);
 
-static int sockaddr_of(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss,
-		       socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = a->addr.v4;
-		*len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, a->addr.bytes, 16);
-		*len = sizeof(*sin6);
-	}
-	return 0;
-}
-
-/* TCP-MD5 key for this neighbor on fd (a connecting or listening socket). */
 int bgp_md5_set(int fd, const struct conf_neighbor *c)
 {
 	struct tcp_md5sig md5 = {};
-	socklen_t len;
 
 	if (!c->password)
 		return 0;
 	if (strlen(c->password) > TCP_MD5SIG_MAXKEYLEN)
 		return -EINVAL;
-	sockaddr_of(&c->addr, 0, (struct sockaddr_storage *)&md5.tcpm_addr, &len);
+	conf_addr_sockaddr(&c->addr, 0, (struct sockaddr_storage *)&md5.tcpm_addr);
 	md5.tcpm_keylen = strlen(c->password);
 	memcpy(md5.tcpm_key, c->password, md5.tcpm_keylen);
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5)) ? -errno : 0;
@@ -136,7 +114,7 @@ int bgp_socket_setup(int fd, const struct conf_neighbor *c, bool ibgp)
 
 static bool peer_ibgp(const struct bgp_peer *p)
 {
-	return p->conf->remote_as == bgp_speaker_conf(p->sp)->local_as;
+	return p->conf->remote_as == p->env->conf->local_as;
 }
 
 static void peer_note(struct bgp_peer *p, __u8 code, __u8 subcode, const char *fmt, ...)
@@ -201,7 +179,7 @@ static void peer_local_addr(struct bgp_peer *p)
 
 static void peer_close(struct bgp_peer *p)
 {
-	struct evloop *el = bgp_speaker_loop(p->sp);
+	struct evloop *el = p->env->el;
 
 	if (p->fd >= 0) {
 		evloop_del_fd(el, p->fd);
@@ -218,7 +196,7 @@ static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg);
 static void peer_want_write(struct bgp_peer *p, bool want)
 {
 	if (p->fd >= 0)
-		evloop_mod_fd(bgp_speaker_loop(p->sp), p->fd, EPOLLIN | (want ? EPOLLOUT : 0));
+		evloop_mod_fd(p->env->el, p->fd, EPOLLIN | (want ? EPOLLOUT : 0));
 }
 
 /* Write what is queued; the rest goes when the socket is writable. */
@@ -246,7 +224,7 @@ static int peer_flush(struct bgp_peer *p)
 static void peer_send_failed(struct bgp_peer *p, int err)
 {
 	peer_note(p, 0, 0, "send: %s", strerror(-err));
-	peer_warn(p, "connection lost in %s: send: %s", bgp_state_name(p->state), strerror(-err));
+	log_peer_warnx(p, "connection lost in %s: send: %s", bgp_state_name(p->state), strerror(-err));
 	peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
 }
 
@@ -261,7 +239,7 @@ static void peer_sent(struct bgp_peer *p, size_t msgs)
 
 static void send_open(struct bgp_peer *p)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	const struct xlb_conf *c = p->env->conf;
 	struct bgp_open o = {
 		.version = BGP_VERSION,
 		.as = c->local_as,
@@ -300,7 +278,7 @@ static void send_notification(struct bgp_peer *p, const struct bgp_err *e, const
 	else if (!p->last_error.text[0])
 		snprintf(p->last_error.text, sizeof(p->last_error.text), "%s",
 			 bgp_err_name(e->code, e->subcode));
-	peer_warn(p, "sending NOTIFICATION %s%s%s", bgp_err_name(e->code, e->subcode),
+	log_peer_warnx(p, "sending NOTIFICATION %s%s%s", bgp_err_name(e->code, e->subcode),
 		  p->last_error.text[0] ? ": " : "", p->last_error.text);
 	p->msgs_out++;
 	/* best effort: the connection is closed right after */
@@ -380,14 +358,14 @@ static void peer_connect(struct bgp_peer *p)
 		goto fail;
 	}
 	if (p->conf->local_address.family) {
-		sockaddr_of(&p->conf->local_address, 0, &ss, &len);
+		len = conf_addr_sockaddr(&p->conf->local_address, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, len)) {
 			peer_note(p, 0, 0, "bind to local-address: %s", strerror(errno));
 			close(fd);
 			goto fail;
 		}
 	}
-	sockaddr_of(&p->conf->addr, p->conf->port, &ss, &len);
+	len = conf_addr_sockaddr(&p->conf->addr, p->conf->port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
 		peer_note(p, 0, 0, "connect: %s", strerror(errno));
 		close(fd);
@@ -395,7 +373,7 @@ static void peer_connect(struct bgp_peer *p)
 	}
 	p->fd = fd;
 	p->connecting = true;
-	if (evloop_add_fd(bgp_speaker_loop(p->sp), fd, EPOLLOUT, peer_io, p)) {
+	if (evloop_add_fd(p->env->el, fd, EPOLLOUT, peer_io, p)) {
 		close(fd);
 		p->fd = -1;
 		goto fail;
@@ -420,9 +398,9 @@ static void peer_set_state(struct bgp_peer *p, enum bgp_state s)
 	if (s == BGP_ESTABLISHED)
 		p->established++;
 	if (s == BGP_ESTABLISHED || p->state == BGP_ESTABLISHED)
-		peer_log(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
+		log_peer_info(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
 	else
-		peer_debug(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
+		log_peer_debug(p, "%s -> %s", bgp_state_name(p->state), bgp_state_name(s));
 	p->state = s;
 	p->state_since = time(NULL);
 }
@@ -441,12 +419,12 @@ static const char *msg_name(__u8 type)
 
 static void peer_event(struct bgp_peer *p, enum bgp_event ev)
 {
-	struct evloop *el = bgp_speaker_loop(p->sp);
+	struct evloop *el = p->env->el;
 	enum bgp_state old = p->state;
 	unsigned int a = 0;
 
 	peer_set_state(p, bgp_fsm_next(old, ev, &a));
-	peer_debug(p, "event %s in %s", bgp_event_name(ev), bgp_state_name(old));
+	log_peer_debug(p, "event %s in %s", bgp_event_name(ev), bgp_state_name(old));
 
 	if (a & BGP_ACT_SEND_NOTIFICATION) {
 		struct bgp_err e = p->err;
@@ -505,7 +483,7 @@ static void peer_event(struct bgp_peer *p, enum bgp_event ev)
 	if (a & BGP_ACT_ESTABLISHED) {
 		p->failures = 0;
 		p->backoff_ms = 0;
-		peer_log(p, "session up: AS %u, hold time %us%s%s", p->remote.as, p->hold_time,
+		log_peer_info(p, "session up: AS %u, hold time %us%s%s", p->remote.as, p->hold_time,
 			 p->as4 ? ", 4-octet AS" : "", p->mp_v6 ? ", IPv6" : "");
 		bgp_peer_send_routes(p, true);
 	}
@@ -530,7 +508,7 @@ static void peer_event(struct bgp_peer *p, enum bgp_event ev)
 /* The peer's OPEN against our configuration (sec 6.2). */
 static int open_check(struct bgp_peer *p, const struct bgp_open *o)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	const struct xlb_conf *c = p->env->conf;
 	struct bgp_err *e = &p->err;
 
 	if (o->as != p->conf->remote_as) {
@@ -599,7 +577,7 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 		/* RFC 7606 sec 2: no reset for these, but the operator hears
 		 * of them, and a treat-as-withdraw UPDATE announces nothing */
 		if (info.treat_as_withdraw || info.attrs_discarded)
-			peer_warn(p, "UPDATE %s: %s",
+			log_peer_warnx(p, "UPDATE %s: %s",
 				  info.treat_as_withdraw ? "treated as withdraw" :
 							   "attribute(s) discarded",
 				  p->err.text);
@@ -615,7 +593,7 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 		bgp_notification_decode(body, len, &n);
 		p->has_last_notif = true;
 		p->last_notif = n;
-		peer_warn(p, "received NOTIFICATION %s%s%s", bgp_err_name(n.code, n.subcode),
+		log_peer_warnx(p, "received NOTIFICATION %s%s%s", bgp_err_name(n.code, n.subcode),
 			  n.text[0] ? ": " : "", n.text);
 		peer_event(p, n.code == BGP_ERR_OPEN && n.subcode == BGP_ERR_OPEN_UNSUPPORTED_VERSION ?
 				      BGP_EV_NOTIF_MSG_VER_ERR :
@@ -637,7 +615,7 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 			return;
 		}
 		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
-		peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
+		log_peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
 		bgp_peer_send_routes(p, true);
 		return;
 	}
@@ -662,7 +640,7 @@ static void peer_read(struct bgp_peer *p)
 			/* without a NOTIFICATION this line is all the
 			 * operator gets: the peer died, reset or was cut */
 			if (p->state >= BGP_OPENSENT)
-				peer_warn(p, "%s in %s", p->last_error.text, bgp_state_name(p->state));
+				log_peer_warnx(p, "%s in %s", p->last_error.text, bgp_state_name(p->state));
 			peer_event(p, BGP_EV_TCP_CONNECTION_FAILS);
 			return;
 		}
@@ -728,15 +706,14 @@ static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg)
 		peer_read(p);
 }
 
-/* A connection the speaker accepted from this neighbor. */
 void bgp_peer_incoming(struct bgp_peer *p, int fd)
 {
-	struct evloop *el = bgp_speaker_loop(p->sp);
+	struct evloop *el = p->env->el;
 
 	if (p->admin_down || p->shutting_down || p->state >= BGP_OPENSENT) {
 		/* one session per neighbor: keep the one that got further
 		 * (collision rule of sec 6.8 simplified to "first wins") */
-		peer_debug(p, "incoming connection refused in %s", bgp_state_name(p->state));
+		log_peer_debug(p, "incoming connection refused in %s", bgp_state_name(p->state));
 		close(fd);
 		return;
 	}
@@ -755,10 +732,10 @@ void bgp_peer_incoming(struct bgp_peer *p, int fd)
 	peer_event(p, BGP_EV_TCP_CONNECTION_CONFIRMED);
 }
 
-void bgp_peer_init(struct bgp_peer *p, struct bgp_speaker *sp, const struct conf_neighbor *c)
+void bgp_peer_init(struct bgp_peer *p, struct bgp_env *env, const struct conf_neighbor *c)
 {
 	memset(p, 0, sizeof(*p));
-	p->sp = sp;
+	p->env = env;
 	p->conf = c;
 	p->fd = -1;
 	p->state = BGP_IDLE;
@@ -778,7 +755,7 @@ void bgp_peer_start(struct bgp_peer *p)
 
 void bgp_peer_stop(struct bgp_peer *p, __u8 subcode, const char *text)
 {
-	struct evloop *el = bgp_speaker_loop(p->sp);
+	struct evloop *el = p->env->el;
 
 	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text ? text : "");
 	p->err = (struct bgp_err){ .code = BGP_ERR_CEASE, .subcode = subcode };
@@ -794,7 +771,7 @@ void bgp_peer_stop(struct bgp_peer *p, __u8 subcode, const char *text)
 
 void bgp_peer_release(struct bgp_peer *p)
 {
-	struct evloop *el = bgp_speaker_loop(p->sp);
+	struct evloop *el = p->env->el;
 
 	evloop_timer_cancel(el, &p->t_idle_hold);
 	evloop_timer_cancel(el, &p->t_connect_retry);
@@ -808,10 +785,58 @@ void bgp_peer_release(struct bgp_peer *p)
 	p->adj = NULL;
 }
 
-/* Re-enter from routes.c after encoding. */
-void bgp_peer_sent(struct bgp_peer *p, size_t msgs)
+void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 {
-	peer_sent(p, msgs);
+	size_t msgs = 0;
+
+	if (!bgp_adj_out_update(p, full, &msgs) && msgs)
+		peer_sent(p, msgs);
+}
+
+static void t_peer_shutdown(struct evloop *el, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	bgp_peer_stop(p, BGP_ERR_CEASE_ADMIN_SHUTDOWN,
+		      p->shutdown_text[0] ? p->shutdown_text : "administrative shutdown");
+	p->shutting_down = false;
+}
+
+/* RFC 8326: every route with the GRACEFUL_SHUTDOWN community for the
+ * drain time, then a Cease. */
+uint32_t bgp_peer_graceful_stop(struct bgp_peer *p, const char *text)
+{
+	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text);
+	if (p->state != BGP_ESTABLISHED || !p->conf->drain_ms) {
+		t_peer_shutdown(p->env->el, p);
+		return 0;
+	}
+	p->shutting_down = true;
+	bgp_peer_send_routes(p, false);
+	evloop_timer_set(p->env->el, &p->t_shutdown, p->conf->drain_ms, t_peer_shutdown, p);
+	return p->conf->drain_ms;
+}
+
+int bgp_peer_admin(struct bgp_peer *p, bool down, const char *text)
+{
+	if (down) {
+		if (p->admin_down)
+			return 0;
+		p->admin_down = true;
+		log_peer_info(p, "shutdown (%s)", text);
+		bgp_peer_graceful_stop(p, text);
+		return 0;
+	}
+	if (!p->admin_down)
+		return 0;
+	p->admin_down = false;
+	p->shutting_down = false;
+	evloop_timer_cancel(p->env->el, &p->t_shutdown);
+	log_peer_info(p, "enabled");
+	if (p->state == BGP_IDLE)
+		bgp_peer_start(p);
+	return 0;
 }
 
 /* RFC 5882 sec 4.3: BFD Down tears the BGP session down at once, as if
@@ -821,7 +846,7 @@ void bgp_peer_bfd_down(struct bgp_peer *p, const char *why)
 	if (p->state < BGP_OPENSENT && !p->connecting)
 		return;
 	peer_note(p, 0, 0, "BFD down: %s", why);
-	peer_warn(p, "BFD down (%s): closing the session", why);
+	log_peer_warnx(p, "BFD down (%s): closing the session", why);
 	/* RFC 9384: say why, best effort — the path is likely dead */
 	if (p->state >= BGP_OPENSENT) {
 		struct bgp_err e = { .code = BGP_ERR_CEASE, .subcode = BGP_ERR_CEASE_BFD_DOWN };

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bgp/speaker.h"
+#include "bgp/routes.h"
 #include "lib/log.h"
 
 #define GSHUT_COMMUNITY	0xFFFF0000u	/* 65535:0, RFC 8326 */
@@ -85,11 +85,30 @@ static int prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
 	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
 }
 
+/* The next hop of the VIP's family on this session: its own next-hop,
+ * else the session's local address, else the encap-source of that family
+ * (src); false when there is none. */
+static bool next_hop_pick(const struct bgp_peer *p, const struct conf_vip *v,
+			  const struct conf_addr *src, union xlb_addr *out)
+{
+	__u8 fam = v->addr.family;
+
+	if (v->next_hop.family == fam)
+		*out = v->next_hop.addr;
+	else if (p->local.family == fam)
+		*out = p->local.addr;
+	else if (src->family)
+		*out = src->addr;
+	else
+		return false;
+	return true;
+}
+
 /* Attributes of `vip` on this session; false when it cannot be sent
  * (no usable next hop of the family). */
 static bool attrs_build(struct bgp_peer *p, const struct bgp_route *r, struct bgp_attrs *a)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
+	const struct xlb_conf *c = p->env->conf;
 	const struct conf_vip *v = r->vip;
 	/* a session being shut down gracefully sends everything as GSHUT */
 	bool gshut = r->state == BGP_ROUTE_GSHUT || p->shutting_down;
@@ -113,26 +132,12 @@ static bool attrs_build(struct bgp_peer *p, const struct bgp_route *r, struct bg
 		       sizeof(a->large_communities[0]));
 
 	if (v->addr.family == XLB_FAMILY_V4) {
-		if (v->next_hop.family == XLB_FAMILY_V4)
-			a->next_hop4 = v->next_hop.addr;
-		else if (p->local.family == XLB_FAMILY_V4)
-			a->next_hop4 = p->local.addr;
-		else if (c->encap_src4.family)
-			a->next_hop4 = c->encap_src4.addr;
-		else
-			return false;
-		a->has_next_hop4 = true;
-		return true;
+		a->has_next_hop4 = next_hop_pick(p, v, &c->encap_src4, &a->next_hop4);
+		return a->has_next_hop4;
 	}
-	if (v->next_hop.family == XLB_FAMILY_V6)
-		a->next_hop6 = v->next_hop.addr;
-	else if (p->local.family == XLB_FAMILY_V6)
-		a->next_hop6 = p->local.addr;
-	else if (c->encap_src6.family)
-		a->next_hop6 = c->encap_src6.addr;
-	else
+	a->has_next_hop6 = next_hop_pick(p, v, &c->encap_src6, &a->next_hop6);
+	if (!a->has_next_hop6)
 		return false;
-	a->has_next_hop6 = true;
 	/* the peer shares our link: add our link-local (RFC 2545 sec 3) */
 	if (p->local_ll.family && p->local.family == XLB_FAMILY_V6 &&
 	    !memcmp(&a->next_hop6, &p->local.addr, 16)) {
@@ -183,27 +188,54 @@ static int by_sig(const void *x, const void *y)
 	return prefix_cmp(&a->pfx, &b->pfx);
 }
 
-void bgp_peer_send_routes(struct bgp_peer *p, bool full)
+bool bgp_prefix_allowed(const struct xlb_conf *conf, const struct conf_addr *a)
 {
-	const struct xlb_conf *c = bgp_speaker_conf(p->sp);
-	struct bgp_route *routes;
-	struct bgp_attrs attrs;
-	struct want *want = NULL, *send = NULL;
-	struct bgp_prefix *gone = NULL, *batch = NULL;
-	size_t nr, nw = 0, ns = 0, ng = 0, i, j, start = p->out.len;
-	int err = 0;
+	unsigned int host = a->family == XLB_FAMILY_V4 ? 32 : 128;
+	size_t i;
 
-	if (p->state != BGP_ESTABLISHED)
-		return;
-	if (full)
-		p->n_adj = 0;
-	nr = bgp_speaker_routes(p->sp, &routes);
-	want = calloc(nr + 1, sizeof(*want));
-	send = calloc(nr + 1, sizeof(*send));
-	gone = calloc(p->n_adj + 1, sizeof(*gone));
-	batch = calloc(nr + p->n_adj + 1, sizeof(*batch));
-	if (!want || !send || !gone || !batch)
-		goto out;
+	for (i = 0; i < conf->n_allowed; i++) {
+		const struct conf_prefix *p = &conf->allowed[i];
+		unsigned int bits = p->len, k;
+		bool in = p->net.family == a->family && p->max_len >= host;
+
+		for (k = 0; in && k < bits; k++) {
+			unsigned int byte = k / 8, bit = 7 - k % 8;
+
+			if (((a->addr.bytes[byte] >> bit) & 1) != ((p->net.addr.bytes[byte] >> bit) & 1))
+				in = false;
+		}
+		if (in)
+			return true;
+	}
+	return false;
+}
+
+/* xlbd's route states, into the buffer the speaker's peers share. */
+static size_t routes_get(struct bgp_env *env, struct bgp_route **out)
+{
+	size_t n = env->conf->n_vips;
+
+	if (n > env->cap_routes) {
+		struct bgp_route *r = realloc(env->routes, n * sizeof(*r));
+
+		if (!r) {
+			*out = env->routes;
+			return 0;
+		}
+		env->routes = r;
+		env->cap_routes = n;
+	}
+	*out = env->routes;
+	return env->routes_fn(env->routes_arg, env->routes, n);
+}
+
+/* The routes this session should have, one per prefix in the
+ * Adj-RIB-Out's order, into want; returns how many. */
+static size_t routes_wanted(struct bgp_peer *p, const struct bgp_route *routes, size_t nr,
+			    struct want *want)
+{
+	struct bgp_attrs attrs;
+	size_t i, j, nw = 0;
 
 	for (i = 0; i < nr; i++) {
 		const struct conf_vip *v = routes[i].vip;
@@ -215,7 +247,7 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 		    (v->addr.family == XLB_FAMILY_V6 && !p->mp_v6))
 			continue;
 		/* the parser refuses such a VIP; refuse it here as well */
-		if (!bgp_prefix_allowed(c, &v->addr))
+		if (!bgp_prefix_allowed(p->env->conf, &v->addr))
 			continue;
 		if (!attrs_build(p, &routes[i], &attrs))
 			continue;
@@ -227,42 +259,69 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 		w->gshut = routes[i].state == BGP_ROUTE_GSHUT;
 		nw++;
 	}
-	/* one route per prefix, in the Adj-RIB-Out's order */
 	qsort(want, nw, sizeof(*want), by_prefix);
 	for (i = j = 0; i < nw; i++)
 		if (!j || prefix_cmp(&want[j - 1].pfx, &want[i].pfx))
 			want[j++] = want[i];
-	nw = j;
-	/* the difference, merging the two sorted lists: withdraw what the
-	 * peer has and is no longer wanted, send what is new or changed */
+	return j;
+}
+
+/* The difference, merging two sorted lists: what the peer has and is no
+ * longer wanted goes to gone, what is new or changed to send. */
+static void adj_out_diff(const struct bgp_peer *p, const struct want *want, size_t nw,
+			 struct want *send, size_t *ns, struct bgp_prefix *gone, size_t *ng)
+{
+	size_t i, j;
+
+	*ns = *ng = 0;
 	for (i = j = 0; i < nw || j < p->n_adj;) {
 		int d = i == nw ? 1 : j == p->n_adj ? -1 : prefix_cmp(&want[i].pfx, &p->adj[j].pfx);
 
 		if (d < 0) {
-			send[ns++] = want[i++];
+			send[(*ns)++] = want[i++];
 		} else if (d > 0) {
-			gone[ng++] = p->adj[j++].pfx;
+			gone[(*ng)++] = p->adj[j++].pfx;
 		} else {
 			if (p->adj[j].sig != want[i].sig)
-				send[ns++] = want[i];
+				send[(*ns)++] = want[i];
 			i++;
 			j++;
 		}
 	}
-	qsort(send, ns, sizeof(*send), by_sig);
+}
+
+/* One UPDATE group per signature and family (send is sorted by_sig);
+ * batch has room for ns prefixes. */
+static int encode_announce(struct bgp_peer *p, const struct bgp_route *routes,
+			   const struct want *send, size_t ns, struct bgp_prefix *batch)
+{
+	struct bgp_attrs attrs;
+	size_t i, j;
+	int err = 0;
+
 	for (i = 0; i < ns && !err; i = j) {
 		size_t n = 0;
 
 		for (j = i; j < ns && send[j].sig == send[i].sig &&
 			    send[j].pfx.family == send[i].pfx.family; j++)
 			batch[n++] = send[j].pfx;
-		/* the same as when signed above: nothing ran in between */
+		/* the same as when signed: nothing ran in between */
 		if (!attrs_build(p, &routes[send[i].route], &attrs))
 			err = -EINVAL;
 		else
 			err = bgp_update_encode_announce(&p->out, batch, n, &attrs, p->as4);
 	}
-	/* gone is sorted by family, then address */
+	return err;
+}
+
+/* Withdrawals, IPv4 then IPv6 (gone is sorted by family, then address);
+ * batch has room for ng prefixes. */
+static int encode_withdraw(struct bgp_peer *p, const struct bgp_prefix *gone, size_t ng,
+			   struct bgp_prefix *batch)
+{
+	size_t i, j;
+	int err = 0;
+
 	for (i = 0; i < 2 && !err; i++) {
 		__u8 fam = i ? XLB_FAMILY_V6 : XLB_FAMILY_V4;
 		size_t n = 0;
@@ -273,40 +332,90 @@ void bgp_peer_send_routes(struct bgp_peer *p, bool full)
 		if (n)
 			err = bgp_update_encode_withdraw(&p->out, batch, n);
 	}
-	/* End-of-RIB after the initial table (RFC 4724 sec 2) for peers that
-	 * know what it is */
-	if (!err && full && p->remote.cap_gr) {
-		if (p->mp_v4)
-			err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V4);
-		if (!err && p->mp_v6)
-			err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V6);
-	}
-	if (err) {
-		log_warnx("neighbor %s: cannot encode UPDATE: %s", p->name, strerror(-err));
-		buf_truncate(&p->out, start);
-		goto out;
-	}
-	/* what the peer has now */
+	return err;
+}
+
+/* End-of-RIB after the initial table (RFC 4724 sec 2), for peers that
+ * know what it is. */
+static int encode_eor(struct bgp_peer *p)
+{
+	int err = 0;
+
+	if (!p->remote.cap_gr)
+		return 0;
+	if (p->mp_v4)
+		err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V4);
+	if (!err && p->mp_v6)
+		err = bgp_update_encode_eor(&p->out, XLB_FAMILY_V6);
+	return err;
+}
+
+/* What the peer has now: the wanted routes. */
+static int adj_out_store(struct bgp_peer *p, const struct want *want, size_t nw)
+{
+	size_t i;
+
 	if (nw > p->cap_adj) {
 		struct adj_out *adj = realloc(p->adj, nw * sizeof(*adj));
 
 		if (!adj)
-			goto out;
+			return -ENOMEM;
 		p->adj = adj;
 		p->cap_adj = nw;
 	}
 	for (i = 0; i < nw; i++)
 		p->adj[i] = (struct adj_out){ .pfx = want[i].pfx, .sig = want[i].sig };
 	p->n_adj = nw;
+	return 0;
+}
+
+int bgp_adj_out_update(struct bgp_peer *p, bool full, size_t *msgs)
+{
+	struct bgp_route *routes;
+	struct want *want = NULL, *send = NULL;
+	struct bgp_prefix *gone = NULL, *batch = NULL;
+	size_t nr, nw, ns, ng, start = p->out.len;
+	int err;
+
+	*msgs = 0;
+	if (p->state != BGP_ESTABLISHED)
+		return 0;
+	if (full)
+		p->n_adj = 0;
+	nr = routes_get(p->env, &routes);
+	want = calloc(nr + 1, sizeof(*want));
+	send = calloc(nr + 1, sizeof(*send));
+	gone = calloc(p->n_adj + 1, sizeof(*gone));
+	batch = calloc(nr + p->n_adj + 1, sizeof(*batch));
+	if (!want || !send || !gone || !batch) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nw = routes_wanted(p, routes, nr, want);
+	adj_out_diff(p, want, nw, send, &ns, gone, &ng);
+	qsort(send, ns, sizeof(*send), by_sig);
+	err = encode_announce(p, routes, send, ns, batch);
+	if (!err)
+		err = encode_withdraw(p, gone, ng, batch);
+	if (!err && full)
+		err = encode_eor(p);
+	if (err) {
+		log_peer_warnx(p, "cannot encode UPDATE: %s", strerror(-err));
+		buf_truncate(&p->out, start);
+		goto out;
+	}
+	err = adj_out_store(p, want, nw);
+	if (err)
+		goto out;
 	if (ns || ng)
-		log_debug("neighbor %s: %zu announced, %zu withdrawn", p->name, ns, ng);
-	if (p->out.len > start)
-		bgp_peer_sent(p, count_msgs(&p->out, start));
+		log_peer_debug(p, "%zu announced, %zu withdrawn", ns, ng);
+	*msgs = count_msgs(&p->out, start);
 out:
 	free(want);
 	free(send);
 	free(gone);
 	free(batch);
+	return err;
 }
 
 size_t bgp_peer_announced(const struct bgp_peer *p)

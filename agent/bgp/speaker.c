@@ -17,16 +17,10 @@
 
 #include "bfd/bfd.h"
 #include "bgp/speaker.h"
-#include "lib/json.h"
 #include "lib/log.h"
 
 struct bgp_speaker {
-	struct evloop *el;
-	const struct xlb_conf *conf;
-	bgp_routes_fn routes_fn;
-	void *routes_arg;
-	struct bgp_route *routes;
-	size_t cap_routes;
+	struct bgp_env env;	/* what every peer gets at init */
 	struct bgp_peer **peers;
 	size_t n_peers;
 	int listen_fd[2];	/* IPv4, IPv6 */
@@ -56,7 +50,7 @@ static void peer_bfd_sync(struct bgp_speaker *sp, struct bgp_peer *p)
 	if (!sp->bfd) {
 		struct bfd_opts o = { .port = BFD_PORT, .peer_port = BFD_PORT };
 
-		err = bfd_new(sp->el, &o, &sp->bfd);
+		err = bfd_new(sp->env.el, &o, &sp->bfd);
 		if (err) {
 			log_warnx("bfd: cannot start: %s", strerror(-err));
 			return;
@@ -70,57 +64,7 @@ static void peer_bfd_sync(struct bgp_speaker *sp, struct bgp_peer *p)
 			      c->local_address.family ? &c->local_address : NULL, &c->bfd,
 			      on_bfd_down, p, &p->bfd);
 	if (err)
-		log_warnx("neighbor %s: cannot start BFD: %s", p->name, strerror(-err));
-}
-
-struct evloop *bgp_speaker_loop(struct bgp_speaker *sp)
-{
-	return sp->el;
-}
-
-const struct xlb_conf *bgp_speaker_conf(struct bgp_speaker *sp)
-{
-	return sp->conf;
-}
-
-size_t bgp_speaker_routes(struct bgp_speaker *sp, struct bgp_route **out)
-{
-	size_t n = sp->conf->n_vips;
-
-	if (n > sp->cap_routes) {
-		struct bgp_route *r = realloc(sp->routes, n * sizeof(*r));
-
-		if (!r) {
-			*out = sp->routes;
-			return 0;
-		}
-		sp->routes = r;
-		sp->cap_routes = n;
-	}
-	*out = sp->routes;
-	return sp->routes_fn(sp->routes_arg, sp->routes, n);
-}
-
-bool bgp_prefix_allowed(const struct xlb_conf *conf, const struct conf_addr *a)
-{
-	unsigned int host = a->family == XLB_FAMILY_V4 ? 32 : 128;
-	size_t i;
-
-	for (i = 0; i < conf->n_allowed; i++) {
-		const struct conf_prefix *p = &conf->allowed[i];
-		unsigned int bits = p->len, k;
-		bool in = p->net.family == a->family && p->max_len >= host;
-
-		for (k = 0; in && k < bits; k++) {
-			unsigned int byte = k / 8, bit = 7 - k % 8;
-
-			if (((a->addr.bytes[byte] >> bit) & 1) != ((p->net.addr.bytes[byte] >> bit) & 1))
-				in = false;
-		}
-		if (in)
-			return true;
-	}
-	return false;
+		log_peer_warnx(p, "cannot start BFD: %s", strerror(-err));
 }
 
 static struct bgp_peer *peer_by_addr(struct bgp_speaker *sp, int family, const void *addr)
@@ -171,7 +115,7 @@ static void on_accept(struct evloop *el, int lfd, uint32_t events, void *arg)
 		close(fd);
 		return;
 	}
-	if (bgp_socket_setup(fd, p->conf, p->conf->remote_as == sp->conf->local_as)) {
+	if (bgp_socket_setup(fd, p->conf, p->conf->remote_as == sp->env.conf->local_as)) {
 		close(fd);
 		return;
 	}
@@ -213,7 +157,7 @@ static int listen_open(struct bgp_speaker *sp, int family)
 		if ((family == AF_INET) == (c->addr.family == XLB_FAMILY_V4))
 			bgp_md5_set(fd, c);
 	}
-	if (evloop_add_fd(sp->el, fd, EPOLLIN, on_accept, sp)) {
+	if (evloop_add_fd(sp->env.el, fd, EPOLLIN, on_accept, sp)) {
 		close(fd);
 		return -ENOMEM;
 	}
@@ -226,37 +170,36 @@ static void listen_close(struct bgp_speaker *sp)
 
 	for (i = 0; i < 2; i++) {
 		if (sp->listen_fd[i] >= 0) {
-			evloop_del_fd(sp->el, sp->listen_fd[i]);
+			evloop_del_fd(sp->env.el, sp->listen_fd[i]);
 			close(sp->listen_fd[i]);
 		}
 		sp->listen_fd[i] = -1;
 	}
 }
 
+/* A listener per family some neighbor has: listen_fd[0] IPv4, [1] IPv6. */
 static void listen_reopen(struct bgp_speaker *sp)
 {
-	bool v4 = false, v6 = false;
-	size_t i;
+	static const struct {
+		__u8 family;
+		int af;
+		const char *name;
+	} fams[2] = { { XLB_FAMILY_V4, AF_INET, "IPv4" }, { XLB_FAMILY_V6, AF_INET6, "IPv6" } };
+	size_t i, k;
 	int fd;
 
 	listen_close(sp);
-	for (i = 0; i < sp->n_peers; i++) {
-		v4 |= sp->peers[i]->conf->addr.family == XLB_FAMILY_V4;
-		v6 |= sp->peers[i]->conf->addr.family == XLB_FAMILY_V6;
-	}
-	if (v4) {
-		fd = listen_open(sp, AF_INET);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < sp->n_peers; i++)
+			if (sp->peers[i]->conf->addr.family == fams[k].family)
+				break;
+		if (i == sp->n_peers)
+			continue;
+		fd = listen_open(sp, fams[k].af);
 		if (fd < 0)
-			log_warnx("bgp: cannot listen on port %d (IPv4): %s; connecting out only",
-				  BGP_PORT, strerror(-fd));
-		sp->listen_fd[0] = fd < 0 ? -1 : fd;
-	}
-	if (v6) {
-		fd = listen_open(sp, AF_INET6);
-		if (fd < 0)
-			log_warnx("bgp: cannot listen on port %d (IPv6): %s; connecting out only",
-				  BGP_PORT, strerror(-fd));
-		sp->listen_fd[1] = fd < 0 ? -1 : fd;
+			log_warnx("bgp: cannot listen on port %d (%s): %s; connecting out only",
+				  BGP_PORT, fams[k].name, strerror(-fd));
+		sp->listen_fd[k] = fd < 0 ? -1 : fd;
 	}
 }
 
@@ -273,7 +216,7 @@ static int peers_add(struct bgp_speaker *sp, const struct conf_neighbor *c)
 		return -ENOMEM;
 	}
 	sp->peers = peers;
-	bgp_peer_init(p, sp, c);
+	bgp_peer_init(p, &sp->env, c);
 	sp->peers[sp->n_peers++] = p;
 	return 0;
 }
@@ -287,10 +230,9 @@ int bgp_speaker_new(struct evloop *el, const struct xlb_conf *conf, bgp_routes_f
 
 	if (!sp)
 		return -ENOMEM;
-	sp->el = el;
-	sp->conf = conf;
-	sp->routes_fn = routes;
-	sp->routes_arg = arg;
+	sp->env = (struct bgp_env){
+		.el = el, .conf = conf, .routes_fn = routes, .routes_arg = arg,
+	};
 	sp->listen_fd[0] = sp->listen_fd[1] = -1;
 	for (i = 0; i < conf->n_neighbors; i++) {
 		err = peers_add(sp, &conf->neighbors[i]);
@@ -324,17 +266,16 @@ void bgp_speaker_free(struct bgp_speaker *sp)
 	}
 	bfd_free(sp->bfd);
 	free(sp->peers);
-	free(sp->routes);
+	free(sp->env.routes);
 	free(sp);
 }
 
 static bool neighbor_equal(const struct conf_neighbor *a, const struct conf_neighbor *b)
 {
 #define STREQ(x, y) ((!(x) && !(y)) || ((x) && (y) && !strcmp((x), (y))))
-	return !memcmp(&a->addr, &b->addr, sizeof(a->addr)) && a->remote_as == b->remote_as &&
+	return conf_addr_eq(&a->addr, &b->addr) && a->remote_as == b->remote_as &&
 	       a->hold_time == b->hold_time && a->port == b->port && a->passive == b->passive &&
-	       STREQ(a->password, b->password) &&
-	       !memcmp(&a->local_address, &b->local_address, sizeof(a->local_address)) &&
+	       STREQ(a->password, b->password) && conf_addr_eq(&a->local_address, &b->local_address) &&
 	       a->multihop == b->multihop && a->ttl_security == b->ttl_security &&
 	       a->graceful_restart == b->graceful_restart;
 #undef STREQ
@@ -344,8 +285,8 @@ int bgp_speaker_reconfigure(struct bgp_speaker *sp, const struct xlb_conf *conf)
 {
 	struct bgp_peer **old = sp->peers;
 	size_t n_old = sp->n_peers, i, j;
-	bool global_change = conf->local_as != sp->conf->local_as ||
-			     conf->router_id != sp->conf->router_id;
+	bool global_change = conf->local_as != sp->env.conf->local_as ||
+			     conf->router_id != sp->env.conf->router_id;
 	int err = 0;
 
 	sp->peers = NULL;
@@ -386,7 +327,7 @@ int bgp_speaker_reconfigure(struct bgp_speaker *sp, const struct xlb_conf *conf)
 		free(old[j]);
 	}
 	free(old);
-	sp->conf = conf;
+	sp->env.conf = conf;
 	listen_reopen(sp);
 	for (i = 0; i < sp->n_peers; i++) {
 		peer_bfd_sync(sp, sp->peers[i]);
@@ -416,38 +357,13 @@ uint32_t bgp_speaker_drain_ms(const struct bgp_speaker *sp)
 	return max;
 }
 
-static void t_peer_shutdown(struct evloop *el, void *arg)
-{
-	struct bgp_peer *p = arg;
-
-	(void)el;
-	bgp_peer_stop(p, BGP_ERR_CEASE_ADMIN_SHUTDOWN,
-		      p->shutdown_text[0] ? p->shutdown_text : "administrative shutdown");
-	p->shutting_down = false;
-}
-
-/* Graceful shutdown of one session (RFC 8326): every route with the
- * GRACEFUL_SHUTDOWN community for the drain time, then a Cease. */
-static uint32_t peer_graceful_stop(struct bgp_peer *p, const char *text)
-{
-	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text);
-	if (p->state != BGP_ESTABLISHED || !p->conf->drain_ms) {
-		t_peer_shutdown(p->sp->el, p);
-		return 0;
-	}
-	p->shutting_down = true;
-	bgp_peer_send_routes(p, false);
-	evloop_timer_set(p->sp->el, &p->t_shutdown, p->conf->drain_ms, t_peer_shutdown, p);
-	return p->conf->drain_ms;
-}
-
 uint32_t bgp_speaker_shutdown(struct bgp_speaker *sp, const char *text)
 {
 	uint32_t wait = 0, w;
 	size_t i;
 
 	for (i = 0; i < sp->n_peers; i++) {
-		w = peer_graceful_stop(sp->peers[i], text);
+		w = bgp_peer_graceful_stop(sp->peers[i], text);
 		if (w > wait)
 			wait = w;
 	}
@@ -464,149 +380,13 @@ struct bgp_peer *bgp_speaker_peer(struct bgp_speaker *sp, const char *addr)
 	return NULL;
 }
 
-int bgp_peer_admin(struct bgp_peer *p, bool down, const char *text)
+struct bgp_peer *const *bgp_speaker_peers(const struct bgp_speaker *sp, size_t *n)
 {
-	if (down) {
-		if (p->admin_down)
-			return 0;
-		p->admin_down = true;
-		log_info("neighbor %s: shutdown (%s)", p->name, text);
-		peer_graceful_stop(p, text);
-		return 0;
-	}
-	if (!p->admin_down)
-		return 0;
-	p->admin_down = false;
-	p->shutting_down = false;
-	evloop_timer_cancel(p->sp->el, &p->t_shutdown);
-	log_info("neighbor %s: enabled", p->name);
-	if (p->state == BGP_IDLE)
-		bgp_peer_start(p);
-	return 0;
+	*n = sp->n_peers;
+	return sp->peers;
 }
 
-static const char *peer_hint(const struct bgp_peer *p)
+struct bfd *bgp_speaker_bfd(const struct bgp_speaker *sp)
 {
-	if (p->state == BGP_ESTABLISHED || p->admin_down)
-		return NULL;
-	if (p->conf->password && p->failures >= 2 && p->state <= BGP_ACTIVE)
-		return "no TCP session with a TCP-MD5 key configured: a key mismatch (or a key "
-		       "missing on one side) makes the kernel drop the segments silently — check "
-		       "the password on both sides";
-	return NULL;
-}
-
-void bgp_speaker_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *w)
-{
-	time_t now = time(NULL);
-	size_t i;
-
-	if (w)
-		json_array_start(w);
-	for (i = 0; i < sp->n_peers; i++) {
-		struct bgp_peer *p = sp->peers[i];
-		long since = (long)(now - p->state_since);
-		const char *hint = peer_hint(p);
-		const char *state = p->admin_down ? "Idle (admin)" : bgp_state_name(p->state);
-		size_t announced = bgp_peer_announced(p);
-
-		if (w) {
-			json_object_start(w);
-			json_kv_string(w, "neighbor", p->name);
-			if (p->conf->description)
-				json_kv_string(w, "description", p->conf->description);
-			json_kv_string(w, "state", bgp_state_name(p->state));
-			json_kv_bool(w, "admin_down", p->admin_down);
-			json_kv_u64(w, "remote_as", p->conf->remote_as);
-			json_kv_u64(w, "uptime_seconds", p->state == BGP_ESTABLISHED ? since : 0);
-			json_kv_u64(w, "state_seconds", since);
-			json_kv_u64(w, "hold_time", p->state >= BGP_OPENCONFIRM ? p->hold_time : 0);
-			json_key(w, "capabilities");
-			json_object_start(w);
-			json_kv_bool(w, "ipv4_unicast", p->state >= BGP_OPENCONFIRM && p->mp_v4);
-			json_kv_bool(w, "ipv6_unicast", p->state >= BGP_OPENCONFIRM && p->mp_v6);
-			json_kv_bool(w, "as4", p->state >= BGP_OPENCONFIRM && p->as4);
-			json_kv_bool(w, "route_refresh",
-				     p->state >= BGP_OPENCONFIRM && p->remote.cap_route_refresh);
-			json_kv_bool(w, "graceful_restart", p->conf->graceful_restart);
-			json_object_end(w);
-			json_kv_u64(w, "prefixes_announced", announced);
-			json_kv_u64(w, "prefixes_received", p->prefixes_received);
-			json_kv_u64(w, "messages_in", p->msgs_in);
-			json_kv_u64(w, "messages_out", p->msgs_out);
-			json_kv_u64(w, "established", p->established);
-			json_kv_u64(w, "dropped", p->dropped);
-			json_key(w, "last_error");
-			if (p->has_last_error) {
-				json_object_start(w);
-				json_kv_u64(w, "code", p->last_error.code);
-				json_kv_u64(w, "subcode", p->last_error.subcode);
-				json_kv_string(w, "text", p->last_error.text);
-				json_object_end(w);
-			} else {
-				json_null(w);
-			}
-			json_key(w, "last_notification_received");
-			if (p->has_last_notif) {
-				json_object_start(w);
-				json_kv_u64(w, "code", p->last_notif.code);
-				json_kv_u64(w, "subcode", p->last_notif.subcode);
-				json_kv_string(w, "name",
-					       bgp_err_name(p->last_notif.code, p->last_notif.subcode));
-				json_kv_string(w, "text", p->last_notif.text);
-				json_object_end(w);
-			} else {
-				json_null(w);
-			}
-			if (hint)
-				json_kv_string(w, "hint", hint);
-			else
-				json_kv_null(w, "hint");
-			json_object_end(w);
-			continue;
-		}
-		buf_printf(text, "%s%s%s%s  AS %u  %s for %ldd %02ld:%02ld:%02ld\n", p->name,
-			   p->conf->description ? " (" : "",
-			   p->conf->description ? p->conf->description : "",
-			   p->conf->description ? ")" : "", p->conf->remote_as, state, since / 86400,
-			   since / 3600 % 24, since / 60 % 60, since % 60);
-		if (p->state >= BGP_OPENCONFIRM)
-			buf_printf(text, "    hold time %us  capabilities%s%s%s%s\n", p->hold_time,
-				   p->mp_v4 ? " ipv4" : "", p->mp_v6 ? " ipv6" : "",
-				   p->as4 ? " as4" : "",
-				   p->remote.cap_route_refresh ? " route-refresh" : "");
-		buf_printf(text, "    prefixes announced %zu, received %llu; messages in %llu, out %llu\n",
-			   announced, (unsigned long long)p->prefixes_received,
-			   (unsigned long long)p->msgs_in, (unsigned long long)p->msgs_out);
-		buf_printf(text, "    established %llu times, dropped %llu times\n",
-			   (unsigned long long)p->established, (unsigned long long)p->dropped);
-		if (p->has_last_error)
-			buf_printf(text, "    last error: %s%s%s\n",
-				   p->last_error.code ?
-					   bgp_err_name(p->last_error.code, p->last_error.subcode) :
-					   "local",
-				   p->last_error.text[0] ? ": " : "", p->last_error.text);
-		if (p->has_last_notif)
-			buf_printf(text, "    last NOTIFICATION received: %s%s%s\n",
-				   bgp_err_name(p->last_notif.code, p->last_notif.subcode),
-				   p->last_notif.text[0] ? ": " : "", p->last_notif.text);
-		if (hint)
-			buf_printf(text, "    hint: %s\n", hint);
-	}
-	if (w)
-		json_array_end(w);
-	else if (!sp->n_peers)
-		buf_printf(text, "no BGP neighbors configured\n");
-}
-
-void bgp_speaker_bfd_show(struct bgp_speaker *sp, struct buf *text, struct json_writer *w)
-{
-	if (!sp->bfd) {
-		if (w)
-			json_array_start(w), json_array_end(w);
-		else
-			buf_printf(text, "no BFD sessions configured\n");
-		return;
-	}
-	bfd_show(sp->bfd, NULL, text, w);
+	return sp->bfd;
 }

@@ -16,10 +16,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include <sys/socket.h>
 #include "xlb_shared.h"
 
 #define CONF_ERR_MAX 512	/* room for "file:line: message" */
 #define CONF_VIP_STRLEN 64	/* room for conf_vip_format(): [v6]:port/proto */
+#define CONF_ADDR_STRLEN 64	/* room for any address as text, with a /len */
 
 struct conf_addr {
 	union xlb_addr addr;
@@ -193,7 +195,6 @@ int conf_parse_file(const char *path, struct xlb_conf **out, char *err, size_t e
 /* Same, from memory; `name` stands for the file in messages. */
 int conf_parse_string(const char *name, const char *text, struct xlb_conf **out, char *err,
 		      size_t errlen);
-void conf_free(struct xlb_conf *conf);
 
 /* Normalized print: every default spelled out, fixed order, neighbor
  * passwords printed as "<hidden>" (for xlbd -nv and logs). Returns 0 or
@@ -202,12 +203,36 @@ int conf_print(FILE *f, const struct xlb_conf *conf);
 /* The same with the passwords: parsing this print gives an equal config. */
 int conf_print_full(FILE *f, const struct xlb_conf *conf);
 
+/* --- conf.c: the model's text forms, equality and identity --- */
+
+/* "192.0.2.1", "2001:db8::1"; "?" when unset. Returns buf. */
+const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len);
+/* "100ms", "1s", "2m", "1h": the largest unit that is exact. Returns buf. */
+const char *conf_duration_str(__u32 ms, char *buf, size_t len);
 /* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
  * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */
 int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len);
+/* "tcp", "http", "https", "dns", "exec"; NULL for CONF_HC_NONE */
+const char *conf_health_kind_name(enum conf_hc_kind kind);
+/* The name of a DNS type/rcode as the config writes it, or NULL. */
+const char *conf_dns_type_name(__u16 type);
+const char *conf_dns_rcode_name(__u8 rcode);
+/* inverse: -1 when unknown */
+int conf_dns_type_parse(const char *name);
+int conf_dns_rcode_parse(const char *name);
+
+/* a with port (host order) as a socket address in ss; returns its
+ * length, 0 for an unset address. */
+socklen_t conf_addr_sockaddr(const struct conf_addr *a, __u16 port, struct sockaddr_storage *ss);
+/* Same family and the same address in it (two unset addresses are equal). */
+bool conf_addr_eq(const struct conf_addr *a, const struct conf_addr *b);
 /* Do two VIPs describe the same service (address, protocol, port, local)? */
 bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b);
+/* Would the two checks probe alike (every setting, status codes in order)? */
+bool conf_health_equal(const struct conf_health *a, const struct conf_health *b);
 /* Is the whole VIP definition equal (same key, same settings, same backends in the same order)? */
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b);
+/* Everything a parse allocated; NULL is fine. */
+void conf_free(struct xlb_conf *conf);
 
 #endif

@@ -26,25 +26,24 @@ struct lexer {
 	size_t errlen;
 };
 
-static int lex_err(struct lexer *lx, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int lex_err(struct lexer *lx, int line, const char *fmt, ...)
+int lex_err_at(char *err, size_t errlen, const char *name, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (!lx->err || !lx->errlen)
+	if (!err || !errlen)
 		return -EINVAL;
-	n = snprintf(lx->err, lx->errlen, "%s:%d: ", lx->name, line);
-	if (n >= 0 && (size_t)n < lx->errlen) {
+	n = snprintf(err, errlen, "%s:%d: ", name, line);
+	if (n >= 0 && (size_t)n < errlen) {
 		va_start(ap, fmt);
-		vsnprintf(lx->err + n, lx->errlen - n, fmt, ap);
+		vsnprintf(err + n, errlen - n, fmt, ap);
 		va_end(ap);
 	}
-	conf_msg_clean(lx->err);
+	conf_msg_clean(err);
 	return -EINVAL;
 }
+
+#define lex_err(lx, line, ...) lex_err_at((lx)->err, (lx)->errlen, (lx)->name, line, __VA_ARGS__)
 
 static int push(struct lexer *lx, enum tok_type type, int line, const char *text)
 {

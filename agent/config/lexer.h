@@ -52,6 +52,12 @@ int lex_tokenize(const char *name, const char *text, size_t len, struct tok_list
 		 char *err, size_t errlen);
 void lex_free(struct tok_list *list);
 
+/* "name:line: " and the message into err, made one printable line
+ * (conf_msg_clean); returns -EINVAL. Every error of the lexer and the
+ * parser (p_err) is written here. */
+int lex_err_at(char *err, size_t errlen, const char *name, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
 /* A token as messages quote it: 'word', "string", '{', end of line,
  * end of file. Returns buf. */
 const char *lex_describe(const struct tok *t, char *buf, size_t len);

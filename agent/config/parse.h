@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internals of the config parser shared by its files: parser.c (entry
- * points, blocks, global and neighbor statements), parse_value.c (one
- * token to one value: numbers, durations, addresses, words), parse_vip.c
- * (vip blocks), parse_health.c (the health statement), validate.c (checks
- * that need the whole file) and printer.c (formats shared with messages).
+ * Internals of the config parser shared by its files: cursor.c (the walk
+ * over the tokens, the block loop, errors), parser.c (entry points,
+ * global and neighbor statements), parse_value.c (one token to one value:
+ * numbers, durations, addresses, words), parse_vip.c (vip blocks),
+ * parse_health.c (the health statement) and validate.c (checks that need
+ * the whole file). The model they fill, and its text forms, are
+ * config.h's (conf.c).
  *
  * Every function returns 0 or -errno; on -EINVAL the message is already in
  * the parser's error buffer as "file:line: what is wrong". Parsing stops
@@ -18,9 +20,6 @@
 
 #include "config/config.h"
 #include "config/lexer.h"
-
-/* Room for any address as text, with a /len. */
-#define CONF_ADDR_STRLEN	64
 
 /* Defaults that are not in config.h's shared headers. */
 #define CONF_PIN_PATH		"/sys/fs/bpf/xlb"
@@ -64,9 +63,10 @@ struct parser {
 	size_t errlen;
 };
 
-/* --- parser.c --- */
+/* --- cursor.c --- */
 
-int p_err(struct parser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "file:line: what is wrong" into the parser's error buffer; -EINVAL. */
+#define p_err(p, line, ...) lex_err_at((p)->err, (p)->errlen, (p)->name, line, __VA_ARGS__)
 const struct tok *p_peek(const struct parser *p);
 const struct tok *p_next(struct parser *p);
 /* The next token ends the statement: ';', newline, '}' or end of file. */
@@ -99,6 +99,8 @@ struct block {
 	const char *forbid_in;	/* ... with "'X' is not allowed in FORBID_IN" */
 };
 
+/* The row of b's table for keyword `name` (its index in *idx), or NULL. */
+const struct kw *p_kw_find(const struct block *b, const char *name, size_t *idx);
 /* Statements until the block's '}' (consumed) or, at top level, EOF. */
 int p_block(struct parser *p, const struct block *b, void *obj);
 
@@ -129,20 +131,5 @@ int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw);
 /* --- validate.c --- */
 
 int conf_validate(struct parser *p);
-
-/* --- printer.c: formats shared with the parser's messages --- */
-
-/* "192.0.2.1", "2001:db8::1" */
-const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len);
-/* "100ms", "1s", "2m", "1h": the largest unit that is exact */
-const char *conf_duration_str(__u32 ms, char *buf, size_t len);
-/* --- parse_health.c: DNS names shared with the printer --- */
-
-/* the name of a DNS type/rcode, or NULL */
-const char *conf_dns_type_name(__u16 type);
-const char *conf_dns_rcode_name(__u8 rcode);
-/* inverse: -1 when unknown */
-int conf_dns_type_parse(const char *name);
-int conf_dns_rcode_parse(const char *name);
 
 #endif

@@ -41,66 +41,6 @@
 #define HC_TIMEOUT_MIN	10
 #define HC_COUNT_MAX	100	/* rise, fall */
 
-static const struct {
-	const char *name;
-	__u16 value;
-} dns_types[] = {
-	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
-	{ "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 },
-};
-
-static const struct {
-	const char *name;
-	__u8 value;
-} dns_rcodes[] = {
-	{ "NOERROR", 0 }, { "SERVFAIL", 2 }, { "NXDOMAIN", 3 }, { "REFUSED", 5 },
-};
-
-const char *conf_dns_type_name(__u16 type)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
-		if (dns_types[i].value == type)
-			return dns_types[i].name;
-	return NULL;
-}
-
-const char *conf_dns_rcode_name(__u8 rcode)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
-		if (dns_rcodes[i].value == rcode)
-			return dns_rcodes[i].name;
-	return NULL;
-}
-
-int conf_dns_type_parse(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_types); i++)
-		if (!strcmp(dns_types[i].name, name))
-			return dns_types[i].value;
-	return -1;
-}
-
-int conf_dns_rcode_parse(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dns_rcodes); i++)
-		if (!strcmp(dns_rcodes[i].name, name))
-			return dns_rcodes[i].value;
-	return -1;
-}
-
-static const char *const kind_names[] = {
-	[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
-	[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",
-};
-
 /* The health statement being read. */
 struct hc {
 	struct conf_health *h;
@@ -477,7 +417,7 @@ int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw)
 	if (err)
 		return err;
 	c.h->kind = CONF_HC_TCP + k;
-	c.kind = kind_names[c.h->kind];
+	c.kind = conf_health_kind_name(c.h->kind);
 	snprintf(c.what, sizeof(c.what), "health %s", c.kind);
 	if (c.h->kind == CONF_HC_EXEC) {
 		t = p_peek(p);

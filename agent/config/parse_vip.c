@@ -23,11 +23,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
-{
-	return a->family == b->family && !memcmp(&a->addr, &b->addr, sizeof(a->addr));
-}
-
 static bool name_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -289,7 +284,7 @@ static int v_backend(struct parser *p, void *obj, const struct tok *kw)
 	if (err)
 		return err;
 	for (i = 0; i < vip->n_backends; i++) {
-		if (addr_eq(&vip->backends[i].addr, &a)) {
+		if (conf_addr_eq(&vip->backends[i].addr, &a)) {
 			conf_vip_format(vip, v, sizeof(v));
 			return p_err(p, kw->line,
 				     "duplicate backend %s in vip %s (first on line %d)",
@@ -416,7 +411,7 @@ static int vip_unique(struct parser *p, const struct conf_vip *vip)
 			return p_err(p, vip->line, "duplicate vip %s (first on line %d)", a,
 				     o->line);
 		}
-		if (o->local != vip->local && addr_eq(&o->addr, &vip->addr)) {
+		if (o->local != vip->local && conf_addr_eq(&o->addr, &vip->addr)) {
 			conf_vip_format(vip, a, sizeof(a));
 			conf_vip_format(o, b, sizeof(b));
 			return p_err(p, vip->line,

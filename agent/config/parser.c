@@ -5,20 +5,19 @@
  * The text is cut into tokens first (lexer.c). Statements are then read
  * block by block with one table of keywords per block (top level,
  * neighbor, bfd, vip), each row naming the handler that reads the
- * keyword's arguments; the block loop refuses unknown keywords, repeats
- * of non-repeatable ones and forwarding-only keywords in local vips, and
- * checks that a statement ends where its handler stopped. Checks that
- * concern one block run when its '}' is read; checks that need statements
- * from elsewhere in the file (allowed-prefixes, encap-source, xdp,
- * router-id, local-as) run after the whole file (validate.c). The first
- * error stops everything; the half-built config is freed with conf_free().
+ * keyword's arguments; the block loop (cursor.c) refuses unknown
+ * keywords, repeats of non-repeatable ones and forwarding-only keywords
+ * in local vips, and checks that a statement ends where its handler
+ * stopped. Checks that concern one block run when its '}' is read; checks
+ * that need statements from elsewhere in the file (allowed-prefixes,
+ * encap-source, xdp, router-id, local-as) run after the whole file
+ * (validate.c). The first error stops everything; the half-built config
+ * is freed with conf_free() (conf.c).
  *
- * This file: entry points, the block loop, top-level and neighbor
- * statements, conf_free().
+ * This file: entry points, top-level and neighbor statements.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,143 +27,6 @@
 #include "config/parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-int p_err(struct parser *p, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!p->err || !p->errlen)
-		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "%s:%d: ", p->name, line);
-	if (n >= 0 && (size_t)n < p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	conf_msg_clean(p->err);
-	return -EINVAL;
-}
-
-const struct tok *p_peek(const struct parser *p)
-{
-	return &p->tl.toks[p->pos];
-}
-
-/* Never moves past the final TOK_EOF. */
-const struct tok *p_next(struct parser *p)
-{
-	const struct tok *t = &p->tl.toks[p->pos];
-
-	if (t->type != TOK_EOF)
-		p->pos++;
-	return t;
-}
-
-bool p_at_end(const struct parser *p)
-{
-	enum tok_type type = p_peek(p)->type;
-
-	return type == TOK_EOS || type == TOK_RBRACE || type == TOK_EOF;
-}
-
-int p_expect_lbrace(struct parser *p, const char *what)
-{
-	const struct tok *t = p_peek(p);
-	char buf[96];
-
-	if (t->type != TOK_LBRACE)
-		return p_err(p, t->line, "expected '{' after %s, got %s", what,
-			     lex_describe(t, buf, sizeof(buf)));
-	p_next(p);
-	return 0;
-}
-
-void *p_append(void *arr_ptr, size_t *n, size_t sz)
-{
-	void **arr = arr_ptr;
-	char *grown;
-
-	grown = realloc(*arr, (*n + 1) * sz);
-	if (!grown)
-		return NULL;
-	*arr = grown;
-	memset(grown + *n * sz, 0, sz);
-	return grown + (*n)++ * sz;
-}
-
-static const struct kw *kw_find(const struct block *b, const char *name, size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < b->n_kws; i++) {
-		if (!strcmp(b->kws[i].name, name)) {
-			*idx = i;
-			return &b->kws[i];
-		}
-	}
-	return NULL;
-}
-
-int p_block(struct parser *p, const struct block *b, void *obj)
-{
-	char where[48], buf[96];
-	const struct kw *kw;
-	const struct tok *t;
-	size_t i;
-	int err;
-
-	if (b->name)
-		snprintf(where, sizeof(where), "in %s block", b->name);
-	else
-		snprintf(where, sizeof(where), "at top level");
-	for (;;) {
-		t = p_next(p);
-		switch (t->type) {
-		case TOK_EOS:
-			continue;
-		case TOK_EOF:
-			if (!b->name)
-				return 0;
-			return p_err(p, b->open_line,
-				     "unterminated %s block (no '}' before end of file)", b->name);
-		case TOK_RBRACE:
-			if (b->name)
-				return 0;
-			return p_err(p, t->line, "unexpected '}' (no block is open)");
-		case TOK_WORD:
-		case TOK_NUMBER:
-			break;
-		default:
-			return p_err(p, t->line, "expected a keyword %s, got %s", where,
-				     lex_describe(t, buf, sizeof(buf)));
-		}
-		kw = kw_find(b, t->text, &i);
-		if (!kw)
-			return p_err(p, t->line, "unknown keyword '%s' %s", t->text, where);
-		if (kw->flags & b->forbid)
-			return p_err(p, t->line, "'%s' is not allowed in %s", kw->name,
-				     b->forbid_in);
-		if (b->seen[i] && !(kw->flags & KW_REPEAT))
-			return p_err(p, t->line, "duplicate '%s' %s (first on line %d)", kw->name,
-				     where, b->seen[i]);
-		if (!b->seen[i])
-			b->seen[i] = t->line;
-		err = kw->fn(p, obj, t);
-		if (err)
-			return err;
-		t = p_peek(p);
-		if (t->type == TOK_EOS)
-			p_next(p);
-		else if (t->type != TOK_RBRACE && t->type != TOK_EOF && (kw->flags & KW_SECRET))
-			/* what follows may be the rest of a key with a space */
-			return p_err(p, t->line, "unexpected word after %s (not shown: it may be "
-				     "part of the key; quote the whole key)", kw->name);
-		else if (t->type != TOK_RBRACE && t->type != TOK_EOF)
-			return p_err(p, t->line, "unexpected %s after %s",
-				     lex_describe(t, buf, sizeof(buf)), kw->name);
-	}
-}
 
 /* --- top level --- */
 
@@ -234,8 +96,7 @@ static int g_allowed_entry(struct parser *p, struct xlb_conf *conf)
 	for (i = 0; i < conf->n_allowed; i++) {
 		const struct conf_prefix *o = &conf->allowed[i];
 
-		if (o->len == pfx.len && o->net.family == pfx.net.family &&
-		    !memcmp(&o->net.addr, &pfx.net.addr, sizeof(o->net.addr)))
+		if (o->len == pfx.len && conf_addr_eq(&o->net, &pfx.net))
 			return p_err(p, line, "allowed-prefixes: %s/%u given twice",
 				     conf_addr_str(&pfx.net, s, sizeof(s)), pfx.len);
 	}
@@ -603,7 +464,7 @@ static int n_bfd(struct parser *p, void *obj, const struct tok *kw)
 			if (t->type != TOK_WORD && t->type != TOK_NUMBER)
 				return p_err(p, t->line, "expected a keyword in bfd block, got %s",
 					     lex_describe(t, buf, sizeof(buf)));
-			if (!kw_find(&b, t->text, &i))
+			if (!p_kw_find(&b, t->text, &i))
 				return p_err(p, t->line, "unknown keyword '%s' in bfd block",
 					     t->text);
 			if (seen[i])
@@ -661,7 +522,7 @@ static int g_neighbor(struct parser *p, void *obj, const struct tok *kw)
 	for (i = 0; i < conf->n_neighbors; i++) {
 		const struct conf_neighbor *o = &conf->neighbors[i];
 
-		if (o->addr.family == a.family && !memcmp(&o->addr.addr, &a.addr, sizeof(a.addr)))
+		if (conf_addr_eq(&o->addr, &a))
 			return p_err(p, kw->line, "duplicate neighbor %s (first on line %d)", s,
 				     o->line);
 	}
@@ -824,48 +685,4 @@ out:
 	free(text);
 	close(fd);
 	return ret;
-}
-
-static void health_free(struct conf_health *h)
-{
-	free(h->path);
-	free(h->host);
-	free(h->expect);
-	free(h->query);
-	free(h->command);
-	free(h->user);
-}
-
-void conf_free(struct xlb_conf *conf)
-{
-	size_t i;
-
-	if (!conf)
-		return;
-	for (i = 0; i < conf->n_neighbors; i++) {
-		free(conf->neighbors[i].description);
-		free(conf->neighbors[i].password);
-	}
-	for (i = 0; i < conf->n_vips; i++) {
-		struct conf_vip *v = &conf->vips[i];
-
-		free(v->name);
-		free(v->disable_file);
-		free(v->add_address);
-		free(v->communities);
-		free(v->large_communities);
-		health_free(&v->health);
-		free(v->backends);
-	}
-	free(conf->neighbors);
-	free(conf->vips);
-	free(conf->allowed);
-	free(conf->file);
-	free(conf->xdp_ifname);
-	free(conf->disable_file);
-	free(conf->pin_path);
-	free(conf->socket_path);
-	free(conf->socket_group);
-	free(conf->state_file);
-	free(conf);
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Normalized print of a parsed config (`xlbd -nv`), VIP identities for
- * the CLI and logs, and VIP comparison for reloads.
+ * Normalized print of a parsed config (`xlbd -nv`).
  *
  * The print is itself a valid xlb.conf: global statements in a fixed
  * order, then neighbors, then vips (both in file order), one statement
@@ -12,36 +11,14 @@
  * conf_print_full() keeps them, and parsing its output gives back an
  * equal config (the golden tests check this).
  */
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "config/parse.h"
+#include "config/config.h"
 
 #define IND	"    "
-
-const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len)
-{
-	int af = a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
-
-	if (!a->family || !inet_ntop(af, &a->addr, buf, len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-const char *conf_duration_str(__u32 ms, char *buf, size_t len)
-{
-	if (ms && ms % 3600000 == 0)
-		snprintf(buf, len, "%uh", ms / 3600000);
-	else if (ms && ms % 60000 == 0)
-		snprintf(buf, len, "%um", ms / 60000);
-	else if (ms % 1000 == 0)
-		snprintf(buf, len, "%us", ms / 1000);
-	else
-		snprintf(buf, len, "%ums", ms);
-	return buf;
-}
 
 /* "text" with \" and \\ escaped: the lexer's only escapes. */
 static void put_quoted(FILE *f, const char *s)
@@ -189,16 +166,12 @@ static void print_neighbor(FILE *f, const struct conf_neighbor *nb, bool hide)
 
 static void print_health(FILE *f, const struct conf_health *h)
 {
-	static const char *const kinds[] = {
-		[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
-		[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",
-	};
-	const char *name;
+	const char *name = conf_health_kind_name(h->kind);
 	size_t i;
 
-	if (h->kind <= CONF_HC_NONE || h->kind > CONF_HC_EXEC)
+	if (!name)
 		return;
-	fprintf(f, IND "health %s", kinds[h->kind]);
+	fprintf(f, IND "health %s", name);
 	switch (h->kind) {
 	case CONF_HC_HTTP:
 	case CONF_HC_HTTPS:
@@ -353,87 +326,4 @@ int conf_print(FILE *f, const struct xlb_conf *conf)
 int conf_print_full(FILE *f, const struct xlb_conf *conf)
 {
 	return print_conf(f, conf, false);
-}
-
-int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len)
-{
-	char a[CONF_ADDR_STRLEN], port[8];
-	const char *proto = vip->proto == IPPROTO_UDP ? "udp" : "tcp";
-	int n;
-
-	conf_addr_str(&vip->addr, a, sizeof(a));
-	if (vip->local) {
-		n = snprintf(buf, len, "%s/local", a);
-	} else {
-		if (vip->port)
-			snprintf(port, sizeof(port), "%u", vip->port);
-		else
-			snprintf(port, sizeof(port), "*");
-		if (vip->addr.family == XLB_FAMILY_V6)
-			n = snprintf(buf, len, "[%s]:%s/%s", a, port, proto);
-		else
-			n = snprintf(buf, len, "%s:%s/%s", a, port, proto);
-	}
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
-}
-
-static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
-{
-	return a->family == b->family && !memcmp(&a->addr, &b->addr, sizeof(a->addr));
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b)
-{
-	if (!addr_eq(&a->addr, &b->addr) || a->local != b->local)
-		return false;
-	return a->local || (a->proto == b->proto && a->port == b->port);
-}
-
-static bool health_equal(const struct conf_health *a, const struct conf_health *b)
-{
-	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
-	       a->fast_interval_ms == b->fast_interval_ms && a->timeout_ms == b->timeout_ms &&
-	       a->rise == b->rise && a->fall == b->fall && a->port == b->port &&
-	       addr_eq(&a->address, &b->address) && str_eq(a->path, b->path) &&
-	       str_eq(a->host, b->host) && a->n_status == b->n_status &&
-	       !memcmp(a->status, b->status, a->n_status * sizeof(a->status[0])) &&
-	       str_eq(a->expect, b->expect) && a->insecure == b->insecure &&
-	       str_eq(a->query, b->query) && a->qtype == b->qtype && a->rcode == b->rcode &&
-	       a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
-	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
-}
-
-bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
-{
-	size_t i;
-
-	if (!conf_vip_same_key(a, b) || !str_eq(a->name, b->name) ||
-	    !str_eq(a->disable_file, b->disable_file) ||
-	    !str_eq(a->add_address, b->add_address) || a->hash_src != b->hash_src ||
-	    a->encap != b->encap || a->gue_port != b->gue_port || a->ring_size != b->ring_size ||
-	    a->min_healthy != b->min_healthy || a->hold_down_ms != b->hold_down_ms ||
-	    a->has_med != b->has_med || (a->has_med && a->med != b->med) ||
-	    a->has_local_pref != b->has_local_pref ||
-	    (a->has_local_pref && a->local_pref != b->local_pref) || a->prepend != b->prepend ||
-	    !addr_eq(&a->next_hop, &b->next_hop) || a->n_communities != b->n_communities ||
-	    a->n_large_communities != b->n_large_communities || a->n_backends != b->n_backends ||
-	    !health_equal(&a->health, &b->health))
-		return false;
-	for (i = 0; i < a->n_communities; i++)
-		if (a->communities[i] != b->communities[i])
-			return false;
-	for (i = 0; i < a->n_large_communities; i++)
-		if (memcmp(a->large_communities[i], b->large_communities[i],
-			   sizeof(a->large_communities[i])))
-			return false;
-	for (i = 0; i < a->n_backends; i++)
-		if (!addr_eq(&a->backends[i].addr, &b->backends[i].addr) ||
-		    a->backends[i].weight != b->backends[i].weight)
-			return false;
-	return true;
 }

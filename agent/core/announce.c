@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The one place that decides what is announced: for every VIP, its route
- * state for the BGP speaker. A VIP is announced while xlbd says it is up
- * (enabled, and enough usable backends — or, in host mode, its local
- * check passing). Taking a VIP down administratively first re-announces
- * it with the GRACEFUL_SHUTDOWN community (RFC 8326) for the neighbors'
- * drain time, then withdraws it; a VIP that fails is withdrawn at once.
+ * The announcer: hands every VIP's route state (the rule is rt_vip_route()
+ * in model.c) to the BGP speaker whenever it may have changed, and keeps
+ * the time-bound parts of it going. A VIP is announced while xlbd says it
+ * is up (enabled, and enough usable backends — or, in host mode, its
+ * local check passing). Taking a VIP down administratively first
+ * re-announces it with the GRACEFUL_SHUTDOWN community (RFC 8326) for the
+ * neighbors' drain time, then withdraws it; a VIP that fails is withdrawn
+ * at once and comes back only after its hold-down.
  */
 #include <sys/stat.h>
 #include <time.h>
@@ -18,26 +20,6 @@
 static uint64_t now_ms(struct xlbd *d)
 {
 	return evloop_now_ms(d->el);
-}
-
-/*
- * Hold-down: a VIP withdrawn because it failed (not because an operator
- * disabled it) is announced again only after it has stayed withdrawn for
- * `hold-down`, so a flapping service does not flap routes. Withdrawal
- * itself is immediate.
- */
-enum bgp_route_state xlbd_vip_route(struct xlbd *d, const struct rt_vip *v)
-{
-	uint64_t now = now_ms(d);
-
-	if (rt_vip_would_announce(v, NULL)) {
-		if (v->failed_at && now < v->failed_at + v->conf->hold_down_ms)
-			return BGP_ROUTE_WITHDRAWN;
-		return BGP_ROUTE_ANNOUNCED;
-	}
-	if (v->disabled && v->gshut_until > now)
-		return BGP_ROUTE_GSHUT;
-	return BGP_ROUTE_WITHDRAWN;
 }
 
 /* Remember when a VIP went down by itself (for the hold-down). */
@@ -62,7 +44,7 @@ static size_t routes_cb(void *arg, struct bgp_route *out, size_t n)
 
 	for (i = 0; i < d->n_vips && i < n; i++) {
 		out[i].vip = d->vips[i].conf;
-		out[i].state = xlbd_vip_route(d, &d->vips[i]);
+		out[i].state = rt_vip_route(d, &d->vips[i]);
 	}
 	return i;
 }
@@ -82,7 +64,7 @@ void xlbd_announce_changed(struct xlbd *d)
 
 	/* state transitions (and hold-downs) are tracked with or without BGP */
 	for (i = 0; i < d->n_vips; i++)
-		vip_track(d, &d->vips[i], xlbd_vip_route(d, &d->vips[i]));
+		vip_track(d, &d->vips[i], rt_vip_route(d, &d->vips[i]));
 	if (d->bgp)
 		bgp_speaker_sync(d->bgp);
 	/* wake up when the next graceful shutdown or hold-down ends */

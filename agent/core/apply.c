@@ -18,15 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include "core/xlbd.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
-#include "maps/maglev.h"
-#include "maps/nexthop.h"
-#include "health/health.h"
 
 /* What a previous xlbd left in the pinned maps (xlbd_adopt). */
 struct adopted_vip {
@@ -48,46 +43,6 @@ static size_t n_adopted_vips;
 static struct adopted_be *adopted_bes;
 static size_t n_adopted_bes;
 static __u32 be_gen[XLB_MAX_BACKENDS];	/* last generation given to each id */
-
-static void vip_key(const struct conf_vip *c, struct xlb_vip_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->addr = c->addr.addr;
-	k->family = c->addr.family;
-	k->proto = c->proto;
-	k->port = htons(c->port);
-}
-
-__u32 rt_backend_weight(const struct rt_backend *b)
-{
-	if (b->pool != RT_POOLED || !b->healthy)
-		return 0;
-	return b->has_weight ? b->weight : b->conf->weight;
-}
-
-/* A backend counts towards min-healthy when it takes new flows and, if it
- * is checked, its check has passed (no verdict yet does not count: an
- * announcement needs evidence, while the table keeps such a backend). */
-static bool rt_backend_usable(const struct rt_backend *b)
-{
-	return rt_backend_weight(b) > 0 && (!b->hc || b->hc_state == HC_UP);
-}
-
-bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < v->n_backends; i++)
-		n += rt_backend_usable(&v->backends[i]);
-	if (healthy)
-		*healthy = n;
-	if (v->disabled || v->file_disabled)
-		return false;
-	/* host mode: the local check decides; without one, always up */
-	if (v->conf->local)
-		return !v->hc || v->local_state == HC_UP;
-	return n >= v->conf->min_healthy;
-}
 
 static int id_alloc(__u8 *used, __u32 first, __u32 n)
 {
@@ -164,7 +119,7 @@ static int vip_id_get(struct xlbd *d, const struct conf_vip *c, __u32 *id)
 	size_t i;
 	int n;
 
-	vip_key(c, &key);
+	xlbd_vip_key(c, &key);
 	for (i = 0; i < n_adopted_vips; i++) {
 		if (!memcmp(&adopted_vips[i].key, &key, sizeof(key)) &&
 		    adopted_vips[i].id < XLB_MAX_VIPS && !d->vip_ids[adopted_vips[i].id]) {
@@ -221,116 +176,13 @@ static void be_id_put(struct xlbd *d, struct rt_backend *b)
 	b->id = 0;
 }
 
-/* Backend entry for the datapath, with the next hop when it resolves
- * now (otherwise the datapath asks the FIB until a refresh finds it). */
-static void backend_entry(const struct rt_vip *v, const struct rt_backend *b,
-			  struct xlb_backend *be)
-{
-	struct nexthop_info nh;
-
-	memset(be, 0, sizeof(*be));
-	be->addr = b->conf->addr.addr;
-	be->family = b->conf->addr.family;
-	be->gen = b->gen;
-	be->vip_id = v->id;
-	/* a depooled-now or failed backend keeps no flows */
-	if (b->pool != RT_DEPOOLED_NOW && b->healthy)
-		be->flags = XLB_BE_F_PRESENT;
-	if (!nexthop_resolve(be->family, &be->addr, 0, &nh))
-		nexthop_to_backend(&nh, be);
-}
-
-int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
-{
-	const struct conf_vip *c = v->conf;
-	struct xlb_vip vip = { .id = v->id, .encap = c->encap, .gue_port = htons(c->gue_port) };
-	struct maglev_backend *mb = NULL;
-	struct xlb_vip_key key;
-	__u32 *ring = NULL, *per_id = NULL, i;
-	size_t k;
-	int err = 0;
-
-	if (!d->dp || c->local || !v->has_id)
-		return 0;
-	mb = calloc(v->n_backends ? v->n_backends : 1, sizeof(*mb));
-	ring = malloc((size_t)c->ring_size * sizeof(*ring));
-	per_id = calloc(XLB_MAX_BACKENDS, sizeof(*per_id));
-	if (!mb || !ring || !per_id) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (k = 0; k < v->n_backends; k++) {
-		struct rt_backend *b = &v->backends[k];
-		struct xlb_backend be;
-
-		backend_entry(v, b, &be);
-		err = xlb_dp_backend_set(d->dp, b->id, &be);
-		if (err)
-			goto out;
-		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
-						 .addr = b->conf->addr.addr,
-						 .family = b->conf->addr.family };
-	}
-	err = maglev_build(mb, v->n_backends, ring, c->ring_size);
-	if (err)
-		goto out;
-	/* slots per backend in one pass over the table (ids index per_id):
-	 * searching the backends for every slot took 100003 x 1000 steps
-	 * for a VIP with 1000 backends, 16 ms, seven times maglev_build */
-	for (i = 0; i < c->ring_size; i++)
-		if (ring[i] < XLB_MAX_BACKENDS)
-			per_id[ring[i]]++;
-	for (k = 0; k < v->n_backends; k++) {
-		__u32 id = v->backends[k].id;
-
-		v->backends[k].slots = id != XLB_BACKEND_NONE && id < XLB_MAX_BACKENDS ?
-					       per_id[id] : 0;
-	}
-	if (c->hash_src)
-		vip.flags |= XLB_VIP_F_HASH_SRC;
-	vip_key(c, &key);
-	err = xlb_dp_vip_set(d->dp, &key, &vip, ring, c->ring_size);
-	if (!err)
-		v->ring_size = c->ring_size;
-out:
-	if (err) {
-		char name[96];
-
-		conf_vip_format(c, name, sizeof(name));
-		log_warnx("vip %s: cannot update the datapath: %s", name, strerror(-err));
-	}
-	free(mb);
-	free(ring);
-	free(per_id);
-	return err;
-}
-
-void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v)
-{
-	struct xlb_backend want, cur;
-	size_t k;
-
-	if (!d->dp || !v->has_id)
-		return;
-	for (k = 0; k < v->n_backends; k++) {
-		struct rt_backend *b = &v->backends[k];
-
-		backend_entry(v, b, &want);
-		if (!xlb_dp_backend_get(d->dp, b->id, &cur) && !memcmp(&cur, &want, sizeof(cur)))
-			continue;
-		if (!xlb_dp_backend_set(d->dp, b->id, &want))
-			log_debug("backend %u: next hop %s", b->id,
-				  want.flags & XLB_BE_F_NEXTHOP ? "cached" : "from the FIB");
-	}
-}
-
 static void vip_remove(struct xlbd *d, struct rt_vip *v)
 {
 	struct xlb_vip_key key;
 	size_t k;
 
 	if (d->dp && v->has_id) {
-		vip_key(v->conf, &key);
+		xlbd_vip_key(v->conf, &key);
 		xlb_dp_vip_del(d->dp, &key);
 	}
 	xlbd_checks_stop_vip(v);
@@ -470,17 +322,10 @@ static int config_map_write(struct xlbd *d, const struct xlb_conf *c)
 	return xlb_dp_config_set(d->dp, &cfg);
 }
 
-/* Make the model follow conf; write the changed VIPs' tables unless
- * `defer_tables` (the caller writes them once it has added what the model
- * needs besides the config). */
-static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char *err,
-		 size_t errlen)
+/* Refuse, before anything changes, a config this xlbd cannot apply. */
+static int apply_refused(struct xlbd *d, const struct xlb_conf *conf, char *err, size_t errlen)
 {
-	struct xlb_conf *old_conf;
-	struct rt_vip *nv;
-	size_t i, j, fwd, changed = 0, added = 0, removed = 0;
-	int rc, first_err = 0;
-	bool *dirty;
+	size_t i, bes, fwd;
 
 	if (d->conf && conf_needs_restart(d->conf, conf, err, errlen))
 		return -EINVAL;
@@ -488,16 +333,141 @@ static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char 
 		return -EPERM;
 	/* local VIPs take no datapath id: only forwarding ones count, as in
 	 * the parser's limit */
-	for (i = 0, j = 0, fwd = 0; i < conf->n_vips; i++) {
-		j += conf->vips[i].n_backends;
+	for (i = 0, bes = 0, fwd = 0; i < conf->n_vips; i++) {
+		bes += conf->vips[i].n_backends;
 		fwd += !conf->vips[i].local;
 	}
-	if (fwd > XLB_MAX_VIPS || j >= XLB_MAX_BACKENDS) {
+	if (fwd > XLB_MAX_VIPS || bes >= XLB_MAX_BACKENDS) {
 		snprintf(err, errlen, "%s: %zu forwarding VIPs with %zu backends: the datapath holds "
-			 "at most %d VIPs and %d backends", conf->file, fwd, j, XLB_MAX_VIPS,
+			 "at most %d VIPs and %d backends", conf->file, fwd, bes, XLB_MAX_VIPS,
 			 XLB_MAX_BACKENDS - 1);
 		return -E2BIG;
 	}
+	return 0;
+}
+
+/* What an apply did, for its log line. */
+struct apply_counts {
+	size_t added, changed, removed;
+};
+
+/* The running VIP with the key of c, or NULL (a new VIP). */
+static struct rt_vip *old_vip(struct xlbd *d, const struct conf_vip *c)
+{
+	size_t j;
+
+	for (j = 0; j < d->n_vips; j++)
+		if (d->vips[j].conf && conf_vip_same_key(d->vips[j].conf, c))
+			return &d->vips[j];
+	return NULL;
+}
+
+/* The new model nv[] for conf: a VIP that was running takes over its ids,
+ * checks and runtime state, and what is left of the old one (backends
+ * the new config dropped) goes. dirty[i]: nv[i]'s table must be
+ * written. */
+static int vips_build(struct xlbd *d, struct xlb_conf *conf, struct rt_vip *nv, bool *dirty,
+		      struct apply_counts *n, char *err, size_t errlen)
+{
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < conf->n_vips; i++) {
+		struct rt_vip *old = old_vip(d, &conf->vips[i]);
+
+		rc = vip_build(d, &nv[i], &conf->vips[i], old);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%d: cannot set up vip: %s", conf->file,
+				 conf->vips[i].line, strerror(-rc));
+			/* ids that moved from an old VIP stay valid there */
+			for (j = 0; j <= i; j++)
+				free(nv[j].backends);
+			return rc;
+		}
+		dirty[i] = rc == 1;
+		if (!old) {
+			n->added++;
+			continue;
+		}
+		/* backends of the old VIP that the new one dropped */
+		for (j = 0; j < old->n_backends; j++) {
+			xlbd_checks_stop_backend(&old->backends[j]);
+			be_id_put(d, &old->backends[j]);
+		}
+		free(old->backends);
+		old->backends = NULL;
+		old->n_backends = 0;
+		old->conf = NULL;
+		n->changed += rc == 1;
+	}
+	return 0;
+}
+
+/* nv[] becomes the model; the old VIPs that are gone leave the datapath. */
+static void vips_replace(struct xlbd *d, struct rt_vip *nv, size_t n_vips, struct apply_counts *n)
+{
+	size_t j;
+
+	for (j = 0; j < d->n_vips; j++) {
+		if (d->vips[j].conf) {
+			vip_remove(d, &d->vips[j]);
+			n->removed++;
+		}
+	}
+	free(d->vips);
+	d->vips = nv;
+	d->n_vips = n_vips;
+}
+
+/* Write what the new config changed: the encapsulation sources, and the
+ * tables of the dirty VIPs unless defer_tables. The first error. */
+static int apply_write(struct xlbd *d, const struct xlb_conf *conf, const bool *dirty,
+		       bool defer_tables)
+{
+	int rc, first_err = 0;
+	size_t i;
+
+	if (!d->conf || memcmp(&d->conf->encap_src4, &conf->encap_src4, sizeof(conf->encap_src4)) ||
+	    memcmp(&d->conf->encap_src6, &conf->encap_src6, sizeof(conf->encap_src6)))
+		first_err = config_map_write(d, conf);
+	for (i = 0; i < d->n_vips; i++) {
+		if (!dirty[i] || defer_tables)
+			continue;
+		rc = xlbd_vip_sync(d, &d->vips[i]);
+		if (rc && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+/* conf becomes the running config. */
+static void conf_switch(struct xlbd *d, struct xlb_conf *conf)
+{
+	struct xlb_conf *old_conf = d->conf;
+
+	d->conf = conf;
+	/* the speaker compares its neighbors with the new ones: the old
+	 * config must still be there while it does */
+	if (d->bgp && xlbd_bgp_start(d))
+		log_warnx("BGP could not follow the new config");
+	if (old_conf)
+		conf_free(old_conf);
+}
+
+/* Make the model follow conf; write the changed VIPs' tables unless
+ * `defer_tables` (the caller writes them once it has added what the model
+ * needs besides the config). */
+static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char *err,
+		 size_t errlen)
+{
+	struct apply_counts n = {};
+	struct rt_vip *nv;
+	bool *dirty;
+	int rc;
+
+	rc = apply_refused(d, conf, err, errlen);
+	if (rc)
+		return rc;
 	nv = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*nv));
 	dirty = calloc(conf->n_vips ? conf->n_vips : 1, sizeof(*dirty));
 	if (!nv || !dirty) {
@@ -506,89 +476,23 @@ static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char 
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < conf->n_vips; i++) {
-		struct rt_vip *old = NULL;
-
-		for (j = 0; j < d->n_vips; j++) {
-			if (d->vips[j].conf && conf_vip_same_key(d->vips[j].conf, &conf->vips[i])) {
-				old = &d->vips[j];
-				break;
-			}
-		}
-		rc = vip_build(d, &nv[i], &conf->vips[i], old);
-		if (rc < 0) {
-			snprintf(err, errlen, "%s:%d: cannot set up vip: %s", conf->file,
-				 conf->vips[i].line, strerror(-rc));
-			/* the ids taken so far go back with xlbd_release of nv */
-			first_err = rc;
-			break;
-		}
-		dirty[i] = rc == 1;
-		if (old) {
-			/* backends of the old VIP that the new one dropped */
-			for (j = 0; j < old->n_backends; j++) {
-				xlbd_checks_stop_backend(&old->backends[j]);
-				be_id_put(d, &old->backends[j]);
-			}
-			free(old->backends);
-			old->backends = NULL;
-			old->n_backends = 0;
-			old->conf = NULL;
-			changed += rc == 1;
-		} else {
-			added++;
-		}
-	}
-	if (first_err) {
-		for (j = 0; j <= i && j < conf->n_vips; j++) {
-			/* ids that moved from an old VIP stay valid there */
-			free(nv[j].backends);
-		}
+	rc = vips_build(d, conf, nv, dirty, &n, err, errlen);
+	if (rc) {
 		free(nv);
 		free(dirty);
-		return first_err;
+		return rc;
 	}
-
-	/* old VIPs that are gone */
-	for (j = 0; j < d->n_vips; j++) {
-		if (d->vips[j].conf) {
-			vip_remove(d, &d->vips[j]);
-			removed++;
-		}
-	}
-	free(d->vips);
-	d->vips = nv;
-	d->n_vips = conf->n_vips;
-
-	if (!d->conf || memcmp(&d->conf->encap_src4, &conf->encap_src4, sizeof(conf->encap_src4)) ||
-	    memcmp(&d->conf->encap_src6, &conf->encap_src6, sizeof(conf->encap_src6))) {
-		rc = config_map_write(d, conf);
-		if (rc && !first_err)
-			first_err = rc;
-	}
-	for (i = 0; i < d->n_vips; i++) {
-		if (!dirty[i] || defer_tables)
-			continue;
-		rc = xlbd_vip_sync(d, &d->vips[i]);
-		if (rc && !first_err)
-			first_err = rc;
-	}
+	vips_replace(d, nv, conf->n_vips, &n);
+	rc = apply_write(d, conf, dirty, defer_tables);
 	free(dirty);
 	adopt_free();
-	old_conf = d->conf;
-	d->conf = conf;
-	/* the speaker compares its neighbors with the new ones: the old
-	 * config must still be there while it does */
-	if (d->bgp && xlbd_bgp_start(d))
-		log_warnx("BGP could not follow the new config");
-	if (old_conf)
-		conf_free(old_conf);
+	conf_switch(d, conf);
 	log_info("config %s: %zu VIPs (%zu new, %zu changed, %zu removed)", conf->file,
-		 conf->n_vips, added, changed, removed);
-	if (first_err)
+		 conf->n_vips, n.added, n.changed, n.removed);
+	if (rc)
 		snprintf(err, errlen, "%s: applied, but the datapath refused a change: %s",
-			 conf->file, strerror(-first_err));
-	return first_err;
+			 conf->file, strerror(-rc));
+	return rc;
 }
 
 int xlbd_apply(struct xlbd *d, struct xlb_conf *conf, char *err, size_t errlen)
@@ -644,40 +548,4 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 	if (d->conf)
 		conf_free(d->conf);
 	d->conf = NULL;
-}
-
-struct rt_vip *xlbd_vip_find(struct xlbd *d, const char *spec)
-{
-	char name[96];
-	size_t i;
-
-	for (i = 0; i < d->n_vips; i++) {
-		const struct conf_vip *c = d->vips[i].conf;
-
-		if (c->name && !strcmp(c->name, spec))
-			return &d->vips[i];
-		if (!conf_vip_format(c, name, sizeof(name)) && !strcmp(name, spec))
-			return &d->vips[i];
-	}
-	return NULL;
-}
-
-struct rt_backend *rt_vip_backend_find(struct rt_vip *v, const char *addr)
-{
-	struct conf_backend cb = {};
-	size_t k;
-
-	if (inet_pton(AF_INET, addr, &cb.addr.addr.v4) == 1)
-		cb.addr.family = XLB_FAMILY_V4;
-	else if (inet_pton(AF_INET6, addr, cb.addr.addr.bytes) == 1)
-		cb.addr.family = XLB_FAMILY_V6;
-	else
-		return NULL;
-	for (k = 0; k < v->n_backends; k++) {
-		const struct conf_addr *a = &v->backends[k].conf->addr;
-
-		if (a->family == cb.addr.family && !memcmp(&a->addr, &cb.addr.addr, sizeof(a->addr)))
-			return &v->backends[k];
-	}
-	return NULL;
 }

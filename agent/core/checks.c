@@ -4,7 +4,8 @@
  * VIP (probing the backend's address) and one per host-mode VIP (probing
  * the VIP on this host). A backend that fails (after `fall` failures)
  * leaves the Maglev table and its flows move; after `rise` successes it
- * comes back. Announcements follow in announce.c: a forwarding VIP needs
+ * comes back. Each verdict goes to xlbd_vip_changed() (tables.c); what
+ * is announced follows the rule of model.c: a forwarding VIP needs
  * min-healthy backends whose check passed, a host-mode VIP its own check.
  *
  * A check outlives reloads that do not change it: its state is the
@@ -18,7 +19,6 @@
 
 #include "core/xlbd.h"
 #include "health/health.h"
-#include "lib/json.h"
 #include "lib/log.h"
 
 /* Who a check belongs to, found again by identity when it reports: the
@@ -29,24 +29,6 @@ struct check_ctx {
 	struct conf_addr backend;	/* family 0: the VIP's own check */
 	char label[160];
 };
-
-static bool str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-static bool health_equal(const struct conf_health *a, const struct conf_health *b)
-{
-	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
-	       a->fast_interval_ms == b->fast_interval_ms && a->timeout_ms == b->timeout_ms &&
-	       a->rise == b->rise && a->fall == b->fall && a->port == b->port &&
-	       !memcmp(&a->address, &b->address, sizeof(a->address)) && str_eq(a->path, b->path) &&
-	       str_eq(a->host, b->host) && a->n_status == b->n_status &&
-	       !memcmp(a->status, b->status, sizeof(a->status)) && str_eq(a->expect, b->expect) &&
-	       a->insecure == b->insecure && str_eq(a->query, b->query) && a->qtype == b->qtype &&
-	       a->rcode == b->rcode && a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
-	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
-}
 
 static struct rt_vip *ctx_vip(struct check_ctx *c)
 {
@@ -71,9 +53,10 @@ static struct rt_backend *ctx_backend(struct rt_vip *v, const struct conf_addr *
 static void on_change(void *arg, struct hc *hc, enum hc_state state, const char *reason)
 {
 	struct check_ctx *c = arg;
-	struct xlbd *d = c->d;
-	struct rt_backend *b;
 	struct rt_vip *v = ctx_vip(c);
+	struct rt_backend *b;
+	bool healthy = state != HC_DOWN;
+	enum xlbd_change what = XLBD_CHANGE_ROUTE;
 
 	(void)hc;
 	log_info("%s: %s (%s)", c->label, state == HC_UP ? "up" : "down", reason);
@@ -81,20 +64,20 @@ static void on_change(void *arg, struct hc *hc, enum hc_state state, const char 
 		return;
 	if (!c->backend.family) {
 		v->local_state = state;
-		xlbd_announce_changed(d);
+		xlbd_vip_changed(c->d, v, XLBD_CHANGE_ROUTE);
 		return;
 	}
 	b = ctx_backend(v, &c->backend);
 	if (!b)
 		return;
 	b->hc_state = state;
-	if (b->healthy != (state != HC_DOWN)) {
-		b->healthy = state != HC_DOWN;
+	if (b->healthy != healthy) {
+		b->healthy = healthy;
 		/* in or out of the Maglev table; a failed backend also loses
 		 * its flows (backend entry no longer present) */
-		xlbd_vip_sync(d, v);
+		what = XLBD_CHANGE_TABLE;
 	}
-	xlbd_announce_changed(d);
+	xlbd_vip_changed(c->d, v, what);
 }
 
 static int check_new(struct xlbd *d, const struct conf_vip *cv, const struct conf_addr *backend,
@@ -160,7 +143,7 @@ void xlbd_checks_stop_vip(struct rt_vip *v)
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old)
 {
 	const struct conf_vip *c = v->conf;
-	bool changed = old && !health_equal(&old->health, &c->health);
+	bool changed = old && !conf_health_equal(&old->health, &c->health);
 	size_t k;
 	int err = 0;
 
@@ -193,33 +176,4 @@ int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *o
 			err = check_new(d, c, &b->conf->addr, &b->hc, &b->hc_ctx);
 	}
 	return err;
-}
-
-void xlbd_checks_show(struct xlbd *d, struct rt_vip *only, struct buf *text,
-		      struct json_writer *w)
-{
-	size_t i, k, n = 0;
-
-	if (w)
-		json_array_start(w);
-	for (i = 0; i < d->n_vips; i++) {
-		struct rt_vip *v = &d->vips[i];
-
-		if (only && v != only)
-			continue;
-		if (v->hc) {
-			hc_show(v->hc, text, w);
-			n++;
-		}
-		for (k = 0; k < v->n_backends; k++) {
-			if (v->backends[k].hc) {
-				hc_show(v->backends[k].hc, text, w);
-				n++;
-			}
-		}
-	}
-	if (w)
-		json_array_end(w);
-	else if (!n)
-		buf_printf(text, "no health checks configured%s\n", only ? " for this VIP" : "");
 }

@@ -88,7 +88,7 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	}
 	if (nw < 2)
 		goto bad;
-	v = xlbd_vip_find(d, w[1]);
+	v = rt_vip_find(d, w[1]);
 	if (!strcmp(w[0], "disable") && nw == 2) {
 		if (v)
 			v->disabled = true;
@@ -96,7 +96,7 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	}
 	if (nw != 4 || (strcmp(w[0], "depool") && strcmp(w[0], "weight")))
 		goto bad;
-	b = v ? rt_vip_backend_find(v, w[2]) : NULL;
+	b = v ? rt_backend_find(v, w[2]) : NULL;
 	if (!strcmp(w[0], "depool")) {
 		if (strcmp(w[3], "drain") && strcmp(w[3], "now"))
 			goto bad;

@@ -15,13 +15,12 @@
 #include <sys/un.h>
 
 #include "ctl/client.h"
+#include "lib/clock.h"
 
+/* Deadlines here are signed: what is left may go below zero. */
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (long long)clock_mono_ms();
 }
 
 /* Wait for events on fd until deadline: 1 ready, 0 timed out, -errno. */
@@ -109,27 +108,22 @@ static int do_connect(const char *path, int *out, char *err, size_t errlen)
 	return 0;
 }
 
-int ctl_call(const char *path, const char *line, size_t len, int timeout_ms,
-	     struct ctl_response *resp, char *err, size_t errlen)
+/* A socket call failed with ret (-errno): say so, naming the socket. */
+static int sock_fail(const char *path, int ret, char *err, size_t errlen)
 {
-	long long deadline;
-	size_t off = 0, body_off;
-	bool sent_all = false;
+	return fail(err, errlen, ret, "control socket %s: %s", path, strerror(-ret));
+}
+
+/* Send the request line. A server that hangs up early (busy, refused)
+ * still has an answer worth reading: that is no error, and *sent_all
+ * says whether everything went. */
+static int request_send(int fd, const char *path, const char *line, size_t len,
+			long long deadline, bool *sent_all, char *err, size_t errlen)
+{
+	size_t off = 0;
 	ssize_t n;
-	int fd = -1, ret;
+	int ret;
 
-	memset(resp, 0, sizeof(*resp));
-	buf_init(&resp->raw, CTL_RESPONSE_MAX + 1);
-	if (err && errlen)
-		err[0] = '\0';
-
-	ret = do_connect(path, &fd, err, errlen);
-	if (ret)
-		return ret;
-	deadline = now_ms() + timeout_ms;
-
-	/* send; if the server hangs up early (busy, refused) its answer is
-	 * still worth reading */
 	while (off < len) {
 		n = send(fd, line + off, len - off, MSG_NOSIGNAL);
 		if (n >= 0) {
@@ -141,35 +135,37 @@ int ctl_call(const char *path, const char *line, size_t len, int timeout_ms,
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			ret = wait_fd(fd, POLLOUT, deadline);
 			if (ret < 0)
-				goto out_errno;
-			if (ret == 0) {
-				ret = fail(err, errlen, -ETIMEDOUT,
-					   "timed out sending the request to xlbd");
-				goto out;
-			}
+				return sock_fail(path, ret, err, errlen);
+			if (ret == 0)
+				return fail(err, errlen, -ETIMEDOUT,
+					    "timed out sending the request to xlbd");
 			continue;
 		}
 		if (errno == EPIPE || errno == ECONNRESET)
 			break;
-		ret = -errno;
-		goto out_errno;
+		return sock_fail(path, -errno, err, errlen);
 	}
-	sent_all = off == len;
+	*sent_all = off == len;
+	return 0;
+}
+
+/* Read the response into resp->raw until the server closes. */
+static int response_read(int fd, const char *path, struct ctl_response *resp, long long deadline,
+			 int timeout_ms, char *err, size_t errlen)
+{
+	ssize_t n;
+	int ret;
 
 	for (;;) {
 		size_t room = resp->raw.max - resp->raw.len;
 
 		/* the buffer holds one byte more than allowed, to tell a
 		 * response of exactly CTL_RESPONSE_MAX from a larger one */
-		if (resp->raw.len > CTL_RESPONSE_MAX) {
-			ret = fail(err, errlen, -EMSGSIZE, "response from xlbd larger than %u bytes",
-				   CTL_RESPONSE_MAX);
-			goto out;
-		}
-		if (buf_reserve(&resp->raw, room < (64u << 10) ? room : (64u << 10))) {
-			ret = -ENOMEM;
-			goto out_errno;
-		}
+		if (resp->raw.len > CTL_RESPONSE_MAX)
+			return fail(err, errlen, -EMSGSIZE, "response from xlbd larger than %u bytes",
+				    CTL_RESPONSE_MAX);
+		if (buf_reserve(&resp->raw, room < (64u << 10) ? room : (64u << 10)))
+			return sock_fail(path, -ENOMEM, err, errlen);
 		n = recv(fd, resp->raw.data + resp->raw.len, resp->raw.cap - 1 - resp->raw.len, 0);
 		if (n > 0) {
 			resp->raw.len += n;
@@ -177,48 +173,65 @@ int ctl_call(const char *path, const char *line, size_t len, int timeout_ms,
 			continue;
 		}
 		if (n == 0)
-			break;
+			return 0;
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			ret = wait_fd(fd, POLLIN, deadline);
 			if (ret < 0)
-				goto out_errno;
-			if (ret == 0) {
-				ret = fail(err, errlen, -ETIMEDOUT,
-					   "no %sresponse from xlbd within %d s",
-					   resp->raw.len ? "complete " : "",
-					   (timeout_ms + 999) / 1000);
-				goto out;
-			}
+				return sock_fail(path, ret, err, errlen);
+			if (ret == 0)
+				return fail(err, errlen, -ETIMEDOUT,
+					    "no %sresponse from xlbd within %d s",
+					    resp->raw.len ? "complete " : "",
+					    (timeout_ms + 999) / 1000);
 			continue;
 		}
 		/* a server that closes with our bytes unread resets the
 		 * connection after its data: that is the end too */
 		if (errno == ECONNRESET && resp->raw.len)
-			break;
-		ret = -errno;
-		goto out_errno;
+			return 0;
+		return sock_fail(path, -errno, err, errlen);
 	}
+}
 
-	if (resp->raw.len == 0) {
-		ret = fail(err, errlen, -EBADMSG, "xlbd closed the connection without a response%s",
-			   sent_all ? "" : " (request not sent completely)");
-		goto out;
-	}
+/* Check the response's head; point resp->body at what follows it. */
+static int response_parse(struct ctl_response *resp, bool sent_all, char *err, size_t errlen)
+{
+	size_t body_off;
+
+	if (resp->raw.len == 0)
+		return fail(err, errlen, -EBADMSG, "xlbd closed the connection without a response%s",
+			    sent_all ? "" : " (request not sent completely)");
 	if (ctl_resp_parse(resp->raw.data, resp->raw.len, &resp->status, resp->msg,
-			   sizeof(resp->msg), &body_off)) {
-		ret = fail(err, errlen, -EBADMSG, "malformed response from xlbd");
-		goto out;
-	}
+			   sizeof(resp->msg), &body_off))
+		return fail(err, errlen, -EBADMSG, "malformed response from xlbd");
 	resp->body = resp->raw.data + body_off;
 	resp->body_len = resp->raw.len - body_off;
-	ret = 0;
-	goto out;
+	return 0;
+}
 
-out_errno:
-	fail(err, errlen, ret, "control socket %s: %s", path, strerror(-ret));
-out:
+int ctl_call(const char *path, const char *line, size_t len, int timeout_ms,
+	     struct ctl_response *resp, char *err, size_t errlen)
+{
+	long long deadline;
+	bool sent_all = false;
+	int fd = -1, ret;
+
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->raw, CTL_RESPONSE_MAX + 1);
+	if (err && errlen)
+		err[0] = '\0';
+
+	ret = do_connect(path, &fd, err, errlen);
+	if (ret)
+		return ret;
+	deadline = now_ms() + timeout_ms;
+	ret = request_send(fd, path, line, len, deadline, &sent_all, err, errlen);
+	if (!ret)
+		ret = response_read(fd, path, resp, deadline, timeout_ms, err, errlen);
+	if (!ret)
+		ret = response_parse(resp, sent_all, err, errlen);
 	close(fd);
 	return ret;
 }

@@ -538,7 +538,8 @@ struct resolver {
 	size_t errlen;
 };
 
-static int add_word(struct resolver *r, const char *w)
+/* Append word w; *field (if not NULL) points at it too. */
+static int add_word(struct resolver *r, const char *w, const char **field)
 {
 	size_t n = strlen(w) + 1;
 	struct ctl_request *req = r->req;
@@ -548,6 +549,8 @@ static int add_word(struct resolver *r, const char *w)
 	memcpy(req->strings + r->used, w, n);
 	req->argv[req->argc++] = req->strings + r->used;
 	req->argv[req->argc] = NULL;
+	if (field)
+		*field = req->strings + r->used;
 	r->used += n;
 	return 0;
 }
@@ -565,13 +568,15 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 	unsigned long v;
 	int i;
 
+	struct ctl_args *a = &r->req->args;
+
 	if (toklen == 3 && !strncmp(tok, "VIP", 3)) {
 		char why[160];
 
 		if (ctl_vip_parse(word, &vip, why, sizeof(why)))
 			return usage_err(r->err, r->errlen, "%s: %s", cmdname, why);
 		ctl_vip_format(&vip, out, sizeof(out));
-		return add_word(r, out);
+		return add_word(r, out, &a->vip);
 	}
 	if ((toklen == 7 && !strncmp(tok, "BACKEND", 7)) ||
 	    (toklen == 8 && !strncmp(tok, "NEIGHBOR", 8))) {
@@ -579,7 +584,7 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 			return usage_err(r->err, r->errlen, "%s: %.*s '%s' is not an IP address",
 					 cmdname, (int)toklen, tok, Q(word));
 		ctl_addr_format(&addr, out, sizeof(out));
-		return add_word(r, out);
+		return add_word(r, out, toklen == 7 ? &a->backend : &a->neighbor);
 	}
 	if (toklen == 1 && tok[0] == 'N') {
 		errno = 0;
@@ -587,8 +592,9 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 		if (*word < '0' || *word > '9' || errno || *end || v > 0xffffffffUL)
 			return usage_err(r->err, r->errlen, "%s: '%s' is not a number (0..%u)",
 					 cmdname, Q(word), 0xffffffffU);
+		a->n = v;
 		snprintf(out, sizeof(out), "%lu", v);
-		return add_word(r, out);
+		return add_word(r, out, NULL);
 	}
 	/* keyword or keyword|keyword */
 	if (toklen >= sizeof(kw))
@@ -605,7 +611,15 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 		return usage_err(r->err, r->errlen, "%s: %s (expected %.*s)", cmdname, why,
 				 (int)toklen, tok);
 	}
-	return add_word(r, names[i]);
+	return add_word(r, names[i], n > 1 ? &a->keyword : NULL);
+}
+
+/* The field of struct ctl_args an option sets (the options patterns name). */
+static int add_option(struct resolver *r, const char *flag)
+{
+	if (!strcmp(flag, "--now"))
+		r->req->args.now = true;
+	return add_word(r, flag, NULL);
 }
 
 /* Check args against cmd->args and append them canonically. */
@@ -678,7 +692,7 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 			return usage_err(r->err, r->errlen, "%s: unexpected argument '%s'", cmdname,
 					 Q(argv[i]));
 	for (f = 0; f < nflags; f++)
-		if (flag_set[f] && (err = add_word(r, flags[f])))
+		if (flag_set[f] && (err = add_option(r, flags[f])))
 			return err;
 	return 0;
 }
@@ -787,6 +801,7 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 	req->argc = 0;
 	req->first_arg = 0;
 	req->argv[0] = NULL;
+	memset(&req->args, 0, sizeof(req->args));
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -815,14 +830,15 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 		return ctl_help(text, NULL, cmd) ?: CTL_HELP;
 
 	if (cmd->object)
-		ret = add_word(&r, cmd->object);
-	ret = ret ?: add_word(&r, cmd->name);
+		ret = add_word(&r, cmd->object, NULL);
+	ret = ret ?: add_word(&r, cmd->name, NULL);
 	req->first_arg = req->argc;
 	ret = ret ?: parse_args(&r, cmd, argc - nused, argv + nused);
 	if (ret) {
 		ctl_usage(text, NULL, cmd);
 		req->argc = 0;
 		req->argv[0] = NULL;
+		memset(&req->args, 0, sizeof(req->args));
 		return ret;
 	}
 	req->cmd = cmd;

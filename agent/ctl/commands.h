@@ -86,12 +86,25 @@ struct ctl_cmd {
 
 extern const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT];
 
+/* A request's arguments by what they are, parsed once by the resolver:
+ * the strings are the canonical words (they point into the request's
+ * strings, like its argv); NULL or 0 when the command line has none. */
+struct ctl_args {
+	const char *vip;		/* VIP (conf_vip_format()'s form, or a name) */
+	const char *backend;		/* BACKEND: an address as inet_ntop writes it */
+	const char *neighbor;		/* NEIGHBOR: the same */
+	const char *keyword;		/* the keyword given where the pattern offers a|b */
+	__u32 n;			/* N */
+	bool now;			/* --now */
+};
+
 /* A resolved command line: canonical words, ready for ctl_req_encode(). */
 struct ctl_request {
 	const struct ctl_cmd *cmd;
 	int argc;			/* [object] command args... */
 	int first_arg;			/* index of the first argument in argv */
 	char *argv[CTL_ARGC_MAX + 1];	/* NULL-terminated; point into strings */
+	struct ctl_args args;		/* the same arguments, by what they are */
 	char strings[CTL_ARGC_MAX * (CTL_ARG_MAX + 1)];
 };
 
@@ -110,9 +123,9 @@ int ctl_resolve(int argc, char *const *argv, struct ctl_request *req, char *err,
 		struct buf *text);
 
 /*
- * For the daemon's dispatch, which receives canonical words: the command
- * they name (exact match) and, in *first_arg, the index of its first
- * argument; NULL if they name none.
+ * The command canonical words name (exact match) and, in *first_arg, the
+ * index of its first argument; NULL if they name none. (The daemon gets
+ * the resolved request; this checks that words mean the same again.)
  */
 const struct ctl_cmd *ctl_cmd_lookup(int argc, char *const *argv, int *first_arg);
 

@@ -231,7 +231,7 @@ static void client_process(struct ctl_client *c)
 	}
 
 	s->in_dispatch = true;
-	ret = s->fn(s->arg, req.argc, req.argv, line.json, &body, err, sizeof(err));
+	ret = s->fn(s->arg, &req, line.json, &body, err, sizeof(err));
 	s->in_dispatch = false;
 	err[sizeof(err) - 1] = '\0';
 	if (body.err) {

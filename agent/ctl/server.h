@@ -41,19 +41,21 @@
 #define CTL_WRITE_TIMEOUT_MS	10000	/* to write the response */
 #define CTL_BODY_MAX		(16u << 20) /* bytes of a response body */
 
+struct ctl_request;
+
 /*
- * The daemon's command handler. argv holds the canonical words of a valid,
- * implemented command: [OBJECT] COMMAND ARGS (see ctl_cmd_lookup() for
- * which, and where the arguments start), owned by the server and valid
- * until the callback returns; json asks for a JSON body. Write the body
- * into body (limit CTL_BODY_MAX: past it the client gets
- * `error 1 response too large`). Return CTL_OK (0), or CTL_ERR_RUNTIME (1)
- * / CTL_ERR_USAGE (2) with a one-line message in err (errlen bytes,
- * CTL_MSG_MAX); a body written along with an error is sent too. Runs on
- * the event loop: it must not block.
+ * The daemon's command handler. req is a valid, implemented command as
+ * the resolver left it (ctl/commands.h: req->cmd->id says which, req->args
+ * holds its arguments parsed, req->argv the canonical words), owned by
+ * the server and valid until the callback returns; json asks for a JSON
+ * body. Write the body into body (limit CTL_BODY_MAX: past it the client
+ * gets `error 1 response too large`). Return CTL_OK (0), or
+ * CTL_ERR_RUNTIME (1) / CTL_ERR_USAGE (2) with a one-line message in err
+ * (errlen bytes, CTL_MSG_MAX); a body written along with an error is sent
+ * too. Runs on the event loop: it must not block.
  */
-typedef int (*ctl_dispatch_fn)(void *arg, int argc, char **argv, bool json, struct buf *body,
-			       char *err, size_t errlen);
+typedef int (*ctl_dispatch_fn)(void *arg, const struct ctl_request *req, bool json,
+			       struct buf *body, char *err, size_t errlen);
 
 struct ctl_server;
 

@@ -35,7 +35,7 @@
 
 #include "health/dns_msg.h"
 #include "health/health.h"
-#include "health/net.h"
+#include "health/socket.h"
 
 struct dns_probe {
 	int fd;

@@ -44,7 +44,7 @@
 #include <sys/wait.h>
 
 #include "health/health.h"
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 
 #define HC_EXEC_OUT_MAX		256	/* output kept for the detail */
 #define HC_EXEC_GROUPS_MAX	64	/* supplementary groups kept */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One health check on the event loop: its probe schedule, the timeout
- * that cancels a probe, the rise/fall verdict (sm.c) and the change
+ * that cancels a probe, the rise/fall verdict (rise_fall.c) and the change
  * callback, and what `xlbctl health show` prints. The probes themselves
  * are the checkers' (tcp.c, http.c, dns.c, exec.c); this file only starts
  * one per due time, and takes its result from hc_probe_done() or from

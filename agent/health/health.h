@@ -3,9 +3,9 @@
  * Health checks on xlbd's event loop: one struct hc per checked target (a
  * backend of a forwarding VIP, or a host-mode VIP itself). Each probe is
  * non-blocking; the rise/fall state machine (with the faster interval
- * while a change is in progress) lives in health.c and sm.c, the probes in
- * one file per checker (tcp.c, http.c, dns.c, exec.c) behind struct
- * hc_checker.
+ * while a change is in progress) lives in health.c and rise_fall.c, the
+ * probes in one file per checker (tcp.c, http.c, dns.c, exec.c) behind
+ * struct hc_checker.
  *
  * hc_new() copies the check's settings and the target (address and label),
  * so neither needs to outlive the call; `address` in the check, when set,

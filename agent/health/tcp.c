@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 
 #include "health/health.h"
-#include "health/net.h"
+#include "health/socket.h"
 
 struct tcp_probe {
 	int fd;

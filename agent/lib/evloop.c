@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/evloop.h"
 
 #define EV_BATCH 64
@@ -41,14 +41,6 @@ struct evloop {
 	size_t heap_cap;
 };
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int evloop_new(struct evloop **out)
 {
 	struct evloop *el = calloc(1, sizeof(*el));
@@ -63,7 +55,7 @@ int evloop_new(struct evloop **out)
 		free(el);
 		return err;
 	}
-	el->now_ms = mono_ms();
+	el->now_ms = clock_mono_ms();
 	*out = el;
 	return 0;
 }
@@ -305,7 +297,7 @@ int evloop_run(struct evloop *el)
 
 	el->stop = false;
 	while (!el->stop) {
-		el->now_ms = mono_ms();
+		el->now_ms = clock_mono_ms();
 		prio_run(el);
 		timers_run(el);
 		if (el->stop)
@@ -316,7 +308,7 @@ int evloop_run(struct evloop *el)
 				continue;
 			return -errno;
 		}
-		el->now_ms = mono_ms();
+		el->now_ms = clock_mono_ms();
 		/* the priority set first, and again after every callback */
 		prio_run(el);
 		for (i = 0; i < n && !el->stop; i++) {

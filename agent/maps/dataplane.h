@@ -81,10 +81,4 @@ extern const char *const xlb_stat_names[XLB_STAT_MAX];
 /* Map writes (updates, deletes, table fills) this process has made. */
 __u64 xlb_dp_map_writes(void);
 
-/* Backend side (bpf/decap.bpf.c): load and attach to ifindex through
- * libxdp with its maps pinned under pin_root; then add the local outer
- * addresses it accepts. */
-int xlb_decap_attach(int ifindex, const char *pin_root, __be16 gue_port);
-int xlb_decap_addr_add(const char *pin_root, const struct xlb_decap_key *key);
-
 #endif

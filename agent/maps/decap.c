@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-#include "maps/dataplane.h"
+#include "maps/decap.h"
 #include "bpf/decap.skel.h"
 
 static int pin_path(char *buf, size_t len, const char *root, const char *name)

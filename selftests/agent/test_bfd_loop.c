@@ -28,6 +28,7 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
+#include "core/show.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "../lib/test.h"
@@ -275,14 +276,14 @@ void test_bfd_loop_up_poll_admin(void)
 	ASSERT_TRUE(both_up(&p), "still Up");
 
 	/* show, both forms */
-	bfd_show(a.b, NULL, &text, NULL);
+	show_bfd(a.b, NULL, &text, NULL);
 	printf("%s", buf_str(&text));
 	ASSERT_TRUE(strstr(buf_str(&text), "127.0.0.1  Up for"), "text");
 	ASSERT_TRUE(strstr(buf_str(&text), "tx 50 ms, rx 40 ms, detect 120 ms, multiplier 4 (remote 3)"),
 		    "text intervals");
 	buf_reset(&text);
 	json_init(&w, &text, false);
-	bfd_show(a.b, &LO, NULL, &w);
+	show_bfd(a.b, &LO, NULL, &w);
 	ASSERT_OK(json_finish(&w), "json");
 	printf("%s", buf_str(&text));
 	ASSERT_TRUE(strstr(buf_str(&text), "\"state\":\"Up\",\"remote_state\":\"Up\""), "json state");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The small BGP messages (agent/bgp/msg_misc.c) and their helpers: the
- * bounded reader never reads past its end, every header error with its
- * NOTIFICATION data (RFC 4271 sec 6.1), KEEPALIVE, NOTIFICATION with the
+ * The small BGP messages (agent/bgp/msg_header.c, msg_notification.c,
+ * msg_route_refresh.c) and their helpers: the bounded reader never reads
+ * past its end, every header error with its NOTIFICATION data (RFC 4271
+ * sec 6.1), KEEPALIVE, NOTIFICATION with the
  * RFC 8203/9003 shutdown communication (truncated at 255 bytes on a
  * character boundary; decoded tolerantly into printable text),
  * ROUTE-REFRESH and its RFC 7313 length error, error names.

@@ -743,8 +743,9 @@ static void fmt_to_regex(const char *fmt, char *re, size_t len)
 }
 
 static const char *const sources[] = {
-	"agent/config/lexer.c",	    "agent/config/parser.c",   "agent/config/parse_value.c",
-	"agent/config/parse_vip.c", "agent/config/parse_health.c", "agent/config/validate.c",
+	"agent/config/lexer.c",	    "agent/config/cursor.c",	   "agent/config/parser.c",
+	"agent/config/parse_value.c", "agent/config/parse_vip.c", "agent/config/parse_health.c",
+	"agent/config/validate.c",
 };
 
 /* Strip "xlb.conf:N: " (or "FILE:N: ") from a case's message. */

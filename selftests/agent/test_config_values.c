@@ -3,11 +3,12 @@
  * What the config parser hands the daemon (agent/config/): defaults
  * filled in, values converted (durations to ms, communities packed,
  * addresses in network order, DNS names to numbers), statement order
- * free, and the VIP helpers: conf_vip_format, conf_vip_same_key,
- * conf_vip_equal.
+ * free, and the model's helpers (conf.c): conf_vip_format,
+ * conf_vip_same_key, conf_vip_equal, conf_health_equal, conf_addr_eq.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -400,4 +401,87 @@ void test_config_vip_compare(void)
 		conf_free(b);
 	}
 	test_ctx(NULL);
+}
+
+/*
+ * Two checks are equal by what they say, not by their bytes: a reload
+ * that finds a check "changed" starts it again from no evidence (its
+ * rise/fall history is what the announcement rests on). The bytes past
+ * the fields (the padding of an address, status slots past n_status) say
+ * nothing; xlbd once compared them with memcmp (core/checks.c), so a
+ * config whose producer did not zero them would have restarted every
+ * check on every reload.
+ */
+void test_config_health_equal(void)
+{
+	struct xlb_conf *conf;
+	struct conf_health h, k;
+	struct conf_vip v;
+	size_t fam_end = offsetof(struct conf_addr, family) + sizeof(h.address.family);
+
+	conf = parse_vips("vip 203.0.113.1 tcp 80 { backend 10.0.0.1\n"
+			  "health http status 200 204 address 192.0.2.7 }");
+	if (!conf)
+		return;
+	h = conf->vips[0].health;
+	ASSERT_EQ(h.n_status, 2, "two status codes");
+	ASSERT_TRUE(conf_health_equal(&h, &conf->vips[0].health), "a copy");
+
+	/* the same check, with its meaningless bytes written */
+	k = h;
+	memset((char *)&k.address + fam_end, 0xa5, sizeof(k.address) - fam_end);
+	ASSERT_TRUE(conf_health_equal(&h, &k), "padding of the address does not count");
+	k = h;
+	k.status[2] = 503;
+	ASSERT_TRUE(conf_health_equal(&h, &k), "a status slot past n_status does not count");
+	v = conf->vips[0];
+	v.health = k;
+	ASSERT_TRUE(conf_vip_equal(&conf->vips[0], &v), "nor in the VIP");
+
+	/* what the fields say counts */
+	k = h;
+	k.status[1] = 503;
+	ASSERT_FALSE(conf_health_equal(&h, &k), "another status code");
+	k = h;
+	k.n_status = 1;
+	ASSERT_FALSE(conf_health_equal(&h, &k), "fewer status codes");
+	k = h;
+	k.address.addr.bytes[3] ^= 1;
+	ASSERT_FALSE(conf_health_equal(&h, &k), "another address");
+	k = h;
+	memset(&k.address, 0, sizeof(k.address));
+	ASSERT_FALSE(conf_health_equal(&h, &k), "no address");
+	k = h;
+	k.port = 81;
+	ASSERT_FALSE(conf_health_equal(&h, &k), "another port");
+	conf_free(conf);
+}
+
+/* An address is its family and the bytes that family uses. */
+void test_config_addr_eq(void)
+{
+	struct conf_addr a = { .family = XLB_FAMILY_V4 }, b, u1 = { 0 }, u2 = { 0 };
+
+	inet_pton(AF_INET, "192.0.2.1", &a.addr.v4);
+	b = a;
+	ASSERT_TRUE(conf_addr_eq(&a, &b), "a copy");
+	b.addr.v6[3] = 0x5a5a5a5a;
+	ASSERT_TRUE(conf_addr_eq(&a, &b), "IPv4: the union's other 12 bytes do not count");
+	b = a;
+	b.addr.bytes[3] ^= 1;
+	ASSERT_FALSE(conf_addr_eq(&a, &b), "another IPv4 address");
+	b = a;
+	b.family = XLB_FAMILY_V6;
+	ASSERT_FALSE(conf_addr_eq(&a, &b), "another family");
+
+	inet_pton(AF_INET6, "2001:db8::1", a.addr.bytes);
+	a.family = XLB_FAMILY_V6;
+	b = a;
+	ASSERT_TRUE(conf_addr_eq(&a, &b), "IPv6 copy");
+	b.addr.bytes[15] ^= 1;
+	ASSERT_FALSE(conf_addr_eq(&a, &b), "another IPv6 address");
+
+	u2.addr.bytes[0] = 1;
+	ASSERT_TRUE(conf_addr_eq(&u1, &u2), "two unset addresses");
+	ASSERT_FALSE(conf_addr_eq(&u1, &a), "unset and set");
 }

@@ -28,11 +28,11 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "ctl/cli.h"
 #include "ctl/client.h"
 #include "ctl/commands.h"
 #include "ctl/server.h"
 #include "lib/evloop.h"
+#include "../../tools/xlbctl/cli.h"
 #include "../lib/test.h"
 
 #define BIG_BODY	(1u << 20)	/* backend show: more than a socket buffer */
@@ -52,27 +52,21 @@ static struct ctl_server *child_srv;
  *   backend set ...     closes the server from inside dispatch, stops the loop
  *   reload              ok, stops the loop (the child then exits cleanly)
  */
-static int fake_dispatch(void *arg, int argc, char **argv, bool json, struct buf *body,
+static int fake_dispatch(void *arg, const struct ctl_request *req, bool json, struct buf *body,
 			 char *err, size_t errlen)
 {
-	const struct ctl_cmd *cmd;
-	int first, i;
+	int i;
 	size_t n;
 
 	(void)arg;
-	cmd = ctl_cmd_lookup(argc, argv, &first);
-	if (!cmd) {
-		snprintf(err, errlen, "fake: unknown words");
-		return CTL_ERR_RUNTIME;
-	}
-	switch (cmd->id) {
+	switch (req->cmd->id) {
 	case CTL_CMD_STATUS:
 		buf_puts(body, json ? "{\"fake\":\"status\"}\n" : "fake status\n");
 		return CTL_OK;
 	case CTL_CMD_VIP_SHOW:
-		buf_printf(body, "argc=%d json=%d first=%d ", argc, json, first);
-		for (i = 0; i < argc; i++)
-			buf_printf(body, "%s%s", i ? "|" : "", argv[i]);
+		buf_printf(body, "argc=%d json=%d first=%d ", req->argc, json, req->first_arg);
+		for (i = 0; i < req->argc; i++)
+			buf_printf(body, "%s%s", i ? "|" : "", req->argv[i]);
 		buf_putc(body, '\n');
 		return CTL_OK;
 	case CTL_CMD_VIP_DISABLE:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The rise/fall state machine (agent/health/sm.c), pure: tables of probe
+ * The rise/fall state machine (agent/health/rise_fall.c), pure: tables of probe
  * results with the state, the change flag and the next interval expected
  * after each; then a fake clock that paces probes with hc_sm_next_ms() to
  * check how long a verdict takes (detection time in fast-intervals).

@@ -80,9 +80,9 @@ static int count_vip(const struct xlb_vip_key *key, const struct xlb_vip *vip, v
 
 static struct rt_backend *backend(struct xlbd *d, const char *vip, const char *be)
 {
-	struct rt_vip *v = xlbd_vip_find(d, vip);
+	struct rt_vip *v = rt_vip_find(d, vip);
 
-	return v ? rt_vip_backend_find(v, be) : NULL;
+	return v ? rt_backend_find(v, be) : NULL;
 }
 
 void test_xlbd_reload_diff(void)
@@ -185,7 +185,7 @@ void test_xlbd_state_roundtrip(void)
 
 	if (!apply(&d, conf_a) || !apply(&d2, conf_a))
 		goto out;
-	v = xlbd_vip_find(&d, "203.0.113.1:80/tcp");
+	v = rt_vip_find(&d, "203.0.113.1:80/tcp");
 	if (!ASSERT_TRUE(v != NULL, "find vip"))
 		goto out;
 	v->disabled = true;
@@ -432,7 +432,7 @@ void test_xlbd_reload_needs_restart(void)
 	if (d.conf != c)
 		conf_free(c);
 	ASSERT_EQ(xlb_dp_map_writes(), writes, "refused reloads write no map");
-	ASSERT_TRUE(rt_vip_backend_find(&d.vips[0], "198.51.100.1") != NULL, "running config kept");
+	ASSERT_TRUE(rt_backend_find(&d.vips[0], "198.51.100.1") != NULL, "running config kept");
 out:
 	xlbd_release(&d, true);
 	xlb_dp_close(d.dp);

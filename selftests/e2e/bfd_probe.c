@@ -31,6 +31,7 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
+#include "core/show.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
@@ -112,7 +113,7 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 
 		buf_init(&out, 0);
 		json_init(&w, &out, false);
-		bfd_show(pr->b, NULL, NULL, &w);
+		show_bfd(pr->b, NULL, NULL, &w);
 		json_finish(&w);
 		printf("%llu show %s", unix_ms(), buf_str(&out));
 		fflush(stdout);

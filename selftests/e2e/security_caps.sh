@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xlbd's least privilege, on the real datapath in network namespaces:
-# after start-up xlbd holds exactly the capabilities lib/privs.c lists
+# after start-up xlbd holds exactly the capabilities lib/privdrop.c lists
 # (permitted = effective; inheritable, ambient and bounding sets empty;
 # no_new_privs), exec checks run with no capability at all, as nobody and
 # as root alike, a timed-out check's process group (another user's) is

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The small messages: the header every message starts with (RFC 4271 sec
- * 4.1 and 6.1), KEEPALIVE (sec 4.4), NOTIFICATION (sec 4.5) with the
- * shutdown communication of RFC 8203 as extended to 255 bytes by RFC
- * 9003, and ROUTE-REFRESH (RFC 2918 sec 3, length rule of RFC 7313 sec
- * 5).
+ * NOTIFICATION (RFC 4271 sec 4.5), with the shutdown communication of
+ * RFC 8203 as extended to 255 bytes by RFC 9003.
  *
  * A received NOTIFICATION is never answered (RFC 4271 sec 6.4), so its
  * decoder does not judge: whatever the peer sent becomes a printable line
@@ -19,69 +16,7 @@
 #include "bgp/reader.h"
 #include "bgp/writer.h"
 
-#define BGP_OPEN_MIN		29	/* RFC 4271 sec 4.2 */
-#define BGP_UPDATE_MIN		23	/* RFC 4271 sec 4.3 */
-#define BGP_NOTIFICATION_MIN	21	/* RFC 4271 sec 4.5 */
 #define BGP_SHUTDOWN_MAX	255	/* RFC 9003 sec 2 */
-
-/* RFC 4271 sec 6.1: marker, then length, then type. */
-int bgp_hdr_decode(const __u8 *buf, size_t len, struct bgp_hdr *h, struct bgp_err *err)
-{
-	struct bgp_reader r;
-	__u8 marker[16], lb[2];
-	size_t min = BGP_HDR_LEN, max = BGP_MSG_MAX;
-	size_t i;
-
-	bgp_err_clear(err);
-	if (len < BGP_HDR_LEN)
-		return -EINVAL;
-	bgp_reader_init(&r, buf, len);
-	bgp_get_bytes(&r, marker, sizeof(marker));
-	bgp_get_u16(&r, &h->length);
-	bgp_get_u8(&r, &h->type);
-	for (i = 0; i < sizeof(marker); i++)
-		if (marker[i] != 0xff)
-			return bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HEADER_NOT_SYNC, NULL, 0,
-					   "marker is not all ones");
-	lb[0] = h->length >> 8;
-	lb[1] = h->length & 0xff;
-	if (h->length < BGP_HDR_LEN || h->length > BGP_MSG_MAX)
-		return bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HEADER_BAD_LENGTH, lb, sizeof(lb),
-				   "message length %u", h->length);
-	switch (h->type) {
-	case BGP_MSG_OPEN:
-		min = BGP_OPEN_MIN;
-		break;
-	case BGP_MSG_UPDATE:
-		min = BGP_UPDATE_MIN;
-		break;
-	case BGP_MSG_NOTIFICATION:
-		min = BGP_NOTIFICATION_MIN;
-		break;
-	case BGP_MSG_KEEPALIVE:
-		max = BGP_HDR_LEN;
-		break;
-	case BGP_MSG_ROUTE_REFRESH:
-		/* RFC 7313 sec 5: its own error, from its decoder */
-		break;
-	default:
-		return bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HEADER_BAD_TYPE, &h->type, 1,
-				   "message type %u", h->type);
-	}
-	if (h->length < min || h->length > max)
-		return bgp_err_set(err, BGP_ERR_HEADER, BGP_ERR_HEADER_BAD_LENGTH, lb, sizeof(lb),
-				   "message length %u for type %u", h->length, h->type);
-	return 0;
-}
-
-/* RFC 4271 sec 4.4: the header alone. */
-int bgp_keepalive_encode(struct buf *out)
-{
-	size_t start;
-
-	bgp_msg_begin(out, BGP_MSG_KEEPALIVE, &start);
-	return bgp_msg_end(out, start);
-}
 
 /* Bytes of a UTF-8 sequence starting with lead byte c at s[0..n), or 0
  * if it is not a well-formed one (RFC 3629 sec 4: no overlong forms, no
@@ -252,51 +187,5 @@ int bgp_notification_decode(const __u8 *body, size_t len, struct bgp_notificatio
 	}
 	bgp_reader_init(&r, body + 2, len - 2);
 	hex(n->text, sizeof(n->text), bgp_cur(&r), bgp_left(&r));
-	return 0;
-}
-
-/* RFC 2918 sec 3: AFI, reserved (the Message Subtype of RFC 7313), SAFI. */
-int bgp_route_refresh_encode(struct buf *out, __u16 afi, __u8 safi)
-{
-	size_t start;
-
-	bgp_msg_begin(out, BGP_MSG_ROUTE_REFRESH, &start);
-	bgp_put_u16(out, afi);
-	bgp_put_u8(out, 0);
-	bgp_put_u8(out, safi);
-	return bgp_msg_end(out, start);
-}
-
-/*
- * The subtype byte is not checked: xlbd does not advertise enhanced route
- * refresh, and answering a BoRR/EoRR (RFC 7313) by sending our routes
- * again costs nothing. A wrong length is the error of RFC 7313 sec 5, with
- * the whole message as data.
- */
-int bgp_route_refresh_decode(const __u8 *body, size_t len, __u16 *afi, __u8 *safi,
-			     struct bgp_err *err)
-{
-	struct bgp_reader r;
-	__u8 subtype;
-
-	bgp_err_clear(err);
-	bgp_reader_init(&r, body, len);
-	if (len != 4) {
-		__u8 msg[BGP_MSG_MAX];
-		size_t n = len < sizeof(msg) - BGP_HDR_LEN ? len : sizeof(msg) - BGP_HDR_LEN;
-		size_t total = len + BGP_HDR_LEN;
-
-		memset(msg, 0xff, 16);
-		msg[16] = total >> 8;
-		msg[17] = total & 0xff;
-		msg[18] = BGP_MSG_ROUTE_REFRESH;
-		if (n)
-			memcpy(msg + BGP_HDR_LEN, body, n);
-		return bgp_err_set(err, BGP_ERR_ROUTE_REFRESH, BGP_ERR_RR_INVALID_LENGTH, msg,
-				   BGP_HDR_LEN + n, "ROUTE-REFRESH of %zu bytes", total);
-	}
-	bgp_get_u16(&r, afi);
-	bgp_get_u8(&r, &subtype);
-	bgp_get_u8(&r, safi);
 	return 0;
 }

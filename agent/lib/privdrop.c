@@ -27,7 +27,7 @@
  *			process group, which belongs to that user.
  *			These three only when the config has an exec check
  *			whose user is not xlbd's own (PRIVS_EXEC_USERS; see
- *			core/privs.c): CAP_SETUID is as good as root.
+ *			core/privs_needed.c): CAP_SETUID is as good as root.
  *   CAP_SYS_ADMIN	only when libxdp attached the balancer through its
  *			multi-program dispatcher (never on this kernel, which
  *			refuses freplace programs): detaching from the
@@ -50,7 +50,7 @@
 #include <sys/syscall.h>
 #include <cap-ng.h>
 
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 
 static const struct {
 	int cap;

@@ -4,8 +4,8 @@
  * themselves (tcp.c, dns.c): the target as a sockaddr, a non-blocking
  * connect, and closing a socket that is on the loop.
  */
-#ifndef XLB_HEALTH_NET_H
-#define XLB_HEALTH_NET_H
+#ifndef XLB_HEALTH_SOCKET_H
+#define XLB_HEALTH_SOCKET_H
 
 #include <stdbool.h>
 #include <sys/socket.h>

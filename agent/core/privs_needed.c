@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the config asks of xlbd's privileges after start-up (lib/privs.c
+ * What the config asks of xlbd's privileges after start-up (lib/privdrop.c
  * drops the rest). CAP_SETUID, CAP_SETGID and CAP_KILL serve only exec
  * checks that run as a user other than xlbd's own, and CAP_SETUID is as
  * good as root to whoever takes over the process: xlbd keeps them only
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/xlbd.h"
-#include "lib/privs.h"
+#include "lib/privdrop.h"
 
 /* Does running `user`'s check need another uid or gid than (uid, gid)?
  * An unknown user counts as another: the probe will say it is unknown. */

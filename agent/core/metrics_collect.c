@@ -110,10 +110,10 @@ static void put_datapath(struct expo *e, struct xlbd *d)
 	}
 }
 
-/* Why a VIP is (not) announced, in the order announce.c decides it. */
+/* Why a VIP is (not) announced, in the order model.c decides it. */
 static const char *vip_state(struct xlbd *d, const struct rt_vip *v)
 {
-	switch (xlbd_vip_route(d, v)) {
+	switch (rt_vip_route(d, v)) {
 	case BGP_ROUTE_ANNOUNCED:
 		return "announced";
 	case BGP_ROUTE_GSHUT:
@@ -190,7 +190,7 @@ static void put_vips(struct expo *e, struct xlbd *d, const struct labels *l)
 		    "1 while xlbd has the VIP announced to its BGP neighbors (graceful shutdown "
 		    "included), else 0.");
 	for (i = 0; i < d->n_vips; i++)
-		expo_u64(e, xlbd_vip_route(d, &d->vips[i]) != BGP_ROUTE_WITHDRAWN, "vip", l->vip[i],
+		expo_u64(e, rt_vip_route(d, &d->vips[i]) != BGP_ROUTE_WITHDRAWN, "vip", l->vip[i],
 			 NULL);
 	expo_family(e, "xlb_vip_state", EXPO_GAUGE,
 		    "The VIP's announce state, 1 for the current one: announced, "

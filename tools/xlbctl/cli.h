@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * xlbctl's whole behaviour as a function, so tools/xlbctl.c is a one-line
- * main and the tests can run the real CLI in-process against a server,
- * with its output captured.
+ * xlbctl's whole behaviour as a function, so main.c is a one-line main
+ * and the tests can run the real CLI in-process against a server, with
+ * its output captured. What it shares with xlbd (the command table, the
+ * wire protocol, the socket client) is in agent/ctl/.
  */
-#ifndef XLB_CTL_CLI_H
-#define XLB_CTL_CLI_H
+#ifndef XLB_TOOLS_XLBCTL_CLI_H
+#define XLB_TOOLS_XLBCTL_CLI_H
 
 #include <stdio.h>
 

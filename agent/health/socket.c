@@ -1,36 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Socket helpers of the tcp and dns checkers (see net.h).
+ * Socket helpers of the tcp and dns checkers (see socket.h).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
-#include "health/net.h"
+#include "health/socket.h"
 
 int hc_net_sockaddr(const struct hc_target *t, struct sockaddr_storage *ss, socklen_t *len)
 {
-	memset(ss, 0, sizeof(*ss));
-	if (t->addr.family == XLB_FAMILY_V4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(t->port);
-		sin->sin_addr.s_addr = t->addr.addr.v4;
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (t->addr.family == XLB_FAMILY_V6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(t->port);
-		memcpy(&sin6->sin6_addr, t->addr.addr.bytes, 16);
-		*len = sizeof(*sin6);
-		return 0;
-	}
-	return -EAFNOSUPPORT;
+	*len = conf_addr_sockaddr(&t->addr, t->port, ss);
+	return *len ? 0 : -EAFNOSUPPORT;
 }
 
 int hc_net_connect(const struct hc_target *t, int type)

@@ -2,13 +2,13 @@
 /*
  * Least privilege for xlbd (libcap-ng). Once the datapath is attached,
  * the pinned maps are open and the sockets are bound, xlbd keeps only the
- * capabilities its running life needs (privs.c lists each with its
+ * capabilities its running life needs (privdrop.c lists each with its
  * reason), empties its bounding set, inheritable and ambient sets, sets
  * no_new_privs, and with `-u USER` becomes that user. The exec checks'
  * children drop what is left before they run the command.
  */
-#ifndef XLB_LIB_PRIVS_H
-#define XLB_LIB_PRIVS_H
+#ifndef XLB_LIB_PRIVDROP_H
+#define XLB_LIB_PRIVDROP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +30,7 @@ int privs_user_lookup(const char *name, struct privs_user *u, char *err, size_t 
 #define PRIVS_SYS_ADMIN		0x2	/* CAP_SYS_ADMIN: libxdp's dispatcher */
 
 /*
- * Drop to what privs.c lists (CAP_SETUID, CAP_SETGID and CAP_KILL only
+ * Drop to what privdrop.c lists (CAP_SETUID, CAP_SETGID and CAP_KILL only
  * with PRIVS_EXEC_USERS, CAP_SYS_ADMIN only with PRIVS_SYS_ADMIN),
  * become user u if set (its groups from the group database). Permitted =
  * effective = the kept set; inheritable, ambient and bounding sets empty;

@@ -4,12 +4,12 @@
  *
  *   xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]
  *
- * Everything it does is in agent/ctl/cli.c (so the tests run the same
- * code); `xlbctl help` lists the commands.
+ * Everything it does is in cli.c beside it, a function the agent tests
+ * run in-process; `xlbctl help` lists the commands.
  */
 #include <stdio.h>
 
-#include "ctl/cli.h"
+#include "cli.h"
 
 int main(int argc, char **argv)
 {

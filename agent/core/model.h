@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xlbd's runtime model: for every VIP and backend of the running config,
+ * the node-local datapath ids, the health-check verdicts and the
+ * operator's runtime state (disabled VIPs, depooled backends, weight
+ * overrides; state.c keeps it across restarts). struct xlbd (core/xlbd.h)
+ * holds the array of VIPs.
+ *
+ * model.c answers the questions everyone asks of it, all named rt_*:
+ * which VIP or backend an operator means, what weight a backend has in
+ * the table, and the announce rule (is a VIP up, which route state BGP
+ * gets). Other files change the model and then say so: xlbd_vip_changed()
+ * (tables.c) or xlbd_vip_set_disabled() (announce.c).
+ */
+#ifndef XLB_CORE_MODEL_H
+#define XLB_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "config/config.h"
+
+struct xlbd;
+struct hc;
+struct check_ctx;
+enum bgp_route_state;
+
+/* A host-mode VIP's address on its add-address interface */
+enum rt_addr {
+	RT_ADDR_NONE = 0,	/* not there (or no add-address) */
+	RT_ADDR_ADDED,		/* there, added by xlbd (marked) */
+	RT_ADDR_PRESENT,	/* there, put there by someone else: never removed */
+};
+
+enum rt_pool {
+	RT_POOLED = 0,
+	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
+	RT_DEPOOLED_NOW,	/* no flows at all: existing ones move */
+};
+
+struct rt_backend {
+	const struct conf_backend *conf;
+	__u32 id;		/* datapath backend id; 0 = none (no datapath) */
+	__u32 gen;		/* datapath generation of that id */
+	enum rt_pool pool;
+	bool has_weight;	/* runtime weight override */
+	__u32 weight;		/* the override */
+	bool healthy;		/* not failed: stays in the table (unknown counts as healthy) */
+	int hc_state;		/* enum hc_state of its check; HC_UNKNOWN without one */
+	struct hc *hc;		/* its health check, NULL without one */
+	struct check_ctx *hc_ctx;
+	__u32 slots;		/* slots in the current Maglev table */
+};
+
+struct rt_vip {
+	const struct conf_vip *conf;
+	__u32 id;		/* datapath VIP id */
+	bool has_id;
+	bool disabled;		/* administratively withdrawn */
+	struct rt_backend *backends;
+	size_t n_backends;
+	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
+	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
+	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
+	int local_state;	/* host mode: enum hc_state of the VIP's own check */
+	struct hc *hc;		/* host mode: the local service's check */
+	struct check_ctx *hc_ctx;
+	int last_route;		/* enum bgp_route_state last given to BGP */
+	bool file_disabled;	/* its (or the global) disable file exists */
+	enum rt_addr addr_state;	/* add-address: is the address there, whose */
+	int addr_err;		/* add-address: last error (-errno), logged once */
+};
+
+/* The VIP spec names: its config `name`, or "ADDR:PORT/PROTO" as
+ * conf_vip_format() writes it. NULL if none. */
+struct rt_vip *rt_vip_find(struct xlbd *d, const char *spec);
+/* v's backend with address addr (IPv4 or IPv6 text); NULL if none. */
+struct rt_backend *rt_backend_find(struct rt_vip *v, const char *addr);
+
+/* b's weight in its VIP's table: 0 when depooled or failed, else the
+ * runtime override or the configured weight. */
+__u32 rt_backend_weight(const struct rt_backend *b);
+/* "pooled", "depooled", "depooled-now" */
+const char *rt_pool_name(enum rt_pool p);
+/* Is v up: enabled, no disable file, and enough usable backends (host
+ * mode: its own check passing)? *healthy (if not NULL) gets the number
+ * of usable backends. */
+bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy);
+/* The route state BGP gets for v now (announced, graceful shutdown,
+ * withdrawn): rt_vip_would_announce() with the hold-down after a failure
+ * and the graceful shutdown of a disabled VIP. */
+enum bgp_route_state rt_vip_route(struct xlbd *d, const struct rt_vip *v);
+
+#endif
