@@ -212,6 +212,13 @@ const char *conf_duration_str(__u32 ms, char *buf, size_t len);
 /* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
  * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */
 int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len);
+/* A watched socket as the config writes it: 203.0.113.10:53/udp,
+ * [2001:db8::1]:80/tcp, *:53/udp (any address). */
+int conf_watch_socket_format(const struct conf_watch_socket *w, char *buf, size_t len);
+/* Read that form (and PORT/PROTO, the address then being vip_addr);
+ * returns 0, or -EINVAL with what is wrong in why. */
+int conf_watch_socket_parse(const char *text, const struct conf_addr *vip_addr,
+			    struct conf_watch_socket *out, char *why, size_t whylen);
 /* "tcp", "http", "https", "dns", "exec"; NULL for CONF_HC_NONE */
 const char *conf_health_kind_name(enum conf_hc_kind kind);
 /* The name of a DNS type/rcode as the config writes it, or NULL. */

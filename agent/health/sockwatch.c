@@ -81,20 +81,12 @@ void sockwatch_free(struct sockwatch *sw)
 	free(sw);
 }
 
-static const char *proto_name(__u8 proto)
-{
-	return proto == IPPROTO_TCP ? "tcp" : "udp";
-}
-
+/* As the config writes it: 203.0.113.10:53/udp, *:53/udp */
 static void want_str(const struct sockdiag_want *w, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN] = "*";
+	struct conf_watch_socket c = { .addr = w->addr, .port = w->port, .proto = w->proto };
 
-	if (w->addr.family)
-		inet_ntop(w->addr.family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &w->addr.addr, a,
-			  sizeof(a));
-	snprintf(buf, len, w->addr.family == XLB_FAMILY_V6 ? "%s [%s]:%u" : "%s %s:%u",
-		 proto_name(w->proto), a, w->port);
+	conf_watch_socket_format(&c, buf, len);
 }
 
 /* ---- dumps ---- */

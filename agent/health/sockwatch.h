@@ -31,7 +31,7 @@
 struct sockwatch;
 struct sockwatch_entry;
 
-/* The watched socket is gone; detail says which ("udp 203.0.113.10:53:
+/* The watched socket is gone; detail says which ("203.0.113.10:53/udp:
  * the last socket closed"). The callback may add and remove entries. */
 typedef void (*sockwatch_fn)(void *arg, const char *detail);
 

@@ -203,7 +203,7 @@ void test_health_sockwatch_udp(void)
 	b = -1;
 	ASSERT_TRUE(run_until(el, has_fired, &f, 2000), "fired within 2 s");
 	ASSERT_EQ(f.n, 1, "fired once");
-	ASSERT_STREQ(f.detail, "udp 127.0.0.1:5353: the last socket closed", "detail");
+	ASSERT_STREQ(f.detail, "127.0.0.1:5353/udp: the last socket closed", "detail");
 	ASSERT_EQ(sockwatch_present(sw, &w), 0, "gone");
 	sockwatch_get_stats(sw, &st);
 	ASSERT_EQ(st.events, 2, "two events passed the filter (the unrelated one did not)");
@@ -288,7 +288,7 @@ void test_health_sockwatch_tcp(void)
 	close(dual);
 	dual = -1;
 	ASSERT_TRUE(run_until(el, has_fired, &f, 2000), "fired within 2 s");
-	ASSERT_STREQ(f.detail, "tcp 127.0.0.1:8080: the last socket closed", "detail");
+	ASSERT_STREQ(f.detail, "127.0.0.1:8080/tcp: the last socket closed", "detail");
 	ASSERT_EQ(f2.n, 1, "the second watch fired too");
 	sockwatch_get_stats(sw, &st);
 	ASSERT_EQ(st.events, 1, "only the listener's destruction passed the filter");

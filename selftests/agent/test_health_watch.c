@@ -105,7 +105,7 @@ void test_health_watch_socket(void)
 	close(lfd);
 	lfd = -1;
 	ASSERT_TRUE(ht_run_until(el, 3000, ht_changed_to_down, &w), "down");
-	snprintf(want, sizeof(want), "watch-socket tcp 127.0.0.1:%u: the last socket closed", port);
+	snprintf(want, sizeof(want), "watch-socket 127.0.0.1:%u/tcp: the last socket closed", port);
 	ASSERT_STREQ(w.reason, want, "reason: the event");
 	hc_get_counts(hc, &c);
 	ASSERT_EQ(c.events, 1, "one event");
