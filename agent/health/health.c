@@ -447,8 +447,7 @@ void hc_show(const struct hc *hc, struct buf *text, struct json_writer *json)
 	} else {
 		json_null(json);
 	}
-	json_kv_bool(json, "watch_socket", hc_watch_socket_active(hc->watch));
-	if (hc->cfg.watch_pidfile)
-		json_kv_u64(json, "watch_pid", hc_watch_pid(hc->watch));
+	json_key(json, "watch");
+	hc_watch_show(hc->watch, &hc->cfg, json);
 	json_object_end(json);
 }

@@ -143,8 +143,10 @@ int hc_watch_new(struct hc *hc, struct evloop *el, const struct conf_health *cfg
 void hc_watch_free(struct hc_watch *w);
 /* A probe passed: look at the PID file again if no process is watched. */
 void hc_watch_probe_ok(struct hc_watch *w);
-/* For show: whether the socket watch runs, the PID watched (0: none). */
-bool hc_watch_socket_active(const struct hc_watch *w);
-int hc_watch_pid(const struct hc_watch *w);
+/* `health show -j`: the check's "watch" value: null, or {sockets: [...],
+ * socket_watch_running, sockets_looked_at (destructions looked into),
+ * sockets_gone (events), pidfile, pid (0: no process watched now)}. */
+void hc_watch_show(const struct hc_watch *w, const struct conf_health *cfg,
+		   struct json_writer *json);
 
 #endif

@@ -29,6 +29,8 @@ struct sockwatch_entry {
 	void *arg;
 	bool look;			/* a destruction may have been its socket */
 	bool fire;			/* its socket is gone: callback due */
+	unsigned long long looked;	/* destructions that may have been its socket */
+	unsigned long long fired;	/* callbacks run */
 };
 
 struct sockwatch {
@@ -203,6 +205,7 @@ static void look_all(struct sockwatch *sw)
 			if (!memcmp(&e->want, &w, sizeof(w))) {
 				e->look = false;
 				e->fire = rc == 0;
+				e->looked++;
 			}
 		}
 		want_str(&w, what, sizeof(what));
@@ -214,6 +217,7 @@ static void look_all(struct sockwatch *sw)
 		snprintf(detail, sizeof(detail), "%s: the last socket closed", what);
 		while ((e = first_marked(sw, true))) {
 			e->fire = false;
+			e->fired++;
 			sw->st.fired++;
 			e->fn(e->arg, detail);
 		}
@@ -423,4 +427,11 @@ void sockwatch_del(struct sockwatch *sw, struct sockwatch_entry *e)
 void sockwatch_get_stats(const struct sockwatch *sw, struct sockwatch_stats *st)
 {
 	*st = sw->st;
+}
+
+void sockwatch_entry_counts(const struct sockwatch_entry *e, unsigned long long *looked,
+			    unsigned long long *fired)
+{
+	*looked = e->looked;
+	*fired = e->fired;
 }

@@ -57,5 +57,9 @@ struct sockwatch_stats {
 	unsigned long long overflows;	/* ENOBUFS: events lost, everything looked at */
 };
 void sockwatch_get_stats(const struct sockwatch *sw, struct sockwatch_stats *st);
+/* One entry's: destructions that may have been its socket (each looked
+ * at with a dump), and its callbacks. */
+void sockwatch_entry_counts(const struct sockwatch_entry *e, unsigned long long *looked,
+			    unsigned long long *fired);
 
 #endif

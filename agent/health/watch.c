@@ -24,6 +24,7 @@
 
 #include "health/health.h"
 #include "health/sockwatch.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 struct hc_watch {
@@ -220,12 +221,36 @@ void hc_watch_probe_ok(struct hc_watch *w)
 		pid_start(w);
 }
 
-bool hc_watch_socket_active(const struct hc_watch *w)
+void hc_watch_show(const struct hc_watch *w, const struct conf_health *cfg,
+		   struct json_writer *json)
 {
-	return w && w->n_sock;
-}
+	unsigned long long looked = 0, fired = 0, l, f;
+	char buf[CONF_VIP_STRLEN];
+	size_t i;
 
-int hc_watch_pid(const struct hc_watch *w)
-{
-	return w && w->pidfd >= 0 ? w->pid : 0;
+	if (!cfg->n_watch_socket && !cfg->watch_pidfile) {
+		json_null(json);
+		return;
+	}
+	json_object_start(json);
+	json_key(json, "sockets");
+	json_array_start(json);
+	for (i = 0; i < cfg->n_watch_socket; i++) {
+		conf_watch_socket_format(&cfg->watch_socket[i], buf, sizeof(buf));
+		json_string(json, buf);
+	}
+	json_array_end(json);
+	for (i = 0; w && i < w->n_sock; i++) {
+		sockwatch_entry_counts(w->sock[i], &l, &f);
+		looked += l;
+		fired += f;
+	}
+	json_kv_bool(json, "socket_watch_running", w && w->n_sock);
+	json_kv_u64(json, "sockets_looked_at", looked);
+	json_kv_u64(json, "sockets_gone", fired);
+	if (cfg->watch_pidfile) {
+		json_kv_string(json, "pidfile", cfg->watch_pidfile);
+		json_kv_u64(json, "pid", w && w->pidfd >= 0 ? (uint64_t)w->pid : 0);
+	}
+	json_object_end(json);
 }

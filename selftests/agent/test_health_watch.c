@@ -128,7 +128,11 @@ void test_health_watch_socket(void)
 		hc_show(hc, NULL, &jw);
 		ASSERT_OK(json_finish(&jw), "json document");
 		ASSERT_TRUE(strstr(buf_str(&b), "\"events\":1"), "show: events");
-		ASSERT_TRUE(strstr(buf_str(&b), "\"watch_socket\":true"), "show: watching");
+		printf("%s\n", buf_str(&b));
+		ASSERT_TRUE(strstr(buf_str(&b), "\"sockets\":[\"127.0.0.1:8053/tcp\"]"),
+			    "show: the socket");
+		ASSERT_TRUE(strstr(buf_str(&b), "\"socket_watch_running\":true"), "show: watching");
+		ASSERT_TRUE(strstr(buf_str(&b), "\"sockets_gone\":1"), "show: one gone");
 		buf_free(&b);
 	}
 out:
