@@ -71,6 +71,9 @@ struct bfd_session {
 	uint64_t tx_due_us;		/* next periodic packet, monotonic us; 0 = none */
 	uint64_t detect_due_us;		/* Detection Time ends; 0 = nothing to detect */
 	uint64_t last_tx_us;		/* the last periodic packet */
+	uint32_t last_tx_iv_us;		/* the transmit interval then */
+	uint64_t last_rx_us;		/* arrival of the last packet that got here */
+	uint64_t last_rx_detect_us;	/* the Detection Time then */
 	bfd_down_fn down;
 	void *arg;
 	bool lingering;			/* destroyed: AdminDown until t_linger */
@@ -160,8 +163,17 @@ static void sess_send(struct bfd_session *s, bool final)
 		return;
 	}
 	s->st.pkts_out++;
-	if (!final)
-		s->last_tx_us = clock_mono_us();
+	if (!final) {
+		uint64_t now = clock_mono_us();
+		uint32_t iv = bfd_sm_tx_interval_us(&s->sm);
+
+		/* a margin only between packets at the same, settled rate */
+		if (s->sm.state == BFD_STATE_UP && s->last_tx_us && iv == s->last_tx_iv_us &&
+		    now - s->last_tx_us > s->st.max_tx_gap_us)
+			s->st.max_tx_gap_us = now - s->last_tx_us;
+		s->last_tx_us = now;
+		s->last_tx_iv_us = s->sm.state == BFD_STATE_UP ? iv : 0;
+	}
 }
 
 /* The delay to the next periodic packet, us, jittered (sec 6.8.7). */
@@ -293,6 +305,12 @@ static void rx_one(struct bfd *b, const __u8 *buf, size_t len, const struct conf
 		return;
 	}
 	s->st.pkts_in++;
+	if (s->sm.state == BFD_STATE_UP && s->last_rx_us && rx_us > s->last_rx_us &&
+	    bfd_sm_detect_us(&s->sm) == s->last_rx_detect_us &&
+	    rx_us - s->last_rx_us > s->st.max_rx_gap_us)
+		s->st.max_rx_gap_us = rx_us - s->last_rx_us;
+	s->last_rx_us = rx_us;
+	s->last_rx_detect_us = s->sm.state == BFD_STATE_UP ? bfd_sm_detect_us(&s->sm) : 0;
 	old = s->sm.state;
 	a = bfd_sm_rx(&s->sm, &p);
 	arm_detect(s, rx_us);

@@ -117,6 +117,11 @@ struct bfd_session_stats {
 	uint32_t downs;			/* times it left Up */
 	enum bfd_diag last_down_diag;	/* why it last left Up */
 	uint64_t last_change_ms;	/* monotonic (evloop) time of the last state change */
+	/* margins while Up (how close to a Detection Time it came), us:
+	 * the longest wait between two packets from the peer by their
+	 * arrival times, and between two of our periodic packets */
+	uint64_t max_rx_gap_us;
+	uint64_t max_tx_gap_us;
 };
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st);
 
