@@ -31,13 +31,14 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
+#include "bfd/tx.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 
 #define RX_BATCH	64		/* packets per wake-up, then the loop's other work */
 #define RX_BUF		256		/* Length is one byte: no control packet is longer */
 #define RX_AGE_MAX_US	10000000	/* an arrival time older than this is a clock step */
-#define TX_MIN_US	1000		/* never two periodic packets closer than this */
+#define BEAT_MS		(BFD_TX_STALL_MS / 8)	/* the loop's heartbeat to the sender */
 #define DSCP_CS6	0xc0		/* network control, as routers send BFD */
 #define LINGER_MAX_MS	10000		/* AdminDown after destroy, at most */
 
@@ -49,6 +50,8 @@ struct bfd {
 	int tfd;			/* BFD's timer (timerfd), a priority fd */
 	uint64_t armed_us;		/* its expiry, monotonic us; 0 = disarmed */
 	bool in_timer;			/* the timer callback runs: it re-arms once, at the end */
+	struct bfd_tx *tx;		/* the periodic sender (its own thread) */
+	struct ev_timer t_beat;		/* its heartbeat from the loop */
 	struct bfd_session *sessions;	/* live and lingering */
 	uint64_t discarded[BFD_PKT_ERR_MAX];
 	uint64_t rnd;			/* xorshift64* state for jitter and ports */
@@ -68,10 +71,11 @@ struct bfd_session {
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
 	struct ev_timer t_linger;
-	uint64_t tx_due_us;		/* next periodic packet, monotonic us; 0 = none */
+	struct bfd_tx_slot *slot;	/* its periodic packets, sent by the sender thread */
+	__u8 tx_pkt[BFD_PKT_LEN];	/* what the slot has: the periodic packet ... */
+	uint32_t tx_iv_us;		/* ... its interval (0 = none) ... */
+	bool tx_mult1;			/* ... and Detect Mult 1 */
 	uint64_t detect_due_us;		/* Detection Time ends; 0 = nothing to detect */
-	uint64_t last_tx_us;		/* the last periodic packet */
-	uint32_t last_tx_iv_us;		/* the transmit interval then */
 	uint64_t last_rx_us;		/* arrival of the last packet that got here */
 	uint64_t last_rx_detect_us;	/* the Detection Time then */
 	bfd_down_fn down;
@@ -130,12 +134,9 @@ static void timer_rearm(struct bfd *b)
 
 	if (b->in_timer || b->tfd < 0)
 		return;
-	for (s = b->sessions; s; s = s->next) {
-		if (s->tx_due_us && (!next || s->tx_due_us < next))
-			next = s->tx_due_us;
+	for (s = b->sessions; s; s = s->next)
 		if (s->detect_due_us && (!next || s->detect_due_us < next))
 			next = s->detect_due_us;
-	}
 	if (next == b->armed_us)
 		return;
 	/* next 0 (nothing due) leaves it_value zero: disarmed */
@@ -147,6 +148,7 @@ static void timer_rearm(struct bfd *b)
 
 /* ---- sending ---- */
 
+/* A packet now, from the loop: on a state change, and the Final. */
 static void sess_send(struct bfd_session *s, bool final)
 {
 	struct bfd_pkt p;
@@ -163,47 +165,48 @@ static void sess_send(struct bfd_session *s, bool final)
 		return;
 	}
 	s->st.pkts_out++;
-	if (!final) {
-		uint64_t now = clock_mono_us();
-		uint32_t iv = bfd_sm_tx_interval_us(&s->sm);
-
-		/* a margin only between packets at the same, settled rate */
-		if (s->sm.state == BFD_STATE_UP && s->last_tx_us && iv == s->last_tx_iv_us &&
-		    now - s->last_tx_us > s->st.max_tx_gap_us)
-			s->st.max_tx_gap_us = now - s->last_tx_us;
-		s->last_tx_us = now;
-		s->last_tx_iv_us = s->sm.state == BFD_STATE_UP ? iv : 0;
-	}
 }
 
-/* The delay to the next periodic packet, us, jittered (sec 6.8.7). */
-static uint64_t tx_delay_us(struct bfd_session *s)
+/* Hand the periodic packet and its interval to the sender thread when
+ * they changed; sent_now: the loop has just sent one itself (the next is
+ * an interval from now). */
+static void tx_sync(struct bfd_session *s, bool sent_now)
 {
 	uint32_t iv = s->lingering ? s->linger_tx_ms * 1000 : bfd_sm_tx_interval_us(&s->sm);
+	bool mult1 = s->sm.detect_mult == 1;
+	__u8 buf[BFD_PKT_LEN];
+	struct bfd_pkt p;
 
-	if (!iv)	/* no periodic packets for now: look again in a while */
-		iv = BFD_SLOW_TX_US;
-	iv = bfd_sm_jitter_us(&s->sm, iv, rnd32(s->b));
-	return iv < TX_MIN_US ? TX_MIN_US : iv;
+	/* the packet says the state: a change of it changes the bytes */
+	bfd_sm_packet(&s->sm, false, &p);
+	if (bfd_pkt_encode(&p, buf, sizeof(buf)))
+		return;
+	if (!sent_now && iv == s->tx_iv_us && mult1 == s->tx_mult1 &&
+	    !memcmp(buf, s->tx_pkt, sizeof(buf)))
+		return;
+	memcpy(s->tx_pkt, buf, sizeof(buf));
+	s->tx_iv_us = iv;
+	s->tx_mult1 = mult1;
+	bfd_tx_set(s->b->tx, s->slot, buf, iv, mult1, s->sm.state == BFD_STATE_UP && !s->lingering,
+		   sent_now);
 }
 
 static void arm_tx(struct bfd_session *s)
 {
-	s->tx_due_us = clock_mono_us() + tx_delay_us(s);
-	timer_rearm(s->b);
+	tx_sync(s, true);
 }
 
-/* The transmit interval changed: bring the next packet forward if the
- * new interval says it is due sooner; a longer one applies from the next
- * packet on. */
 static void resched_tx(struct bfd_session *s)
 {
-	uint64_t now = clock_mono_us(), due = s->last_tx_us + tx_delay_us(s);
+	tx_sync(s, false);
+}
 
-	if (s->tx_due_us && due >= s->tx_due_us)
-		return;
-	s->tx_due_us = due > now ? due : now;
-	timer_rearm(s->b);
+static void t_beat(struct evloop *el, void *arg)
+{
+	struct bfd *b = arg;
+
+	bfd_tx_heartbeat(b->tx);
+	evloop_timer_set(el, &b->t_beat, BEAT_MS, t_beat, b);
 }
 
 /* ---- events ---- */
@@ -257,8 +260,9 @@ static void sess_apply(struct bfd_session *s, enum bfd_state old, unsigned int a
 	if (a & BFD_SM_POLL_DONE)
 		s_debug(s, "poll sequence done: tx %u us, rx %u us", s->sm.tx_used_us,
 			s->sm.rx_used_us);
-	if (a & BFD_SM_TIMERS)
-		resched_tx(s);
+	/* whatever the event changed in our packets (the remote's
+	 * discriminator, the Poll bit, the intervals) goes to the sender */
+	resched_tx(s);
 	if ((a & BFD_SM_CLIENT_DOWN) && s->down)
 		s->down(s->arg, s, s->sm.local_diag);
 }
@@ -398,22 +402,14 @@ static void rx_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 	rx_drain(arg, fd);
 }
 
-/* The first session with something due at now: a Detection Time that
- * ended, or a periodic packet. */
-static struct bfd_session *first_due(struct bfd *b, uint64_t now, bool *detect)
+/* The first session whose Detection Time ended by now. */
+static struct bfd_session *first_due(struct bfd *b, uint64_t now)
 {
 	struct bfd_session *s;
 
-	for (s = b->sessions; s; s = s->next) {
-		if (s->detect_due_us && s->detect_due_us <= now) {
-			*detect = true;
+	for (s = b->sessions; s; s = s->next)
+		if (s->detect_due_us && s->detect_due_us <= now)
 			return s;
-		}
-		if (s->tx_due_us && s->tx_due_us <= now) {
-			*detect = false;
-			return s;
-		}
-	}
 	return NULL;
 }
 
@@ -422,7 +418,6 @@ static void timer_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 	struct bfd *b = arg;
 	struct bfd_session *s;
 	uint64_t now = clock_mono_us(), expired;
-	bool detect;
 
 	(void)el;
 	(void)events;
@@ -430,28 +425,19 @@ static void timer_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 		log_debug("bfd: timer: %s", strerror(errno));
 	b->armed_us = 0;
 	b->in_timer = true;
-	/* a Detection Time ending: first read what has arrived, in case the
-	 * loop was busy when it came (its arrival time decides) */
-	for (s = b->sessions; s; s = s->next)
-		if (s->detect_due_us && s->detect_due_us <= now)
-			break;
-	if (s) {
+	/* first read what has arrived, in case the loop was busy when it
+	 * came (its arrival time decides) */
+	if (first_due(b, now)) {
 		rx_drain(b, b->fd4);
 		rx_drain(b, b->fd6);
 	}
-	/* one thing at a time from the head of the list: the down callback
-	 * may destroy sessions */
-	while ((s = first_due(b, now, &detect))) {
-		if (detect) {
-			enum bfd_state old = s->sm.state;
+	/* one at a time from the head of the list: the down callback may
+	 * destroy sessions */
+	while ((s = first_due(b, now))) {
+		enum bfd_state old = s->sm.state;
 
-			s->detect_due_us = 0;
-			sess_apply(s, old, bfd_sm_expired(&s->sm));
-			continue;
-		}
-		if (s->lingering || bfd_sm_tx_interval_us(&s->sm))
-			sess_send(s, false);
-		s->tx_due_us = now + tx_delay_us(s);
+		s->detect_due_us = 0;
+		sess_apply(s, old, bfd_sm_expired(&s->sm));
 	}
 	b->in_timer = false;
 	timer_rearm(b);
@@ -570,6 +556,8 @@ static void sess_free(struct bfd_session *s)
 		}
 	}
 	evloop_timer_cancel(b->el, &s->t_linger);
+	/* the sender lets go of the socket before it is closed */
+	bfd_tx_slot_free(b->tx, s->slot);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s);
@@ -622,6 +610,12 @@ int bfd_session_new(struct bfd *b, const struct conf_addr *peer, const struct co
 		return err;
 	}
 	s->dst_len = conf_addr_sockaddr(peer, b->peer_port, &s->dst);
+	s->slot = bfd_tx_slot_new(b->tx, s->fd, &s->dst, s->dst_len);
+	if (!s->slot) {
+		close(s->fd);
+		free(s);
+		return -ENOMEM;
+	}
 	s->down = down;
 	s->arg = arg;
 	bfd_sm_init(&s->sm, new_discr(b), ms_to_us(cfg->interval_ms), ms_to_us(cfg->min_rx_ms),
@@ -711,7 +705,14 @@ const struct bfd_sm *bfd_session_sm(const struct bfd_session *s)
 
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st)
 {
+	struct bfd_tx_stats t;
+
 	*st = s->st;
+	bfd_tx_slot_stats(s->b->tx, s->slot, &t);
+	st->pkts_out += t.pkts_out;
+	st->send_errors += t.send_errors;
+	st->pkts_held = t.held;
+	st->max_tx_gap_us = t.max_gap_us;
 }
 
 const struct bfd_session *bfd_session_next(const struct bfd *b, const struct bfd_session *prev)
@@ -739,6 +740,7 @@ void bfd_session_info(const struct bfd_session *s, struct bfd_session_info *info
 int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
 {
 	struct bfd *b = calloc(1, sizeof(*b));
+	int err;
 
 	if (!b)
 		return -ENOMEM;
@@ -746,8 +748,7 @@ int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
 	b->fd4 = b->fd6 = -1;
 	b->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (b->tfd < 0) {
-		int err = -errno;
-
+		err = -errno;
 		free(b);
 		return err;
 	}
@@ -756,6 +757,14 @@ int bfd_new(struct evloop *el, const struct bfd_opts *opts, struct bfd **out)
 		free(b);
 		return -ENOMEM;
 	}
+	err = bfd_tx_new(&b->tx);
+	if (err) {
+		evloop_del_fd(el, b->tfd);
+		close(b->tfd);
+		free(b);
+		return err;
+	}
+	t_beat(el, b);
 	b->port = opts && opts->port ? opts->port : BFD_PORT;
 	b->peer_port = opts && opts->peer_port ? opts->peer_port : BFD_PORT;
 	if (getrandom(&b->rnd, sizeof(b->rnd), 0) != sizeof(b->rnd))
@@ -792,7 +801,14 @@ void bfd_free(struct bfd *b)
 	}
 	evloop_del_fd(b->el, b->tfd);
 	close(b->tfd);
+	evloop_timer_cancel(b->el, &b->t_beat);
+	bfd_tx_free(b->tx);
 	free(b);
+}
+
+int bfd_sender_realtime(const struct bfd *b)
+{
+	return bfd_tx_realtime(b->tx);
 }
 
 uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e)

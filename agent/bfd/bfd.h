@@ -122,6 +122,7 @@ struct bfd_session_stats {
 	 * arrival times, and between two of our periodic packets */
 	uint64_t max_rx_gap_us;
 	uint64_t max_tx_gap_us;
+	uint64_t pkts_held;		/* periodic packets not sent: xlbd's loop stalled (tx.h) */
 };
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st);
 
@@ -138,6 +139,9 @@ struct bfd_session_info {
 	time_t last_change;		/* wall clock of that change */
 };
 void bfd_session_info(const struct bfd_session *s, struct bfd_session_info *info);
+
+/* The periodic sender runs at real-time priority: 1, 0 not, -1 not known yet. */
+int bfd_sender_realtime(const struct bfd *b);
 
 /* Packets discarded for reason e since bfd_new(). */
 uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e);

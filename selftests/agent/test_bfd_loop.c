@@ -15,7 +15,10 @@
  *    discriminator are discarded and counted;
  *  - the same over ::1 (IPv6 socket, hop limit).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,7 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
+#include "bfd/tx.h"
 #include "core/show.h"
 #include "lib/buf.h"
 #include "lib/json.h"
@@ -432,18 +436,15 @@ static void hog(struct evloop *el, void *arg)
 }
 
 /*
- * The loop busy for longer than the Detection Time: the packets that
- * arrived meanwhile count by their arrival time, so no Down. a detects b
- * in 3 x 20 ms; b (a child, its own loop) detects a in 50 x 20 ms, so
- * that a's packets held up by the busy loop cannot take b down (which
- * would be a real Down, not the one tested here). Without the arrival
- * times, a's Detection Time ran out in every busy callback.
+ * The loop busy for longer than the Detection Time, both sides at
+ * 3 x 20 ms (b in a child, its own loop): the sender thread keeps a's
+ * packets going, so b sees nothing wrong, and the packets that arrived
+ * meanwhile count by their arrival time, so a sees nothing wrong either.
+ * Before the sender thread and the arrival times, every busy spell took
+ * the session down.
  */
 void test_bfd_loop_busy_loop(void)
 {
-	static const struct conf_bfd patient = {
-		.enabled = true, .interval_ms = 20, .min_rx_ms = 20, .multiplier = 50
-	};
 	struct side a = {}, b = {};
 	struct pair p = { &a, &b };
 	struct bfd_session_stats st0, st;
@@ -455,7 +456,7 @@ void test_bfd_loop_busy_loop(void)
 
 	if (!ASSERT_OK(evloop_new(&el), "evloop"))
 		return;
-	if (!ASSERT_OK(pair_open_child(el, &a, &patient, &child), "instances"))
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
 		goto out;
 	b.s = a.s;
 	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
@@ -468,11 +469,14 @@ void test_bfd_loop_busy_loop(void)
 		run_for(el, 100);
 	}
 	bfd_session_stats(a.s, &st);
-	printf("3 busy callbacks of %ld ms: %llu packets in, downs %u\n", busy_ms,
-	       (unsigned long long)(st.pkts_in - st0.pkts_in), st.downs);
-	ASSERT_EQ(st.downs, 0, "no Down: the packets arrived in time");
+	printf("3 busy callbacks of %ld ms: %llu packets in, %llu out, downs %u, longest gap "
+	       "sent %llu us\n", busy_ms, (unsigned long long)(st.pkts_in - st0.pkts_in),
+	       (unsigned long long)(st.pkts_out - st0.pkts_out), st.downs,
+	       (unsigned long long)st.max_tx_gap_us);
+	ASSERT_EQ(st.downs, 0, "no Down on either side");
 	ASSERT_EQ(a.downs, 0, "client not told");
 	ASSERT_GE(st.pkts_in - st0.pkts_in, 20, "packets read after each busy spell");
+	ASSERT_GE(st.pkts_out - st0.pkts_out, 30, "packets sent during the busy spells");
 	ASSERT_TRUE(is_up(&a), "Up");
 out:
 	if (child > 0) {
@@ -480,6 +484,88 @@ out:
 		waitpid(child, NULL, 0);
 	}
 	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* The loop stuck for longer than BFD_TX_STALL_MS: the sender stops, so
+ * the peer sees a hung xlbd as down (then says so, and a reads it). */
+void test_bfd_loop_stalled_loop(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct bfd_session_stats st;
+	struct ev_timer t = {};
+	struct evloop *el;
+	pid_t child = -1;
+	long busy_ms = BFD_TX_STALL_MS + 500;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
+		goto out;
+	b.s = a.s;
+	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
+		goto out;
+	run_for(el, 200);
+	evloop_timer_set(el, &t, 0, hog, &busy_ms);
+	ASSERT_TRUE(run_until(el, got_down, &a, 2000), "a Down after the stall");
+	bfd_session_stats(a.s, &st);
+	printf("loop stuck %ld ms: %llu periodic packets held, a down with %s\n", busy_ms,
+	       (unsigned long long)st.pkts_held, bfd_diag_name(a.diag));
+	ASSERT_GT(st.pkts_held, 0, "the sender held packets");
+	ASSERT_EQ(a.diag, BFD_DIAG_NEIGHBOR_DOWN, "the peer detected it and said so");
+	ASSERT_TRUE(run_until(el, is_up, &a, 4000), "Up again when the loop runs");
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* The sender thread: real-time priority and no capability (as root). */
+void test_bfd_tx_thread(void)
+{
+	struct evloop *el;
+	struct bfd *b = NULL;
+	char path[64], line[256];
+	int n_threads = 0, rt = -1, i;
+	DIR *d;
+	struct dirent *de;
+
+	if (geteuid()) {
+		test_skip("needs root (real-time priority, capabilities to drop)");
+		return;
+	}
+	if (!ASSERT_OK(evloop_new(&el), "evloop") || !ASSERT_OK(bfd_new(el, NULL, &b), "bfd_new"))
+		goto out;
+	for (i = 0; i < 1000 && (rt = bfd_sender_realtime(b)) < 0; i++)
+		usleep(1000);
+	ASSERT_EQ(rt, 1, "real-time priority");
+	d = opendir("/proc/self/task");
+	if (!ASSERT_TRUE(d, "/proc/self/task"))
+		goto out;
+	while ((de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+		FILE *f;
+
+		if (tid <= 0 || tid == getpid())
+			continue;
+		n_threads++;
+		ASSERT_EQ(sched_getscheduler(tid), SCHED_FIFO, "sender: SCHED_FIFO");
+		snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapPrm:", 7))
+				ASSERT_STREQ(line + 7, "\t0000000000000000\n", "sender: no capability");
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	ASSERT_EQ(n_threads, 1, "one thread besides the loop's");
+out:
+	bfd_free(b);
 	evloop_free(el);
 }
 
