@@ -6,7 +6,7 @@
 # hour). Three host-mode xlbd nodes, each with BFD to two leaves, a BIRD 2
 # (protocol bfd, 192.0.2.1) and an FRR (bfdd, 192.0.2.2) on one bridge,
 # both leaves asking for 20 ms x 3 so that each session runs at the
-# node's own timers:
+# node's own timers (BFD_SOAK_INTERVALS changes them):
 #
 #   lb  192.0.2.10  BFD 20 ms x 3   (Detection Time 60 ms)
 #   lb2 192.0.2.11  BFD 50 ms x 3   (150 ms)
@@ -40,7 +40,10 @@
 # (bfd show), against the Detection Time.
 # Exits 0 when it ran (whatever it counted), 1 if it could not, 77 if not
 # root. Environment: BUILD, BFD_SOAK_SECONDS, BFD_SOAK_HOGS,
-# BFD_SOAK_CHECKS, BFD_SOAK_NODES (default "lb lb2 lb3").
+# BFD_SOAK_CHECKS, BFD_SOAK_NODES (default "lb lb2 lb3"),
+# BFD_SOAK_INTERVALS (the three nodes' intervals in ms, default
+# "20 50 300"; the leaves ask for the smallest), BFD_SOAK_TRAFFIC=0 (no
+# UDP traffic).
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xbs$$"
@@ -51,7 +54,10 @@ HOGS=${BFD_SOAK_HOGS:-$(nproc)}
 CHECKS=${BFD_SOAK_CHECKS:-40}
 NODES=${BFD_SOAK_NODES:-lb lb2 lb3}
 LEAF2=192.0.2.2
-declare -A IV=([lb]=20 [lb2]=50 [lb3]=300)
+read -r iv1 iv2 iv3 <<<"${BFD_SOAK_INTERVALS:-20 50 300}"
+declare -A IV=([lb]=$iv1 [lb2]=$iv2 [lb3]=$iv3)
+LEAF_IV=$iv1
+for i in $iv2 $iv3; do [ "$i" -lt "$LEAF_IV" ] && LEAF_IV=$i; done
 declare -A BASE=([lb]=0 [lb2]=40 [lb3]=80)
 NODE_ADDR4[lb3]=192.0.2.12
 NODE_ADDR6[lb3]=2001:db8:1::12
@@ -79,9 +85,9 @@ done
 nb=""
 for n in $NODES; do nb="$nb neighbor=${NODE_ADDR4[$n]}"; done
 # shellcheck disable=SC2086 # a word list
-leaf_start bird "$(ns leaf)" $nb passive bfd bfd_interval=20 bfd_mult=3 || fail "BIRD leaf"
+leaf_start bird "$(ns leaf)" $nb passive bfd bfd_interval=$LEAF_IV bfd_mult=3 || fail "BIRD leaf"
 # shellcheck disable=SC2086
-leaf_start frr "$(ns leaf2)" router-id=$LEAF2 $nb passive bfd bfd_interval=20 bfd_mult=3 ||
+leaf_start frr "$(ns leaf2)" router-id=$LEAF2 $nb passive bfd bfd_interval=$LEAF_IV bfd_mult=3 ||
 	fail "FRR leaf"
 
 # The leaves stand for routers of their own, whose CPUs this host's load
@@ -172,7 +178,7 @@ leaf_poll 60 settled || fail "sessions not Up at their timers within 60 s"
 for i in $(seq "$HOGS"); do
 	bg lb3 /usr/bin/python3 -c 'while True: pass'
 done
-bg lb3 /usr/bin/python3 -c '
+[ "${BFD_SOAK_TRAFFIC:-1}" = 0 ] || bg lb3 /usr/bin/python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 d = b"x" * 512
