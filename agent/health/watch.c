@@ -2,8 +2,9 @@
 /*
  * Events that fail a host-mode check at once, next to its probes:
  *  - `watch-socket`: the service's listening or bound socket closing for
- *    good (sockwatch.c; one socket watch for the whole process, opened
- *    with the first check that needs it and closed with the last);
+ *    good (sockwatch.c; one socket watch for the whole process, whose
+ *    sockets open with the first check that needs them and close with
+ *    the last);
  *  - `watch-pidfile`: the process named in a PID file exiting, seen on a
  *    pidfd. The file is read when the check starts and again after each
  *    passing probe while no live process is watched, so a restarted
@@ -34,14 +35,14 @@ struct hc_watch {
 	const char *label;
 	struct sockwatch_entry *sock[CONF_WATCH_SOCKETS_MAX];
 	size_t n_sock;
-	bool sw_user;			/* counted in g_sw_users */
+	bool sw_user;			/* has entries in g_sw */
 	int pidfd;			/* -1: no process watched */
 	pid_t pid;
 };
 
-/* the process-wide socket watch and its users */
+/* the process-wide socket watch (its sockets open only while some check
+ * uses it) */
 static struct sockwatch *g_sw;
-static size_t g_sw_users;
 
 static void socket_gone(void *arg, const char *detail)
 {
@@ -64,7 +65,6 @@ static int sock_start(struct hc_watch *w)
 		if (err)
 			return err;
 	}
-	g_sw_users++;
 	w->sw_user = true;
 	for (i = 0; i < w->cfg->n_watch_socket; i++) {
 		const struct conf_watch_socket *c = &w->cfg->watch_socket[i];
@@ -88,10 +88,9 @@ static void sock_stop(struct hc_watch *w)
 		sockwatch_del(g_sw, w->sock[i]);
 	w->n_sock = 0;
 	w->sw_user = false;
-	if (!--g_sw_users) {
-		sockwatch_free(g_sw);
-		g_sw = NULL;
-	}
+	/* the last entry gone closes the watch's sockets; the struct stays
+	 * (a check may be freed from the watch's own callback, and the next
+	 * check with a watch takes it again) */
 }
 
 static void pid_stop(struct hc_watch *w)

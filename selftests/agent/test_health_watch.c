@@ -142,6 +142,60 @@ out:
 	evloop_free(el);
 }
 
+/* The change callback frees the check as the socket event reports: the
+ * watch is inside its own callback then (nothing may touch the freed
+ * check or a freed watch after it). */
+void test_health_watch_free_in_callback(void)
+{
+	struct conf_health cfg = slow_cfg();
+	struct ht_watch w = {};
+	struct evloop *el = NULL;
+	struct hc *hc = NULL;
+	struct hc_target t;
+	uint16_t port = 8055;
+	int lfd = -1;
+
+	if (!netns())
+		return;
+	cfg.watch_socket[0] = (struct conf_watch_socket){ .port = port, .proto = IPPROTO_TCP };
+	cfg.n_watch_socket = 1;	/* any address */
+	lfd = listener(port);
+	if (!ASSERT_GE(lfd, 0, "listen") || !ASSERT_OK(evloop_new(&el), "evloop_new"))
+		goto out;
+	ASSERT_OK(evloop_add_fd(el, lfd, EPOLLIN, accept_all, NULL), "add listener");
+	t = ht_target("127.0.0.1", port);
+	if (!ASSERT_OK(hc_new(el, &cfg, &t, ht_change, &w, &hc), "hc_new"))
+		goto out;
+	ASSERT_TRUE(ht_run_until(el, 3000, ht_changed_to_up, &w), "up");
+	w.free_on_change = true;
+	w.hcp = &hc;
+	evloop_del_fd(el, lfd);
+	close(lfd);
+	lfd = -1;
+	ASSERT_TRUE(ht_run_until(el, 3000, ht_changed_to_down, &w), "down");
+	ASSERT_TRUE(hc == NULL, "freed in the callback");
+	ASSERT_TRUE(strstr(w.reason, "watch-socket *:8055/tcp") != NULL, "by the event");
+	/* a new check with a watch after that works as the first did */
+	w.free_on_change = false;
+	lfd = listener(port);
+	if (!ASSERT_GE(lfd, 0, "listen again"))
+		goto out;
+	ASSERT_OK(evloop_add_fd(el, lfd, EPOLLIN, accept_all, NULL), "add listener");
+	if (!ASSERT_OK(hc_new(el, &cfg, &t, ht_change, &w, &hc), "hc_new again"))
+		goto out;
+	ASSERT_TRUE(ht_run_until(el, 3000, ht_changed_to_up, &w), "up again");
+	evloop_del_fd(el, lfd);
+	close(lfd);
+	lfd = -1;
+	ASSERT_TRUE(ht_run_until(el, 3000, ht_changed_to_down, &w), "down again");
+	ASSERT_TRUE(strstr(w.reason, "watch-socket") != NULL, "by the event again");
+out:
+	hc_free(hc);
+	if (lfd >= 0)
+		close(lfd);
+	evloop_free(el);
+}
+
 static pid_t sleeper(const char *pidfile)
 {
 	char *const argv[] = { "/bin/sleep", "60", NULL };
