@@ -76,6 +76,7 @@ struct bfd_session {
 	uint32_t tx_iv_us;		/* ... its interval (0 = none) ... */
 	bool tx_mult1;			/* ... and Detect Mult 1 */
 	uint64_t detect_due_us;		/* Detection Time ends; 0 = nothing to detect */
+	uint64_t expired_us;		/* when the last Detection Time ran out */
 	uint64_t last_rx_us;		/* arrival of the last packet that got here */
 	uint64_t last_rx_detect_us;	/* the Detection Time then */
 	bfd_down_fn down;
@@ -235,6 +236,8 @@ static void sess_apply(struct bfd_session *s, enum bfd_state old, unsigned int a
 			       (unsigned long long)bfd_sm_detect_us(&s->sm) / 1000);
 		} else if (old == BFD_STATE_UP) {
 			s->st.downs++;
+			if (s->sm.local_diag == BFD_DIAG_DETECT_EXPIRED)
+				s->st.downs_detected++;
 			s->st.last_down_diag = s->sm.local_diag;
 			if (a & BFD_SM_CLIENT_DOWN)
 				s_warn(s, "Up -> %s: %s", bfd_state_name(s->sm.state),
@@ -309,6 +312,16 @@ static void rx_one(struct bfd *b, const __u8 *buf, size_t len, const struct conf
 		return;
 	}
 	s->st.pkts_in++;
+	/* stamped before the Detection Time ran out, read after: the kernel
+	 * had it but had not delivered it to the socket (its softirq work
+	 * starved on a busy host); the Down was not the peer's fault */
+	if (s->expired_us) {
+		if (rx_us < s->expired_us && !s->st.late_deliveries++)
+			s_info(s, "a packet that arrived %llu us before the Detection Time ran out "
+				  "reached the socket only after: the host delivers packets late",
+			       (unsigned long long)(s->expired_us - rx_us));
+		s->expired_us = 0;
+	}
 	if (s->sm.state == BFD_STATE_UP && s->last_rx_us && rx_us > s->last_rx_us &&
 	    bfd_sm_detect_us(&s->sm) == s->last_rx_detect_us &&
 	    rx_us - s->last_rx_us > s->st.max_rx_gap_us)
@@ -436,6 +449,7 @@ static void timer_cb(struct evloop *el, int fd, uint32_t events, void *arg)
 	while ((s = first_due(b, now))) {
 		enum bfd_state old = s->sm.state;
 
+		s->expired_us = s->detect_due_us;
 		s->detect_due_us = 0;
 		sess_apply(s, old, bfd_sm_expired(&s->sm));
 	}

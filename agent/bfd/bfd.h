@@ -115,6 +115,9 @@ struct bfd_session_stats {
 	uint64_t send_errors;
 	uint32_t ups;			/* times it reached Up */
 	uint32_t downs;			/* times it left Up */
+	uint32_t downs_detected;	/* of those, by our own Detection Time */
+	uint32_t late_deliveries;	/* a packet stamped before a Detection Time that ran
+					 * out, delivered to the socket after it */
 	enum bfd_diag last_down_diag;	/* why it last left Up */
 	uint64_t last_change_ms;	/* monotonic (evloop) time of the last state change */
 	/* margins while Up (how close to a Detection Time it came), us:

@@ -72,6 +72,8 @@ static void show_one(const struct bfd_session *s, struct buf *text, struct json_
 		json_kv_u64(w, "send_errors", st.send_errors);
 		json_kv_u64(w, "ups", st.ups);
 		json_kv_u64(w, "downs", st.downs);
+		json_kv_u64(w, "downs_detected", st.downs_detected);
+		json_kv_u64(w, "late_deliveries", st.late_deliveries);
 		json_kv_u64(w, "max_rx_gap_us", st.max_rx_gap_us);
 		json_kv_u64(w, "max_tx_gap_us", st.max_tx_gap_us);
 		json_kv_u64(w, "state_seconds", since);

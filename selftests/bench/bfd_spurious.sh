@@ -54,7 +54,7 @@ while read -r l; do
 	iv=$(field "$l" interval)
 	d=$(field "$l" downs)
 	downs[$iv]=$(( ${downs[$iv]:-0} + d ))
-	echo "# $NAME: 3 x $iv ms, $(field "$l" peer): $d Down(s), $(field "$l" bgp_drops) BGP drop(s), leaf's count $(field "$l" leaf_downs); longest gaps received $(field "$l" max_rx_gap_ms) ms, sent $(field "$l" max_tx_gap_ms) ms (Detection Time $(field "$l" detect_ms) ms)"
+	echo "# $NAME: 3 x $iv ms, $(field "$l" peer): $d Down(s) ($(field "$l" downs_detected) decided by xlbd, $(field "$l" late_deliveries) with a packet stamped in time but delivered late), $(field "$l" bgp_drops) BGP drop(s), leaf's count $(field "$l" leaf_downs); longest gaps received $(field "$l" max_rx_gap_ms) ms, sent $(field "$l" max_tx_gap_ms) ms (Detection Time $(field "$l" detect_ms) ms)"
 done <<<"$lines"
 load=$(echo "$lines" | grep "^soak load")
 if [ "$SECS" -ge 3600 ]; then

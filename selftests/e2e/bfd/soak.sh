@@ -29,15 +29,21 @@
 # One line per session, then the load seen:
 #
 #   soak node=lb interval=20 peer=bird downs=N bgp_drops=N leaf_downs=N
-#        max_rx_gap_ms=X max_tx_gap_ms=X detect_ms=N packets_in=N packets_out=N
+#        downs_detected=N late_deliveries=N max_rx_gap_ms=X max_tx_gap_ms=X
+#        detect_ms=N packets_in=N packets_out=N
 #   soak load cpu_busy_pct=N seconds=N
 #
 # downs: xlbd's session left Up (its own detection, or the leaf's, which
 # the leaf then signals); bgp_drops: xlbd's BGP session to that leaf
 # dropped; leaf_downs: the leaf's own count (FRR: its session-down
 # counter; BIRD keeps none: 1 if its session's "since" is inside the
-# soak, else 0); the gaps: the longest waits between packets while Up
-# (bfd show), against the Detection Time.
+# soak, else 0); downs_detected: those xlbd's own Detection Time decided
+# (the others the leaf decided and signalled); late_deliveries: packets
+# stamped by the kernel before a Detection Time that ran out but
+# delivered to xlbd's socket after it (the host's packet processing, not
+# the peer, was late); the gaps: the longest waits between packets while
+# Up (bfd show), against the Detection Time. The gaps are over the whole
+# life of the session, the rest over the soak.
 # Exits 0 when it ran (whatever it counted), 1 if it could not, 77 if not
 # root. Environment: BUILD, BFD_SOAK_SECONDS, BFD_SOAK_HOGS,
 # BFD_SOAK_CHECKS, BFD_SOAK_NODES (default "lb lb2 lb3"),
@@ -193,10 +199,12 @@ while True:
 '
 # settle under load, then the counters before
 sleep 2
-declare -A d0 b0 f0
+declare -A d0 dd0 ld0 b0 f0
 for n in $NODES; do
 	for l in $LEAF4 $LEAF2; do
 		d0[$n,$l]=$(sess "$n" $l downs)
+		dd0[$n,$l]=$(sess "$n" $l downs_detected)
+		ld0[$n,$l]=$(sess "$n" $l late_deliveries)
 		b0[$n,$l]=$(bgp_dropped "$n" $l)
 	done
 	f0[$n]=$(frr_downs "${NODE_ADDR4[$n]}")
@@ -213,6 +221,8 @@ for n in $NODES; do
 		peer=bird
 		[ $l = $LEAF2 ] && peer=frr
 		downs=$(( $(sess "$n" $l downs) - d0[$n,$l] ))
+		ddet=$(( $(sess "$n" $l downs_detected) - dd0[$n,$l] ))
+		late=$(( $(sess "$n" $l late_deliveries) - ld0[$n,$l] ))
 		drops=$(( $(bgp_dropped "$n" $l) - b0[$n,$l] ))
 		if [ $peer = frr ]; then
 			ldowns=$(( $(frr_downs "${NODE_ADDR4[$n]}") - f0[$n] ))
@@ -221,8 +231,8 @@ for n in $NODES; do
 			ldowns=0
 			[ "$since" -ge "$t_start" ] && ldowns=1
 		fi
-		printf 'soak node=%s interval=%s peer=%s downs=%s bgp_drops=%s leaf_downs=%s max_rx_gap_ms=%s max_tx_gap_ms=%s detect_ms=%s packets_in=%s packets_out=%s\n' \
-			"$n" "${IV[$n]}" $peer "$downs" "$drops" "$ldowns" \
+		printf 'soak node=%s interval=%s peer=%s downs=%s bgp_drops=%s leaf_downs=%s downs_detected=%s late_deliveries=%s max_rx_gap_ms=%s max_tx_gap_ms=%s detect_ms=%s packets_in=%s packets_out=%s\n' \
+			"$n" "${IV[$n]}" $peer "$downs" "$drops" "$ldowns" "$ddet" "$late" \
 			"$(awk -v u="$(sess "$n" $l max_rx_gap_us)" 'BEGIN { printf "%.1f", u / 1000 }')" \
 			"$(awk -v u="$(sess "$n" $l max_tx_gap_us)" 'BEGIN { printf "%.1f", u / 1000 }')" \
 			$(( $(sess "$n" $l detect_time_us) / 1000 )) \
