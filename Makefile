@@ -27,7 +27,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng
+LDLIBS  := -lxdp -lbpf -lelf -lz -lmnl -lcurl -lmicrohttpd -lcap-ng -ljson-c -lcrypto -lsystemd
 
 # BPF: CO-RE objects from vmlinux.h, verified by the kernel at load time.
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
@@ -45,6 +45,8 @@ LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB      := $(BUILD)/libxlb.a
 
 TOOLS := $(BUILD)/tools/xlb-setup $(BUILD)/tools/xlbctl
+# xlbctl's bash completion, written by xlbctl itself from its command table
+XLBCTL_BASH := $(BUILD)/tools/xlbctl.bash
 XLBD  := $(BUILD)/agent/xlbd
 
 # xlbctl is a folder of its own (tools/xlbctl/: main.c and the CLI,
@@ -52,6 +54,12 @@ XLBD  := $(BUILD)/agent/xlbd
 # $(BUILD)/tools/xlbctl.obj/, since $(BUILD)/tools/xlbctl is the program.
 XLBCTL_SRCS := $(wildcard tools/xlbctl/*.c)
 XLBCTL_OBJS := $(patsubst tools/xlbctl/%.c,$(BUILD)/tools/xlbctl.obj/%.o,$(XLBCTL_SRCS))
+
+# The version string (build/version.h, XLB_VERSION): VERSION, or what git
+# describe says when built from git (tools/version.sh). Checked on every
+# make and rewritten only when it changes; every object waits for it
+# (order-only), and the few that include it depend on it through -MMD.
+VERSION_H := $(BUILD)/version.h
 
 # Test support code (packet builder, test framework).
 TLIB_SRCS := $(filter-out %.bpf.c,$(wildcard selftests/lib/*.c))
@@ -89,6 +97,9 @@ FUZZ_SRCS_dns_resp := agent/health/dns_msg.c
 FUZZ_SRCS_bfd := agent/bfd/packet.c agent/bfd/session.c
 FUZZ_SRCS_config := $(wildcard agent/config/*.c) agent/maps/maglev.c
 FUZZ_SRCS_ctl_proto := agent/ctl/proto.c agent/ctl/commands.c agent/lib/buf.c
+FUZZ_SRCS_etcd_msg := agent/pool/etcd_msg.c agent/pool/jsonc.c agent/pool/keys.c \
+	agent/pool/view.c agent/ctl/commands.c agent/lib/buf.c
+FUZZ_LDLIBS_etcd_msg := -ljson-c -lcrypto
 # the datapath: the real BPF objects through BPF_PROG_TEST_RUN, programmed
 # by the agent's map code and the balancer tests' fixture
 FUZZ_XDP_SRCS := selftests/fuzz/xdp_check.c
@@ -127,14 +138,14 @@ BENCH_AGENT := $(if $(BENCH_AGENT_SRC),$(BUILD)/selftests/bench_agent)
 BENCH_HEALTH := $(if $(BENCH_HEALTH_SRC),$(BUILD)/selftests/bench_health)
 BENCH_FORWARD := $(if $(BENCH_FORWARD_SRC),$(BUILD)/selftests/bench_forward)
 
-.PHONY: all build deps deps-build check demo bench fuzz clean vmlinux install uninstall help
+.PHONY: all build deps deps-build check demo bench fuzz clean vmlinux install uninstall help FORCE
 # `make` needs only the build packages; the targets that run tests, the
 # demo or the benchmarks install the rest first (tools/deps.sh says why
 # each package is there, and never stops or restarts a service).
 all: deps-build
 	$(Q)$(MAKE) --no-print-directory build
 
-build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
+build: $(BPF_OBJS) $(BPF_SKELS) $(LIB) $(XLBD) $(TOOLS) $(XLBCTL_BASH) $(TEST_BPF) $(TEST_AGENT) $(BENCH) \
 	$(BENCH_AGENT) $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(E2E_PROGS)
 
 deps:
@@ -161,7 +172,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$(notdir $*)) > $@
 
 # Userspace objects depend on the skeletons they may include.
-$(BUILD)/%.o: %.c $(BPF_SKELS)
+$(VERSION_H): FORCE
+	$(Q)tools/version.sh $@
+
+$(BUILD)/%.o: %.c $(BPF_SKELS) | $(VERSION_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -179,7 +193,7 @@ $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tools/xlbctl.obj/%.o: tools/xlbctl/%.c $(BPF_SKELS)
+$(BUILD)/tools/xlbctl.obj/%.o: tools/xlbctl/%.c $(BPF_SKELS) | $(VERSION_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
@@ -187,6 +201,10 @@ $(BUILD)/tools/xlbctl.obj/%.o: tools/xlbctl/%.c $(BPF_SKELS)
 $(BUILD)/tools/xlbctl: $(XLBCTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(XLBCTL_BASH): $(BUILD)/tools/xlbctl
+	$(call msg,GEN,$@)
+	$(Q)$< completion bash > $@
 
 $(BUILD)/selftests/bpf/tests.inc: $(TEST_BPF_SRCS)
 	$(Q)mkdir -p $(@D)
@@ -198,7 +216,7 @@ $(TEST_BPF): $(TEST_BPF_OBJS) $(TLIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/san/%.o: %.c $(BPF_SKELS)
+$(BUILD)/san/%.o: %.c $(BPF_SKELS) | $(VERSION_H)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -DTEST_TIER_AGENT -c $< -o $@
@@ -246,7 +264,7 @@ check: deps
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_DEPS_$$*) \
-		$$(wildcard agent/bgp/*.h agent/bfd/*.h) agent/lib/buf.h
+		$$(wildcard agent/bgp/*.h agent/bfd/*.h) agent/lib/buf.h | $(VERSION_H)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) $(FUZZ_LDLIBS_$*) -o $@
@@ -254,6 +272,7 @@ $(BUILD)/fuzz/fuzz_%: selftests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $$(FUZZ_DEPS_$$*
 $(BUILD)/fuzz/fuzz_dns_resp: agent/health/dns_msg.h
 $(BUILD)/fuzz/fuzz_config: $(wildcard agent/config/*.h) agent/maps/maglev.h
 $(BUILD)/fuzz/fuzz_ctl_proto: $(wildcard agent/ctl/*.h agent/config/*.h)
+$(BUILD)/fuzz/fuzz_etcd_msg: $(wildcard agent/pool/*.h agent/ctl/*.h)
 
 $(FUZZ_SEEDS): $(BUILD)/selftests/fuzz/xdp_seeds.o $(BUILD)/selftests/lib/pkt.o
 	$(call msg,LINK,$@)
@@ -295,18 +314,20 @@ MANDIR         ?= $(PREFIX)/share/man
 DOCDIR         ?= $(PREFIX)/share/doc/xlb
 SYSCONFDIR     ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-INSTALL_FILES := $(SBINDIR)/xlbd $(SBINDIR)/xlb-setup $(BINDIR)/xlbctl \
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+INSTALL_FILES := $(SBINDIR)/xlbd $(SBINDIR)/xlb-setup $(BINDIR)/xlbctl $(BASHCOMPDIR)/xlbctl \
 	$(MANDIR)/man5/xlb.conf.5 $(MANDIR)/man8/xlbd.8 $(MANDIR)/man8/xlbctl.8 \
 	$(SYSTEMDUNITDIR)/xlbd.service $(SYSCONFDIR)/xlb/xlb.conf.sample \
 	$(DOCDIR)/examples/xlb.conf $(addprefix $(DOCDIR)/,README.md architecture.md runbook.md) \
 	$(addprefix $(DOCDIR)/examples/leaf/,$(notdir $(wildcard doc/leaf/*)))
 
-install: $(XLBD) $(TOOLS)
+install: $(XLBD) $(TOOLS) $(XLBCTL_BASH)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(addprefix $(DESTDIR),$(SBINDIR) $(BINDIR) $(MANDIR)/man5 $(MANDIR)/man8 \
-		$(SYSTEMDUNITDIR) $(SYSCONFDIR)/xlb $(DOCDIR)/examples/leaf)
+		$(SYSTEMDUNITDIR) $(SYSCONFDIR)/xlb $(DOCDIR)/examples/leaf $(BASHCOMPDIR))
 	$(Q)install -m 0755 $(XLBD) $(BUILD)/tools/xlb-setup $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 0755 $(BUILD)/tools/xlbctl $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(XLBCTL_BASH) $(DESTDIR)$(BASHCOMPDIR)/xlbctl
 	$(Q)install -m 0644 doc/xlb.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	$(Q)install -m 0644 doc/xlbd.8 doc/xlbctl.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' tools/systemd/xlbd.service.in \
@@ -336,7 +357,7 @@ help:
 	@echo "make bench      build and run the benchmarks"
 	@echo "make fuzz       run every fuzz target for FUZZ_TIME seconds (default 300)"
 	@echo "make vmlinux    regenerate vmlinux.h from this kernel's BTF"
-	@echo "make install    install xlbd, xlbctl, xlb-setup, man pages, the systemd unit"
+	@echo "make install    install xlbd, xlbctl (and its bash completion), xlb-setup, man pages, the systemd unit"
 	@echo "                and a sample config (PREFIX=$(PREFIX), DESTDIR=)"
 	@echo "make uninstall  remove them again (the config and state stay)"
 

@@ -4,7 +4,8 @@
  * with config and runtime state, answers xlbctl on the control socket.
  * One event loop; signals arrive through a signalfd.
  *
- *   xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]
+ *   xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v] [--strict]] [-h] [-V]
+ *   (GNU long options too: --config, --debug, --keep, --user, --check, ...)
  *
  * Once started it drops every capability it does not need (lib/privdrop.c)
  * and, with -u, becomes USER.
@@ -21,6 +22,7 @@
 
 #include "bgp/speaker.h"
 #include "config/config.h"
+#include "config/warn.h"
 #include "core/xlbd.h"
 #include "ctl/server.h"
 #include "lib/evloop.h"
@@ -34,29 +36,68 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xlbd [-f FILE] [-d[d]] [-k] [-u USER] [-n [-v]]\n"
-		   "  -f FILE  config file (default " XLBD_DEFAULT_CONF ")\n"
-		   "  -d       log to stderr instead of syslog; -dd adds debug messages\n"
-		   "  -k       keep the datapath attached, its maps pinned and the VIP addresses\n"
-		   "           it added (add-address) on exit: for a restart or upgrade\n"
-		   "  -u USER  run as USER after start-up (with only the capabilities needed)\n"
-		   "  -n       check the config and exit; with -v print it normalized\n");
+	fprintf(f, "usage: xlbd [OPTION]...\n"
+		   "  -f, --config FILE  config file (default " XLBD_DEFAULT_CONF ")\n"
+		   "  -d, --debug        log to stderr instead of syslog, with timestamps;\n"
+		   "                     twice (-dd) adds debug messages\n"
+		   "  -k, --keep         keep the datapath attached, its maps pinned and the VIP\n"
+		   "                     addresses it added (add-address) on exit: for a restart\n"
+		   "                     or upgrade\n"
+		   "  -u, --user USER    run as USER after start-up (with only the capabilities\n"
+		   "                     needed)\n"
+		   "  -n, --check        check the config and exit: errors, and a warning for what\n"
+		   "                     would not work on this host\n"
+		   "  -v, --verbose      with -n: print the config normalized\n"
+		   "      --strict       with -n: warnings count as errors (exit 1)\n"
+		   "  -h, --help         print this help and exit\n"
+		   "  -V, --version      print the version and exit\n");
 }
 
-static int check_only(const char *path, bool print)
+struct options {
+	const char *path;	/* -f */
+	const char *user;	/* -u */
+	int debug;		/* -d, -dd */
+	bool keep;		/* -k */
+	bool check, verbose;	/* -n, -v */
+	bool strict;		/* --strict */
+};
+
+/* -n: "FILE:LINE: warning: ..." on stderr, as compilers write them */
+static void check_warn(void *arg, int line, const char *msg)
+{
+	const char *path = arg;
+
+	if (line)
+		fprintf(stderr, "%s:%d: warning: %s\n", path, line, msg);
+	else
+		fprintf(stderr, "%s: warning: %s\n", path, msg);
+}
+
+/* xlbd -n: errors (exit 1), then the warnings of config/warn.c (exit 0,
+ * or 1 with --strict). */
+static int check_only(const struct options *o)
 {
 	char err[CONF_ERR_MAX];
 	struct xlb_conf *conf;
+	size_t warnings;
 
-	if (conf_parse_file(path, &conf, err, sizeof(err))) {
+	if (conf_parse_file(o->path, &conf, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (print)
+	warnings = conf_warn_routes(conf, check_warn, (void *)o->path) +
+		   conf_warn_host(conf, true, check_warn, (void *)o->path);
+	if (o->verbose)
 		conf_print(stdout, conf);
-	else
-		fprintf(stderr, "%s: configuration OK\n", path);
 	conf_free(conf);
+	if (warnings && o->strict) {
+		fprintf(stderr, "%s: %zu warning%s, refused (--strict)\n", o->path, warnings,
+			warnings > 1 ? "s" : "");
+		return 1;
+	}
+	if (!o->verbose)
+		fprintf(stderr, "%s: configuration OK%s\n", o->path,
+			warnings ? " (with warnings)" : "");
 	return 0;
 }
 
@@ -80,6 +121,7 @@ static void shutdown_start(struct xlbd *d)
 		return;
 	}
 	stopping = true;
+	xlbd_notify_stopping(d);
 	if (d->bgp)
 		wait = bgp_speaker_shutdown(d->bgp, "xlbd shutting down");
 	if (wait)
@@ -147,29 +189,29 @@ static int datapath_open(struct xlbd *d)
 
 	opts.ifindex = if_nametoindex(c->xdp_ifname);
 	if (!opts.ifindex) {
-		log_warnx("xdp interface %s: no such interface", c->xdp_ifname);
+		log_errx("xdp interface %s: no such interface", c->xdp_ifname);
 		return -ENODEV;
 	}
 	err = xlb_dp_open(&opts, &d->dp);
 	if (err == -EOPNOTSUPP && opts.mode == XLB_DP_MODE_NATIVE) {
-		log_warnx("%s: the driver cannot run XDP in native mode; use `xdp interface %s "
-			  "mode generic` (slower)", c->xdp_ifname, c->xdp_ifname);
+		log_errx("%s: the driver cannot run XDP in native mode; use `xdp interface %s "
+			 "mode generic` (slower)", c->xdp_ifname, c->xdp_ifname);
 		return err;
 	}
 	if (err == -EBUSY) {
-		log_warnx("%s: a balancer runs there in the other XDP mode; stop it first "
-			  "(xlb-setup detach %s) or change the mode", c->xdp_ifname, c->xdp_ifname);
+		log_errx("%s: a balancer runs there in the other XDP mode; stop it first "
+			 "(xlb-setup detach %s) or change the mode", c->xdp_ifname, c->xdp_ifname);
 		return err;
 	}
 	if (err == -EPERM) { /* a capability, not the verifier (EACCES): no libbpf log */
-		log_warnx("cannot attach the balancer to %s: %s (xlbd needs CAP_BPF, CAP_PERFMON and "
-			  "CAP_NET_ADMIN, and CAP_SYS_ADMIN to take over an XDP program already there)",
-			  c->xdp_ifname, strerror(-err));
+		log_errx("cannot attach the balancer to %s: %s (xlbd needs CAP_BPF, CAP_PERFMON and "
+			 "CAP_NET_ADMIN, and CAP_SYS_ADMIN to take over an XDP program already there)",
+			 c->xdp_ifname, strerror(-err));
 		return err;
 	}
 	if (err) {
 		log_bpf_dump();
-		log_warnx("cannot attach the balancer to %s: %s", c->xdp_ifname, strerror(-err));
+		log_errx("cannot attach the balancer to %s: %s", c->xdp_ifname, strerror(-err));
 		return err;
 	}
 	log_info("balancer %s %s (%s mode), maps under %s",
@@ -189,7 +231,7 @@ static int privs_setup(struct xlbd *d)
 
 	if (d->user.set && pins && chown(pins, d->user.uid, d->user.gid)) {
 		/* xlbd's own directory: as the user it must unpin at exit */
-		log_warn("-u %s: chown %s", d->user.name, pins);
+		log_err("-u %s: chown %s", d->user.name, pins);
 		return -1;
 	}
 	flags = xlbd_privs_needed(d);
@@ -197,7 +239,7 @@ static int privs_setup(struct xlbd *d)
 		flags |= PRIVS_SYS_ADMIN;
 	rc = privs_drop(&d->user, flags, err, sizeof(err));
 	if (rc) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return rc;
 	}
 	d->privs_dropped = true;
@@ -212,19 +254,26 @@ static int privs_setup(struct xlbd *d)
 	/* as the user, the state file must still be writable: find out
 	 * now, not at the first depool */
 	if (d->user.set && xlbd_state_save(d)) {
-		log_warnx("-u %s: the state file's directory must be writable by %s",
-			  d->user.name, d->user.name);
+		log_errx("-u %s: the state file's directory must be writable by %s",
+			 d->user.name, d->user.name);
 		return -EACCES;
 	}
 	return 0;
 }
 
-struct options {
-	const char *path;	/* -f */
-	const char *user;	/* -u */
-	int debug;		/* -d, -dd */
-	bool keep;		/* -k */
-	bool check, verbose;	/* -n, -v */
+#define OPT_STRICT 0x100
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'f' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "keep", no_argument, NULL, 'k' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "check", no_argument, NULL, 'n' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
 };
 
 /* The command line into o: -1 to go on, else the exit status. */
@@ -233,7 +282,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	int opt;
 
 	*o = (struct options){ .path = XLBD_DEFAULT_CONF };
-	while ((opt = getopt(argc, argv, "f:dknu:vh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:dknu:vhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			o->path = optarg;
@@ -250,18 +299,31 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'n':
 			o->check = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		case 'v':
 			o->verbose = true;
 			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("xlbd %s\n", XLB_VERSION);
+			return 0;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "xlbd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if ((o->strict || o->verbose) && !o->check) {
+		fprintf(stderr, "xlbd: %s only goes with -n (--check)\n",
+			o->strict ? "--strict" : "-v");
 		usage(stderr);
 		return 2;
 	}
@@ -282,7 +344,7 @@ static int signals_open(struct xlbd *d)
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0 || evloop_add_fd(d->el, sfd, EPOLLIN, on_signal, d)) {
-		log_warn("signalfd");
+		log_err("signalfd");
 		return -1;
 	}
 	return 0;
@@ -305,7 +367,7 @@ static int datapath_start(struct xlbd *d, struct xlb_conf *conf)
 	}
 	d->conf = NULL;
 	if (xlbd_apply_start(d, conf, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		if (!d->conf)
 			conf_free(conf);
 		return -1;
@@ -325,15 +387,20 @@ static int services_start(struct xlbd *d)
 		return -1;
 	rc = xlbd_ctl_open(d);
 	if (rc) {
-		log_warnx("control socket %s: %s", d->conf->socket_path, strerror(-rc));
+		log_errx("control socket %s: %s", d->conf->socket_path, strerror(-rc));
 		return -1;
 	}
 	if (xlbd_metrics_start(d, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return -1;
 	}
 	if (xlbd_bgp_start(d)) {
-		log_warnx("cannot start the BGP speaker");
+		log_errx("cannot start the BGP speaker");
+		return -1;
+	}
+	/* before the privileges go: the TLS and password files may be root's */
+	if (xlbd_pool_start(d, err, sizeof(err))) {
+		log_warnx("%s", err);
 		return -1;
 	}
 	if (privs_setup(d))
@@ -343,6 +410,9 @@ static int services_start(struct xlbd *d)
 	evloop_timer_set(d->el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
 	evloop_timer_set(d->el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d->n_vips, d->conf->socket_path);
+	/* the datapath, the tables and the socket are there: systemd's
+	 * `start` may return now */
+	xlbd_notify_ready(d);
 	return 0;
 }
 
@@ -350,6 +420,7 @@ static int services_start(struct xlbd *d)
  * unpinned, or left running with -k. */
 static void teardown(struct xlbd *d)
 {
+	xlbd_pool_stop(d);
 	metrics_server_close(d->metrics);
 	bgp_speaker_free(d->bgp);
 	/* after the routes are gone: the addresses go last */
@@ -376,6 +447,7 @@ static void teardown(struct xlbd *d)
 		xlbd_release(d, false);
 	}
 	xlb_dp_close(d->dp);
+	xlbd_instance_unlock(d);
 	evloop_free(d->el);
 }
 
@@ -384,16 +456,17 @@ int main(int argc, char **argv)
 	char err[CONF_ERR_MAX] = "";
 	struct xlb_conf *conf;
 	struct options o;
-	struct xlbd d = {};
+	struct xlbd d = { .lock_socket = -1, .lock_pins = -1, .lock_iface = -1 };
 	int rc;
 
 	rc = options_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	if (o.check)
-		return check_only(o.path, o.verbose);
+		return check_only(&o);
 
 	log_init("xlbd", o.debug || isatty(STDERR_FILENO), o.debug > 1);
+	log_timestamps(true);
 	log_route_bpf();
 	d.conf_path = o.path;
 	d.keep_datapath = o.keep;
@@ -401,18 +474,32 @@ int main(int argc, char **argv)
 	d.config_loaded = d.started;
 	snprintf(d.last_reload, sizeof(d.last_reload), "none yet");
 	if (o.user && privs_user_lookup(o.user, &d.user, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return 1;
 	}
 	if (conf_parse_file(o.path, &conf, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return 1;
 	}
+	/* the interface: datapath_open() says it as an error */
+	xlbd_conf_warnings(conf, false);
 	if (evloop_new(&d.el))
 		fatalx("cannot create the event loop");
+	/* before anything is touched: another xlbd here makes this one stop */
+	if (xlbd_instance_lock(&d, conf, err, sizeof(err))) {
+		log_errx("%s", err);
+		xlbd_instance_unlock(&d);
+		evloop_free(d.el);
+		conf_free(conf);
+		return 1;
+	}
 	rc = 1;
 	if (!datapath_start(&d, conf) && !services_start(&d))
 		rc = evloop_run(d.el) ? 1 : 0;
 	teardown(&d);
+	/* a failure is never silent (each path above says why; this is the
+	 * last resort for one that did not) */
+	if (rc && !log_error_count())
+		log_errx("exiting after a failure");
 	return rc;
 }

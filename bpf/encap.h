@@ -99,42 +99,30 @@ static __always_inline void l2_copy(void *dst, const void *src)
 	((__u16 *)dst)[8] = ((const __u16 *)src)[8];
 }
 
-/*
- * Grow the frame and write the outer headers. The L2 header keeps its
- * place at the front (MACs are set by the caller); its ethertype is set
- * to the outer family. Returns 0 or -1.
- */
-static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
-				      const struct xlb_vip_encap *enc, const struct xlb_backend *be,
-				      const struct xlb_config *cfg, __u32 hash)
+/* Ethernet padding of short frames must not travel in the tunnel: cut
+ * the frame to its L2 header and IP packet. Returns 0 or -1. */
+static __always_inline int encap_trim(struct xdp_md *ctx, const struct pkt *p, __u32 l2_len)
 {
+	long pad = (long)(ctx->data_end - ctx->data) - (long)(l2_len + p->l3_len);
+
+	if (pad > 0 && bpf_xdp_adjust_tail(ctx, -(int)pad))
+		return -1;
+	return 0;
+}
+
+/* Grow the frame by `olen` bytes at the head and move the L2 header
+ * (Ethernet with room for one VLAN tag) to the new front, leaving the
+ * room for the outer headers between it and the client packet. Returns
+ * 0 or -1. */
+static __always_inline int encap_grow(struct xdp_md *ctx, __u32 olen)
+{
+	__u8 l2[sizeof(struct ethhdr) + 4] __attribute__((aligned(8)));
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 l2_len = p->l3_off == sizeof(struct ethhdr) ? sizeof(struct ethhdr) :
-							      sizeof(struct ethhdr) + 4;
-	__u32 olen = encap_len(be->family, enc->encap);
-	__u32 l4len = sizeof(struct udphdr) + p->l3_len;
-	__u8 ttl = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
-	__u8 inner_proto = p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
-	bool gue = enc->encap == XLB_ENCAP_GUE, sum_ok = false;
-	__u8 l2[sizeof(struct ethhdr) + 4] __attribute__((aligned(8)));
-	__u64 gue_sum = 0;
-	long pad;
 
-	/* Ethernet padding of short frames must not travel in the tunnel */
-	pad = (long)(data_end - data) - (long)(l2_len + p->l3_len);
-	if (pad > 0) {
-		if (bpf_xdp_adjust_tail(ctx, -(int)pad))
-			return -1;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-	}
 	if (data + sizeof(l2) > data_end)
 		return -1;
-	if (gue && be->family == XLB_FAMILY_V6)
-		gue_sum = inner_sum(data, data_end, p, &sum_ok);
 	l2_copy(l2, data);
-
 	if (bpf_xdp_adjust_head(ctx, -(int)olen))
 		return -1;
 	data = (void *)(long)ctx->data;
@@ -144,66 +132,124 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 	/* copies 4 bytes too many for untagged frames: the outer header
 	 * written next covers them */
 	l2_copy(data, l2);
+	return 0;
+}
 
-	if (be->family == XLB_FAMILY_V4) {
-		struct iphdr *iph = data + l2_len;
-		struct udphdr *uh = (void *)(iph + 1);
+/* GUE's UDP header; the checksum is the caller's. */
+static __always_inline void gue_udp_write(struct udphdr *uh, const struct xlb_vip_encap *enc,
+					  __u32 hash, __u32 l4len)
+{
+	uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
+	uh->dest = enc->gue_port;
+	uh->len = bpf_htons(l4len);
+	uh->check = 0;
+}
 
-		if ((void *)(iph + 1) > data_end)
+/* Outer IPv4 header (and GUE's UDP header, checksum zero: RFC 768) at
+ * `l2_len`. Returns 0 or -1. */
+static __always_inline int encap_ipv4_write(void *data, void *data_end, __u32 l2_len,
+					    const struct pkt *p, const struct xlb_vip_encap *enc,
+					    const struct xlb_backend *be,
+					    const struct xlb_config *cfg, __u32 hash)
+{
+	bool gue = enc->encap == XLB_ENCAP_GUE;
+	__u32 olen = encap_len(XLB_FAMILY_V4, enc->encap);
+	struct iphdr *iph = data + l2_len;
+	struct udphdr *uh = (void *)(iph + 1);
+
+	if ((void *)(iph + 1) > data_end)
+		return -1;
+	*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IP);
+	*(__u8 *)iph = 0x45;
+	iph->tos = p->tos;
+	iph->tot_len = bpf_htons(olen + p->l3_len);
+	iph->id = 0;
+	iph->frag_off = bpf_htons(IP_DF);
+	iph->ttl = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
+	iph->protocol = gue ? IPPROTO_UDP :
+		p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
+	iph->check = 0;
+	iph->saddr = cfg->src_v4;
+	iph->daddr = be->addr.v4;
+	iph->check = csum_fold(csum_ipv4_hdr(iph));
+	if (gue) {
+		if ((void *)(uh + 1) > data_end)
 			return -1;
-		*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IP);
-		*(__u8 *)iph = 0x45;
-		iph->tos = p->tos;
-		iph->tot_len = bpf_htons(olen + p->l3_len);
-		iph->id = 0;
-		iph->frag_off = bpf_htons(IP_DF);
-		iph->ttl = ttl;
-		iph->protocol = gue ? IPPROTO_UDP : inner_proto;
-		iph->check = 0;
-		iph->saddr = cfg->src_v4;
-		iph->daddr = be->addr.v4;
-		iph->check = csum_fold(csum_ipv4_hdr(iph));
-		if (gue) {
-			if ((void *)(uh + 1) > data_end)
-				return -1;
-			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
-			uh->dest = enc->gue_port;
-			uh->len = bpf_htons(l4len);
-			uh->check = 0;
-		}
-	} else {
-		struct ipv6hdr *ip6h = data + l2_len;
-		struct udphdr *uh = (void *)(ip6h + 1);
-
-		if ((void *)(ip6h + 1) > data_end)
-			return -1;
-		*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IPV6);
-		*(__be32 *)ip6h = bpf_htonl((6U << 28) | ((__u32)p->tos << 20) | (hash & 0xFFFFF));
-		ip6h->payload_len = bpf_htons(p->l3_len + (gue ? sizeof(*uh) : 0));
-		ip6h->nexthdr = gue ? IPPROTO_UDP : inner_proto;
-		ip6h->hop_limit = ttl;
-		__builtin_memcpy(&ip6h->saddr, &cfg->src_v6, 16);
-		__builtin_memcpy(&ip6h->daddr, &be->addr, 16);
-		if (gue) {
-			__u16 check = 0;
-
-			if ((void *)(uh + 1) > data_end)
-				return -1;
-			uh->source = bpf_htons(GUE_SPORT_BASE | (hash & 0x3FFF));
-			uh->dest = enc->gue_port;
-			uh->len = bpf_htons(l4len);
-			if (sum_ok) {
-				gue_sum += csum_addr6(&cfg->src_v6) + csum_addr6(&be->addr) +
-					   bpf_htons(IPPROTO_UDP) + 2 * (__u64)bpf_htons(l4len) +
-					   uh->source + uh->dest;
-				check = csum_fold(gue_sum);
-				if (!check)
-					check = 0xFFFF;
-			}
-			uh->check = check;
-		}
+		gue_udp_write(uh, enc, hash, sizeof(*uh) + p->l3_len);
 	}
 	return 0;
+}
+
+/* Outer IPv6 header (and GUE's UDP header with its checksum from
+ * `inner`, the inner packet's sum, when `sum_ok`) at `l2_len`. Returns 0
+ * or -1. */
+static __always_inline int encap_ipv6_write(void *data, void *data_end, __u32 l2_len,
+					    const struct pkt *p, const struct xlb_vip_encap *enc,
+					    const struct xlb_backend *be,
+					    const struct xlb_config *cfg, __u32 hash, __u64 inner,
+					    bool sum_ok)
+{
+	bool gue = enc->encap == XLB_ENCAP_GUE;
+	struct ipv6hdr *ip6h = data + l2_len;
+	struct udphdr *uh = (void *)(ip6h + 1);
+	__u32 l4len = sizeof(*uh) + p->l3_len;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return -1;
+	*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IPV6);
+	*(__be32 *)ip6h = bpf_htonl((6U << 28) | ((__u32)p->tos << 20) | (hash & 0xFFFFF));
+	ip6h->payload_len = bpf_htons(p->l3_len + (gue ? sizeof(*uh) : 0));
+	ip6h->nexthdr = gue ? IPPROTO_UDP :
+		p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
+	ip6h->hop_limit = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
+	__builtin_memcpy(&ip6h->saddr, &cfg->src_v6, 16);
+	__builtin_memcpy(&ip6h->daddr, &be->addr, 16);
+	if (!gue)
+		return 0;
+	if ((void *)(uh + 1) > data_end)
+		return -1;
+	gue_udp_write(uh, enc, hash, l4len);
+	if (sum_ok) {
+		__u16 check;
+
+		inner += csum_addr6(&cfg->src_v6) + csum_addr6(&be->addr) +
+			 bpf_htons(IPPROTO_UDP) + 2 * (__u64)bpf_htons(l4len) + uh->source +
+			 uh->dest;
+		check = csum_fold(inner);
+		uh->check = check ? check : 0xFFFF;
+	}
+	return 0;
+}
+
+/*
+ * Put the outer headers in front of the client packet: trim padding,
+ * grow, write them. The L2 header keeps its place at the front (MACs
+ * are set by the caller); its ethertype becomes the outer family's.
+ * Returns 0 or -1.
+ */
+static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
+				      const struct xlb_vip_encap *enc, const struct xlb_backend *be,
+				      const struct xlb_config *cfg, __u32 hash)
+{
+	__u32 l2_len = p->l3_off == sizeof(struct ethhdr) ? sizeof(struct ethhdr) :
+							      sizeof(struct ethhdr) + 4;
+	void *data, *data_end;
+	bool sum_ok = false;
+	__u64 inner = 0;
+
+	if (encap_trim(ctx, p, l2_len))
+		return -1;
+	/* GUE over IPv6 needs the inner packet's sum, read before growing */
+	if (enc->encap == XLB_ENCAP_GUE && be->family == XLB_FAMILY_V6)
+		inner = inner_sum((void *)(long)ctx->data, (void *)(long)ctx->data_end, p,
+				  &sum_ok);
+	if (encap_grow(ctx, encap_len(be->family, enc->encap)))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (be->family == XLB_FAMILY_V4)
+		return encap_ipv4_write(data, data_end, l2_len, p, enc, be, cfg, hash);
+	return encap_ipv6_write(data, data_end, l2_len, p, enc, be, cfg, hash, inner, sum_ok);
 }
 
 #endif

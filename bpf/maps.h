@@ -19,6 +19,14 @@ struct {
 	__type(value, struct xlb_vip);
 } vips SEC(".maps");
 
+/* Addresses that may be a VIP's (include/xlb_shared.h): checked first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xlb_vip_filter);
+} vip_filter SEC(".maps");
+
 /* Per-VIP settings established flows need, indexed by VIP id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

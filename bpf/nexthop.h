@@ -10,6 +10,7 @@
 #define XLB_BPF_NEXTHOP_H
 
 #include "parse.h"
+#include "maps.h"
 
 #define AF_INET		2
 #define AF_INET6	10
@@ -21,32 +22,35 @@ enum nh_result {
 	NH_TOO_BIG,	/* outer packet exceeds the egress MTU */
 };
 
+/* The MACs come first, as in an Ethernet header (and as in struct
+ * xlb_backend): both are moved as one 8-byte and one 4-byte word. */
 struct xlb_nexthop {
-	__u32 ifindex;		/* egress; 0 = the ingress interface */
-	__u16 mtu;		/* egress MTU when NH_TOO_BIG */
 	__u8 dmac[6];
 	__u8 smac[6];
-};
+	__u32 ifindex;		/* egress; 0 = the ingress interface */
+	__u16 mtu;		/* egress MTU when NH_TOO_BIG */
+} __attribute__((aligned(8)));
 
-static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
-				      const struct xlb_backend *be, const struct xlb_config *cfg,
-				      __u32 outer_len, struct xlb_nexthop *nh)
+/* Destination and source MAC, 12 bytes from an 8-byte aligned `src`. */
+static __always_inline void nh_macs_copy(void *dst, const void *src)
+{
+	*(__u64 *)dst = *(const __u64 *)src;
+	*(__u32 *)(dst + 8) = *(const __u32 *)(src + 8);
+}
+
+/* No cached next hop: ask the kernel's FIB. Out of line: the agent
+ * caches every backend's next hop, this is the exception. */
+static __noinline int nh_fib(struct xdp_md *ctx, const struct pkt *p,
+			     const struct xlb_backend *be, __u32 tot_len, struct xlb_nexthop *nh)
 {
 	struct bpf_fib_lookup fib = {};
-	__u32 tot_len = p->l3_len + outer_len;
+	const struct xlb_config *cfg;
+	__u32 zero = 0;
 	long rc;
 
-	if (be->flags & XLB_BE_F_NEXTHOP) {
-		nh->ifindex = be->ifindex;
-		__builtin_memcpy(nh->dmac, be->dmac, 6);
-		__builtin_memcpy(nh->smac, be->smac, 6);
-		if (be->mtu && tot_len > be->mtu) {
-			nh->mtu = be->mtu;
-			return NH_TOO_BIG;
-		}
-		return NH_OK;
-	}
-
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return NH_NO_ROUTE;
 	stat_inc(XLB_STAT_NH_FIB);
 	fib.ifindex = ctx->ingress_ifindex;
 	fib.tot_len = tot_len;
@@ -79,6 +83,23 @@ static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
 	return NH_OK;
 }
 
+static __always_inline int nh_resolve(struct xdp_md *ctx, const struct pkt *p,
+				      const struct xlb_backend *be, __u32 outer_len,
+				      struct xlb_nexthop *nh)
+{
+	__u32 tot_len = p->l3_len + outer_len;
+
+	if (!(be->flags & XLB_BE_F_NEXTHOP))
+		return nh_fib(ctx, p, be, tot_len, nh);
+	nh->ifindex = be->ifindex;
+	nh_macs_copy(nh->dmac, be->dmac);
+	if (be->mtu && tot_len > be->mtu) {
+		nh->mtu = be->mtu;
+		return NH_TOO_BIG;
+	}
+	return NH_OK;
+}
+
 /* Set the MACs and send: XDP_TX back out of the ingress interface or
  * XDP_REDIRECT to another one. */
 static __always_inline int nh_send(struct xdp_md *ctx, const struct xlb_nexthop *nh)
@@ -89,8 +110,7 @@ static __always_inline int nh_send(struct xdp_md *ctx, const struct xlb_nexthop 
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(eth->h_dest, nh->dmac, 6);
-	__builtin_memcpy(eth->h_source, nh->smac, 6);
+	nh_macs_copy(eth->h_dest, nh->dmac);
 	if (!nh->ifindex || nh->ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
 	return bpf_redirect(nh->ifindex, 0);

@@ -7,8 +7,14 @@
  * node's own address as outer source, and sends it out. Everything that
  * is not for a VIP passes to the kernel byte-for-byte untouched. Every
  * packet is counted once as an action and, if passed or dropped, under a
- * reason (enum xlb_stat). This file holds only the top-level flow; see
- * parse.h, hash.h, encap.h, nexthop.h, icmp.h and maps.h.
+ * reason (enum xlb_stat). This file holds only the flow of decisions;
+ * see parse.h, hash.h, encap.h, nexthop.h, icmp.h and maps.h.
+ *
+ * Layout, for the instruction cache: the top level (xlb_balancer) holds
+ * what the common packets need — parse, the address filter, established
+ * flows, the VIP lookup and the one copy of the sending code — inline;
+ * rarer work is in static subprograms (BPF-to-BPF calls) that decide and
+ * return to it: choose_backend, choose_no_ports, reply_too_big, nh_fib.
  */
 /* vmlinux.h has a typedef named `config`, the name of one of our maps */
 #define config vmlinux_config
@@ -67,14 +73,32 @@ static __always_inline bool tcp_syn(const struct pkt *p)
 }
 
 /*
- * Encapsulate towards backend `be_id` of VIP `vip_id` and send.
- * `reply_too_big` is false for packets that must not be answered with an
- * ICMP error (ICMP errors themselves).
+ * Answer a packet too big to encapsulate with ICMP fragmentation-needed
+ * or packet-too-big carrying `mtu`. Rare: kept out of the forwarding
+ * path's code.
  */
-static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p, __u32 vip_id,
-					   const struct xlb_vip_encap *enc, __u32 be_id,
-					   const struct xlb_backend *be, __u32 hash,
-					   bool reply_too_big)
+static __noinline int reply_too_big(struct xdp_md *ctx, const struct pkt *p, __u32 mtu)
+{
+	if (p->flow.family == XLB_FAMILY_V4) {
+		/* without DF the sender expects us to fragment, which XDP
+		 * cannot do */
+		if (!p->df || icmp_too_big_v4(ctx, p, mtu))
+			return verdict(XDP_DROP, XLB_STAT_DROP_TOO_BIG);
+	} else if (icmp_too_big_v6(ctx, p, mtu)) {
+		return verdict(XDP_DROP, XLB_STAT_DROP_TOO_BIG);
+	}
+	return verdict(XDP_TX, XLB_STAT_TOO_BIG_SENT);
+}
+
+/*
+ * Encapsulate towards backend `be` (of `fl`) with the VIP's `enc` and
+ * send. `may_reply` is false for packets that must not be answered with
+ * an ICMP error (ICMP errors themselves). Inlined once, at the end of the
+ * top level, where every path that forwards ends.
+ */
+static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p,
+					   const struct xlb_flow *fl, const struct xlb_backend *be,
+					   const struct xlb_vip_encap *enc, bool may_reply)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
 	const struct xlb_config *cfg;
@@ -89,29 +113,19 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_SOURCE);
 
 	olen = encap_len(be->family, enc->encap);
-	rc = nh_resolve(ctx, p, be, cfg, olen, &nh);
+	rc = nh_resolve(ctx, p, be, olen, &nh);
 	if (rc == NH_NO_ROUTE)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_ROUTE);
 	if (rc == NH_TOO_BIG) {
-		__u32 mtu = nh.mtu > olen ? nh.mtu - olen : 0;
-
-		if (!reply_too_big)
+		if (!may_reply)
 			return verdict(XDP_DROP, XLB_STAT_DROP_TOO_BIG);
-		if (p->flow.family == XLB_FAMILY_V4) {
-			/* without DF the sender expects us to fragment,
-			 * which XDP cannot do */
-			if (!p->df || icmp_too_big_v4(ctx, p, mtu))
-				return verdict(XDP_DROP, XLB_STAT_DROP_TOO_BIG);
-		} else if (icmp_too_big_v6(ctx, p, mtu)) {
-			return verdict(XDP_DROP, XLB_STAT_DROP_TOO_BIG);
-		}
-		return verdict(XDP_TX, XLB_STAT_TOO_BIG_SENT);
+		return reply_too_big(ctx, p, nh.mtu > olen ? nh.mtu - olen : 0);
 	}
 
-	if (encap_push(ctx, p, enc, be, cfg, hash))
+	if (encap_push(ctx, p, enc, be, cfg, fl->hash))
 		return verdict(XDP_DROP, XLB_STAT_DROP_ENCAP);
-	traffic_add(&vip_stats, vip_id, bytes);
-	traffic_add(&be_stats, be_id, bytes);
+	traffic_add(&vip_stats, fl->vip_id, bytes);
+	traffic_add(&be_stats, fl->backend_id, bytes);
 	if (rc == NH_NO_NEIGH)
 		return verdict(XDP_PASS, XLB_STAT_PASS_NO_NEIGH);
 	rc = nh_send(ctx, &nh);
@@ -120,38 +134,18 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 	return verdict(rc, rc == XDP_DROP ? XLB_STAT_DROP_ENCAP : 0);
 }
 
-/*
- * Established flow: forwarded from its flow entry alone. Returns -1 when
- * the flow is unknown or its backend is gone (the caller then looks the
- * VIP up). A TCP SYN never gets here: it always follows the current
- * Maglev table.
- */
-static __always_inline int forward_established(struct xdp_md *ctx, const struct pkt *p)
-{
-	struct xlb_vip_encap *enc;
-	struct xlb_backend *be;
-	struct xlb_flow *fl;
-	__u32 be_id, vip_id;
+/* What the choosing functions return when they have written the backend
+ * to send to into their `fl` (a verdict is >= 0). */
+#define SEND		(-1)
+#define SEND_NO_REPLY	(-2)	/* the same; an ICMP error: never answered with one */
 
-	fl = bpf_map_lookup_elem(&flows, &p->flow);
-	if (!fl)
-		return -1;
-	be_id = fl->backend_id;
-	vip_id = fl->vip_id;
-	be = bpf_map_lookup_elem(&backends, &be_id);
-	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
-	if (!backend_usable(be, fl->backend_gen) || !enc) {
-		stat_inc(XLB_STAT_FLOW_STALE);
-		return -1;
-	}
-	stat_inc(XLB_STAT_FLOW_HIT);
-	return send_to_backend(ctx, p, vip_id, enc, be_id, be, fl->hash, true);
-}
+/* choose_backend()'s `how`: the VIP key's port (network order) in the
+ * low 16 bits, and whether the packet is an ICMP error about the flow. */
+#define HOW_ICMP_ERROR	(1U << 16)
 
 /*
  * Choose the backend for flow `fk` (client orientation) of `vip` with its
- * Maglev table and send the packet there. `key_port` is the port of the
- * VIP key that matched.
+ * Maglev table, into *fl.
  *
  * Flow state is written for a flow's first non-SYN packet, not for its
  * SYN: Maglev already gives every node the same answer for the handshake,
@@ -159,26 +153,24 @@ static __always_inline int forward_established(struct xdp_md *ctx, const struct 
  * entry (a reused tuple) overwrites it so the connection's next packets
  * follow the SYN.
  */
-static __always_inline int forward(struct xdp_md *ctx, const struct pkt *p,
-				   const struct xlb_vip *vip, const struct xlb_flow_key *fk,
-				   __be16 key_port, bool icmp_error)
+static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *vip,
+				     const struct xlb_flow_key *fk, __u32 how, struct xlb_flow *fl)
 {
-	bool by_src = vip->flags & XLB_VIP_F_HASH_SRC;
-	struct xlb_flow *fl, nfl = {};
-	struct xlb_vip_encap *enc;
+	bool by_src = vip->flags & XLB_VIP_F_HASH_SRC, icmp_error = how & HOW_ICMP_ERROR;
 	struct xlb_backend *be;
-	__u32 hash, be_id, vip_id = vip->id;
+	struct xlb_flow *known;
+	__u32 hash, be_id;
 
 	/* ICMP errors and first fragments did not pass the established
 	 * path: the flow they belong to may still be known */
 	if ((icmp_error || p->frag) && !(by_src && p->frag)) {
-		fl = bpf_map_lookup_elem(&flows, fk);
-		if (fl) {
-			be_id = fl->backend_id;
+		known = bpf_map_lookup_elem(&flows, fk);
+		if (known) {
+			be_id = known->backend_id;
 			be = bpf_map_lookup_elem(&backends, &be_id);
-			if (backend_usable(be, fl->backend_gen)) {
+			if (backend_usable(be, known->backend_gen)) {
 				stat_inc(XLB_STAT_FLOW_HIT);
-				nfl = *fl;
+				*fl = *known;
 				goto chosen;
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
@@ -192,22 +184,20 @@ static __always_inline int forward(struct xdp_md *ctx, const struct pkt *p,
 	if (!be_id || !be || !(be->flags & XLB_BE_F_PRESENT))
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
 
-	nfl.backend_id = be_id;
-	nfl.backend_gen = be->gen;
-	nfl.hash = hash;
-	nfl.vip_id = vip_id;
+	fl->backend_id = be_id;
+	fl->backend_gen = be->gen;
+	fl->hash = hash;
+	fl->vip_id = vip->id;
+	fl->vip_port = 0;
 	/* an ICMP error must not create state for a flow we never saw;
 	 * source-hashed fragments need none */
 	if (!icmp_error && !(by_src && p->frag)) {
 		if (!tcp_syn(p))
-			bpf_map_update_elem(&flows, fk, &nfl, BPF_ANY);
+			bpf_map_update_elem(&flows, fk, fl, BPF_ANY);
 		else if (bpf_map_lookup_elem(&flows, fk))
-			bpf_map_update_elem(&flows, fk, &nfl, BPF_EXIST);
+			bpf_map_update_elem(&flows, fk, fl, BPF_EXIST);
 	}
 chosen:
-	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
-	if (!enc)
-		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
 	/* first fragments tell the later ones where to go */
 	if (p->frag && !p->frag_later) {
 		struct xlb_frag_key fkey = {
@@ -217,11 +207,12 @@ chosen:
 			.proto = p->flow.proto,
 			.family = p->flow.family,
 		};
+		struct xlb_flow rec = *fl;
 
-		nfl.vip_port = key_port;
-		bpf_map_update_elem(&frags, &fkey, &nfl, BPF_ANY);
+		rec.vip_port = (__be16)how;
+		bpf_map_update_elem(&frags, &fkey, &rec, BPF_ANY);
 	}
-	return send_to_backend(ctx, p, vip_id, enc, nfl.backend_id, be, nfl.hash, !icmp_error);
+	return icmp_error ? SEND_NO_REPLY : SEND;
 }
 
 /* All-ports VIP of the marker's address for `proto`, if there is one. */
@@ -243,8 +234,8 @@ static __always_inline struct xlb_vip *vip_any_port(const struct xlb_vip *marker
  * an all-ports source-hashed VIP, hash the source. Otherwise drop: a
  * 5-tuple VIP cannot place it correctly (documented in README).
  */
-static __always_inline int forward_fragment(struct xdp_md *ctx, const struct pkt *p,
-					    const struct xlb_vip *marker, struct xlb_vip_key *vk)
+static __always_inline int choose_fragment(const struct pkt *p, const struct xlb_vip *marker,
+					   struct xlb_vip_key *vk, struct xlb_flow *fl)
 {
 	struct xlb_frag_key fkey = {
 		.src = p->flow.src,
@@ -254,40 +245,36 @@ static __always_inline int forward_fragment(struct xdp_md *ctx, const struct pkt
 		.family = p->flow.family,
 	};
 	struct xlb_backend *be;
-	struct xlb_flow *fl;
+	struct xlb_flow *first;
 	struct xlb_vip *vip;
 	__u32 be_id;
 
-	fl = bpf_map_lookup_elem(&frags, &fkey);
-	if (fl) {
-		vk->port = fl->vip_port;
+	first = bpf_map_lookup_elem(&frags, &fkey);
+	if (first) {
+		vk->port = first->vip_port;
 		vk->proto = p->flow.proto;
-		be_id = fl->backend_id;
+		be_id = first->backend_id;
 		vip = bpf_map_lookup_elem(&vips, vk);
 		be = bpf_map_lookup_elem(&backends, &be_id);
-		if (vip && backend_usable(be, fl->backend_gen)) {
-			__u32 vip_id = vip->id;
-			struct xlb_vip_encap *enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
-
-			if (enc) {
-				stat_inc(XLB_STAT_FRAG_FORWARDED);
-				return send_to_backend(ctx, p, vip_id, enc, be_id, be, fl->hash,
-						       true);
-			}
+		if (vip && backend_usable(be, first->backend_gen)) {
+			stat_inc(XLB_STAT_FRAG_FORWARDED);
+			*fl = *first;
+			fl->vip_id = vip->id;
+			return SEND;
 		}
 	}
 	vip = vip_any_port(marker, vk, p->flow.proto);
 	if (vip && (vip->flags & XLB_VIP_F_HASH_SRC)) {
 		stat_inc(XLB_STAT_FRAG_FORWARDED);
-		return forward(ctx, p, vip, &p->flow, 0, false);
+		return choose_backend(p, vip, &p->flow, 0, fl);
 	}
 	return verdict(XDP_DROP, XLB_STAT_DROP_FRAG);
 }
 
-/* An ICMP error about a flow a backend sent from the VIP: send it to the
- * backend that owns the flow. */
-static __always_inline int forward_icmp_error(struct xdp_md *ctx, const struct pkt *p,
-					      const struct xlb_vip *marker)
+/* An ICMP error about a flow a backend sent from the VIP: to the backend
+ * that owns the flow. */
+static __always_inline int choose_icmp_error(struct xdp_md *ctx, const struct pkt *p,
+					     const struct xlb_vip *marker, struct xlb_flow *fl)
 {
 	struct xlb_flow_key fk = {};
 	struct xlb_vip_key vk = {};
@@ -305,48 +292,62 @@ static __always_inline int forward_icmp_error(struct xdp_md *ctx, const struct p
 	if (!vip)
 		return verdict(XDP_PASS, XLB_STAT_PASS_VIP_OTHER);
 	stat_inc(XLB_STAT_ICMP_STEERED);
-	return forward(ctx, p, vip, &fk, vk.port, true);
+	return choose_backend(p, vip, &fk, vk.port | HOW_ICMP_ERROR, fl);
 }
 
-/* Packets that did not match a VIP key directly. */
-static __always_inline int slow_path(struct xdp_md *ctx, const struct pkt *p, int parsed,
-				     struct xlb_vip_key *vk)
+/*
+ * Packets to a VIP address without ports to balance by: truncated or
+ * too long a header chain (dropped), later fragments, ICMP errors, other
+ * protocols (passed). None of them is common: out of line.
+ */
+static __noinline int choose_no_ports(struct xdp_md *ctx, const struct pkt *p, int parsed,
+				      const struct xlb_vip *marker, struct xlb_flow *fl)
 {
-	struct xlb_vip *marker, *vip;
-
-	vk->port = 0;
-	vk->proto = 0;
-	marker = bpf_map_lookup_elem(&vips, vk);
-	if (!marker)
-		return verdict(XDP_PASS, XLB_STAT_PASS_NOT_VIP);
+	struct xlb_vip_key vk = {};
 
 	switch (parsed) {
 	case PARSE_L4_SHORT:
 		return verdict(XDP_DROP, XLB_STAT_DROP_L4_TRUNCATED);
 	case PARSE_EXT_LONG:
 		return verdict(XDP_DROP, XLB_STAT_DROP_EXT_HDR);
-	case PARSE_OK:
-		vip = vip_any_port(marker, vk, p->flow.proto);
-		if (vip)
-			return forward(ctx, p, vip, &p->flow, 0, false);
-		break;
-	case PARSE_NO_PORTS:
-		if (p->frag_later)
-			return forward_fragment(ctx, p, marker, vk);
-		if (icmp_is_error(p))
-			return forward_icmp_error(ctx, p, marker);
-		break;
 	}
+	vk.addr = p->flow.dst;
+	vk.family = p->flow.family;
+	if (p->frag_later)
+		return choose_fragment(p, marker, &vk, fl);
+	if (icmp_is_error(p))
+		return choose_icmp_error(ctx, p, marker, fl);
 	return verdict(XDP_PASS, XLB_STAT_PASS_VIP_OTHER);
 }
 
+/* false: certainly not a VIP address; true: maybe (the marker decides). */
+static __always_inline bool vip_addr_maybe(const struct pkt *p)
+{
+	__u32 zero = 0, bit = xlb_vip_filter_bit(&p->flow.dst, p->flow.family);
+	struct xlb_vip_filter *f = bpf_map_lookup_elem(&vip_filter, &zero);
+
+	if (!f || !f->ready)
+		return true;
+	return f->bits[(bit >> 6) & (XLB_FILTER_WORDS - 1)] & (1ULL << (bit & 63));
+}
+
+/*
+ * Top level. The subprograms decide (a verdict, or the backend in fl)
+ * and return here, where the one copy of the sending code is: no path
+ * makes a call to send, and each subprogram returns before the next is
+ * called, so their stacks never add up beyond a few levels.
+ */
 SEC("xdp")
 int xlb_balancer(struct xdp_md *ctx)
 {
+	struct xlb_vip_encap *enc;
 	struct xlb_vip_key vk = {};
+	struct xlb_vip *marker, *vip;
+	struct xlb_flow fl = {};
+	struct xlb_backend *be;
 	struct pkt p = {};
-	struct xlb_vip *vip;
-	int parsed;
+	__u32 be_id, vip_id;
+	int parsed, rc;
 
 	parsed = parse_packet(ctx, &p);
 	switch (parsed) {
@@ -358,12 +359,29 @@ int xlb_balancer(struct xdp_md *ctx)
 		return verdict(XDP_PASS, XLB_STAT_PASS_L3_MALFORMED);
 	}
 
-	/* established flows first: the common case needs no VIP lookup */
-	if (parsed == PARSE_OK && !p.frag && !tcp_syn(&p)) {
-		int action = forward_established(ctx, &p);
+	/* the node's own traffic, and anything else not for a VIP address,
+	 * leaves after one bit of vip_filter */
+	if (!vip_addr_maybe(&p))
+		return verdict(XDP_PASS, XLB_STAT_PASS_NOT_VIP);
 
-		if (action >= 0)
-			return action;
+	/* established flows: forwarded from their entry, no VIP lookup
+	 * (only flows of VIPs have entries) */
+	if (parsed == PARSE_OK && !p.frag && !tcp_syn(&p)) {
+		struct xlb_flow *known = bpf_map_lookup_elem(&flows, &p.flow);
+
+		if (known) {
+			fl = *known;
+			be_id = fl.backend_id;
+			vip_id = fl.vip_id;
+			be = bpf_map_lookup_elem(&backends, &be_id);
+			enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+			if (backend_usable(be, fl.backend_gen) && enc) {
+				stat_inc(XLB_STAT_FLOW_HIT);
+				rc = SEND;
+				goto send;
+			}
+			stat_inc(XLB_STAT_FLOW_STALE);
+		}
 	}
 
 	vk.addr = p.flow.dst;
@@ -372,8 +390,36 @@ int xlb_balancer(struct xdp_md *ctx)
 		vk.port = p.flow.dport;
 		vk.proto = p.flow.proto;
 		vip = bpf_map_lookup_elem(&vips, &vk);
-		if (vip)
-			return forward(ctx, &p, vip, &p.flow, vk.port, false);
+		if (vip) {
+			rc = choose_backend(&p, vip, &p.flow, vk.port, &fl);
+			goto out;
+		}
+		vk.port = 0;
+		vk.proto = 0;
 	}
-	return slow_path(ctx, &p, parsed, &vk);
+
+	/* no VIP for the port: the address's marker tells whether the
+	 * address is a VIP's after all, and which all-ports VIPs it has */
+	marker = bpf_map_lookup_elem(&vips, &vk);
+	if (!marker)
+		return verdict(XDP_PASS, XLB_STAT_PASS_NOT_VIP);
+	if (parsed != PARSE_OK) {
+		rc = choose_no_ports(ctx, &p, parsed, marker, &fl);
+		goto out;
+	}
+	vip = vip_any_port(marker, &vk, p.flow.proto);
+	if (!vip)
+		return verdict(XDP_PASS, XLB_STAT_PASS_VIP_OTHER);
+	rc = choose_backend(&p, vip, &p.flow, 0, &fl);
+out:
+	if (rc >= 0)
+		return rc;
+	be_id = fl.backend_id;
+	vip_id = fl.vip_id;
+	be = bpf_map_lookup_elem(&backends, &be_id);
+	enc = bpf_map_lookup_elem(&vip_encap, &vip_id);
+	if (!be || !enc)
+		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
+send:
+	return send_to_backend(ctx, &p, &fl, be, enc, rc == SEND);
 }

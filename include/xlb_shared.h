@@ -96,14 +96,44 @@ struct xlb_backend {
 	__u8 flags;		/* XLB_BE_F_* */
 	__u16 mtu;		/* next hop: egress MTU, bytes */
 	__u32 ifindex;		/* next hop: egress interface */
-	__u8 dmac[6];		/* next hop: destination MAC */
-	__u8 smac[6];		/* next hop: source MAC */
+	__u8 dmac[6];		/* next hop: destination MAC (8-byte aligned: the
+				 * datapath reads both MACs as two words) */
+	__u8 smac[6];		/* next hop: source MAC, right after dmac */
 	__u32 gen;		/* bumped when the id is given to another backend */
 	__u16 vip_id;		/* the VIP it serves (lets a restarted agent adopt it) */
 	__u16 pad;
 	__u32 pad2;
 };
 _Static_assert(sizeof(struct xlb_backend) == 48, "xlb_backend size");
+_Static_assert(__builtin_offsetof(struct xlb_backend, dmac) % 8 == 0 &&
+	       __builtin_offsetof(struct xlb_backend, smac) ==
+	       __builtin_offsetof(struct xlb_backend, dmac) + 6, "xlb_backend MACs");
+
+/* Value of `vip_filter` (one entry, index 0): one bit per hashed VIP
+ * address, so that a packet to any other address (the node's own
+ * traffic) is passed after one array read instead of a hash lookup. A
+ * set bit means "maybe a VIP address": the `vips` marker decides. The
+ * agent sets an address's bit before the address has a VIP entry and
+ * clears it after its last one is gone. */
+#define XLB_FILTER_BITS_LOG2	16
+#define XLB_FILTER_WORDS	((1U << XLB_FILTER_BITS_LOG2) / 64)
+struct xlb_vip_filter {
+	__u64 ready;		/* 0 until the agent filled `bits` (a map created
+				 * empty by an upgrade): every address is "maybe" */
+	__u64 bits[XLB_FILTER_WORDS];	/* bit xlb_vip_filter_bit() of each VIP address */
+};
+_Static_assert(sizeof(struct xlb_vip_filter) == 8 + 8192, "xlb_vip_filter size");
+
+/* The bit of `vip_filter` for an address: its four words folded, mixed
+ * by a multiplicative (Fibonacci) hash. The same on both sides (the words
+ * are read in host order on the host the datapath runs on). */
+static inline __attribute__((always_inline)) __u32
+xlb_vip_filter_bit(const union xlb_addr *a, __u8 family)
+{
+	__u32 h = a->v6[0] ^ a->v6[1] ^ a->v6[2] ^ a->v6[3] ^ family;
+
+	return (h * 0x9E3779B1U) >> (32 - XLB_FILTER_BITS_LOG2);
+}
 
 /* Key of `flows`: the connection as the client sent it. ICMP errors are
  * looked up with the embedded header's addresses and ports swapped. */

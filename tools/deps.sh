@@ -29,10 +29,14 @@ set -e
 
 # build: compilers, libbpf/libxdp/libmnl, bpftool for the skeletons, and
 #   the libraries xlbd links: libcurl (http/https probes), libmicrohttpd
-#   (the metrics endpoint), libcap-ng (privileges after start-up);
+#   (the metrics endpoint), libcap-ng (privileges after start-up), libsystemd
+#   (sd_notify: readiness, reload and stop for a Type=notify unit), json-c
+#   (etcd's JSON), libssl-dev for libcrypto (base64 of etcd's keys and
+#   values, SHA-256 of the Maglev tables' fingerprints);
 #   libclang-rt-dev for clang's libFuzzer (`make` builds the fuzz targets)
 BUILD_PKGS="make gcc clang llvm libc6-dev libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-libmnl-dev bpftool libcurl4-openssl-dev libmicrohttpd-dev libcap-ng-dev libclang-rt-dev"
+libmnl-dev bpftool libcurl4-openssl-dev libmicrohttpd-dev libcap-ng-dev libsystemd-dev
+libjson-c-dev libssl-dev libclang-rt-dev"
 # tests/demo: iproute2 (netns, veth), ethtool (GRO on veth), socat and curl
 #   (real TCP/UDP traffic), xdp-tools (xdp-loader for operators), tcpdump,
 #   procps, python3
@@ -50,9 +54,11 @@ libmnl-dev bpftool libcurl4-openssl-dev libmicrohttpd-dev libcap-ng-dev libclang
 #   util-linux's setpriv (xlbd under the unit's capability set)
 # failover benchmark: bind9-dnsutils (dig: the check command of ExaBGP's
 #   healthcheck, the baseline, on the same unbound xlbd checks)
+# fleet tests, demo and benchmark: etcd-server (real etcd members in
+#   namespaces) and etcd-client (etcdctl: the harness and the baseline)
 TEST_PKGS="xdp-tools iproute2 ethtool socat curl procps python3 tcpdump
 bird2 frr gobgpd exabgp unbound openssl nftables prometheus
-mandoc groff-base systemd man-db util-linux bind9-dnsutils"
+mandoc groff-base systemd man-db util-linux bind9-dnsutils etcd-server etcd-client"
 
 POLICY=/usr/sbin/policy-rc.d
 POLICY_SAVED=/usr/sbin/policy-rc.d.xlb-deps-saved

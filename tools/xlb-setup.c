@@ -7,7 +7,7 @@
  * from its config file). It programs through the same code as the agent
  * (agent/maps/dataplane.c, maglev.c, decap.c).
  *
- *   xlb-setup [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]
+ *   xlb-setup [-v] [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]
  *   xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]
  *             [ring SIZE] backend ADDR[@WEIGHT] ...
  *   xlb-setup [-p PIN_ROOT] stats
@@ -15,9 +15,11 @@
  *   xlb-setup [-p PIN_ROOT] decap DEV [gue PORT]
  *   xlb-setup decap-detach DEV
  *
+ * Options: -p/--pin-root, -v/--verbose, -h/--help, -V/--version.
  * Backend ids of VIP n are n*16+1 .. n*16+15.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,21 +37,31 @@
 #include "maps/decap.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
+#include "version.h"
 
 #define BACKENDS_PER_VIP 15
 
 static const char *pin_root = "/sys/fs/bpf/xlb";
 
+static void usage_print(FILE *f)
+{
+	fprintf(f,
+		"usage: xlb-setup [OPTION]... attach DEV [generic] [src4 ADDR] [src6 ADDR]\n"
+		"       xlb-setup [OPTION]... vip ID ADDR tcp|udp PORT [hash src] [gue PORT]\n"
+		"                 [ring SIZE] backend ADDR[@WEIGHT] ...\n"
+		"       xlb-setup [OPTION]... stats\n"
+		"       xlb-setup [OPTION]... detach DEV\n"
+		"       xlb-setup [OPTION]... decap DEV [gue PORT]\n"
+		"       xlb-setup decap-detach DEV\n"
+		"  -p, --pin-root DIR  where the maps are pinned (default /sys/fs/bpf/xlb)\n"
+		"  -v, --verbose       show libbpf's and libxdp's messages\n"
+		"  -h, --help          print this help and exit\n"
+		"  -V, --version       print the version and exit\n");
+}
+
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: xlb-setup [-v] [-p PIN_ROOT] attach DEV [generic] [src4 ADDR] [src6 ADDR]\n"
-		"       xlb-setup [-p PIN_ROOT] vip ID ADDR tcp|udp PORT [hash src] [gue PORT]\n"
-		"                 [ring SIZE] backend ADDR[@WEIGHT] ...\n"
-		"       xlb-setup [-p PIN_ROOT] stats\n"
-		"       xlb-setup [-p PIN_ROOT] detach DEV\n"
-		"       xlb-setup [-p PIN_ROOT] decap DEV [gue PORT]\n"
-		"       xlb-setup decap-detach DEV\n");
+	usage_print(stderr);
 	return 2;
 }
 
@@ -372,12 +384,20 @@ static int cmd_decap(int argc, char **argv)
 	return 0;
 }
 
+static const struct option long_opts[] = {
+	{ "pin-root", required_argument, NULL, 'p' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
+};
+
 int main(int argc, char **argv)
 {
 	bool verbose = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+p:vh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:vhV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			pin_root = optarg;
@@ -385,6 +405,12 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'h':
+			usage_print(stdout);
+			return 0;
+		case 'V':
+			printf("xlb-setup %s\n", XLB_VERSION);
+			return 0;
 		default:
 			return usage();
 		}

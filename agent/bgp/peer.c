@@ -36,6 +36,8 @@
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		60000
 #define IN_MAX			(2 * BGP_MSG_MAX)
+#define CLOSING_MS		1000	/* a closed session waits this long for the peer's FIN */
+#define CLOSING_READ_MAX	65536	/* bytes read and dropped per event while closing */
 
 static void peer_event(struct bgp_peer *p, enum bgp_event ev);
 
@@ -177,13 +179,92 @@ static void peer_local_addr(struct bgp_peer *p)
 	freeifaddrs(ifs);
 }
 
+/* Read and discard what the peer sent; true once it has closed its side
+ * (or the socket failed). Bounded: a peer that keeps sending is cut off
+ * by t_closing, and one call never reads more than CLOSING_READ_MAX. */
+static bool closing_drain(int fd)
+{
+	char scratch[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < CLOSING_READ_MAX) {
+		n = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (n > 0) {
+			total += n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	}
+	return false;
+}
+
+static void closing_end(struct bgp_peer *p)
+{
+	struct evloop *el = p->env->el;
+
+	if (p->closing_fd < 0)
+		return;
+	evloop_timer_cancel(el, &p->t_closing);
+	evloop_del_fd(el, p->closing_fd);
+	/* what came since the last read: without it close() sends a RST */
+	closing_drain(p->closing_fd);
+	close(p->closing_fd);
+	p->closing_fd = -1;
+}
+
+static void closing_event(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	(void)events;
+	if (closing_drain(fd))
+		closing_end(p);
+}
+
+static void t_closing(struct evloop *el, void *arg)
+{
+	(void)el;
+	closing_end(arg);
+}
+
+/*
+ * Close a session's socket so that what was written last (a NOTIFICATION,
+ * with its RFC 8203 shutdown text or RFC 9384 reason) reaches the peer:
+ * close() with unread data in the receive queue — a KEEPALIVE or an UPDATE
+ * the peer sent meanwhile — makes the kernel send a RST at once, and the
+ * peer reports "connection reset" instead of our NOTIFICATION (seen with
+ * BIRD). So: read what is there, half-close (FIN after the queued data),
+ * and keep reading until the peer's own FIN or CLOSING_MS. One such socket
+ * per peer; a second close ends the first.
+ */
+static void peer_close_socket(struct bgp_peer *p, int fd)
+{
+	struct evloop *el = p->env->el;
+
+	closing_end(p);
+	if (closing_drain(fd) || shutdown(fd, SHUT_WR) ||
+	    evloop_add_fd(el, fd, EPOLLIN, closing_event, p)) {
+		close(fd);
+		return;
+	}
+	p->closing_fd = fd;
+	evloop_timer_set(el, &p->t_closing, CLOSING_MS, t_closing, p);
+}
+
 static void peer_close(struct bgp_peer *p)
 {
 	struct evloop *el = p->env->el;
 
 	if (p->fd >= 0) {
 		evloop_del_fd(el, p->fd);
-		close(p->fd);
+		if (p->connecting)
+			close(p->fd);
+		else
+			peer_close_socket(p, p->fd);
 	}
 	p->fd = -1;
 	p->connecting = false;
@@ -527,6 +608,13 @@ static int open_check(struct bgp_peer *p, const struct bgp_open *o)
 	return 0;
 }
 
+/* Unicast IPv4 (AFI 1) or IPv6 (AFI 2), SAFI 1, negotiated on this
+ * session (RFC 4760 sec 6: the only families xlbd offers). */
+static bool refresh_family_ok(const struct bgp_peer *p, __u16 afi, __u8 safi)
+{
+	return safi == 1 && ((afi == 1 && p->mp_v4) || (afi == 2 && p->mp_v6));
+}
+
 static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *body,
 		       size_t len)
 {
@@ -614,12 +702,39 @@ static void handle_msg(struct bgp_peer *p, const struct bgp_hdr *h, const __u8 *
 			peer_event(p, BGP_EV_UPDATE_MSG);
 			return;
 		}
-		/* RFC 2918 sec 4: send the Adj-RIB-Out again */
+		/* RFC 2918 sec 4: send the Adj-RIB-Out again — for a family
+		 * the session carries; any other is ignored */
+		if (!refresh_family_ok(p, afi, safi)) {
+			log_peer_warnx(p, "ROUTE-REFRESH for AFI %u SAFI %u, which this session did "
+				       "not negotiate: ignored (RFC 2918 sec 4)", afi, safi);
+			return;
+		}
 		log_peer_debug(p, "route refresh for AFI %u SAFI %u", afi, safi);
 		bgp_peer_send_routes(p, true);
 		return;
 	}
 	}
+}
+
+/*
+ * A header that fails sec 6.1's checks gets its NOTIFICATION — unless it
+ * is a NOTIFICATION's (its length too short for code and subcode, or past
+ * 4096): sec 6.4 says a NOTIFICATION is never answered with one. The
+ * session ends as if the peer's NOTIFICATION had been read, and the log
+ * and `bgp show` say what came.
+ */
+static void peer_header_error(struct bgp_peer *p, const struct bgp_hdr *h)
+{
+	if (p->err.subcode == BGP_ERR_HEADER_BAD_LENGTH && h->type == BGP_MSG_NOTIFICATION) {
+		memset(&p->err, 0, sizeof(p->err));
+		peer_note(p, 0, 0, "malformed NOTIFICATION from the peer (length %u): closed "
+			  "without answering (RFC 4271 sec 6.4)", h->length);
+		log_peer_warnx(p, "%s", p->last_error.text);
+		peer_event(p, BGP_EV_NOTIF_MSG);
+		return;
+	}
+	peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
+	peer_event(p, BGP_EV_BGP_HEADER_ERR);
 }
 
 /* Frame messages out of the input buffer (sec 4.1). */
@@ -649,8 +764,7 @@ static void peer_read(struct bgp_peer *p)
 		p->in.len += n;
 		while (p->fd >= 0 && p->in.len >= BGP_HDR_LEN) {
 			if (bgp_hdr_decode((__u8 *)p->in.data, p->in.len, &h, &p->err)) {
-				peer_note(p, p->err.code, p->err.subcode, "%s", p->err.text);
-				peer_event(p, BGP_EV_BGP_HEADER_ERR);
+				peer_header_error(p, &h);
 				return;
 			}
 			if (p->in.len < h.length)
@@ -738,6 +852,7 @@ void bgp_peer_init(struct bgp_peer *p, struct bgp_env *env, const struct conf_ne
 	p->env = env;
 	p->conf = c;
 	p->fd = -1;
+	p->closing_fd = -1;
 	p->state = BGP_IDLE;
 	p->state_since = time(NULL);
 	buf_init(&p->in, IN_MAX + BGP_MSG_MAX);
@@ -756,8 +871,13 @@ void bgp_peer_start(struct bgp_peer *p)
 void bgp_peer_stop(struct bgp_peer *p, __u8 subcode, const char *text)
 {
 	struct evloop *el = p->env->el;
+	char msg[sizeof(p->shutdown_text)];
 
-	snprintf(p->shutdown_text, sizeof(p->shutdown_text), "%s", text ? text : "");
+	/* through a copy: text is often p->shutdown_text itself (the end of
+	 * a graceful stop), and snprintf onto its own argument is undefined
+	 * (glibc writes the NUL first and sends an empty message) */
+	snprintf(msg, sizeof(msg), "%s", text ? text : "");
+	memcpy(p->shutdown_text, msg, sizeof(msg));
 	p->err = (struct bgp_err){ .code = BGP_ERR_CEASE, .subcode = subcode };
 	peer_event(p, BGP_EV_MANUAL_STOP);
 	p->shutdown_text[0] = '\0';
@@ -779,6 +899,7 @@ void bgp_peer_release(struct bgp_peer *p)
 	evloop_timer_cancel(el, &p->t_keepalive);
 	evloop_timer_cancel(el, &p->t_shutdown);
 	peer_close(p);
+	closing_end(p);
 	buf_free(&p->in);
 	buf_free(&p->out);
 	free(p->adj);

@@ -237,20 +237,26 @@ static size_t routes_wanted(struct bgp_peer *p, const struct bgp_route *routes, 
 	struct bgp_attrs attrs;
 	size_t i, j, nw = 0;
 
+	p->unsent_family = p->unsent_next_hop = 0;
 	for (i = 0; i < nr; i++) {
 		const struct conf_vip *v = routes[i].vip;
 		struct want *w = &want[nw];
 
 		if (routes[i].state == BGP_ROUTE_WITHDRAWN)
 			continue;
+		/* `bgp show` says why a VIP xlbd announces is not sent here */
 		if ((v->addr.family == XLB_FAMILY_V4 && !p->mp_v4) ||
-		    (v->addr.family == XLB_FAMILY_V6 && !p->mp_v6))
+		    (v->addr.family == XLB_FAMILY_V6 && !p->mp_v6)) {
+			p->unsent_family++;
 			continue;
+		}
 		/* the parser refuses such a VIP; refuse it here as well */
 		if (!bgp_prefix_allowed(p->env->conf, &v->addr))
 			continue;
-		if (!attrs_build(p, &routes[i], &attrs))
+		if (!attrs_build(p, &routes[i], &attrs)) {
+			p->unsent_next_hop++;
 			continue;
+		}
 		w->pfx.addr = v->addr.addr;
 		w->pfx.family = v->addr.family;
 		w->pfx.len = v->addr.family == XLB_FAMILY_V4 ? 32 : 128;
@@ -416,6 +422,41 @@ out:
 	free(gone);
 	free(batch);
 	return err;
+}
+
+int bgp_adj_out_walk(struct bgp_peer *p, bgp_adj_out_fn fn, void *arg)
+{
+	struct bgp_route *routes;
+	struct bgp_attrs *attrs;
+	struct want *want;
+	size_t nr, nw, i, j;
+
+	if (p->state != BGP_ESTABLISHED)
+		return 0;
+	nr = routes_get(p->env, &routes);
+	want = calloc(nr + 1, sizeof(*want));
+	attrs = malloc(sizeof(*attrs));
+	if (!want || !attrs) {
+		free(want);
+		free(attrs);
+		return -ENOMEM;
+	}
+	/* what is wanted now is what was sent: every change of a route
+	 * state is synced at once, and equal signatures are equal
+	 * attributes; a prefix whose signature differs is on its way */
+	nw = routes_wanted(p, routes, nr, want);
+	for (i = j = 0; i < p->n_adj; i++) {
+		while (j < nw && prefix_cmp(&want[j].pfx, &p->adj[i].pfx) < 0)
+			j++;
+		if (j < nw && !prefix_cmp(&want[j].pfx, &p->adj[i].pfx) &&
+		    want[j].sig == p->adj[i].sig && attrs_build(p, &routes[want[j].route], attrs))
+			fn(arg, &p->adj[i].pfx, attrs, routes[want[j].route].vip);
+		else
+			fn(arg, &p->adj[i].pfx, NULL, NULL);
+	}
+	free(want);
+	free(attrs);
+	return 0;
 }
 
 size_t bgp_peer_announced(const struct bgp_peer *p)

@@ -14,6 +14,13 @@
  * what it has then; *msgs = the messages queued. Nothing outside
  * Established. 0, or -errno with nothing queued. */
 int bgp_adj_out_update(struct bgp_peer *p, bool full, size_t *msgs);
+/* One prefix of the Adj-RIB-Out and the attributes it was sent with, and
+ * the VIP it is for (attrs and vip NULL: an update of it is under way). */
+typedef void (*bgp_adj_out_fn)(void *arg, const struct bgp_prefix *pfx,
+			       const struct bgp_attrs *attrs, const struct conf_vip *vip);
+/* `xlbctl bgp routes`: every prefix the peer has from us, in prefix
+ * order (nothing outside Established). 0 or -ENOMEM. */
+int bgp_adj_out_walk(struct bgp_peer *p, bgp_adj_out_fn fn, void *arg);
 /* Prefixes the peer has from us. */
 size_t bgp_peer_announced(const struct bgp_peer *p);
 /* Is the host route of `a` inside allowed-prefixes? (checked again at

@@ -63,6 +63,9 @@ struct bgp_peer {
 	enum bgp_state state;
 	int fd;				/* the BGP connection, -1 = none */
 	bool connecting;		/* fd is our connect() in progress */
+	int closing_fd;			/* a closed session's socket, half-closed
+					 * until the peer's FIN (or t_closing) */
+	struct ev_timer t_closing;
 	struct buf in, out;
 	struct ev_timer t_connect_retry, t_hold, t_keepalive, t_idle_hold, t_shutdown;
 	uint32_t backoff_ms;		/* automatic restart delay, doubles on failures */
@@ -80,6 +83,10 @@ struct bgp_peer {
 	/* what the peer has from us: prefix -> attribute signature */
 	struct adj_out *adj;
 	size_t n_adj, cap_adj;
+	/* VIPs xlbd announces that this session does not carry, at the last
+	 * sync: their family not negotiated / no next hop of their family
+	 * (an IPv6 VIP over an IPv4 session without encap-source or next-hop) */
+	size_t unsent_family, unsent_next_hop;
 	/* counters and history for `xlbctl bgp show` */
 	uint64_t msgs_in, msgs_out, updates_in, prefixes_received;
 	uint64_t established, dropped;	/* times the session came up / went down from Established */

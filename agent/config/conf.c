@@ -155,6 +155,19 @@ int conf_watch_socket_parse(const char *text, const struct conf_addr *vip_addr,
 	return 0;
 }
 
+const char *conf_vip_label(const struct conf_vip *vip, char *buf, size_t len)
+{
+	char id[CONF_VIP_STRLEN];
+
+	if (conf_vip_format(vip, id, sizeof(id)))
+		snprintf(id, sizeof(id), "?");
+	if (vip->name)
+		snprintf(buf, len, "%s (%s)", vip->name, id);
+	else
+		snprintf(buf, len, "%s", id);
+	return buf;
+}
+
 static const char *const hc_kind_names[] = {
 	[CONF_HC_TCP] = "tcp", [CONF_HC_HTTP] = "http", [CONF_HC_HTTPS] = "https",
 	[CONF_HC_DNS] = "dns", [CONF_HC_EXEC] = "exec",
@@ -340,12 +353,45 @@ static void health_free(struct conf_health *h)
 	free(h->watch_pidfile);
 }
 
+bool conf_pool_state_equal(const struct conf_pool_state *a, const struct conf_pool_state *b)
+{
+	size_t i;
+
+	if (a->etcd != b->etcd || a->n_endpoints != b->n_endpoints ||
+	    a->depool_threshold != b->depool_threshold || !str_eq(a->prefix, b->prefix) ||
+	    !str_eq(a->name, b->name) || !str_eq(a->tls_ca, b->tls_ca) ||
+	    !str_eq(a->tls_cert, b->tls_cert) || !str_eq(a->tls_key, b->tls_key) ||
+	    !str_eq(a->user, b->user) || !str_eq(a->password_file, b->password_file))
+		return false;
+	for (i = 0; i < a->n_endpoints; i++)
+		if (strcmp(a->endpoints[i], b->endpoints[i]))
+			return false;
+	return true;
+}
+
+static void pool_state_free(struct conf_pool_state *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_endpoints; i++)
+		free(ps->endpoints[i]);
+	free(ps->endpoints);
+	free(ps->prefix);
+	free(ps->name);
+	free(ps->tls_ca);
+	free(ps->tls_cert);
+	free(ps->tls_key);
+	free(ps->user);
+	free(ps->password_file);
+}
+
 void conf_free(struct xlb_conf *conf)
 {
 	size_t i;
 
 	if (!conf)
 		return;
+	pool_state_free(&conf->pool);
 	for (i = 0; i < conf->n_neighbors; i++) {
 		free(conf->neighbors[i].description);
 		free(conf->neighbors[i].password);

@@ -154,6 +154,26 @@ struct conf_metrics {
 	__u16 port;		/* host order; required with the address */
 };
 
+/* `pool-state etcd { ... }`: the runtime pool state (pooled, depooled,
+ * inactive, weights, VIP enable) comes from etcd for every node of the
+ * cluster instead of this node's state file (doc/xlb.conf.5). */
+struct conf_pool_state {
+	bool etcd;			/* false: no pool-state, the local state file */
+	char **endpoints;		/* base URLs, normalized: http://HOST:PORT, https://... */
+	size_t n_endpoints;
+	char *prefix;			/* /xlb/CLUSTER: every key of the cluster under it */
+	char *name;			/* this node's name in etcd; NULL = the host name */
+	char *tls_ca;			/* PEM files; NULL = none (system trust store, */
+	char *tls_cert;			/* no client certificate) */
+	char *tls_key;
+	char *user;			/* etcd user; NULL = no login */
+	char *password_file;		/* the user's password (its first line); only the
+					 * path is ever printed */
+	__u32 depool_threshold;		/* percent of a VIP's backends that must stay
+					 * pooled after an `xlbctl pool` change; default 50 */
+	int line;
+};
+
 enum conf_xdp_mode {
 	CONF_XDP_NATIVE = 0,
 	CONF_XDP_GENERIC,
@@ -177,9 +197,10 @@ struct xlb_conf {
 	char *disable_file;		/* while this file exists every VIP is withdrawn; NULL = none */
 	__u32 flow_entries;		/* flow-table size; default XLB_FLOWS_DEFAULT */
 	struct conf_metrics metrics;	/* metrics listen; unset = off */
+	struct conf_pool_state pool;	/* pool-state; unset = the local state file */
 	struct {			/* lines of the settings a reload cannot change,
 					 * for its error; 0 = not in the file */
-		int xdp, pin_path, control_socket, state_file, flow_table;
+		int xdp, pin_path, control_socket, state_file, flow_table, pool_state;
 	} line;
 	struct conf_neighbor *neighbors;
 	size_t n_neighbors;
@@ -219,6 +240,10 @@ int conf_watch_socket_format(const struct conf_watch_socket *w, char *buf, size_
  * returns 0, or -EINVAL with what is wrong in why. */
 int conf_watch_socket_parse(const char *text, const struct conf_addr *vip_addr,
 			    struct conf_watch_socket *out, char *why, size_t whylen);
+/* A VIP as log lines name it: "NAME (IDENTITY)" with a name, else its
+ * identity as conf_vip_format() writes it. Returns buf. */
+#define CONF_VIP_LABEL_MAX 136
+const char *conf_vip_label(const struct conf_vip *vip, char *buf, size_t len);
 /* "tcp", "http", "https", "dns", "exec"; NULL for CONF_HC_NONE */
 const char *conf_health_kind_name(enum conf_hc_kind kind);
 /* The name of a DNS type/rcode as the config writes it, or NULL. */
@@ -237,6 +262,8 @@ bool conf_addr_eq(const struct conf_addr *a, const struct conf_addr *b);
 bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b);
 /* Would the two checks probe alike (every setting, status codes in order)? */
 bool conf_health_equal(const struct conf_health *a, const struct conf_health *b);
+/* Do two configs take their pool state from the same place, the same way? */
+bool conf_pool_state_equal(const struct conf_pool_state *a, const struct conf_pool_state *b);
 /* Is the whole VIP definition equal (same key, same settings, same backends in the same order)? */
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b);
 /* Everything a parse allocated; NULL is fine. */

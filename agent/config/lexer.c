@@ -89,6 +89,20 @@ static bool at_line_end(const struct lexer *lx)
 	return p == lx->end || *p == '\n';
 }
 
+/* The UTF-8 byte-order mark (U+FEFF) some editors put first in a file. */
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
+static bool at_bom(const struct lexer *lx)
+{
+	return lx->end - lx->p >= 3 && !memcmp(lx->p, utf8_bom, 3);
+}
+
+static int bom_err(struct lexer *lx)
+{
+	return lex_err(lx, lx->line, "a UTF-8 byte-order mark (EF BB BF) inside the file (only "
+		       "its first bytes may be one: files joined together?)");
+}
+
 static int lex_string(struct lexer *lx)
 {
 	int line = lx->line;
@@ -141,7 +155,11 @@ static int lex_word(struct lexer *lx)
 	int err;
 
 	while (lx->p < lx->end && !ends_word(*lx->p)) {
-		char c = *lx->p++;
+		char c;
+
+		if (at_bom(lx))
+			return bom_err(lx);
+		c = *lx->p++;
 
 		if (c >= '0' && c <= '9') {
 			if (num > (UINT64_MAX - (c - '0')) / 10)
@@ -181,6 +199,10 @@ static int lex_newline(struct lexer *lx)
 static int lex_run(struct lexer *lx)
 {
 	int err;
+
+	/* skipped at the start, as editors expect; named anywhere else */
+	if (at_bom(lx))
+		lx->p += 3;
 
 	while (lx->p < lx->end) {
 		unsigned char c = *lx->p;

@@ -39,6 +39,8 @@
 #define CONF_HTTP_PATH		"/"
 #define CONF_DNS_PORT		53
 #define CONF_WEIGHT		100
+#define CONF_ETCD_PORT		2379
+#define CONF_DEPOOL_THRESHOLD	50	/* percent, as PyBal's 0.5 */
 
 /* Limits (doc/xlb.conf.5 lists them). */
 #define CONF_WEIGHT_MAX		1000000
@@ -51,6 +53,7 @@
 #define CONF_HOUR_MS		3600000U
 #define CONF_FILE_MAX		(16U << 20)	/* bytes of a config file */
 #define CONF_AS_TRANS		23456		/* RFC 6793 */
+#define CONF_ENDPOINTS_MAX	16		/* etcd endpoints */
 
 struct parser {
 	const char *name;	/* file name for messages */
@@ -110,6 +113,9 @@ int p_block(struct parser *p, const struct block *b, void *obj);
  * "WHAT: 'x' is not a number", "WHAT 0 out of range 1..10". */
 int get_u32(struct parser *p, const char *what, __u32 min, __u32 max, __u32 *out);
 int get_duration(struct parser *p, const char *what, __u32 min_ms, __u32 max_ms, __u32 *out);
+/* Whole seconds: a bare number (seconds) or a duration ("9s", "1m");
+ * the range is in seconds, in one message whichever form was used. */
+int get_seconds(struct parser *p, const char *what, __u32 min, __u32 max, __u32 *out);
 /* family 0 takes either */
 int get_addr(struct parser *p, const char *what, __u8 family, struct conf_addr *out);
 int get_prefix(struct parser *p, const char *what, struct conf_prefix *out);
@@ -123,9 +129,10 @@ int get_choice(struct parser *p, const char *what, const char *const *choices, s
 /* An absolute path */
 int get_path(struct parser *p, const char *what, char **out);
 
-/* --- parse_vip.c, parse_health.c --- */
+/* --- parse_vip.c, parse_health.c, parse_pool.c --- */
 
 int parse_vip(struct parser *p, void *conf, const struct tok *kw);
+int parse_pool_state(struct parser *p, void *conf, const struct tok *kw);
 int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw);
 
 /* --- validate.c --- */

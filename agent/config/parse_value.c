@@ -101,6 +101,36 @@ int get_duration(struct parser *p, const char *what, __u32 min_ms, __u32 max_ms,
 	return 0;
 }
 
+int get_seconds(struct parser *p, const char *what, __u32 min, __u32 max, __u32 *out)
+{
+	const struct tok *t = p_peek(p);
+	char buf[TOKSTR];
+	bool overflow = false;
+	__u64 secs, ms;
+
+	if (no_value(t))
+		return missing(p, what);
+	if (t->type == TOK_NUMBER) {
+		/* a bare number is seconds, as it always was */
+		secs = t->num;
+		overflow = t->overflow;
+	} else if (t->type == TOK_WORD && duration_parse(t->text, &ms, &overflow)) {
+		if (!overflow && ms % 1000)
+			return p_err(p, t->line, "%s %s is not a whole number of seconds", what,
+				     t->text);
+		secs = ms / 1000;
+	} else {
+		return p_err(p, t->line, "%s: %s is not a duration", what,
+			     lex_describe(t, buf, sizeof(buf)));
+	}
+	if (overflow || secs < min || secs > max)
+		return p_err(p, t->line, "%s %s out of range %u..%u seconds", what, t->text, min,
+			     max);
+	*out = secs;
+	p_next(p);
+	return 0;
+}
+
 static const char *family_noun(__u8 family)
 {
 	switch (family) {

@@ -4,7 +4,7 @@
  *
  * The text is cut into tokens first (lexer.c). Statements are then read
  * block by block with one table of keywords per block (top level,
- * neighbor, bfd, vip), each row naming the handler that reads the
+ * neighbor, bfd, vip, pool-state), each row naming the handler that reads the
  * keyword's arguments; the block loop (cursor.c) refuses unknown
  * keywords, repeats of non-repeatable ones and forwarding-only keywords
  * in local vips, and checks that a statement ends where its handler
@@ -296,12 +296,12 @@ static int n_hold_time(struct parser *p, void *obj, const struct tok *kw)
 	__u32 v;
 	int err;
 
-	err = get_u32(p, "hold-time", 0, 65535, &v);
+	err = get_seconds(p, "hold-time", 0, 65535, &v);
 	if (err)
 		return err;
 	/* RFC 4271 section 4.2: zero or at least three seconds */
 	if (v == 1 || v == 2)
-		return p_err(p, kw->line, "hold-time %u is not allowed (0 or 3..65535)", v);
+		return p_err(p, kw->line, "hold-time %us is not allowed (0 or 3..65535 seconds)", v);
 	nb->hold_time = v;
 	return 0;
 }
@@ -559,6 +559,7 @@ static const struct kw top_kws[] = {
 	{ "vip", parse_vip, KW_REPEAT },
 	{ "disable-file", g_disable_file, 0 },
 	{ "metrics", g_metrics, 0 },
+	{ "pool-state", parse_pool_state, 0 },
 };
 
 /* --- entry points --- */
@@ -633,6 +634,20 @@ int conf_parse_string(const char *name, const char *text, struct xlb_conf **out,
 	return parse_text(name, text, strlen(text), out, err, errlen);
 }
 
+/* What a path that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory, not a regular file";
+	if (S_ISFIFO(mode))
+		return "a FIFO, not a regular file";
+	if (S_ISSOCK(mode))
+		return "a socket, not a regular file";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device, not a regular file";
+	return "not a regular file";
+}
+
 int conf_parse_file(const char *path, struct xlb_conf **out, char *err, size_t errlen)
 {
 	struct stat st;
@@ -642,7 +657,9 @@ int conf_parse_file(const char *path, struct xlb_conf **out, char *err, size_t e
 	int fd, ret;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer;
+	 * it is refused below like anything that is not a regular file */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
@@ -656,7 +673,7 @@ int conf_parse_file(const char *path, struct xlb_conf **out, char *err, size_t e
 	if (!S_ISREG(st.st_mode) || st.st_size > CONF_FILE_MAX) {
 		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
 		snprintf(err, errlen, "%s: %s", path,
-			 ret == -EFBIG ? "larger than 16 MiB" : "not a regular file");
+			 ret == -EFBIG ? "larger than 16 MiB" : file_kind(st.st_mode));
 		goto out;
 	}
 	text = malloc(st.st_size + 1);

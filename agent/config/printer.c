@@ -122,6 +122,57 @@ static void print_globals(FILE *f, const struct xlb_conf *conf)
 	}
 }
 
+/* The password file is named, never read: nothing secret is printed. */
+static void print_pool_state(FILE *f, const struct conf_pool_state *ps)
+{
+	size_t i;
+
+	if (!ps->etcd)
+		return;
+	fputs("pool-state etcd {\n" IND "endpoints", f);
+	for (i = 0; i < ps->n_endpoints; i++) {
+		fputc(' ', f);
+		put_word(f, ps->endpoints[i]);
+	}
+	fputs("\n" IND "prefix ", f);
+	put_word(f, ps->prefix);
+	fputc('\n', f);
+	if (ps->name) {
+		fputs(IND "name ", f);
+		put_word(f, ps->name);
+		fputc('\n', f);
+	}
+	if (ps->tls_ca || ps->tls_cert) {
+		fputs(IND "tls", f);
+		if (ps->tls_ca) {
+			fputs(" ca ", f);
+			put_word(f, ps->tls_ca);
+		}
+		if (ps->tls_cert) {
+			fputs(" cert ", f);
+			put_word(f, ps->tls_cert);
+			fputs(" key ", f);
+			put_word(f, ps->tls_key);
+		}
+		fputc('\n', f);
+	}
+	if (ps->user) {
+		fputs(IND "user ", f);
+		put_word(f, ps->user);
+		fputs(" password-file ", f);
+		put_word(f, ps->password_file);
+		fputc('\n', f);
+	}
+	if (ps->depool_threshold % 10)
+		fprintf(f, IND "depool-threshold %u.%02u\n", ps->depool_threshold / 100,
+			ps->depool_threshold % 100);
+	else if (ps->depool_threshold == 100 || ps->depool_threshold == 0)
+		fprintf(f, IND "depool-threshold %u\n", ps->depool_threshold / 100);
+	else
+		fprintf(f, IND "depool-threshold 0.%u\n", ps->depool_threshold / 10);
+	fputs("}\n", f);
+}
+
 static void print_neighbor(FILE *f, const struct conf_neighbor *nb, bool hide)
 {
 	char buf[32];
@@ -320,6 +371,7 @@ static int print_conf(FILE *f, const struct xlb_conf *conf, bool hide)
 	size_t i;
 
 	print_globals(f, conf);
+	print_pool_state(f, &conf->pool);
 	for (i = 0; i < conf->n_neighbors; i++)
 		print_neighbor(f, &conf->neighbors[i], hide);
 	for (i = 0; i < conf->n_vips; i++)

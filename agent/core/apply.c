@@ -222,11 +222,13 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 
 	memset(nv, 0, sizeof(*nv));
 	nv->conf = c;
+	nv->addr_disabled = rt_addr_disabled(d, &c->addr);
 	if (old) {
 		nv->id = old->id;
 		nv->has_id = old->has_id;
 		nv->disabled = old->disabled;
 		nv->ring_size = old->ring_size;
+		nv->fingerprint = old->fingerprint;
 		old->has_id = false; /* the id moves to nv */
 	} else if (d->dp && !c->local) {
 		err = vip_id_get(d, c, &nv->id);
@@ -292,6 +294,8 @@ static int conf_needs_restart(const struct xlb_conf *a, const struct xlb_conf *b
 		what = "control-socket", line = b->line.control_socket;
 	else if (STR_DIFF(a->state_file, b->state_file))
 		what = "state-file", line = b->line.state_file;
+	else if (!conf_pool_state_equal(&a->pool, &b->pool))
+		what = "pool-state", line = b->line.pool_state;
 #undef STR_DIFF
 	if (!what)
 		return 0;
@@ -489,6 +493,9 @@ static int apply(struct xlbd *d, struct xlb_conf *conf, bool defer_tables, char 
 	conf_switch(d, conf);
 	log_info("config %s: %zu VIPs (%zu new, %zu changed, %zu removed)", conf->file,
 		 conf->n_vips, n.added, n.changed, n.removed);
+	/* new VIPs and backends take their state from etcd, and the fleet
+	 * sees the new tables */
+	xlbd_pool_config_changed(d);
 	if (rc)
 		snprintf(err, errlen, "%s: applied, but the datapath refused a change: %s",
 			 conf->file, strerror(-rc));
@@ -544,6 +551,9 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 	free(d->vips);
 	d->vips = NULL;
 	d->n_vips = 0;
+	free(d->addrs_disabled);
+	d->addrs_disabled = NULL;
+	d->n_addrs_disabled = 0;
 	adopt_free();
 	if (d->conf)
 		conf_free(d->conf);

@@ -22,6 +22,7 @@
 
 #include "bfd/bfd.h"
 #include "bgp/speaker.h"
+#include "core/pool.h"
 #include "core/xlbd.h"
 #include "health/health.h"
 #include "lib/log.h"
@@ -121,7 +122,7 @@ static const char *vip_state(struct xlbd *d, const struct rt_vip *v)
 	default:
 		break;
 	}
-	if (v->disabled)
+	if (rt_vip_admin_down(v))
 		return "disabled";
 	if (v->file_disabled)
 		return "disable_file";
@@ -295,7 +296,7 @@ static void put_backends(struct expo *e, struct xlbd *d, const struct labels *l)
 		else
 			expo_family(e, "xlb_backend_pooled", EXPO_GAUGE,
 				    "1 unless an operator depooled the backend (xlbctl backend "
-				    "depool).");
+				    "depool, or its pool state in etcd).");
 		for (i = 0; i < d->n_vips; i++) {
 			const struct rt_vip *v = &d->vips[i];
 
@@ -498,6 +499,7 @@ int xlbd_metrics_collect(void *arg, struct buf *out)
 	put_health(&e, d, &l);
 	put_bgp(&e, d);
 	put_bfd(&e, d);
+	xlbd_metrics_pool(&e, d);
 	expo_family(&e, "xlb_metrics_scrapes_total", EXPO_COUNTER,
 		    "Scrapes of this endpoint answered, this one included.");
 	expo_u64(&e, metrics_server_scrapes(d->metrics) + 1, NULL);

@@ -12,6 +12,7 @@
 #include "core/xlbd.h"
 #include "health/health.h"
 #include "lib/evloop.h"
+#include "maps/maglev.h"
 
 struct rt_vip *rt_vip_find(struct xlbd *d, const char *spec)
 {
@@ -56,9 +57,37 @@ __u32 rt_backend_weight(const struct rt_backend *b)
 	return b->has_weight ? b->weight : b->conf->weight;
 }
 
+void rt_vip_maglev_input(const struct rt_vip *v, struct maglev_backend *mb)
+{
+	size_t k;
+
+	for (k = 0; k < v->n_backends; k++) {
+		const struct rt_backend *b = &v->backends[k];
+
+		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
+						 .addr = b->conf->addr.addr,
+						 .family = b->conf->addr.family };
+	}
+}
+
+bool rt_backend_keeps_flows(const struct rt_backend *b)
+{
+	return b->pool != RT_DEPOOLED_NOW && b->pool != RT_INACTIVE && b->healthy;
+}
+
 const char *rt_pool_name(enum rt_pool p)
 {
-	return p == RT_POOLED ? "pooled" : p == RT_DEPOOLED ? "depooled" : "depooled-now";
+	switch (p) {
+	case RT_POOLED:
+		return "pooled";
+	case RT_DEPOOLED:
+		return "depooled";
+	case RT_DEPOOLED_NOW:
+		return "depooled-now";
+	case RT_INACTIVE:
+		return "inactive";
+	}
+	return "?";
 }
 
 /* A backend counts towards min-healthy when it takes new flows and, if it
@@ -77,7 +106,7 @@ bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy)
 		n += rt_backend_usable(&v->backends[i]);
 	if (healthy)
 		*healthy = n;
-	if (v->disabled || v->file_disabled)
+	if (rt_vip_admin_down(v) || v->file_disabled)
 		return false;
 	/* host mode: the local check decides; without one, always up */
 	if (v->conf->local)
@@ -100,7 +129,58 @@ enum bgp_route_state rt_vip_route(struct xlbd *d, const struct rt_vip *v)
 			return BGP_ROUTE_WITHDRAWN;
 		return BGP_ROUTE_ANNOUNCED;
 	}
-	if (v->disabled && v->gshut_until > now)
+	if (rt_vip_admin_down(v) && v->gshut_until > now)
 		return BGP_ROUTE_GSHUT;
 	return BGP_ROUTE_WITHDRAWN;
+}
+
+/* announced beats graceful shutdown beats withdrawn */
+static int route_rank(enum bgp_route_state s)
+{
+	return s == BGP_ROUTE_ANNOUNCED ? 2 : s == BGP_ROUTE_GSHUT ? 1 : 0;
+}
+
+enum bgp_route_state rt_addr_route(struct xlbd *d, const struct conf_addr *a)
+{
+	enum bgp_route_state best = BGP_ROUTE_WITHDRAWN, s;
+	size_t i;
+
+	for (i = 0; i < d->n_vips; i++) {
+		if (!conf_addr_eq(&d->vips[i].conf->addr, a))
+			continue;
+		s = rt_vip_route(d, &d->vips[i]);
+		if (route_rank(s) > route_rank(best))
+			best = s;
+	}
+	return best;
+}
+
+struct rt_vip *rt_addr_holder_next(struct xlbd *d, const struct conf_addr *a,
+				   enum bgp_route_state st, const struct rt_vip *prev)
+{
+	size_t i = prev ? (size_t)(prev - d->vips) + 1 : 0;
+
+	if (st == BGP_ROUTE_WITHDRAWN)
+		return NULL;
+	for (; i < d->n_vips; i++)
+		if (conf_addr_eq(&d->vips[i].conf->addr, a) && rt_vip_route(d, &d->vips[i]) == st)
+			return &d->vips[i];
+	return NULL;
+}
+
+bool rt_addr_disabled(const struct xlbd *d, const struct conf_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_addrs_disabled; i++)
+		if (conf_addr_eq(&d->addrs_disabled[i], a))
+			return true;
+	return false;
+}
+
+const char *rt_route_name(enum bgp_route_state s)
+{
+	return s == BGP_ROUTE_ANNOUNCED ? "announced" :
+	       s == BGP_ROUTE_GSHUT	? "graceful-shutdown" :
+					  "withdrawn";
 }

@@ -38,6 +38,8 @@ enum rt_pool {
 	RT_POOLED = 0,
 	RT_DEPOOLED,		/* drain: no new flows, existing flows stay */
 	RT_DEPOOLED_NOW,	/* no flows at all: existing ones move */
+	RT_INACTIVE,		/* pool state `inactive` (etcd): out of the pool altogether,
+				 * no flows, not counted in the VIP's backends */
 };
 
 struct rt_backend {
@@ -58,11 +60,13 @@ struct rt_vip {
 	const struct conf_vip *conf;
 	__u32 id;		/* datapath VIP id */
 	bool has_id;
-	bool disabled;		/* administratively withdrawn */
+	bool disabled;		/* administratively withdrawn (vip disable VIP) */
+	bool addr_disabled;	/* its address is (vip disable --address ADDR) */
 	struct rt_backend *backends;
 	size_t n_backends;
 	__u32 ring_size;	/* size of the table in the datapath; 0 = none written */
-	uint64_t gshut_until;	/* disabled: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
+	uint64_t fingerprint;	/* of that table (maps/fingerprint.h); valid with ring_size */
+	uint64_t gshut_until;	/* admin down: announced with GRACEFUL_SHUTDOWN until (monotonic ms) */
 	uint64_t failed_at;	/* withdrawn by itself at (monotonic ms): hold-down runs */
 	int local_state;	/* host mode: enum hc_state of the VIP's own check */
 	struct hc *hc;		/* host mode: the local service's check */
@@ -82,7 +86,15 @@ struct rt_backend *rt_backend_find(struct rt_vip *v, const char *addr);
 /* b's weight in its VIP's table: 0 when depooled or failed, else the
  * runtime override or the configured weight. */
 __u32 rt_backend_weight(const struct rt_backend *b);
-/* "pooled", "depooled", "depooled-now" */
+/* The Maglev input of v's table now (what tables.c writes): one entry
+ * per backend, weights as rt_backend_weight() says; mb has room for
+ * v->n_backends. */
+struct maglev_backend;
+void rt_vip_maglev_input(const struct rt_vip *v, struct maglev_backend *mb);
+/* Does b still take the flows its entries hold (present in the datapath:
+ * neither failed nor depooled --now nor inactive)? */
+bool rt_backend_keeps_flows(const struct rt_backend *b);
+/* "pooled", "depooled", "depooled-now", "inactive" */
 const char *rt_pool_name(enum rt_pool p);
 /* Is v up: enabled, no disable file, and enough usable backends (host
  * mode: its own check passing)? *healthy (if not NULL) gets the number
@@ -92,5 +104,28 @@ bool rt_vip_would_announce(const struct rt_vip *v, size_t *healthy);
  * withdrawn): rt_vip_would_announce() with the hold-down after a failure
  * and the graceful shutdown of a disabled VIP. */
 enum bgp_route_state rt_vip_route(struct xlbd *d, const struct rt_vip *v);
+/* Disabled by the operator, the VIP itself or its whole address. */
+static inline bool rt_vip_admin_down(const struct rt_vip *v)
+{
+	return v->disabled || v->addr_disabled;
+}
+
+/*
+ * Routes are per address: BGP sends one host route for an address, and
+ * it is up while any VIP on that address is up (web tcp/80 and dns
+ * udp/53 on 203.0.113.10 share one /32). The route of address a: the
+ * best state of the VIPs on it (announced before graceful shutdown before
+ * withdrawn), as bgp/routes.c merges them.
+ */
+enum bgp_route_state rt_addr_route(struct xlbd *d, const struct conf_addr *a);
+/* The next VIP after `prev` (NULL: the first) on address a that gives it
+ * its route state `st` (rt_addr_route(d, a), computed once by the
+ * caller): the VIPs that hold the route up; none when st is withdrawn. */
+struct rt_vip *rt_addr_holder_next(struct xlbd *d, const struct conf_addr *a,
+				   enum bgp_route_state st, const struct rt_vip *prev);
+/* Is address a taken out by `vip disable --address`? */
+bool rt_addr_disabled(const struct xlbd *d, const struct conf_addr *a);
+/* "announced", "graceful-shutdown", "withdrawn" */
+const char *rt_route_name(enum bgp_route_state s);
 
 #endif

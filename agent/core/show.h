@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The renderers of xlbctl's answers, one file per object (show_vip.c,
- * show_backend.c, show_health.c, show_bgp.c, show_bfd.c, show_status.c):
+ * show_backend.c, show_health.c, show_bgp.c and show_bgp_routes.c,
+ * show_bfd.c, show_status.c):
  * each writes text for people into `text`, or, when `json` is not NULL,
  * JSON for programs into json (text is not used then), both from the
  * same data. They read the model and the subsystems' accessors and
@@ -10,6 +11,8 @@
 #ifndef XLB_CORE_SHOW_H
 #define XLB_CORE_SHOW_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/types.h>
 
 #include "core/xlbd.h"
@@ -32,6 +35,12 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 		 struct json_writer *json);
 /* `bgp show`: every neighbor's session (an array). */
 void show_bgp(struct bgp_speaker *sp, struct buf *text, struct json_writer *json);
+/* `bgp routes [NEIGHBOR]`: what each neighbor (or only that one) has
+ * from us, prefix by prefix with its attributes (an array; the JSON shape
+ * is at the top of show_bgp_routes.c). Returns 0. */
+struct bgp_peer;
+int show_bgp_routes(struct bgp_speaker *sp, struct bgp_peer *only, struct buf *text,
+		    struct json_writer *json);
 /*
  * `bfd show`: into json an object
  *   {"sessions": [{peer, local, state, remote_state, diag, remote_diag,
@@ -43,10 +52,34 @@ void show_bgp(struct bgp_speaker *sp, struct buf *text, struct json_writer *json
  *     send_errors, ups, downs, state_seconds, last_change}...],
  *   "discarded": {"ttl": N, "version": N, ...}}
  * (last_change: Unix time of the last state change), else one block of
- * text per session. peer: only that session (NULL = all).
+ * text per session. peer: only that session (NULL = all). b NULL (no BFD
+ * configured): no sessions, nothing discarded.
  */
 void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 	      struct json_writer *json);
+/* `flow show [VIP] [BACKEND] [--limit N]`: an object {flows, matched,
+ * shown, limit}; at most limit entries (0: all). */
+struct xlb_dp_flow;
+int show_flows(struct xlbd *d, const struct rt_vip *v, const struct rt_backend *b, __u32 limit,
+	       struct buf *text, struct json_writer *json);
+/* `flow lookup`: where f's tuple goes (an object); v is the VIP it is
+ * for. -errno with the reason in err. */
+int show_flow_lookup(struct xlbd *d, const struct rt_vip *v, struct xlb_dp_flow *f,
+		     struct buf *text, struct json_writer *json, char *err, size_t errlen);
+/* Flow-table entries per backend of v (counts[i] for v->backends[i]),
+ * entries of an earlier backend with the same id not counted. -ENOENT
+ * without a datapath (counts all 0). */
+int show_flow_counts(struct xlbd *d, const struct rt_vip *v, __u32 *counts);
+/* `pool show [VIP]` (pool-state etcd): an object {store, vips: [...]}. */
+void show_pool(struct xlbd *d, const struct rt_vip *only, struct buf *text,
+	       struct json_writer *json);
+/* The etcd line of `pool show` and `status`. */
+void show_pool_link(struct xlbd *d, struct buf *text);
+/* `fleet status` from a view of the cluster's keys (read just now, or
+ * the node's own copy when etcd is unreachable: stale). */
+struct pool_view;
+void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revision, bool stale,
+		struct buf *text, struct json_writer *json);
 /* `status`: the daemon (an object). */
 void show_status(struct xlbd *d, struct buf *text, struct json_writer *json);
 /* `stats`: the datapath's counters st[XLB_STAT_MAX] (an object). */

@@ -104,7 +104,7 @@ static void show_one(const struct bfd_session *s, struct buf *text, struct json_
 void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 	      struct json_writer *w)
 {
-	const struct bfd_session *s, *only = peer ? bfd_session_find(b, peer) : NULL;
+	const struct bfd_session *s, *only = b && peer ? bfd_session_find(b, peer) : NULL;
 	int i;
 
 	if (w) {
@@ -112,7 +112,7 @@ void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 		json_key(w, "sessions");
 		json_array_start(w);
 	}
-	for (s = bfd_session_next(b, NULL); s; s = bfd_session_next(b, s)) {
+	for (s = b ? bfd_session_next(b, NULL) : NULL; s; s = bfd_session_next(b, s)) {
 		if (peer && s != only)
 			continue;
 		show_one(s, text, w);
@@ -123,7 +123,7 @@ void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,
 	json_key(w, "discarded");
 	json_object_start(w);
 	for (i = 1; i < BFD_PKT_ERR_MAX; i++)
-		json_kv_u64(w, bfd_pkt_err_name(i), bfd_discarded(b, i));
+		json_kv_u64(w, bfd_pkt_err_name(i), b ? bfd_discarded(b, i) : 0);
 	json_object_end(w);
 	json_object_end(w);
 }

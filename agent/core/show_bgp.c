@@ -29,8 +29,7 @@ static void peer_json(const struct bgp_peer *p, long since, struct json_writer *
 
 	json_object_start(w);
 	json_kv_string(w, "neighbor", p->name);
-	if (p->conf->description)
-		json_kv_string(w, "description", p->conf->description);
+	json_kv_string(w, "description", p->conf->description);
 	json_kv_string(w, "state", bgp_state_name(p->state));
 	json_kv_bool(w, "admin_down", p->admin_down);
 	json_kv_u64(w, "remote_as", p->conf->remote_as);
@@ -47,6 +46,11 @@ static void peer_json(const struct bgp_peer *p, long since, struct json_writer *
 	json_kv_bool(w, "graceful_restart", p->conf->graceful_restart);
 	json_object_end(w);
 	json_kv_u64(w, "prefixes_announced", announced);
+	json_key(w, "prefixes_not_sent");
+	json_object_start(w);
+	json_kv_u64(w, "family_not_negotiated", p->state == BGP_ESTABLISHED ? p->unsent_family : 0);
+	json_kv_u64(w, "no_next_hop", p->state == BGP_ESTABLISHED ? p->unsent_next_hop : 0);
+	json_object_end(w);
 	json_kv_u64(w, "prefixes_received", p->prefixes_received);
 	json_kv_u64(w, "messages_in", p->msgs_in);
 	json_kv_u64(w, "messages_out", p->msgs_out);
@@ -100,6 +104,13 @@ static void peer_text(const struct bgp_peer *p, long since, struct buf *text)
 	buf_printf(text, "    prefixes announced %zu, received %llu; messages in %llu, out %llu\n",
 		   announced, (unsigned long long)p->prefixes_received,
 		   (unsigned long long)p->msgs_in, (unsigned long long)p->msgs_out);
+	if (p->state == BGP_ESTABLISHED && p->unsent_family)
+		buf_printf(text, "    not sent: %zu VIP%s of a family the neighbor did not negotiate\n",
+			   p->unsent_family, p->unsent_family == 1 ? "" : "s");
+	if (p->state == BGP_ESTABLISHED && p->unsent_next_hop)
+		buf_printf(text, "    not sent: %zu VIP%s without a next hop of %s family on this "
+			   "session (set the VIP's next-hop, or encap-source)\n", p->unsent_next_hop,
+			   p->unsent_next_hop == 1 ? "" : "s", p->unsent_next_hop == 1 ? "its" : "their");
 	buf_printf(text, "    established %llu times, dropped %llu times\n",
 		   (unsigned long long)p->established, (unsigned long long)p->dropped);
 	if (p->has_last_error)

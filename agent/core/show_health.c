@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `xlbctl health show [VIP]`: every check of a VIP (its backends', or a
- * host-mode VIP's own), one line or object each as hc_show() renders it.
+ * host-mode VIP's own), one line or object each as hc_show() renders it
+ * (text or JSON, never both: `-j health show` is one JSON document).
  */
 #include "core/show.h"
 #include "health/health.h"
@@ -24,12 +25,12 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 		if (only && v != only)
 			continue;
 		if (v->hc) {
-			hc_show(v->hc, text, w);
+			hc_show(v->hc, w ? NULL : text, w);
 			n++;
 		}
 		for (k = 0; k < v->n_backends; k++) {
 			if (v->backends[k].hc) {
-				hc_show(v->backends[k].hc, text, w);
+				hc_show(v->backends[k].hc, w ? NULL : text, w);
 				n++;
 			}
 		}

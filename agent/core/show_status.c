@@ -6,15 +6,46 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/pool.h"
 #include "core/show.h"
 #include "lib/json.h"
 #include "maps/dataplane.h"
+
+/* Where the pool state comes from, and how the link to etcd is. */
+static void pool_json(struct xlbd *d, struct json_writer *w)
+{
+	struct pool_store_status st;
+
+	json_key(w, "pool_state");
+	json_object_start(w);
+	if (!d->pool) {
+		json_kv_string(w, "source", "state-file");
+		json_object_end(w);
+		return;
+	}
+	pool_store_status(d->pool->store, &st);
+	json_kv_string(w, "source", "etcd");
+	json_kv_string(w, "prefix", pool_store_prefix(d->pool->store));
+	json_kv_string(w, "node", d->pool->name);
+	json_kv_bool(w, "connected", st.up);
+	json_kv_string(w, "endpoint", st.endpoint);
+	json_kv_string(w, "state", pool_sm_state_name(st.state));
+	json_kv_s64(w, "applied_revision", d->pool_revision);
+	json_kv_s64(w, "store_revision", st.store_revision);
+	json_kv_u64(w, "link_changed", d->pool->link_at);
+	json_kv_bool(w, "registered", st.registered);
+	if (st.last_error[0])
+		json_kv_string(w, "last_error", st.last_error);
+	else
+		json_kv_null(w, "last_error");
+	json_object_end(w);
+}
 
 void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 {
 	const struct xlb_conf *c = d->conf;
 	long up = (long)(time(NULL) - d->started);
-	const char *mode = d->dp ? xlb_dp_attach_mode(d->dp) : "none";
+	const char *mode = d->dp ? xlb_dp_attach_mode(d->dp) : NULL;
 	char metrics[CONF_ADDR_URL_MAX];
 
 	xlbd_metrics_url(d, metrics, sizeof(metrics));
@@ -28,7 +59,7 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 			json_kv_string(w, "interface", c->xdp_ifname);
 		else
 			json_kv_null(w, "interface");
-		json_kv_string(w, "xdp_mode", mode);
+		json_kv_string(w, "xdp_mode", d->dp ? mode : NULL);
 		json_kv_string(w, "pin_path", c->pin_path);
 		json_kv_u64(w, "vips", d->n_vips);
 		if (d->metrics)
@@ -37,19 +68,29 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 			json_kv_null(w, "metrics");
 		json_kv_string(w, "last_reload", d->last_reload);
 		json_kv_u64(w, "map_writes", xlb_dp_map_writes());
+		pool_json(d, w);
 		json_object_end(w);
 		return;
 	}
 	buf_printf(text, "xlbd %s, pid %d, up %ldd %02ld:%02ld:%02ld\n", XLB_VERSION, getpid(),
 		   up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
 	buf_printf(text, "config       %s\n", d->conf_path);
-	buf_printf(text, "datapath     %s (%s mode), maps under %s\n",
-		   c->xdp_ifname ? c->xdp_ifname : "none", mode, c->pin_path);
+	if (d->dp)
+		buf_printf(text, "datapath     %s (%s mode), maps under %s\n", c->xdp_ifname, mode,
+			   c->pin_path);
+	else
+		buf_puts(text, "datapath     host mode: no datapath (no `xdp interface` in the "
+			       "config)\n");
 	buf_printf(text, "vips         %zu\n", d->n_vips);
 	buf_printf(text, "metrics      %s\n", d->metrics ? metrics : "off");
 	buf_printf(text, "last reload  %s\n", d->last_reload);
 	/* a reload that changes nothing, or fails, adds none */
 	buf_printf(text, "map writes   %llu\n", (unsigned long long)xlb_dp_map_writes());
+	buf_printf(text, "pool state   ");
+	if (d->pool)
+		show_pool_link(d, text);
+	else
+		buf_printf(text, "state file %s\n", c->state_file);
 }
 
 void show_stats(const __u64 *st, struct buf *text, struct json_writer *w)

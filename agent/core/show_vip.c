@@ -1,15 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `xlbctl vip show [VIP]`: a VIP's configuration next to its runtime
- * state — admin state, the route BGP has for it, usable backends, the
- * host-mode address, its traffic.
+ * state — admin state, whether it is up and why not, the route of its
+ * address (routes are per address: every VIP on it holds it up), usable
+ * backends or, in host mode, its check, the host-mode address, its
+ * traffic. Without VIP one line each; with VIP the detail, its backends
+ * and its checks included.
  */
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "bgp/speaker.h"
 #include "core/show.h"
+#include "health/health.h"
 #include "lib/json.h"
 #include "maps/dataplane.h"
 
 static const char *addr_state_name(enum rt_addr st)
+{
+	switch (st) {
+	case RT_ADDR_ADDED:
+		return "added";
+	case RT_ADDR_PRESENT:
+		return "present";
+	default:
+		return "missing";
+	}
+}
+
+static const char *addr_state_text(enum rt_addr st)
 {
 	switch (st) {
 	case RT_ADDR_ADDED:
@@ -21,11 +41,40 @@ static const char *addr_state_name(enum rt_addr st)
 	}
 }
 
-static const char *route_name(enum bgp_route_state s)
+static const char *check_state_name(int st)
 {
-	return s == BGP_ROUTE_ANNOUNCED ? "announced" :
-	       s == BGP_ROUTE_GSHUT	? "graceful-shutdown" :
-					  "withdrawn";
+	return st == HC_UP ? "up" : st == HC_DOWN ? "down" : "unknown";
+}
+
+/* "enabled", "disabled" (the VIP), "address-disabled" (its address only) */
+static const char *admin_name(const struct rt_vip *v)
+{
+	return v->disabled ? "disabled" : v->addr_disabled ? "address-disabled" : "enabled";
+}
+
+/* Why v is not up (NULL when it is): the first reason that holds. */
+static const char *down_reason(const struct rt_vip *v, size_t usable)
+{
+	if (v->disabled)
+		return "disabled";
+	if (v->addr_disabled)
+		return "address-disabled";
+	if (v->file_disabled)
+		return "disable-file";
+	if (v->conf->local)
+		return v->hc && v->local_state != HC_UP ? "check" : NULL;
+	return usable < v->conf->min_healthy ? "backends" : NULL;
+}
+
+/* ms left of v's hold-down (withdrawn after a failure); 0 if none. */
+static uint64_t hold_down_left(struct xlbd *d, const struct rt_vip *v)
+{
+	uint64_t now = evloop_now_ms(d->el);
+
+	if (!rt_vip_would_announce(v, NULL) || !v->failed_at ||
+	    now >= v->failed_at + v->conf->hold_down_ms)
+		return 0;
+	return v->failed_at + v->conf->hold_down_ms - now;
 }
 
 static struct xlb_traffic vip_traffic(struct xlbd *d, const struct rt_vip *v)
@@ -37,69 +86,229 @@ static struct xlb_traffic vip_traffic(struct xlbd *d, const struct rt_vip *v)
 	return t;
 }
 
-static void vip_one(struct xlbd *d, const struct rt_vip *v, struct buf *text,
-		    struct json_writer *w)
+static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail, struct json_writer *w)
 {
 	const struct conf_vip *c = v->conf;
 	struct xlb_traffic t = vip_traffic(d, v);
-	char name[96];
-	size_t healthy;
-	bool up = rt_vip_would_announce(v, &healthy);
+	const char *kind = conf_health_kind_name(c->health.kind);
+	enum bgp_route_state st = rt_addr_route(d, &c->addr);
+	char name[96], addr[INET6_ADDRSTRLEN];
+	struct rt_vip *h;
+	size_t usable;
+	bool up = rt_vip_would_announce(v, &usable);
 
 	conf_vip_format(c, name, sizeof(name));
-	if (w) {
-		json_object_start(w);
-		json_kv_string(w, "vip", name);
-		if (c->name)
-			json_kv_string(w, "name", c->name);
-		else
-			json_kv_null(w, "name");
-		json_kv_string(w, "mode", c->local ? "local" : "forward");
-		json_kv_string(w, "admin", v->disabled ? "disabled" : "enabled");
-		json_kv_bool(w, "announce", up);
-		json_kv_string(w, "route", route_name(rt_vip_route(d, v)));
-		json_kv_bool(w, "bgp", d->bgp != NULL);
-		json_kv_u64(w, "backends_healthy", healthy);
+	json_object_start(w);
+	json_kv_string(w, "vip", name);
+	json_kv_string(w, "name", c->name);
+	json_kv_string(w, "mode", c->local ? "local" : "forward");
+	json_kv_string(w, "address", conf_addr_str(&c->addr, addr, sizeof(addr)));
+	json_kv_string(w, "admin", admin_name(v));
+	json_kv_bool(w, "disable_file", v->file_disabled);
+	json_kv_bool(w, "up", up);
+	json_kv_string(w, "down_reason", down_reason(v, usable));
+	json_kv_u64(w, "hold_down_left_ms", hold_down_left(d, v));
+	json_kv_string(w, "route", rt_route_name(st));
+	json_key(w, "route_held_by");
+	json_array_start(w);
+	for (h = rt_addr_holder_next(d, &c->addr, st, NULL); h;
+	     h = rt_addr_holder_next(d, &c->addr, st, h)) {
+		conf_vip_format(h->conf, name, sizeof(name));
+		json_string(w, name);
+	}
+	json_array_end(w);
+	json_kv_bool(w, "bgp", d->bgp != NULL);
+	json_kv_string(w, "check", kind);
+	if (c->local) {
+		json_kv_string(w, "check_state", v->hc ? check_state_name(v->local_state) : NULL);
+		json_kv_string(w, "add_address", c->add_address);
+		json_kv_string(w, "address_state",
+			       c->add_address ? addr_state_name(v->addr_state) : NULL);
+	} else {
+		json_kv_string(w, "protocol", c->proto == IPPROTO_TCP ? "tcp" : "udp");
+		json_kv_u64(w, "port", c->port);
+		json_kv_u64(w, "backends_usable", usable);
 		json_kv_u64(w, "backends_total", v->n_backends);
 		json_kv_u64(w, "min_healthy", c->min_healthy);
-		if (c->add_address) {
-			json_kv_string(w, "add_address", c->add_address);
-			json_kv_string(w, "address", addr_state_name(v->addr_state));
-		}
+		json_kv_string(w, "hash", c->hash_src ? "source" : "5-tuple");
+		json_kv_string(w, "encap", c->encap == XLB_ENCAP_GUE ? "gue" : "ipip");
+		if (c->encap == XLB_ENCAP_GUE)
+			json_kv_u64(w, "gue_port", c->gue_port);
+		else
+			json_kv_null(w, "gue_port");
+		json_kv_u64(w, "ring_size", c->ring_size);
+		if (v->has_id)
+			json_kv_u64(w, "id", v->id);
+		else
+			json_kv_null(w, "id");
+		json_kv_u64(w, "packets", t.packets);
+		json_kv_u64(w, "bytes", t.bytes);
+	}
+	if (detail) {
 		if (!c->local) {
-			json_kv_string(w, "hash", c->hash_src ? "source" : "5-tuple");
-			json_kv_string(w, "encap", c->encap == XLB_ENCAP_GUE ? "gue" : "ipip");
-			if (c->encap == XLB_ENCAP_GUE)
-				json_kv_u64(w, "gue_port", c->gue_port);
-			json_kv_u64(w, "ring_size", c->ring_size);
-			if (v->has_id)
-				json_kv_u64(w, "id", v->id);
-			json_kv_u64(w, "packets", t.packets);
-			json_kv_u64(w, "bytes", t.bytes);
+			json_key(w, "backends");
+			show_backends(d, v, NULL, w);
 		}
-		json_object_end(w);
-		return;
+		json_key(w, "checks");
+		show_health(d, v, NULL, w);
 	}
-	buf_printf(text, "%s%s%s\n", name, c->name ? "  name " : "", c->name ? c->name : "");
-	buf_printf(text, "    admin %s  route %s%s  backends %zu/%zu usable, min-healthy %u\n",
-		   v->disabled ? "disabled (runtime)" : "enabled", route_name(rt_vip_route(d, v)),
-		   d->bgp ? "" : " (no BGP neighbors)", healthy, v->n_backends, c->min_healthy);
+	json_object_end(w);
+}
+
+/* "up", "down: 0 of 2 backends usable (min-healthy 1)", ... */
+static void state_text(struct xlbd *d, const struct rt_vip *v, struct buf *out)
+{
+	size_t usable;
+	bool up = rt_vip_would_announce(v, &usable);
+	const char *why = down_reason(v, usable);
+	uint64_t hold = hold_down_left(d, v);
+
+	buf_puts(out, up ? "up" : "down");
+	if (why && !strcmp(why, "disabled"))
+		buf_puts(out, ": disabled (xlbctl vip enable)");
+	else if (why && !strcmp(why, "address-disabled"))
+		buf_puts(out, ": its address is disabled (xlbctl vip enable --address)");
+	else if (why && !strcmp(why, "disable-file"))
+		buf_puts(out, ": a disable file exists");
+	else if (v->conf->local)
+		buf_printf(out, "%scheck %s", up ? ", " : ": ",
+			   v->hc ? check_state_name(v->local_state) : "none");
+	else
+		buf_printf(out, "%s%zu of %zu backends usable (min-healthy %u)", up ? ", " : ": ",
+			   usable, v->n_backends, v->conf->min_healthy);
+	if (hold)
+		buf_printf(out, "; hold-down: announced in %llu ms", (unsigned long long)hold);
+}
+
+/* "203.0.113.10/32 announced by 203.0.113.10:80/tcp (web), ..." */
+static void route_text(struct xlbd *d, const struct rt_vip *v, struct buf *out)
+{
+	const struct conf_addr *a = &v->conf->addr;
+	enum bgp_route_state st = rt_addr_route(d, a);
+	char addr[INET6_ADDRSTRLEN], name[96];
+	struct rt_vip *h;
+	const char *sep = st == BGP_ROUTE_WITHDRAWN ? "" : " by ";
+
+	buf_printf(out, "%s/%u %s", conf_addr_str(a, addr, sizeof(addr)),
+		   a->family == XLB_FAMILY_V4 ? 32 : 128, rt_route_name(st));
+	for (h = rt_addr_holder_next(d, a, st, NULL); h; h = rt_addr_holder_next(d, a, st, h)) {
+		conf_vip_format(h->conf, name, sizeof(name));
+		buf_printf(out, "%s%s", sep, name);
+		if (h->conf->name)
+			buf_printf(out, " (%s)", h->conf->name);
+		sep = ", ";
+	}
+	if (!d->bgp)
+		buf_puts(out, " (no BGP neighbors: nothing is sent)");
+}
+
+/* Append `in` to out with every line indented. */
+static void indent(struct buf *out, const struct buf *in, const char *pad)
+{
+	const char *p = in->data, *end = in->data + in->len, *nl;
+
+	while (p < end) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end - 1;
+		buf_printf(out, "%s%.*s\n", pad, (int)(nl - p), p);
+		p = nl + 1;
+	}
+}
+
+static void vip_detail(struct xlbd *d, const struct rt_vip *v, struct buf *text)
+{
+	const struct conf_vip *c = v->conf;
+	const char *kind = conf_health_kind_name(c->health.kind);
+	struct xlb_traffic t = vip_traffic(d, v);
+	char name[96];
+	struct buf sub;
+
+	conf_vip_format(c, name, sizeof(name));
+	buf_printf(text, "vip %s%s%s%s\n", name, c->name ? " (" : "", c->name ? c->name : "",
+		   c->name ? ")" : "");
 	if (c->local) {
-		buf_printf(text, "    host mode: announced only, not forwarded\n");
-		if (c->add_address)
-			buf_printf(text, "    address on %s: %s\n", c->add_address,
-				   addr_state_name(v->addr_state));
-		return;
+		buf_puts(text, "    mode     local (host mode): announced while its check passes, "
+			       "not forwarded\n");
+	} else {
+		buf_printf(text, "    mode     forward: hash %s, encap %s",
+			   c->hash_src ? "source" : "5-tuple", c->encap == XLB_ENCAP_GUE ? "gue" : "ipip");
+		if (c->encap == XLB_ENCAP_GUE)
+			buf_printf(text, " port %u", c->gue_port);
+		buf_printf(text, ", ring-size %u", c->ring_size);
+		if (v->has_id)
+			buf_printf(text, ", id %u", v->id);
+		buf_putc(text, '\n');
 	}
-	buf_printf(text, "    hash %s  encap %s", c->hash_src ? "source" : "5-tuple",
-		   c->encap == XLB_ENCAP_GUE ? "gue" : "ipip");
-	if (c->encap == XLB_ENCAP_GUE)
-		buf_printf(text, " port %u", c->gue_port);
-	buf_printf(text, "  ring-size %u", c->ring_size);
-	if (v->has_id)
-		buf_printf(text, "  id %u", v->id);
-	buf_printf(text, "\n    packets %llu  bytes %llu\n", (unsigned long long)t.packets,
-		   (unsigned long long)t.bytes);
+	buf_printf(text, "    admin    %s\n", admin_name(v));
+	buf_puts(text, "    state    ");
+	state_text(d, v, text);
+	buf_puts(text, "\n    route    ");
+	route_text(d, v, text);
+	buf_putc(text, '\n');
+	if (c->add_address)
+		buf_printf(text, "    address  on %s: %s\n", c->add_address,
+			   addr_state_text(v->addr_state));
+	buf_printf(text, "    check    %s\n", kind ? kind : "none");
+	if (!c->local)
+		buf_printf(text, "    traffic  packets %llu, bytes %llu\n",
+			   (unsigned long long)t.packets, (unsigned long long)t.bytes);
+	buf_init(&sub, 0);
+	if (!c->local) {
+		buf_puts(text, "backends:\n");
+		show_backends(d, v, &sub, NULL);
+		indent(text, &sub, "    ");
+		buf_reset(&sub);
+	}
+	buf_puts(text, "checks:\n");
+	show_health(d, v, &sub, NULL);
+	indent(text, &sub, "    ");
+	buf_free(&sub);
+}
+
+/* The list: one line per VIP, columns as wide as their widest value. */
+static void vip_lines(struct xlbd *d, struct buf *text)
+{
+	int wv = 3, wn = 4;
+	char name[96], be[32];
+	size_t i, usable;
+
+	for (i = 0; i < d->n_vips; i++) {
+		const struct conf_vip *c = d->vips[i].conf;
+
+		conf_vip_format(c, name, sizeof(name));
+		if ((int)strlen(name) > wv)
+			wv = strlen(name);
+		if (c->name && (int)strlen(c->name) > wn)
+			wn = strlen(c->name);
+	}
+	buf_printf(text, "%-*s  %-*s  %-16s  %-5s  %-17s  %-10s  %12s  %14s\n", wv, "VIP", wn,
+		   "NAME", "ADMIN", "STATE", "ROUTE", "BACKENDS", "PACKETS", "BYTES");
+	for (i = 0; i < d->n_vips; i++) {
+		const struct rt_vip *v = &d->vips[i];
+		const struct conf_vip *c = v->conf;
+		bool up = rt_vip_would_announce(v, &usable);
+
+		conf_vip_format(c, name, sizeof(name));
+		if (c->local)
+			snprintf(be, sizeof(be), "check %s",
+				 v->hc ? check_state_name(v->local_state) : "none");
+		else
+			snprintf(be, sizeof(be), "%zu/%zu", usable, v->n_backends);
+		buf_printf(text, "%-*s  %-*s  %-16s  %-5s  %-17s  %-10s", wv, name, wn,
+			   c->name ? c->name : "-", admin_name(v), up ? "up" : "down",
+			   rt_route_name(rt_addr_route(d, &c->addr)), be);
+		if (c->local) {
+			buf_printf(text, "  %12s  %14s\n", "-", "-");
+		} else {
+			struct xlb_traffic t = vip_traffic(d, v);
+
+			buf_printf(text, "  %12llu  %14llu\n", (unsigned long long)t.packets,
+				   (unsigned long long)t.bytes);
+		}
+	}
+	if (d->n_vips && !d->bgp)
+		buf_puts(text, "(no BGP neighbors: routes are not sent)\n");
 }
 
 void show_vips(struct xlbd *d, const struct rt_vip *only, struct buf *text,
@@ -108,15 +317,20 @@ void show_vips(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 	size_t i;
 
 	if (only) {
-		vip_one(d, only, text, w);
+		if (w)
+			vip_json(d, only, true, w);
+		else
+			vip_detail(d, only, text);
 		return;
 	}
-	if (w)
+	if (w) {
 		json_array_start(w);
-	for (i = 0; i < d->n_vips; i++)
-		vip_one(d, &d->vips[i], text, w);
-	if (w)
+		for (i = 0; i < d->n_vips; i++)
+			vip_json(d, &d->vips[i], false, w);
 		json_array_end(w);
-	else if (!d->n_vips)
+	} else if (!d->n_vips) {
 		buf_printf(text, "no VIPs configured\n");
+	} else {
+		vip_lines(d, text);
+	}
 }

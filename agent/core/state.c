@@ -5,8 +5,15 @@
  * restart. One line per fact, VIPs written as conf_vip_format prints them:
  *
  *   disable 203.0.113.10:53/udp
- *   depool 203.0.113.10:53/udp 198.51.100.11 drain|now
+ *   disable-address 203.0.113.10
+ *   depool 203.0.113.10:53/udp 198.51.100.11 drain|now|inactive
  *   weight 203.0.113.10:53/udp 198.51.100.11 50
+ *   etcd-revision 1234
+ *
+ * With `pool-state etcd` the same file holds the pool state last applied
+ * from etcd and the revision it was applied at (core/pool.c writes it
+ * after every change), so a node restarted while etcd is unreachable
+ * comes up with what it had, not with the config's defaults.
  *
  * Written to a temporary file, synced and renamed, so a crash leaves the
  * old or the new file, never half of one.
@@ -44,7 +51,16 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 		off += n;                                          \
 	} while (0)
 
-	PUT("# xlbd runtime state (xlbctl changes); rewritten by xlbd\n");
+	PUT("# xlbd runtime state (%s); rewritten by xlbd\n",
+	    d->conf->pool.etcd ? "pool state last applied from etcd" : "xlbctl changes");
+	if (d->conf->pool.etcd && d->pool_revision)
+		PUT("etcd-revision %lld\n", (long long)d->pool_revision);
+	for (i = 0; i < d->n_addrs_disabled; i++) {
+		char a[64];
+
+		addr_str(&d->addrs_disabled[i], a, sizeof(a));
+		PUT("disable-address %s\n", a);
+	}
 	for (i = 0; i < d->n_vips; i++) {
 		struct rt_vip *v = &d->vips[i];
 		char vip[96], be[64];
@@ -60,7 +76,9 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 			addr_str(&b->conf->addr, be, sizeof(be));
 			if (b->pool != RT_POOLED)
 				PUT("depool %s %s %s\n", vip, be,
-				    b->pool == RT_DEPOOLED_NOW ? "now" : "drain");
+				    b->pool == RT_DEPOOLED_NOW ? "now" :
+				    b->pool == RT_INACTIVE     ? "inactive" :
+								 "drain");
 			if (b->has_weight)
 				PUT("weight %s %s %u\n", vip, be, b->weight);
 		}
@@ -88,6 +106,29 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	}
 	if (nw < 2)
 		goto bad;
+	if (!strcmp(w[0], "etcd-revision") && nw == 2) {
+		long long rev;
+
+		errno = 0;
+		rev = strtoll(w[1], &end, 10);
+		if (errno || *end || rev < 0)
+			goto bad;
+		d->pool_revision = rev;
+		return 0;
+	}
+	if (!strcmp(w[0], "disable-address") && nw == 2) {
+		struct conf_addr a = {};
+
+		if (inet_pton(AF_INET, w[1], &a.addr.v4) == 1)
+			a.family = XLB_FAMILY_V4;
+		else if (inet_pton(AF_INET6, w[1], a.addr.bytes) == 1)
+			a.family = XLB_FAMILY_V6;
+		else
+			goto bad;
+		/* kept even when no VIP has the address now: a reload may
+		 * bring one back, and the operator took the address out */
+		return xlbd_addr_mark_disabled(d, &a, true);
+	}
 	v = rt_vip_find(d, w[1]);
 	if (!strcmp(w[0], "disable") && nw == 2) {
 		if (v)
@@ -98,10 +139,12 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 		goto bad;
 	b = v ? rt_backend_find(v, w[2]) : NULL;
 	if (!strcmp(w[0], "depool")) {
-		if (strcmp(w[3], "drain") && strcmp(w[3], "now"))
+		if (strcmp(w[3], "drain") && strcmp(w[3], "now") && strcmp(w[3], "inactive"))
 			goto bad;
 		if (b)
-			b->pool = strcmp(w[3], "now") ? RT_DEPOOLED : RT_DEPOOLED_NOW;
+			b->pool = !strcmp(w[3], "now")	    ? RT_DEPOOLED_NOW :
+				  !strcmp(w[3], "inactive") ? RT_INACTIVE :
+							      RT_DEPOOLED;
 		return 0;
 	}
 	errno = 0;
@@ -142,12 +185,24 @@ int xlbd_state_load(struct xlbd *d)
 {
 	char err[CONF_ERR_MAX], *text = NULL;
 	size_t len = 0;
+	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	f = fopen(d->conf->state_file, "re");
-	if (!f)
+	/* O_NONBLOCK: a FIFO there must not stop the start-up */
+	fd = open(d->conf->state_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		log_warnx("state file %s: not a regular file (ignored)", d->conf->state_file);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
 	text = malloc(STATE_MAX + 1);
 	if (!text) {
 		fclose(f);

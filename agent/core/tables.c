@@ -4,8 +4,9 @@
  * its Maglev table (built from the backends' current weights) and its
  * backend entries with their next hops. apply.c calls it for what a
  * config changed; everything that changes a VIP's runtime state (health
- * checks, xlbctl, soon the pool state) calls xlbd_vip_changed(), which
- * rewrites the table when it must and then tells the announcer.
+ * checks, xlbctl, the pool state from etcd) calls xlbd_vip_changed(),
+ * which rewrites the table when it must, then tells the announcer and the
+ * node's registration in etcd (a new table has a new fingerprint).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "core/xlbd.h"
 #include "lib/log.h"
 #include "maps/dataplane.h"
+#include "maps/fingerprint.h"
 #include "maps/maglev.h"
 #include "maps/nexthop.h"
 
@@ -40,7 +42,7 @@ static void backend_entry(const struct rt_vip *v, const struct rt_backend *b,
 	be->gen = b->gen;
 	be->vip_id = v->id;
 	/* a depooled-now or failed backend keeps no flows */
-	if (b->pool != RT_DEPOOLED_NOW && b->healthy)
+	if (rt_backend_keeps_flows(b))
 		be->flags = XLB_BE_F_PRESENT;
 	if (!nexthop_resolve(be->family, &be->addr, 0, &nh))
 		nexthop_to_backend(&nh, be);
@@ -73,10 +75,8 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		err = xlb_dp_backend_set(d->dp, b->id, &be);
 		if (err)
 			goto out;
-		mb[k] = (struct maglev_backend){ .id = b->id, .weight = rt_backend_weight(b),
-						 .addr = b->conf->addr.addr,
-						 .family = b->conf->addr.family };
 	}
+	rt_vip_maglev_input(v, mb);
 	err = maglev_build(mb, v->n_backends, ring, c->ring_size);
 	if (err)
 		goto out;
@@ -96,8 +96,12 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		vip.flags |= XLB_VIP_F_HASH_SRC;
 	xlbd_vip_key(c, &key);
 	err = xlb_dp_vip_set(d->dp, &key, &vip, ring, c->ring_size);
-	if (!err)
+	if (!err) {
 		v->ring_size = c->ring_size;
+		/* what the fleet compares (xlbctl fleet status, the metrics) */
+		if (maglev_fingerprint(ring, c->ring_size, mb, v->n_backends, &v->fingerprint))
+			v->fingerprint = 0;
+	}
 out:
 	if (err) {
 		char name[96];
@@ -139,5 +143,8 @@ int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what)
 	/* usable backends may have crossed min-healthy; the model changed
 	 * even if the datapath refused the table */
 	xlbd_announce_changed(d);
+	/* a new table has a new fingerprint: the fleet sees it */
+	if (what == XLBD_CHANGE_TABLE)
+		xlbd_pool_publish(d);
 	return err;
 }

@@ -18,8 +18,7 @@
 #include "lib/buf.h"
 #include "lib/evloop.h"
 #include "lib/privdrop.h"
-
-#define XLB_VERSION "0.1.0"
+#include "version.h"	/* XLB_VERSION, generated into build/ (tools/version.sh) */
 
 struct evloop;
 struct xlb_dp;
@@ -27,12 +26,15 @@ struct xlb_vip_key;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
+struct xlbd_pool;
 
 struct xlbd {
 	const char *conf_path;
 	struct xlb_conf *conf;
 	struct rt_vip *vips;
 	size_t n_vips;
+	struct conf_addr *addrs_disabled;	/* vip disable --address: kept across reloads */
+	size_t n_addrs_disabled;
 	struct evloop *el;
 	struct xlb_dp *dp;		/* NULL without `xdp interface` */
 	struct ctl_server *ctl;
@@ -49,8 +51,16 @@ struct xlbd {
 	bool last_reload_failed;
 	time_t config_loaded;		/* wall clock of the last successful load */
 	struct metrics_server *metrics;	/* NULL without `metrics listen` */
+	struct xlbd_pool *pool;		/* NULL without `pool-state etcd` (core/pool.h) */
+	int64_t pool_revision;		/* etcd revision of the pool state applied (or read
+					 * back from the state file); 0 = none */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
+	/* instance.c: what xlbd holds for its life; -1 = not held */
+	int lock_socket;		/* flock on CONTROL-SOCKET.lock */
+	int lock_pins;			/* flock on the pin directory */
+	int lock_iface;			/* abstract unix socket of the XDP interface */
+	char *pins_made;		/* the pin directory, when this xlbd made it */
 };
 
 /* apply.c */
@@ -87,6 +97,12 @@ void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
 void xlbd_announce_changed(struct xlbd *d);
 /* vip disable/enable: graceful shutdown first, then withdraw */
 void xlbd_vip_set_disabled(struct xlbd *d, struct rt_vip *v, bool disabled);
+/* vip disable/enable --address: the same for every VIP on address a, and
+ * for VIPs a reload adds there later. 0, or -ENOMEM. */
+int xlbd_addr_set_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
+/* The same in the model only (the state file at start-up, before anything
+ * is announced). */
+int xlbd_addr_mark_disabled(struct xlbd *d, const struct conf_addr *a, bool disabled);
 /* Look at the disable files; withdraw or re-announce what changed. */
 void xlbd_disable_files_check(struct xlbd *d);
 /* Start the speaker, or make it follow a new config. */
@@ -106,8 +122,31 @@ int xlbd_vipaddr_sync(struct xlbd *d, bool force);
 /* Remove every address xlbd added (exit without -k). */
 int xlbd_vipaddr_clear(struct xlbd *d);
 
+/* instance.c: one xlbd per control socket, pin path and XDP interface */
+/* Take the locks before anything else is touched; -EWOULDBLOCK or
+ * -EADDRINUSE when another xlbd holds one (err names it and its pid). */
+int xlbd_instance_lock(struct xlbd *d, const struct xlb_conf *c, char *err, size_t errlen);
+/* At exit, after the datapath: let the next xlbd in. */
+void xlbd_instance_unlock(struct xlbd *d);
+
+/* notify.c: systemd's Type=notify protocol (sd_notify; nothing without
+ * NOTIFY_SOCKET) */
+/* READY=1 and the STATUS= line: start-up is complete. */
+void xlbd_notify_ready(struct xlbd *d);
+/* RELOADING=1 (with MONOTONIC_USEC) as a reload starts; READY=1 when it
+ * is over, with the refusal's reason (error) in STATUS= if it failed. */
+void xlbd_notify_reloading(struct xlbd *d);
+void xlbd_notify_reloaded(struct xlbd *d, const char *error);
+/* STOPPING=1: the graceful shutdown has begun. */
+void xlbd_notify_stopping(struct xlbd *d);
+/* A new STATUS= line (the announced VIPs changed). */
+void xlbd_notify_status(struct xlbd *d);
+
 /* reload.c: reload the config file now; err gets the reason on failure */
 int xlbd_reload(struct xlbd *d, char *err, size_t errlen);
+/* Log what conf asks that will not work (config/warn.c) as warnings with
+ * file:line; xdp: also a missing `xdp interface`. */
+void xlbd_conf_warnings(const struct xlb_conf *conf, bool xdp);
 
 /* privs_needed.c: what the config needs from xlbd's privileges */
 /* PRIVS_* flags the running config needs kept after start-up. */
@@ -137,6 +176,19 @@ struct xlbd_metrics_change {
 int xlbd_metrics_prepare(struct xlbd *d, const struct xlb_conf *next,
 			 struct xlbd_metrics_change *mc, char *err, size_t errlen);
 void xlbd_metrics_commit(struct xlbd *d, struct xlbd_metrics_change *mc, bool applied);
+
+/* pool.c: the pool state from etcd (pool-state etcd) */
+/* Read the password and TLS files, connect and follow the cluster's
+ * prefix; nothing without pool-state etcd. At start-up, before the
+ * privileges go (the files may be root's). */
+int xlbd_pool_start(struct xlbd *d, char *err, size_t errlen);
+void xlbd_pool_stop(struct xlbd *d);
+/* The node's registration changed (a table, the applied revision): put
+ * it in etcd. Nothing without pool-state etcd. */
+void xlbd_pool_publish(struct xlbd *d);
+/* A reload built a new model: apply etcd's state to it again (new VIPs
+ * and backends have none yet) and publish. Nothing before the store runs. */
+void xlbd_pool_config_changed(struct xlbd *d);
 
 /* state.c */
 /* Write the runtime state of every VIP to the state file (atomic). */

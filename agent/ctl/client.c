@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "ctl/client.h"
@@ -62,6 +63,7 @@ static int do_connect(const char *path, int *out, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	long long deadline = now_ms() + CTL_CONNECT_TIMEOUT_MS;
+	struct stat st;
 	int fd, ret;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -87,6 +89,11 @@ static int do_connect(const char *path, int *out, char *err, size_t errlen)
 		case -ENOENT:
 			return fail(err, errlen, ret, "xlbd is not running (no socket at %s)", path);
 		case -ECONNREFUSED:
+			/* a path that is no socket at all refuses too */
+			if (!stat(path, &st) && !S_ISSOCK(st.st_mode))
+				return fail(err, errlen, -ENOTSOCK,
+					    "%s is not a socket (-s names xlbd's control socket, "
+					    "`control-socket` in xlb.conf)", path);
 			return fail(err, errlen, ret,
 				    "xlbd is not running (stale socket at %s, nothing listening)",
 				    path);

@@ -5,6 +5,7 @@
  * rewritten canonically, VIP and address arguments parsed for both sides.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -17,19 +18,31 @@
 
 const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	{ CTL_CMD_VIP_SHOW, "vip", "show", "[VIP]",
-	  "VIPs: state, health, announcement",
-	  "Without VIP, every VIP in one line each; with VIP, that one in detail.\n"
+	  "VIPs: state, route, backends",
+	  "Without VIP, one line per VIP: admin state, whether it is up, its\n"
+	  "address's route, usable/total backends (host mode: its check), traffic.\n"
+	  "With VIP, that VIP in detail: settings, the route of its address and\n"
+	  "the VIPs that hold it up, its backends, its checks.\n"
 	  "Runtime state (disabled, depooled) is shown next to the configured one.", 0 },
-	{ CTL_CMD_VIP_DISABLE, "vip", "disable", "VIP",
-	  "stop announcing VIP from this node",
-	  "Withdraws VIP's route from this node's BGP neighbors, so traffic moves to\n"
-	  "the other nodes; packets that still arrive are forwarded. Runtime state,\n"
-	  "kept across xlbd restarts until `vip enable`.", 0 },
-	{ CTL_CMD_VIP_ENABLE, "vip", "enable", "VIP",
-	  "announce VIP again (undo disable)",
-	  "VIP is announced again as soon as it has enough healthy backends.", 0 },
+	{ CTL_CMD_VIP_DISABLE, "vip", "disable", "VIP|--address ADDR",
+	  "take VIP (or every VIP on ADDR) out of this node's announcements",
+	  "Routes are per address: the address's host route stays announced while\n"
+	  "another VIP on it is up, and the answer says which. A disabled VIP's\n"
+	  "packets that still arrive are forwarded (a node that dropped them would\n"
+	  "black-hole the clients ECMP sends to it). With --address ADDR every VIP\n"
+	  "on ADDR is taken out, and so is one a reload adds there: the route is\n"
+	  "withdrawn (after GRACEFUL_SHUTDOWN for the neighbors' drain time).\n"
+	  "Runtime state, kept across xlbd restarts until `vip enable`.", 0 },
+	{ CTL_CMD_VIP_ENABLE, "vip", "enable", "VIP|--address ADDR",
+	  "undo vip disable (of VIP, or of ADDR)",
+	  "VIP is announced again as soon as it has enough usable backends and its\n"
+	  "address is not disabled (`vip enable --address ADDR`).", 0 },
 	{ CTL_CMD_BACKEND_SHOW, "backend", "show", "VIP",
-	  "VIP's backends: weight, state, traffic", NULL, 0 },
+	  "VIP's backends: weight, state, share, flows, traffic",
+	  "One line per backend: configured and runtime weight, health, pool\n"
+	  "state, share of the Maglev table, flow-table entries (a drain is over\n"
+	  "when a depooled backend has none left), packets, bytes. A host-mode VIP\n"
+	  "has no backends (exit 1).", 0 },
 	{ CTL_CMD_BACKEND_DEPOOL, "backend", "depool", "VIP BACKEND [--now]",
 	  "take BACKEND out of VIP",
 	  "BACKEND leaves VIP's Maglev table: new flows go to the other backends,\n"
@@ -64,6 +77,68 @@ const struct ctl_cmd ctl_cmds[CTL_CMD__COUNT] = {
 	  "health checks", NULL, 0 },
 	{ CTL_CMD_BFD_SHOW, "bfd", "show", "",
 	  "BFD sessions", NULL, 0 },
+	{ CTL_CMD_FLOW_SHOW, "flow", "show", "[VIP] [BACKEND] [--limit N]",
+	  "flow-table entries (of VIP, of BACKEND)",
+	  "One line per entry: protocol, client, VIP, backend, as ipvsadm -Lnc\n"
+	  "does. The table is large: at most --limit entries are listed (default\n"
+	  "100, 0 for all), and the answer says how many matched.", 0 },
+	{ CTL_CMD_FLOW_LOOKUP, "flow", "lookup", "CLIENT[:PORT] VIP[:PORT] [tcp|udp]",
+	  "which backend a flow has, or would get, and why",
+	  "The flow's entry in the flow table if it has one (and whether its\n"
+	  "backend still takes it), else the Maglev slot its hash picks, computed\n"
+	  "as the datapath does. PROTO and the ports default to the VIP's when\n"
+	  "only one VIP fits; a 5-tuple VIP needs the client's port.", 0 },
+	{ CTL_CMD_COMPLETION, NULL, "completion", "bash",
+	  "print the bash completion script",
+	  "Generated from this command table, so it offers exactly these commands.\n"
+	  "make install puts it where bash-completion finds it.", CTL_CMD_F_LOCAL },
+	{ CTL_CMD_BGP_ROUTES, "bgp", "routes", "[NEIGHBOR]",
+	  "prefixes sent to each neighbor, with their attributes",
+	  "The Adj-RIB-Out: every prefix each neighbor (or NEIGHBOR) has from this\n"
+	  "node, with the attributes it was sent with (next hop, origin, AS path,\n"
+	  "MED, LOCAL_PREF, communities) and its VIP; then how many VIPs that\n"
+	  "session does not carry, and why.", 0 },
+	{ CTL_CMD_POOL_SHOW, "pool", "show", "[VIP]",
+	  "the fleet's pool state in etcd, and what this node applied",
+	  "Per backend: what etcd says (pooled, weight, the revision of its key, an\n"
+	  "unreadable value), what this node applied, its health here. The\n"
+	  "revision shown is what --revision takes. Needs `pool-state etcd`.", 0 },
+	{ CTL_CMD_POOL_DEPOOL, "pool", "depool", "VIP BACKEND [--force] [--revision N]",
+	  "drain BACKEND of VIP on every node (etcd)",
+	  "Writes {\"pooled\": \"no\"} for BACKEND in etcd; every node of the cluster\n"
+	  "takes it out of VIP's table, its established flows stay. Refused if VIP\n"
+	  "would be left with fewer usable backends than its min-healthy or the\n"
+	  "depool-threshold, unless --force. The write is a transaction: it fails,\n"
+	  "writing nothing, if VIP's pool changed in etcd since the revision this\n"
+	  "node has applied (or since --revision N, from `pool show`). Returns once\n"
+	  "this node has applied the change.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_POOL, "pool", "pool", "VIP BACKEND [--revision N]",
+	  "put BACKEND of VIP back on every node (etcd)",
+	  "Writes {\"pooled\": \"yes\"} (the weight stays), as a transaction like\n"
+	  "`pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_INACTIVE, "pool", "inactive", "VIP BACKEND [--force] [--revision N]",
+	  "take BACKEND out of VIP's pool altogether (etcd)",
+	  "Writes {\"pooled\": \"inactive\"}: out of the table on every node, its\n"
+	  "established flows move too, and it no longer counts as one of VIP's\n"
+	  "backends for the depool threshold (a machine being decommissioned).\n"
+	  "Checked and written like `pool depool`.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_WEIGHT, "pool", "weight", "VIP BACKEND N [--force] [--revision N]",
+	  "set BACKEND's weight in VIP on every node (etcd)",
+	  "Writes the weight (0..1000000) into BACKEND's key; 0 takes no new flows\n"
+	  "and is checked like a depool.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_DISABLE, "pool", "disable", "VIP [--revision N]",
+	  "withdraw VIP from every node (etcd)",
+	  "Writes {\"enabled\": false} for VIP: every node withdraws it gracefully,\n"
+	  "as `vip disable` does on one node.", CTL_CMD_F_SLOW },
+	{ CTL_CMD_POOL_ENABLE, "pool", "enable", "VIP [--revision N]",
+	  "announce VIP again from every node (etcd)", NULL, CTL_CMD_F_SLOW },
+	{ CTL_CMD_FLEET_STATUS, "fleet", "status", "",
+	  "the nodes registered in etcd: revision, tables, divergence",
+	  "Every node registered under the cluster's prefix: address, version, the\n"
+	  "etcd revision it has applied and a fingerprint of each VIP's Maglev\n"
+	  "table. A node behind the latest change is flagged LAGGING, a table that\n"
+	  "differs from the other nodes' for the same VIP DIFFERS (a flow could\n"
+	  "then reach another backend through that node).", CTL_CMD_F_SLOW },
 };
 
 /* Argument kinds named in patterns, with the legend help prints. */
@@ -72,9 +147,13 @@ static const struct {
 	const char *legend;
 } arg_kinds[] = {
 	{ "VIP", "ADDR:PORT/tcp|udp, [ADDR6]:PORT/tcp|udp, PORT * for all ports,\n"
-		 "         ADDR/local for a host-mode VIP, or the VIP's name" },
+		 "               ADDR/local for a host-mode VIP, or the VIP's name" },
 	{ "BACKEND", "a backend's address" },
 	{ "NEIGHBOR", "a BGP neighbor's address" },
+	{ "ADDR", "an IP address (every VIP on it)" },
+	{ "CLIENT[:PORT]", "a client's address, maybe with its port: 192.0.2.7:40000,\n"
+			   "               [2001:db8::7]:40000" },
+	{ "VIP[:PORT]", "a VIP, or a VIP's address, maybe with a port" },
 	{ "N", "a number" },
 };
 
@@ -258,7 +337,7 @@ static void legend(struct buf *out, const struct ctl_cmd *const *cmds, size_t n)
 				bool start = p == cmds[i]->args || p[-1] == ' ' || p[-1] == '[';
 				char end = p[tlen];
 
-				if (start && (end == '\0' || end == ' ' || end == ']')) {
+				if (start && (end == '\0' || end == ' ' || end == ']' || end == '|')) {
 					used = true;
 					break;
 				}
@@ -270,7 +349,7 @@ static void legend(struct buf *out, const struct ctl_cmd *const *cmds, size_t n)
 		if (first)
 			buf_putc(out, '\n');
 		first = false;
-		buf_printf(out, "%-9s%s\n", arg_kinds[k].token, arg_kinds[k].legend);
+		buf_printf(out, "%-15s%s\n", arg_kinds[k].token, arg_kinds[k].legend);
 	}
 }
 
@@ -316,10 +395,11 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd)
 	legend(out, sel, n);
 	if (!object) {
 		buf_puts(out, "\n"
-			 "-j        JSON output\n"
-			 "-p        pretty-printed JSON output (implies -j)\n"
-			 "-s SOCKET xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
-			 "-h, -V    this help, the version\n"
+			 "-j, --json           JSON output\n"
+			 "-p, --pretty         pretty-printed JSON output (implies -j)\n"
+			 "-s, --socket SOCKET  xlbd's control socket (default " CTL_SOCKET_DEFAULT ")\n"
+			 "-h, --help           this help\n"
+			 "-V, --version        the version\n"
 			 "\n"
 			 "OBJECT and COMMAND may be abbreviated (`" CTL_PROG " v sh` is `" CTL_PROG
 			 " vip show`).\n"
@@ -382,6 +462,60 @@ int ctl_addr_format(const struct conf_addr *addr, char *buf, size_t len)
 	if (addr->family != XLB_FAMILY_V4 && addr->family != XLB_FAMILY_V6)
 		return -EINVAL;
 	return inet_ntop(af, addr->addr.bytes, buf, len) ? 0 : -ENOSPC;
+}
+
+int ctl_endpoint_parse(const char *s, struct ctl_endpoint *ep, char *err, size_t errlen)
+{
+	char tmp[CTL_ARG_MAX + 1], *addr = tmp, *port = NULL, *close, *end;
+	unsigned long p;
+
+	memset(ep, 0, sizeof(*ep));
+	if (strlen(s) > CTL_ARG_MAX)
+		return usage_err(err, errlen, "'%s' too long", Q(s));
+	strcpy(tmp, s);
+	if (*addr == '[') {
+		close = strchr(addr, ']');
+		if (!close)
+			return usage_err(err, errlen, "'%s': missing ']'", Q(s));
+		*close = '\0';
+		addr++;
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return usage_err(err, errlen, "'%s': expected ':' after ']'", Q(s));
+		if (!strchr(addr, ':'))
+			return usage_err(err, errlen, "'%s': brackets are for IPv6 addresses", Q(s));
+	} else if (strchr(addr, ':') == strrchr(addr, ':') && strchr(addr, ':')) {
+		/* one colon: IPv4 with a port (IPv6 has at least two) */
+		port = strchr(addr, ':');
+		*port++ = '\0';
+	}
+	if (ctl_addr_parse(addr, &ep->addr))
+		return usage_err(err, errlen, "'%s' is not an address (ADDR, ADDR:PORT or "
+				 "[ADDR6]:PORT)", Q(s));
+	if (!port)
+		return 0;
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (*port < '0' || *port > '9' || errno || *end || p < 1 || p > 65535)
+		return usage_err(err, errlen, "'%s': port must be 1..65535", Q(s));
+	ep->port = p;
+	return 0;
+}
+
+int ctl_endpoint_format(const struct ctl_endpoint *ep, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	bool v6 = ep->addr.family == XLB_FAMILY_V6;
+	int n;
+
+	if (ctl_addr_format(&ep->addr, a, sizeof(a)))
+		return -EINVAL;
+	if (!ep->port)
+		n = snprintf(buf, len, "%s", a);
+	else
+		n = snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", ep->port);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
 static bool name_ok(const char *s)
@@ -555,45 +689,99 @@ static int add_word(struct resolver *r, const char *w, const char **field)
 	return 0;
 }
 
-/* One positional token of a pattern, without brackets, against one word. */
-static int convert_arg(struct resolver *r, const char *cmdname, const char *tok, size_t toklen,
-		       const char *word)
+static bool tok_is(const char *tok, size_t toklen, const char *kind)
 {
-	char out[CTL_ARG_MAX + 1], kw[64];
-	const char *names[WORDS_MAX];
+	return toklen == strlen(kind) && !strncmp(tok, kind, toklen);
+}
+
+/* A number 0..max; *v gets it. */
+static int number_arg(struct resolver *r, const char *cmdname, const char *what,
+		      const char *word, unsigned long max, __u32 *v)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(word, &end, 10);
+	if (*word < '0' || *word > '9' || errno || *end)
+		return usage_err(r->err, r->errlen, "%s: %s '%s' is not a number (0..%lu)", cmdname,
+				 what, Q(word), max);
+	if (n > max)
+		return usage_err(r->err, r->errlen, "%s: %s %s out of range 0..%lu", cmdname, what,
+				 Q(word), max);
+	*v = n;
+	return 0;
+}
+
+/*
+ * One token of a pattern (without brackets) against one word. `what`
+ * names the word in messages: the keyword before it ("weight"), the
+ * option ("--limit"), or the token itself.
+ */
+static int convert_arg(struct resolver *r, const char *cmdname, const char *tok, size_t toklen,
+		       const char *what, const char *word)
+{
+	char out[CTL_ARG_MAX + 1], kw[64], why[160];
+	const char *names[WORDS_MAX] = { NULL };
+	struct ctl_endpoint ep;
 	struct conf_addr addr;
 	struct ctl_vip vip;
 	size_t n = 0;
 	char *p, *end;
-	unsigned long v;
-	int i;
+	int i, err;
 
 	struct ctl_args *a = &r->req->args;
 
-	if (toklen == 3 && !strncmp(tok, "VIP", 3)) {
-		char why[160];
-
+	if (tok_is(tok, toklen, "VIP")) {
 		if (ctl_vip_parse(word, &vip, why, sizeof(why)))
 			return usage_err(r->err, r->errlen, "%s: %s", cmdname, why);
 		ctl_vip_format(&vip, out, sizeof(out));
 		return add_word(r, out, &a->vip);
 	}
-	if ((toklen == 7 && !strncmp(tok, "BACKEND", 7)) ||
-	    (toklen == 8 && !strncmp(tok, "NEIGHBOR", 8))) {
+	if (tok_is(tok, toklen, "BACKEND") || tok_is(tok, toklen, "NEIGHBOR") ||
+	    tok_is(tok, toklen, "ADDR")) {
 		if (ctl_addr_parse(word, &addr))
-			return usage_err(r->err, r->errlen, "%s: %.*s '%s' is not an IP address",
-					 cmdname, (int)toklen, tok, Q(word));
+			return usage_err(r->err, r->errlen, "%s: %s '%s' is not an IP address",
+					 cmdname, what, Q(word));
 		ctl_addr_format(&addr, out, sizeof(out));
-		return add_word(r, out, toklen == 7 ? &a->backend : &a->neighbor);
+		return add_word(r, out, tok[0] == 'B' ? &a->backend :
+					tok[0] == 'N' ? &a->neighbor : &a->address);
 	}
-	if (toklen == 1 && tok[0] == 'N') {
-		errno = 0;
-		v = strtoul(word, &end, 10);
-		if (*word < '0' || *word > '9' || errno || *end || v > 0xffffffffUL)
-			return usage_err(r->err, r->errlen, "%s: '%s' is not a number (0..%u)",
-					 cmdname, Q(word), 0xffffffffU);
-		a->n = v;
-		snprintf(out, sizeof(out), "%lu", v);
+	if (tok_is(tok, toklen, "CLIENT[:PORT]")) {
+		if (ctl_endpoint_parse(word, &ep, why, sizeof(why)))
+			return usage_err(r->err, r->errlen, "%s: CLIENT %s", cmdname, why);
+		ctl_endpoint_format(&ep, out, sizeof(out));
+		return add_word(r, out, &a->client);
+	}
+	if (tok_is(tok, toklen, "VIP[:PORT]")) {
+		/* a VIP as everywhere else, or an address with a port */
+		if (strchr(word, '/') || !ctl_vip_parse(word, &vip, NULL, 0)) {
+			if (ctl_vip_parse(word, &vip, why, sizeof(why)))
+				return usage_err(r->err, r->errlen, "%s: %s", cmdname, why);
+			ctl_vip_format(&vip, out, sizeof(out));
+			return add_word(r, out, &a->vip);
+		}
+		if (ctl_endpoint_parse(word, &ep, why, sizeof(why)))
+			return usage_err(r->err, r->errlen, "%s: VIP %s", cmdname, why);
+		ctl_endpoint_format(&ep, out, sizeof(out));
+		return add_word(r, out, &a->dest);
+	}
+	if (tok_is(tok, toklen, "N")) {
+		__u32 *v = !strcmp(what, "--limit")    ? &a->limit :
+			   !strcmp(what, "--revision") ? &a->revision :
+							 &a->n;
+		/* the range of a value is the daemon's, said once, here */
+		unsigned long max = !strcmp(what, "weight") ? CTL_WEIGHT_MAX :
+				    !strcmp(what, "--limit") ? CTL_FLOW_LIMIT_MAX : 0xffffffffUL;
+
+		err = number_arg(r, cmdname, what, word, max, v);
+		if (err)
+			return err;
+		if (v == &a->limit)
+			a->has_limit = true;
+		if (v == &a->revision)
+			a->has_revision = true;
+		snprintf(out, sizeof(out), "%u", *v);
 		return add_word(r, out, NULL);
 	}
 	/* keyword or keyword|keyword */
@@ -605,8 +793,6 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 		names[n++] = p;
 	i = match_word(word, names, n, "keyword", r->err, r->errlen);
 	if (i < 0) {
-		char why[256];
-
 		snprintf(why, sizeof(why), "%s", r->err ? r->err : "");
 		return usage_err(r->err, r->errlen, "%s: %s (expected %.*s)", cmdname, why,
 				 (int)toklen, tok);
@@ -614,45 +800,81 @@ static int convert_arg(struct resolver *r, const char *cmdname, const char *tok,
 	return add_word(r, names[i], n > 1 ? &a->keyword : NULL);
 }
 
-/* The field of struct ctl_args an option sets (the options patterns name). */
-static int add_option(struct resolver *r, const char *flag)
+/*
+ * The pattern, cut into its parts: positional tokens (optional ones in
+ * brackets), options (`[--flag]`, `[--opt KIND]` with a value), and the
+ * alternative form `TOKEN|--opt KIND`: the positional TOKEN, or instead
+ * the option with its value.
+ */
+#define PAT_MAX 16
+struct pattern {
+	const char *toks[PAT_MAX];	/* positional */
+	size_t toklens[PAT_MAX];
+	bool opt[PAT_MAX];		/* optional */
+	size_t ntoks;
+	const char *opts[8];		/* "--flag" */
+	const char *opt_kind[8];	/* its value's kind; NULL: a flag */
+	int opt_alt[8];			/* the positional it replaces; -1: none */
+	size_t nopts;
+	char buf[160];
+};
+
+static void pattern_cut(const char *args, struct pattern *pt)
 {
-	if (!strcmp(flag, "--now"))
-		r->req->args.now = true;
-	return add_word(r, flag, NULL);
+	char *p, *save, *bar;
+
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->buf, sizeof(pt->buf), "%s", args);
+	for (p = strtok_r(pt->buf, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+		size_t len = strlen(p);
+
+		if (!strncmp(p, "[--", 3) && pt->nopts < 8) {
+			pt->opt_alt[pt->nopts] = -1;
+			if (p[len - 1] == ']') {
+				p[len - 1] = '\0';
+			} else {
+				/* [--opt KIND] */
+				char *kind = strtok_r(NULL, " ", &save);
+
+				if (kind && kind[strlen(kind) - 1] == ']')
+					kind[strlen(kind) - 1] = '\0';
+				pt->opt_kind[pt->nopts] = kind;
+			}
+			pt->opts[pt->nopts++] = p + 1;
+		} else if ((bar = strstr(p, "|--")) && pt->ntoks < PAT_MAX && pt->nopts < 8) {
+			/* TOKEN|--opt KIND */
+			*bar = '\0';
+			pt->toks[pt->ntoks] = p;
+			pt->toklens[pt->ntoks] = strlen(p);
+			pt->opt_alt[pt->nopts] = pt->ntoks++;
+			pt->opts[pt->nopts] = bar + 1;
+			pt->opt_kind[pt->nopts++] = strtok_r(NULL, " ", &save);
+		} else if (pt->ntoks < PAT_MAX) {
+			pt->opt[pt->ntoks] = p[0] == '[';
+			pt->toks[pt->ntoks] = p + pt->opt[pt->ntoks];
+			pt->toklens[pt->ntoks] = len - 2 * pt->opt[pt->ntoks];
+			pt->ntoks++;
+		}
+	}
 }
 
-/* Check args against cmd->args and append them canonically. */
+/* Check args against cmd->args and append them canonically: positional
+ * words first, then the options given, in pattern order. */
 static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 		      char *const *argv)
 {
-	const char *flags[8];
-	bool flag_set[8] = { false };
-	const char *toks[16];
-	size_t toklens[16];
-	bool opt[16];
-	size_t nflags = 0, ntoks = 0, t, f;
-	char cmdname[64], pat[128], *p, *save;
+	int opt_val[8];			/* argv index of each option's value; -1 none */
+	bool opt_set[8] = { false }, skip[PAT_MAX] = { false };
 	bool used[CTL_ARGC_MAX + 1] = { false };
+	struct pattern pt;
+	char cmdname[64];
+	size_t t, f;
 	int i, next = 0, err;
 
 	ctl_cmd_format(cmd, cmdname, sizeof(cmdname));
 	if (argc > CTL_ARGC_MAX)
 		return usage_err(r->err, r->errlen, "%s: too many arguments", cmdname);
-	snprintf(pat, sizeof(pat), "%s", cmd->args);
-	for (p = strtok_r(pat, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
-		size_t len = strlen(p);
-
-		if (!strncmp(p, "[--", 3) && nflags < 8) {
-			p[len - 1] = '\0';
-			flags[nflags++] = p + 1;
-		} else if (ntoks < 16) {
-			opt[ntoks] = p[0] == '[';
-			toks[ntoks] = p + opt[ntoks];
-			toklens[ntoks] = len - 2 * opt[ntoks];
-			ntoks++;
-		}
-	}
+	pattern_cut(cmd->args, &pt);
 
 	/* options first, wherever they stand */
 	for (i = 0; i < argc; i++) {
@@ -663,26 +885,49 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 			continue;
 		if (!argv[i][2])
 			return usage_err(r->err, r->errlen, "%s: unknown option '--'", cmdname);
-		k = nflags ? match_word(argv[i], flags, nflags, "option", why, sizeof(why)) : -1;
+		k = pt.nopts ? match_word(argv[i], pt.opts, pt.nopts, "option", why, sizeof(why)) :
+			       -1;
 		if (k < 0) {
-			if (!nflags)
+			if (!pt.nopts)
 				snprintf(why, sizeof(why), "unknown option '%s'", Q(argv[i]));
 			return usage_err(r->err, r->errlen, "%s: %s", cmdname, why);
 		}
-		flag_set[k] = true;
+		opt_set[k] = true;
+		opt_val[k] = -1;
 		used[i] = true;
+		if (!pt.opt_kind[k])
+			continue;
+		if (i + 1 >= argc)
+			return usage_err(r->err, r->errlen, "%s: %s needs %s", cmdname, pt.opts[k],
+					 pt.opt_kind[k]);
+		opt_val[k] = ++i;
+		used[i] = true;
+		if (pt.opt_alt[k] >= 0)
+			skip[pt.opt_alt[k]] = true;
 	}
 
-	for (t = 0; t < ntoks; t++) {
+	for (t = 0; t < pt.ntoks; t++) {
+		if (skip[t])
+			continue;
 		while (next < argc && used[next])
 			next++;
 		if (next >= argc) {
-			if (opt[t])
+			if (pt.opt[t])
 				break;
+			for (f = 0; f < pt.nopts; f++)
+				if (pt.opt_alt[f] == (int)t)
+					return usage_err(r->err, r->errlen, "%s: missing %.*s (or %s %s)",
+							 cmdname, (int)pt.toklens[t], pt.toks[t],
+							 pt.opts[f], pt.opt_kind[f]);
 			return usage_err(r->err, r->errlen, "%s: missing %.*s", cmdname,
-					 (int)toklens[t], toks[t]);
+					 (int)pt.toklens[t], pt.toks[t]);
 		}
-		err = convert_arg(r, cmdname, toks[t], toklens[t], argv[next]);
+		/* a value is named by the keyword before it in the pattern */
+		err = convert_arg(r, cmdname, pt.toks[t], pt.toklens[t],
+				  t && !pt.opt[t - 1] && islower((unsigned char)pt.toks[t - 1][0]) &&
+						  !strchr(pt.toks[t - 1], '|') ?
+					  pt.toks[t - 1] : pt.toks[t],
+				  argv[next]);
 		if (err)
 			return err;
 		used[next++] = true;
@@ -691,9 +936,20 @@ static int parse_args(struct resolver *r, const struct ctl_cmd *cmd, int argc,
 		if (!used[i])
 			return usage_err(r->err, r->errlen, "%s: unexpected argument '%s'", cmdname,
 					 Q(argv[i]));
-	for (f = 0; f < nflags; f++)
-		if (flag_set[f] && (err = add_option(r, flags[f])))
+	for (f = 0; f < pt.nopts; f++) {
+		if (!opt_set[f])
+			continue;
+		if (!strcmp(pt.opts[f], "--now"))
+			r->req->args.now = true;
+		if (!strcmp(pt.opts[f], "--force"))
+			r->req->args.force = true;
+		err = add_word(r, pt.opts[f], NULL);
+		if (!err && opt_val[f] >= 0)
+			err = convert_arg(r, cmdname, pt.opt_kind[f], strlen(pt.opt_kind[f]),
+					  pt.opts[f], argv[opt_val[f]]);
+		if (err)
 			return err;
+	}
 	return 0;
 }
 

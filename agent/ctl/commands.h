@@ -24,9 +24,14 @@
  *     leading zeros, options last in pattern order.
  *
  * Argument patterns (cmd->args, also the usage text): VIP, BACKEND /
- * NEIGHBOR (an IPv4 or IPv6 address), N (decimal 0..4294967295), a
- * lowercase keyword, keyword alternatives a|b, [X] optional (at the end),
- * [--flag] an option that may stand anywhere after the command.
+ * NEIGHBOR / ADDR (an IPv4 or IPv6 address), CLIENT[:PORT] (an address,
+ * maybe with a port: 192.0.2.7:40000, [2001:db8::7]:40000), VIP[:PORT]
+ * (a VIP, or an address maybe with a port), N (decimal; after `weight`
+ * 0..CTL_WEIGHT_MAX, after --limit 0..CTL_FLOW_LIMIT_MAX, else
+ * 0..4294967295), a lowercase keyword, keyword alternatives a|b, [X]
+ * optional (at the end), [--flag] an option that may stand anywhere after
+ * the command, [--opt KIND] an option with a value, X|--opt KIND the
+ * positional X or, instead, the option with its value.
  *
  * VIP forms: 203.0.113.10:53/udp, [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp
  * (all ports), 203.0.113.20/local or 2001:db8::20/local (host mode;
@@ -48,6 +53,9 @@
 #define CTL_SOCKET_DEFAULT	"/run/xlb/xlbd.sock"
 #define CTL_VIP_NAME_MAX	63
 #define CTL_VIP_STRLEN		64	/* "[v6]:65535/local" and a name fit */
+#define CTL_WEIGHT_MAX		1000000	/* a backend's weight (the config's limit too) */
+#define CTL_FLOW_LIMIT_MAX	1000000	/* flow show --limit */
+#define CTL_FLOW_LIMIT_DEFAULT	100
 
 enum ctl_cmd_id {
 	CTL_CMD_VIP_SHOW,
@@ -64,6 +72,18 @@ enum ctl_cmd_id {
 	CTL_CMD_BGP_NEIGHBOR,
 	CTL_CMD_HEALTH_SHOW,
 	CTL_CMD_BFD_SHOW,
+	CTL_CMD_FLOW_SHOW,
+	CTL_CMD_FLOW_LOOKUP,
+	CTL_CMD_COMPLETION,
+	CTL_CMD_BGP_ROUTES,
+	CTL_CMD_POOL_SHOW,
+	CTL_CMD_POOL_DEPOOL,
+	CTL_CMD_POOL_POOL,
+	CTL_CMD_POOL_INACTIVE,
+	CTL_CMD_POOL_WEIGHT,
+	CTL_CMD_POOL_DISABLE,
+	CTL_CMD_POOL_ENABLE,
+	CTL_CMD_FLEET_STATUS,
 	CTL_CMD__COUNT
 };
 
@@ -73,6 +93,9 @@ enum ctl_cmd_id {
 #define CTL_CMD_F_PLANNED	0x1
 /* May take long (reload): xlbctl waits CTL_TIMEOUT_SLOW_MS for it. */
 #define CTL_CMD_F_SLOW		0x2
+/* xlbctl answers it itself (completion): never sent to xlbd, and the
+ * control-socket server refuses it. */
+#define CTL_CMD_F_LOCAL		0x4
 
 struct ctl_cmd {
 	enum ctl_cmd_id id;
@@ -93,9 +116,17 @@ struct ctl_args {
 	const char *vip;		/* VIP (conf_vip_format()'s form, or a name) */
 	const char *backend;		/* BACKEND: an address as inet_ntop writes it */
 	const char *neighbor;		/* NEIGHBOR: the same */
+	const char *address;		/* ADDR (--address): the same */
+	const char *client;		/* CLIENT[:PORT]: ctl_endpoint_format()'s form */
+	const char *dest;		/* VIP[:PORT] given as an address: the same */
 	const char *keyword;		/* the keyword given where the pattern offers a|b */
 	__u32 n;			/* N */
+	__u32 limit;			/* --limit N (0: no limit) */
+	bool has_limit;			/* --limit was given */
 	bool now;			/* --now */
+	bool force;			/* --force */
+	bool has_revision;		/* --revision N given */
+	__u32 revision;			/* its N */
 };
 
 /* A resolved command line: canonical words, ready for ctl_req_encode(). */
@@ -139,6 +170,9 @@ int ctl_help(struct buf *out, const char *object, const struct ctl_cmd *cmd);
  * object's usage lines, or the general usage with the list of words. */
 int ctl_usage(struct buf *out, const char *object, const struct ctl_cmd *cmd);
 
+/* completion.c: the bash completion script, from this table. */
+int ctl_completion_bash(struct buf *out);
+
 /* A VIP argument, parsed. */
 struct ctl_vip {
 	bool is_name;			/* the NAME form: only name is set */
@@ -156,6 +190,18 @@ int ctl_vip_format(const struct ctl_vip *vip, char *buf, size_t len);
 /* Does the argument name this configured VIP (by name, or by key:
  * address, protocol, port, local)? */
 bool ctl_vip_match(const struct ctl_vip *vip, const struct conf_vip *conf);
+
+/* An address with an optional port: ADDR, ADDR:PORT, ADDR6,
+ * [ADDR6], [ADDR6]:PORT. */
+struct ctl_endpoint {
+	struct conf_addr addr;
+	__u16 port;			/* host order; 0 = none given */
+};
+
+/* -EINVAL with the reason in err (err may be NULL). */
+int ctl_endpoint_parse(const char *s, struct ctl_endpoint *ep, char *err, size_t errlen);
+/* 192.0.2.7, 192.0.2.7:40000, 2001:db8::7, [2001:db8::7]:40000 */
+int ctl_endpoint_format(const struct ctl_endpoint *ep, char *buf, size_t len);
 
 /* An IPv4 or IPv6 address without brackets. */
 int ctl_addr_parse(const char *s, struct conf_addr *addr);

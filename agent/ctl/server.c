@@ -6,6 +6,8 @@
  *   READ   EPOLLIN; bytes into a CTL_LINE_MAX buffer until a newline, EOF
  *          or a full buffer; deadline CTL_READ_TIMEOUT_MS from accept.
  *   (process: credentials, decode, resolve, dispatch; builds the response)
+ *   WAIT   a deferred answer (CTL_DEFERRED): no events, deadline
+ *          CTL_DEFER_TIMEOUT_MS, until ctl_server_answer();
  *   WRITE  EPOLLOUT; the response written as the socket takes it;
  *          deadline CTL_WRITE_TIMEOUT_MS. Then close.
  *
@@ -37,7 +39,8 @@ struct ctl_client {
 	struct ctl_server *srv;
 	struct ctl_client *prev, *next;
 	int fd;
-	bool writing;		/* WRITE state, else READ */
+	bool writing;		/* WRITE state, else READ (or WAIT) */
+	uint64_t defer_id;	/* WAIT state: the id its answer comes with; 0 = not waiting */
 	bool allowed;		/* credentials passed */
 	uid_t uid;
 	pid_t pid;
@@ -64,6 +67,8 @@ struct ctl_server {
 	struct ev_timer pause;	/* accepting paused after EMFILE */
 	bool in_dispatch;
 	bool close_pending;	/* ctl_server_close() called from dispatch */
+	struct ctl_client *dispatching;	/* the client being dispatched */
+	uint64_t next_defer_id;
 };
 
 int ctl_group_resolve(const char *name, gid_t *gid)
@@ -223,6 +228,12 @@ static void client_process(struct ctl_client *c)
 		goto out;
 	}
 	buf_reset(&body);
+	if (req.cmd->flags & CTL_CMD_F_LOCAL) {
+		ctl_cmd_format(req.cmd, words, sizeof(words));
+		snprintf(err, sizeof(err), "'%s' is answered by xlbctl itself, not by xlbd", words);
+		respond(c, CTL_ERR_USAGE, err, NULL);
+		goto out;
+	}
 	if (req.cmd->flags & CTL_CMD_F_PLANNED) {
 		ctl_cmd_format(req.cmd, words, sizeof(words));
 		snprintf(err, sizeof(err), "'%s' is not implemented yet in this xlbd", words);
@@ -231,10 +242,17 @@ static void client_process(struct ctl_client *c)
 	}
 
 	s->in_dispatch = true;
+	s->dispatching = c;
 	ret = s->fn(s->arg, &req, line.json, &body, err, sizeof(err));
+	s->dispatching = NULL;
 	s->in_dispatch = false;
 	err[sizeof(err) - 1] = '\0';
-	if (body.err) {
+	if (ret == CTL_DEFERRED && c->defer_id) {
+		/* the handler answers later: wait, reading nothing more */
+		if (evloop_mod_fd(s->el, c->fd, 0) ||
+		    evloop_timer_set(s->el, &c->timer, CTL_DEFER_TIMEOUT_MS, client_timeout, c))
+			client_free(c);
+	} else if (body.err) {
 		respond(c, CTL_ERR_RUNTIME,
 			body.err == -ENOBUFS ? "response too large" : "out of memory", NULL);
 	} else if (ret == CTL_OK) {
@@ -296,11 +314,46 @@ static void client_event(struct evloop *el, int fd, uint32_t events, void *arg)
 
 	(void)el;
 	(void)fd;
-	(void)events;
+	if (c->defer_id) {
+		/* waiting with no events asked for: only a hangup or an error
+		 * wakes us; the answer has nobody to go to */
+		if (events & (EPOLLHUP | EPOLLERR))
+			client_free(c);
+		return;
+	}
 	if (c->writing)
 		client_write(c);
 	else
 		client_read(c);
+}
+
+uint64_t ctl_server_defer(struct ctl_server *s)
+{
+	if (!s->dispatching)
+		return 0;
+	s->dispatching->defer_id = ++s->next_defer_id;
+	return s->dispatching->defer_id;
+}
+
+int ctl_server_answer(struct ctl_server *s, uint64_t id, int status, const char *msg,
+		      const struct buf *body)
+{
+	struct ctl_client *c;
+
+	if (!id)
+		return -ENOENT;
+	for (c = s->clients; c; c = c->next)
+		if (c->defer_id == id)
+			break;
+	if (!c)
+		return -ENOENT;
+	c->defer_id = 0;
+	if (body && body->err)
+		respond(c, CTL_ERR_RUNTIME,
+			body->err == -ENOBUFS ? "response too large" : "out of memory", NULL);
+	else
+		respond(c, status, status == CTL_OK ? NULL : msg, body);
+	return 0;
 }
 
 static void client_timeout(struct evloop *el, void *arg)
@@ -309,6 +362,14 @@ static void client_timeout(struct evloop *el, void *arg)
 	char msg[96];
 
 	(void)el;
+	if (c->defer_id) {
+		log_debug("control socket: no answer for pid %d in %d ms", (int)c->pid,
+			  CTL_DEFER_TIMEOUT_MS);
+		c->defer_id = 0;
+		respond(c, CTL_ERR_RUNTIME, "timed out waiting for the answer (nothing was undone)",
+			NULL);
+		return;
+	}
 	if (c->writing) {
 		log_debug("control socket: pid %d did not read its response in %d ms",
 			  (int)c->pid, CTL_WRITE_TIMEOUT_MS);
@@ -480,6 +541,11 @@ static int mkdir_parents(const char *path)
 out:
 	free(dir);
 	return ret;
+}
+
+int ctl_socket_dir_create(const char *path)
+{
+	return mkdir_parents(path);
 }
 
 /* A socket file at path: remove it if nobody listens there. */

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/buf.h"
@@ -57,7 +58,27 @@ struct ctl_request;
 typedef int (*ctl_dispatch_fn)(void *arg, const struct ctl_request *req, bool json,
 			       struct buf *body, char *err, size_t errlen);
 
+
+
 struct ctl_server;
+
+/*
+ * A handler that needs the network to answer (a write to etcd) calls
+ * ctl_server_defer() during dispatch, returns CTL_DEFERRED and answers
+ * later with ctl_server_answer(). Meanwhile the client holds its slot;
+ * past CTL_DEFER_TIMEOUT_MS it is told `error 1 timed out` and the id
+ * answers nothing any more.
+ */
+#define CTL_DEFERRED		3
+#define CTL_DEFER_TIMEOUT_MS	15000
+/* The id of the request being dispatched, for ctl_server_answer(); 0
+ * outside a dispatch. */
+uint64_t ctl_server_defer(struct ctl_server *s);
+/* Answer a deferred request: status CTL_OK, or CTL_ERR_RUNTIME/USAGE with
+ * msg; body (may be NULL) is sent as it is. -ENOENT if that client is gone
+ * (disconnected, timed out, or already answered). */
+int ctl_server_answer(struct ctl_server *s, uint64_t id, int status, const char *msg,
+		      const struct buf *body);
 
 /*
  * Create the socket at path and serve it on el: mkdir -p its directory
@@ -84,5 +105,9 @@ int ctl_group_resolve(const char *name, gid_t *gid);
 
 /* Connections being served now. */
 unsigned ctl_server_clients(const struct ctl_server *s);
+
+/* mkdir -p the directory of a socket path (0755), as ctl_server_open()
+ * does: for what xlbd keeps beside the socket before it opens it. */
+int ctl_socket_dir_create(const char *path);
 
 #endif

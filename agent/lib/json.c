@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -297,6 +298,17 @@ int json_s64(struct json_writer *w, int64_t v)
 	return value_end(w);
 }
 
+int json_fixed(struct json_writer *w, double v, int decimals)
+{
+	/* JSON has no NaN or infinity */
+	if (!isfinite(v))
+		return json_null(w);
+	if (value_begin(w))
+		return w->err;
+	buf_printf(w->out, "%.*f", decimals, v);
+	return value_end(w);
+}
+
 int json_bool(struct json_writer *w, bool v)
 {
 	if (value_begin(w))
@@ -318,6 +330,11 @@ int json_kv_u64(struct json_writer *w, const char *key, uint64_t v)
 int json_kv_s64(struct json_writer *w, const char *key, int64_t v)
 {
 	return json_key(w, key) ?: json_s64(w, v);
+}
+
+int json_kv_fixed(struct json_writer *w, const char *key, double v, int decimals)
+{
+	return json_key(w, key) ?: json_fixed(w, v, decimals);
 }
 
 int json_kv_bool(struct json_writer *w, const char *key, bool v)

@@ -57,6 +57,9 @@ int json_string_len(struct json_writer *w, const char *s, size_t len);
 int json_stringf(struct json_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int json_u64(struct json_writer *w, uint64_t v);
 int json_s64(struct json_writer *w, int64_t v);
+/* A number with `decimals` digits after the point ("33.33"); null when
+ * v is not finite. */
+int json_fixed(struct json_writer *w, double v, int decimals);
 int json_bool(struct json_writer *w, bool v);
 int json_null(struct json_writer *w);
 
@@ -64,6 +67,7 @@ int json_null(struct json_writer *w);
 int json_kv_string(struct json_writer *w, const char *key, const char *s);
 int json_kv_u64(struct json_writer *w, const char *key, uint64_t v);
 int json_kv_s64(struct json_writer *w, const char *key, int64_t v);
+int json_kv_fixed(struct json_writer *w, const char *key, double v, int decimals);
 int json_kv_bool(struct json_writer *w, const char *key, bool v);
 int json_kv_null(struct json_writer *w, const char *key);
 

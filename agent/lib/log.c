@@ -10,38 +10,89 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
 #include "lib/log.h"
 
-static bool log_fg = true, log_dbg;
+static bool log_fg = true, log_dbg, log_time, log_err_stderr;
+static unsigned int log_errors;
+
+/* Is stderr the journal (systemd sets JOURNAL_STREAM=DEV:INODE to the
+ * stream it gave the service)? Then the syslog line reaches it already. */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && !fstat(STDERR_FILENO, &st) &&
+	       st.st_dev == dev && st.st_ino == ino;
+}
 
 void log_init(const char *ident, bool foreground, bool debug)
 {
 	log_fg = foreground;
 	log_dbg = debug;
+	/* an error is never only in syslog: without /dev/log (a container,
+	 * a script) syslog() drops it and a start-up failure would be
+	 * silent; so errors go to stderr as well, unless that is the journal */
+	log_err_stderr = !foreground && !stderr_is_journal();
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_timestamps(bool on)
+{
+	log_time = on;
+}
+
+unsigned int log_error_count(void)
+{
+	return log_errors;
+}
+
+/* "2026-05-04T12:34:56.789+02:00 " (ISO 8601 / RFC 3339, local time,
+ * milliseconds) into ts, or "" when timestamps are off. */
+static void timestamp(char *ts, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+	long off;
+	size_t n;
+
+	ts[0] = '\0';
+	if (!log_time || clock_gettime(CLOCK_REALTIME, &now) || !localtime_r(&now.tv_sec, &tm))
+		return;
+	n = strftime(ts, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	off = tm.tm_gmtoff / 60;
+	snprintf(ts + n, len - n, ".%03ld%c%02ld:%02ld ", now.tv_nsec / 1000000,
+		 off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
 static void log_vwrite(enum log_level lvl, const char *fmt, va_list ap, const char *suffix)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char msg[1024];
+	char msg[1024], ts[48];
 	size_t n;
 
 	if (lvl == LOG_LVL_DEBUG && !log_dbg)
 		return;
+	if (lvl == LOG_LVL_ERR)
+		log_errors++;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
-	if (log_fg)
-		fprintf(stderr, "%s: %s%s%s\n", names[lvl], msg, suffix ? ": " : "",
+	if (log_fg || (lvl == LOG_LVL_ERR && log_err_stderr)) {
+		timestamp(ts, sizeof(ts));
+		fprintf(stderr, "%s%s: %s%s%s\n", ts, names[lvl], msg, suffix ? ": " : "",
 			suffix ? suffix : "");
-	else
+	}
+	if (!log_fg)
 		syslog(prio[lvl], "%s%s%s", msg, suffix ? ": " : "", suffix ? suffix : "");
 }
 
@@ -64,6 +115,17 @@ void log_warn(const char *fmt, ...)
 		va_end(ap);                                \
 	}
 
+void log_err(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_ERR, fmt, ap, err);
+	va_end(ap);
+}
+
+LOG_FN(log_errx, LOG_LVL_ERR)
 LOG_FN(log_warnx, LOG_LVL_WARN)
 LOG_FN(log_info, LOG_LVL_INFO)
 LOG_FN(log_debug, LOG_LVL_DEBUG)

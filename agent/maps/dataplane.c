@@ -10,7 +10,15 @@
  *   previous table stays in place until the next change of that VIP, so a
  *   packet that read the old VIP entry still finds a table.
  * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
- *   uses it; its flags say which protocols have an all-ports VIP.
+ *   uses it; its flags say which protocols have an all-ports VIP. The
+ *   marker is written before the address's first VIP entry and removed
+ *   after its last.
+ * - `vip_filter` has the bit of every address with a marker, set before
+ *   the marker is written and cleared after it is removed: the datapath
+ *   passes a packet whose destination's bit is clear without looking
+ *   further. It is rebuilt from the markers when the maps are opened
+ *   (adopted maps, or a map an upgrade created empty), and marked ready
+ *   only then; until then the datapath asks the markers.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,6 +41,10 @@
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
 
+/* Map writes made by this process (tests and benchmarks check that a
+ * no-change reload makes none). */
+static __u64 dp_map_writes;
+
 struct xlb_dp {
 	struct xlb *skel;
 	struct xdp_program *xdp_prog;	/* set while attached through libxdp */
@@ -43,6 +55,59 @@ struct xlb_dp {
 	bool dispatcher;		/* attached through libxdp's multi-program dispatcher */
 	char pin_root[PATH_MAX];
 };
+
+/* Address markers (and `extra`, an address about to get its first VIP)
+ * as the bits of vip_filter, written only if that changes a bit. Adding
+ * to a ready filter sets one bit; anything else rebuilds it from the
+ * markers. */
+static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
+{
+	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
+	int fd = bpf_map__fd(dp->skel->maps.vip_filter);
+	struct xlb_vip_filter *cur, *next;
+	struct xlb_vip_key key, nkey;
+	void *prev = NULL;
+	__u32 zero = 0, bit;
+	int err = 0;
+
+	cur = calloc(1, sizeof(*cur));
+	next = calloc(1, sizeof(*next));
+	if (!cur || !next) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, cur)) {
+		err = -errno;
+		goto out;
+	}
+	if (extra && cur->ready) {
+		*next = *cur;
+		goto add;
+	}
+	while (!bpf_map_get_next_key(vips_fd, prev, &nkey)) {
+		key = nkey;
+		prev = &key;
+		if (key.proto == 0) {
+			bit = xlb_vip_filter_bit(&key.addr, key.family);
+			next->bits[bit / 64] |= 1ULL << (bit % 64);
+		}
+	}
+add:
+	if (extra) {
+		bit = xlb_vip_filter_bit(&extra->addr, extra->family);
+		next->bits[bit / 64] |= 1ULL << (bit % 64);
+	}
+	next->ready = 1;
+	if (memcmp(cur, next, sizeof(*cur))) {
+		dp_map_writes++;
+		if (bpf_map_update_elem(fd, &zero, next, BPF_ANY))
+			err = -errno;
+	}
+out:
+	free(cur);
+	free(next);
+	return err;
+}
 
 /*
  * A balancer left running by a previous xlbd (killed, or told to keep the
@@ -75,6 +140,9 @@ static int dp_replace_running(struct xlb_dp *dp, int ifindex, enum xlb_dp_mode m
 		return -EBUSY; /* running in the other mode: the caller says so */
 	}
 	err = xlb__load(dp->skel);
+	/* the filter complete before the program sees a packet */
+	if (!err)
+		err = dp_filter_write(dp, NULL);
 	if (!err) {
 		aopts.old_prog_fd = old_fd;
 		err = bpf_xdp_attach(ifindex, bpf_program__fd(dp->skel->progs.xlb_balancer),
@@ -158,6 +226,8 @@ int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 
 	if (opts->mode == XLB_DP_MODE_NONE) {
 		err = xlb__load(dp->skel);
+		if (!err)
+			err = dp_filter_write(dp, NULL);
 		if (err)
 			goto err_destroy;
 	} else {
@@ -184,6 +254,13 @@ int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 		dp->xdp_prog = prog;
 		dp->ifindex = opts->ifindex;
 		dp->dispatcher = dp_uses_dispatcher(opts->ifindex);
+		/* libxdp loads and attaches in one step: until this, the
+		 * datapath asks the markers (the filter is not ready) */
+		err = dp_filter_write(dp, NULL);
+		if (err) {
+			xlb_dp_detach(dp);
+			goto err_destroy;
+		}
 	}
 done:
 	*out = dp;
@@ -316,10 +393,6 @@ int xlb_dp_map_fd(const struct xlb_dp *dp, const char *name)
 	return map ? bpf_map__fd(map) : -ENOENT;
 }
 
-/* Map writes made by this process (tests and benchmarks check that a
- * no-change reload makes none). */
-static __u64 dp_map_writes;
-
 __u64 xlb_dp_map_writes(void)
 {
 	return dp_map_writes;
@@ -357,14 +430,24 @@ int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id)
 	return xlb_dp_backend_set(dp, id, &none);
 }
 
-/* Recompute the marker of one VIP address from the VIPs that use it. */
-static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk)
+/* Recompute the marker of one VIP address from the VIPs that use it;
+ * `adding` is a VIP of it not written yet, counted as one of them. */
+static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk,
+			     const struct xlb_vip_key *adding)
 {
 	int fd = bpf_map__fd(dp->skel->maps.vips);
 	struct xlb_vip_key key, next, marker_key = {};
 	struct xlb_vip marker = { .flags = XLB_VIP_F_MARKER };
 	bool used = false;
 	void *prev = NULL;
+
+	if (adding) {
+		used = true;
+		if (adding->port == 0 && adding->proto == IPPROTO_TCP)
+			marker.flags |= XLB_VIP_F_ANY_TCP;
+		if (adding->port == 0 && adding->proto == IPPROTO_UDP)
+			marker.flags |= XLB_VIP_F_ANY_UDP;
+	}
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -446,12 +529,15 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 		return err;
 	/* established flows read this by VIP id; one 4-byte word */
 	err = map_update(bpf_map__fd(dp->skel->maps.vip_encap), &id, &enc);
-	if (err)
-		return err;
-	err = map_update(vips_fd, key, &next);
-	if (err)
-		return err;
-	return dp_marker_refresh(dp, key);
+	/* the address is known to the filter and has its marker before
+	 * the VIP entry can be found */
+	if (!err)
+		err = dp_filter_write(dp, key);
+	if (!err)
+		err = dp_marker_refresh(dp, key, key);
+	if (!err)
+		err = map_update(vips_fd, key, &next);
+	return err;
 }
 
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
@@ -460,6 +546,7 @@ int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip cur;
 	__u32 slot;
+	int err;
 
 	if (bpf_map_lookup_elem(vips_fd, key, &cur))
 		return -errno;
@@ -468,7 +555,10 @@ int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 		return -errno;
 	for (slot = cur.id * 2; slot < cur.id * 2 + 2; slot++)
 		bpf_map_delete_elem(rings_fd, &slot);
-	return dp_marker_refresh(dp, key);
+	err = dp_marker_refresh(dp, key, NULL);
+	if (!err)
+		err = dp_filter_write(dp, NULL);
+	return err;
 }
 
 /* Sum a per-CPU value made of __u64 fields over all possible CPUs. */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install / uninstall: with DESTDIR, the expected files with their
-# modes and no others, the unit with its paths filled in, the installed
-# xlbd checks the installed sample config (xlbd -n), an existing
+# modes and no others (xlbctl's bash completion is the installed xlbctl's
+# own), the unit with its paths filled in, the installed xlbd checks the
+# installed sample config (xlbd -n), an existing
 # /etc/xlb/xlb.conf is never overwritten, uninstall removes everything it
 # installed and nothing else. With PREFIX and SYSCONFDIR elsewhere (so the
 # unit names binaries that exist), systemd-analyze verify passes on the
@@ -29,6 +30,7 @@ expected="0755 etc/xlb
 0644 usr/local/lib/systemd/system/xlbd.service
 0755 usr/local/sbin/xlb-setup
 0755 usr/local/sbin/xlbd
+0644 usr/local/share/bash-completion/completions/xlbctl
 0644 usr/local/share/doc/xlb/README.md
 0644 usr/local/share/doc/xlb/architecture.md
 0644 usr/local/share/doc/xlb/examples/xlb.conf
@@ -44,6 +46,9 @@ got=$( (cd "$D" && find . -type f -printf '%m %P\n' && stat -c '%a %n' etc/xlb) 
 	err "installed files differ: $(diff <(echo "$expected" | sort -k2) <(echo "$got"))"
 [ -e "$D/etc/xlb/xlb.conf" ] && err "install created etc/xlb/xlb.conf"
 cmp -s doc/examples/xlb.conf "$D/etc/xlb/xlb.conf.sample" || err "xlb.conf.sample is not doc/examples/xlb.conf"
+# the completion is what the installed xlbctl writes from its table
+cmp -s <("$D/usr/local/bin/xlbctl" completion bash) "$D/usr/local/share/bash-completion/completions/xlbctl" ||
+	err "installed completion is not xlbctl completion bash"
 
 unit=$D/usr/local/lib/systemd/system/xlbd.service
 grep -q '@[A-Z]*@' "$unit" && err "placeholders left in the unit: $(grep '@[A-Z]*@' "$unit")"

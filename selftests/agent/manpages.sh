@@ -43,6 +43,8 @@ tags() {
 
 # The single-letter options of a tag list or a help text: -x at a word start.
 opts_of() { grep -o -- '\(^\|[ [|]\)-[a-zA-Z]' | tr -d ' [|' | sort -u; }
+# The GNU long options: --word.
+longopts_of() { grep -o -- '--[a-z][a-z-]*' | sort -u; }
 
 # same_set WHAT LIST_A NAME_A LIST_B NAME_B: every line of each is in the other
 same_set() {
@@ -57,6 +59,8 @@ same_set() {
 help=$("$XLBD" -h) || err "xlbd -h exits non-zero"
 same_set "xlbd options" "$( { echo "$help"; echo " -h"; } | opts_of)" "xlbd -h" \
 	"$(tags doc/xlbd.8 OPTIONS | opts_of)" "xlbd(8) OPTIONS"
+same_set "xlbd long options" "$(echo "$help" | longopts_of)" "xlbd -h" \
+	"$(tags doc/xlbd.8 OPTIONS | longopts_of)" "xlbd(8) OPTIONS"
 for sig in SIGHUP SIGTERM SIGINT; do
 	grep -q "$sig" doc/xlbd.8 || err "xlbd(8) does not mention $sig"
 done
@@ -65,6 +69,8 @@ done
 help=$("$XLBCTL" -h) || err "xlbctl -h exits non-zero"
 same_set "xlbctl options" "$(echo "$help" | grep '^-' | opts_of)" "xlbctl -h" \
 	"$(tags doc/xlbctl.8 OPTIONS | opts_of)" "xlbctl(8) OPTIONS"
+same_set "xlbctl long options" "$(echo "$help" | grep '^-' | longopts_of)" "xlbctl -h" \
+	"$(tags doc/xlbctl.8 OPTIONS | longopts_of)" "xlbctl(8) OPTIONS"
 # Commands: the leading lower-case words of each entry, `a|b` as two
 # commands (`bgp neighbor shutdown|enable NEIGHBOR`).
 cmd_words() {

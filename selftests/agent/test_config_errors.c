@@ -12,10 +12,12 @@
  */
 #include <errno.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 #include "../lib/test.h"
@@ -234,6 +236,70 @@ static const struct err_case cases[] = {
 	{ "metrics_trailing", "\nmetrics listen 127.0.0.1 port 9273 tls\n",
 	  "xlb.conf:2: unexpected 'tls' after metrics" },
 
+	/* pool-state: PS opens the block on line 1, its statements from line 2 */
+#define PS "pool-state etcd {\n"
+#define PS_OK "    endpoints http://192.0.2.40:2379\n    prefix /xlb/prod\n"
+	{ "pool_kind", "\npool-state zookeeper {\n}\n",
+	  "xlb.conf:2: pool-state: 'zookeeper' is not one of etcd" },
+	{ "pool_no_endpoints", PS "    prefix /xlb/prod\n}\n",
+	  "xlb.conf:1: pool-state etcd has no endpoints" },
+	{ "pool_no_prefix", PS "    endpoints http://192.0.2.40:2379\n}\n",
+	  "xlb.conf:1: pool-state etcd has no prefix" },
+	{ "pool_endpoints_missing", PS "    endpoints\n}\n",
+	  "xlb.conf:2: missing argument for endpoints" },
+	{ "pool_endpoint_number", PS "    endpoints 2379\n}\n", "xlb.conf:2: endpoints: expected a URL" },
+	{ "pool_endpoint_scheme", PS "    endpoints grpc://192.0.2.40:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'grpc://192.0.2.40:2379': not an http:// or https:// URL" },
+	{ "pool_endpoint_port", PS "    endpoints http://192.0.2.40:70000\n}\n",
+	  "xlb.conf:2: endpoints: 'http://192.0.2.40:70000': the port must be 1..65535 (and no path)" },
+	{ "pool_endpoint_path", PS "    endpoints http://192.0.2.40/v3\n}\n",
+	  "xlb.conf:2: endpoints: 'http://192.0.2.40/v3': no path allowed (the API is at /v3/)" },
+	{ "pool_endpoint_v6", PS "    endpoints http://[2001:db8::zz]:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://[2001:db8::zz]:2379': '2001:db8::zz' is not an IPv6 address" },
+	{ "pool_endpoint_bracket", PS "    endpoints http://[2001:db8::1:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://[2001:db8::1:2379': missing ']'" },
+	{ "pool_endpoint_host", PS "    endpoints http://:2379\n}\n",
+	  "xlb.conf:2: endpoints: 'http://:2379': no host name or address" },
+	{ "pool_endpoint_mixed", PS "    endpoints https://192.0.2.40 http://192.0.2.41\n}\n",
+	  "xlb.conf:2: endpoints: all http:// or all https://, not both" },
+	{ "pool_endpoint_twice", PS "    endpoints http://192.0.2.40 http://192.0.2.40:2379\n}\n",
+	  "xlb.conf:2: endpoints: http://192.0.2.40:2379 given twice" },
+	{ "pool_endpoints_many", PS "    endpoints http://a:1 http://a:2 http://a:3 http://a:4 "
+	  "http://a:5 http://a:6 http://a:7 http://a:8 http://a:9 http://a:10 http://a:11 "
+	  "http://a:12 http://a:13 http://a:14 http://a:15 http://a:16 http://a:17\n}\n",
+	  "xlb.conf:2: endpoints: more than 16" },
+	{ "pool_prefix", PS "    endpoints http://192.0.2.40\n    prefix /xlb/prod/\n}\n",
+	  "xlb.conf:3: prefix '/xlb/prod/': must start with '/', not end with one, at most 200 "
+	  "printable characters without spaces or '//'" },
+	{ "pool_name", PS PS_OK "    name lb/1\n}\n",
+	  "xlb.conf:4: name 'lb/1': letters, digits, '.', '_' and '-', starting with a letter or "
+	  "digit, at most 63" },
+	{ "pool_tls_missing", PS PS_OK "    tls\n}\n",
+	  "xlb.conf:4: missing argument for tls (ca FILE, cert FILE key FILE)" },
+	{ "pool_tls_twice", PS PS_OK "    tls ca /a ca /b\n}\n", "xlb.conf:4: tls: ca given twice" },
+	{ "pool_tls_cert_alone", PS PS_OK "    tls cert /etc/xlb/c.pem\n}\n",
+	  "xlb.conf:4: tls: cert and key go together" },
+	{ "pool_tls_keyword", PS PS_OK "    tls crt /a\n}\n",
+	  "xlb.conf:4: tls: 'crt' is not one of ca, cert, key" },
+	{ "pool_tls_http", PS PS_OK "    tls ca /etc/xlb/ca.pem\n}\n",
+	  "xlb.conf:4: tls: the endpoints are http://, not https://" },
+	{ "pool_user_space", PS PS_OK "    user \"x lb\" password-file /p\n}\n",
+	  "xlb.conf:4: user: an etcd user name without spaces" },
+	{ "pool_user_no_password", PS PS_OK "    user xlb\n}\n",
+	  "xlb.conf:4: user xlb: no password-file (user NAME password-file FILE)" },
+	{ "pool_password_relative", PS PS_OK "    user xlb password-file etcd.pw\n}\n",
+	  "xlb.conf:4: password-file: 'etcd.pw' is not an absolute path" },
+	{ "pool_threshold", PS PS_OK "    depool-threshold 50%\n}\n",
+	  "xlb.conf:4: depool-threshold: '50%' is not a fraction 0..1 (0.5, 0.25, 1)" },
+	{ "pool_threshold_missing", PS PS_OK "    depool-threshold\n}\n",
+	  "xlb.conf:4: missing argument for depool-threshold" },
+	{ "pool_unknown", PS PS_OK "    lease 10s\n}\n",
+	  "xlb.conf:4: unknown keyword 'lease' in pool-state block" },
+	{ "pool_twice", PS PS_OK "}\n" PS PS_OK "}\n",
+	  "xlb.conf:5: duplicate 'pool-state' at top level (first on line 1)" },
+#undef PS
+#undef PS_OK
+
 	/* neighbor */
 	{ "neighbor_not_addr", BGP "neighbor leaf1 {\n}\n",
 	  "xlb.conf:3: neighbor: 'leaf1' is not an IP address" },
@@ -251,11 +317,21 @@ static const struct err_case cases[] = {
 	{ "remote_as_missing_brace", BGP "neighbor 192.0.2.1 { remote-as }\n",
 	  "xlb.conf:3: missing argument for remote-as" },
 	{ "hold_time_1", NB "    hold-time 1\n}\n",
-	  "xlb.conf:5: hold-time 1 is not allowed (0 or 3..65535)" },
-	{ "hold_time_2", NB "    hold-time 2\n}\n",
-	  "xlb.conf:5: hold-time 2 is not allowed (0 or 3..65535)" },
+	  "xlb.conf:5: hold-time 1s is not allowed (0 or 3..65535 seconds)" },
+	{ "hold_time_2", NB "    hold-time 2s\n}\n",
+	  "xlb.conf:5: hold-time 2s is not allowed (0 or 3..65535 seconds)" },
 	{ "hold_time_big", NB "    hold-time 65536\n}\n",
-	  "xlb.conf:5: hold-time 65536 out of range 0..65535" },
+	  "xlb.conf:5: hold-time 65536 out of range 0..65535 seconds" },
+	/* one range message, whichever form the value takes */
+	{ "hold_time_big_unit", NB "    hold-time 19h\n}\n",
+	  "xlb.conf:5: hold-time 19h out of range 0..65535 seconds" },
+	{ "hold_time_ms", NB "    hold-time 1500ms\n}\n",
+	  "xlb.conf:5: hold-time 1500ms is not a whole number of seconds" },
+	{ "bom_inside", "router-id 192.0.2.1\nlocal-as 1\n\xef\xbb\xbfrouter-id 192.0.2.1\n",
+	  "xlb.conf:3: a UTF-8 byte-order mark (EF BB BF) inside the file (only its first bytes "
+	  "may be one: files joined together?)" },
+	{ "hold_time_word", NB "    hold-time soon\n}\n",
+	  "xlb.conf:5: hold-time: 'soon' is not a duration" },
 	{ "password_empty", NB "    password \"\"\n}\n", "xlb.conf:5: password must not be empty" },
 	{ "password_long", NB "    password "
 			      "\"123456789012345678901234567890123456789012345678901234567890"
@@ -655,8 +731,10 @@ void test_config_errors_file(void)
 	ASSERT_STREQ(err, "/nonexistent/xlb.conf: No such file or directory", "missing file");
 	ret = conf_parse_file("/tmp", &conf, err, sizeof(err));
 	ASSERT_EQ(ret, -EINVAL, "directory");
-	ASSERT_STREQ(err, "/tmp: not a regular file", "directory");
+	ASSERT_STREQ(err, "/tmp: a directory, not a regular file", "directory");
 	ASSERT_TRUE(conf == NULL, "no config");
+	ret = conf_parse_file("/dev/null", &conf, err, sizeof(err));
+	ASSERT_STREQ(err, "/dev/null: a device, not a regular file", "device");
 
 	fd = mkstemp(path);
 	if (!ASSERT_GE(fd, 0, "mkstemp"))
@@ -669,6 +747,39 @@ void test_config_errors_file(void)
 	ASSERT_STREQ(err, want, "NUL byte");
 	ASSERT_TRUE(conf == NULL, "no config");
 	unlink(path);
+}
+
+/* `xlbd -n -f FIFO` waited forever for a writer: a FIFO is refused at
+ * once like any file that is not a regular one (alarm: a hang fails the
+ * test instead of stopping the run). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+void test_config_errors_fifo(void)
+{
+	char dir[] = "/tmp/xlb-fifo-XXXXXX", path[64], err[CONF_ERR_MAX], want[128];
+	struct xlb_conf *conf = NULL;
+	int ret;
+
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/xlb.conf", dir);
+	if (ASSERT_OK(mkfifo(path, 0600), "mkfifo")) {
+		signal(SIGALRM, on_alarm);
+		alarm(10);
+		ret = conf_parse_file(path, &conf, err, sizeof(err));
+		alarm(0);
+		signal(SIGALRM, SIG_DFL);
+		ASSERT_EQ(ret, -EINVAL, "refused");
+		snprintf(want, sizeof(want), "%s: a FIFO, not a regular file", path);
+		ASSERT_STREQ(err, want, "named");
+		ASSERT_TRUE(conf == NULL, "no config");
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 /* A short error buffer is cut, never overrun; no buffer at all works. */
@@ -757,8 +868,9 @@ static void fmt_to_regex(const char *fmt, char *re, size_t len)
 	for (; *fmt && o + 16 < len; fmt++) {
 		if (*fmt == '%') {
 			fmt++;
+			/* flags, width, precision (%.64s), length */
 			while (*fmt == '0' || (*fmt >= '1' && *fmt <= '9') || *fmt == 'z' ||
-			       *fmt == 'l')
+			       *fmt == 'l' || *fmt == '.')
 				fmt++;
 			switch (*fmt) {
 			case 's':
@@ -790,7 +902,7 @@ static void fmt_to_regex(const char *fmt, char *re, size_t len)
 static const char *const sources[] = {
 	"agent/config/lexer.c",	    "agent/config/cursor.c",	   "agent/config/parser.c",
 	"agent/config/parse_value.c", "agent/config/parse_vip.c", "agent/config/parse_health.c",
-	"agent/config/validate.c",
+	"agent/config/validate.c", "agent/config/parse_pool.c",
 };
 
 /* Strip "xlb.conf:N: " (or "FILE:N: ") from a case's message. */

@@ -219,6 +219,52 @@ void test_config_values(void)
 	conf_free(conf);
 }
 
+/* A duration takes units wherever a duration goes: hold-time, which took
+ * bare seconds, takes "9s", "1m" too (and still bare seconds). */
+void test_config_seconds_units(void)
+{
+	static const struct {
+		const char *value;
+		__u32 secs;
+	} cases[] = {
+		{ "9", 9 }, { "9s", 9 }, { "1m", 60 }, { "3000ms", 3 }, { "0", 0 }, { "0s", 0 },
+		{ "18h", 64800 },
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xlb_conf *conf;
+
+		test_ctx("hold-time %s", cases[i].value);
+		snprintf(text, sizeof(text),
+			 "router-id 192.0.2.10\nlocal-as 65010\n"
+			 "neighbor 192.0.2.1 { remote-as 65000; hold-time %s }\n", cases[i].value);
+		conf = parse(text);
+		if (!conf)
+			continue;
+		ASSERT_EQ(conf->neighbors[0].hold_time, cases[i].secs, "seconds");
+		conf_free(conf);
+	}
+	test_ctx(NULL);
+}
+
+/* A UTF-8 byte-order mark at the start of the file (editors on other
+ * systems write one) is skipped: line numbers stay right. */
+void test_config_bom_skipped(void)
+{
+	struct xlb_conf *conf = NULL;
+	char err[CONF_ERR_MAX];
+
+	conf = parse("\xef\xbb\xbfrouter-id 192.0.2.10\nlocal-as 65010\n");
+	if (conf)
+		ASSERT_EQ(conf->local_as, 65010, "parsed past the BOM");
+	conf_free(conf);
+	ASSERT_EQ(conf_parse_string("t.conf", "\xef\xbb\xbfrouter-id 192.0.2.10\nfrob\n", &conf,
+				    err, sizeof(err)), -EINVAL, "error after a BOM");
+	ASSERT_STREQ(err, "t.conf:2: unknown keyword 'frob' at top level", "line 2");
+}
+
 /* Global statements may come after what depends on them. */
 void test_config_order_free(void)
 {

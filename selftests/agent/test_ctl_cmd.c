@@ -76,6 +76,36 @@ static const struct {
 	{ "bfd", 0, "bfd show" },
 	{ "vip show [2001:db8::20]/local", 0, "vip show 2001:db8::20/local" },
 	{ "vip show 2001:db8::20/local", 0, "vip show 2001:db8::20/local" },
+	/* an option with a value, and a positional's alternative */
+	{ "vip disable --address 203.0.113.10", 0, "vip disable --address 203.0.113.10" },
+	{ "vip dis --addr 2001:DB8::1", 0, "vip disable --address 2001:db8::1" },
+	{ "vip en --a 203.0.113.10", 0, "vip enable --address 203.0.113.10" },
+	{ "flow show", 0, "flow show" },
+	{ "flow show web", 0, "flow show web" },
+	{ "flow show web 198.51.100.11 --limit 010", 0, "flow show web 198.51.100.11 --limit 10" },
+	{ "flow show --limit 0 web", 0, "flow show web --limit 0" },
+	{ "flow lookup 198.51.100.7:40000 203.0.113.10:80", 0,
+	  "flow lookup 198.51.100.7:40000 203.0.113.10:80" },
+	{ "flow lookup 198.51.100.7 203.0.113.10 u", 0, "flow lookup 198.51.100.7 203.0.113.10 udp" },
+	{ "flo l [2001:DB8::7]:53 web", 0, "flow lookup [2001:db8::7]:53 web" },
+	{ "fl st", -EINVAL, "ambiguous object or command 'fl': flow, fleet" },
+	{ "flow lookup 2001:db8::7 203.0.113.10:53/UDP tcp", 0,
+	  "flow lookup 2001:db8::7 203.0.113.10:53/udp tcp" },
+	{ "completion bash", 0, "completion bash" },
+	/* the fleet's pool state: options with a value come last, canonical */
+	{ "pool depool web 198.51.100.11", 0, "pool depool web 198.51.100.11" },
+	{ "po dep --rev 0042 web --f 198.51.100.11", 0,
+	  "pool depool web 198.51.100.11 --force --revision 42" },
+	{ "pool weight web 198.51.100.11 --revision 9 5", 0,
+	  "pool weight web 198.51.100.11 5 --revision 9" },
+	{ "pool in web 2001:db8::0011", 0, "pool inactive web 2001:db8::11" },
+	{ "pool dis web --revision 3", 0, "pool disable web --revision 3" },
+	{ "pool", 0, "pool show" },
+	{ "fle st", 0, "fleet status" },
+	{ "pool depool web 198.51.100.11 --revision", -EINVAL, "--revision needs N" },
+	{ "pool depool web 198.51.100.11 --revision x", -EINVAL, "--revision 'x' is not a number" },
+	{ "pool pool web 198.51.100.11 --force", -EINVAL, "unknown option '--force'" },
+	{ "pool weight web 198.51.100.11", -EINVAL, "pool weight: missing N" },
 	/* usage errors */
 	{ "", -EINVAL, "missing OBJECT" },
 	{ "frob", -EINVAL, "unknown object or command 'frob'" },
@@ -86,7 +116,7 @@ static const struct {
 	{ "vip frob", -EINVAL, "vip: unknown command 'frob'" },
 	{ "vip show 2001:db8::1:80/local", 0, "vip show 2001:db8::1:80/local" },
 	{ "vip show a b", -EINVAL, "vip show: unexpected argument 'b'" },
-	{ "vip disable", -EINVAL, "vip disable: missing VIP" },
+	{ "vip disable", -EINVAL, "vip disable: missing VIP (or --address ADDR)" },
 	{ "backend show", -EINVAL, "backend show: missing VIP" },
 	{ "backend depool web", -EINVAL, "backend depool: missing BACKEND" },
 	{ "backend depool web nothost", -EINVAL, "BACKEND 'nothost' is not an IP address" },
@@ -95,7 +125,22 @@ static const struct {
 	{ "backend depool web 198.51.100.11 --", -EINVAL, "unknown option '--'" },
 	{ "backend set web 198.51.100.11 weight", -EINVAL, "missing N" },
 	{ "backend set web 198.51.100.11 weight -1", -EINVAL, "'-1' is not a number" },
-	{ "backend set web 198.51.100.11 weight 4294967296", -EINVAL, "is not a number" },
+	{ "backend set web 198.51.100.11 weight 4294967296", -EINVAL,
+	  "backend set: weight 4294967296 out of range 0..1000000" },
+	{ "backend set web 198.51.100.11 weight 1000001", -EINVAL,
+	  "backend set: weight 1000001 out of range 0..1000000" },
+	{ "backend set web 198.51.100.11 weight x", -EINVAL,
+	  "backend set: weight 'x' is not a number (0..1000000)" },
+	{ "vip disable --address", -EINVAL, "vip disable: --address needs ADDR" },
+	{ "vip disable --address web", -EINVAL, "vip disable: --address 'web' is not an IP address" },
+	{ "vip disable web --address 203.0.113.10", -EINVAL, "unexpected argument 'web'" },
+	{ "flow show --limit 1000001", -EINVAL, "flow show: --limit 1000001 out of range 0..1000000" },
+	{ "flow lookup 198.51.100.7:0 web", -EINVAL, "port must be 1..65535" },
+	{ "flow lookup [198.51.100.7]:80 web", -EINVAL, "brackets are for IPv6" },
+	{ "flow lookup 198.51.100.x web", -EINVAL, "is not an address" },
+	{ "flow lookup 198.51.100.7", -EINVAL, "flow lookup: missing VIP[:PORT]" },
+	{ "flow lookup 198.51.100.7 203.0.113.10:99999", -EINVAL, "port must be 1..65535" },
+	{ "completion zsh", -EINVAL, "unknown keyword 'zsh'" },
 	{ "backend set web 198.51.100.11 height 1", -EINVAL, "unknown keyword 'height'" },
 	{ "bgp neighbor 192.0.2.1", -EINVAL, "unknown keyword '192.0.2.1'" },
 	{ "stats now", -EINVAL, "stats: unexpected argument 'now'" },
@@ -220,14 +265,17 @@ void test_ctl_help_levels(void)
 		{ "help", "-s SOCKET", NULL },
 		{ "help", "bgp show", NULL },
 		{ "help help", "OBJECT COMMAND", NULL },
-		{ "vip help", "usage: xlbctl [OPTIONS] vip COMMAND [ARGS]\n\n  vip show [VIP] ", "backend" },
-		{ "v h", "\n  vip enable VIP ", "backend" },
-		{ "help vip", "\n  vip enable VIP ", "-s SOCKET" },
+		{ "vip help", "usage: xlbctl [OPTIONS] vip COMMAND [ARGS]\n\n  vip show [VIP] ", "BACKEND" },
+		{ "v h", "\n  vip enable VIP|--address ADDR ", "BACKEND" },
+		{ "help vip", "\n  vip enable VIP|--address ADDR ", "-s SOCKET" },
+		{ "vip disable help", "\nADDR           an IP address (every VIP on it)\n", "NEIGHBOR" },
+		{ "flow lookup help", "\nCLIENT[:PORT]  a client's address", "BACKEND" },
+		{ "help flow show", "--limit N", NULL },
 		{ "backend depool help", "usage: xlbctl backend depool VIP BACKEND [--now]\n",
 		  "vip show" },
 		{ "backend depool help", "established flows", NULL },
-		{ "backend depool help", "\nBACKEND  a backend's address\n", "NEIGHBOR" },
-		{ "vip show help", "\nVIP      ADDR:PORT/tcp|udp", "BACKEND" },
+		{ "backend depool help", "\nBACKEND        a backend's address\n", "NEIGHBOR" },
+		{ "vip show help", "\nVIP            ADDR:PORT/tcp|udp", "BACKEND" },
 		{ "help backend depool", "--now", NULL },
 		{ "ba dep help", "usage: xlbctl backend depool", NULL },
 		{ "stats help", "usage: xlbctl stats\n", "\nVIP " },
@@ -283,16 +331,35 @@ void test_ctl_table_rows(void)
 		for (p = strtok(store, " "); p; p = strtok(NULL, " ")) {
 			const char *a = p;
 
-			if (!strcmp(p, "VIP") || !strcmp(p, "[VIP]"))
+			if (!strncmp(p, "[--", 3)) {
+				/* an option, with its value if it has one */
+				if (p[strlen(p) - 1] != ']')
+					strtok(NULL, " ");
+				continue;
+			}
+			if (strstr(p, "|--")) {
+				/* X|--opt KIND: X alone */
+				*strstr(p, "|--") = '\0';
+				strtok(NULL, " ");
+			}
+			if (p[0] == '[') {
+				p++;
+				p[strlen(p) - 1] = '\0';
+				a = p;
+			}
+			if (!strcmp(p, "VIP"))
 				a = "203.0.113.10:53/udp";
-			else if (!strcmp(p, "BACKEND") || !strcmp(p, "NEIGHBOR"))
+			else if (!strcmp(p, "BACKEND") || !strcmp(p, "NEIGHBOR") ||
+				 !strcmp(p, "ADDR"))
 				a = "192.0.2.1";
+			else if (!strcmp(p, "CLIENT[:PORT]"))
+				a = "198.51.100.7:40000";
+			else if (!strcmp(p, "VIP[:PORT]"))
+				a = "203.0.113.10:53";
 			else if (!strcmp(p, "N"))
 				a = "7";
 			else if (strchr(p, '|'))
 				*strchr(p, '|') = '\0';
-			else if (!strncmp(p, "[--", 3))
-				continue;
 			n += snprintf(line + n, sizeof(line) - n, " %s", a);
 		}
 		argc = split(line, store, sizeof(store), argv);
@@ -426,10 +493,11 @@ void test_ctl_usage_short(void)
 		{ "backend depool web", "usage: xlbctl backend depool VIP BACKEND [--now]\n" },
 		{ "stats x", "usage: xlbctl stats\n" },
 		{ "bgp x", "usage: xlbctl bgp show\n"
-			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n" },
+			   "       xlbctl bgp neighbor shutdown|enable NEIGHBOR\n"
+			   "       xlbctl bgp routes [NEIGHBOR]\n" },
 		{ "frob", "usage: xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]\n"
-			  "OBJECT: vip backend bgp health bfd; without OBJECT: stats reload status "
-			  "help\nTry `xlbctl help`.\n" },
+			  "OBJECT: vip backend bgp health bfd flow pool fleet; without OBJECT: stats "
+			  "reload status completion help\nTry `xlbctl help`.\n" },
 	};
 	struct buf text;
 	size_t i;

@@ -284,6 +284,8 @@ void test_ctl_server_requests(void)
 		  "vip: unknown command 'frob'", "usage: xlbctl vip show [VIP]" },
 		{ "bad argument", "xlb1 text backend show 1.2.3.4\n", CTL_ERR_USAGE,
 		  "is not a VIP", "usage: xlbctl backend show VIP\n" },
+		{ "xlbctl's own command", "xlb1 text completion bash\n", CTL_ERR_USAGE,
+		  "'completion' is answered by xlbctl itself, not by xlbd", NULL },
 		{ "bad version", "xlb9 text status\n", CTL_ERR_USAGE, "unsupported protocol 'xlb9'",
 		  NULL },
 		{ "bad format", "xlb1 xml status\n", CTL_ERR_USAGE, "bad format 'xml'", NULL },
@@ -772,6 +774,18 @@ void test_ctl_client_errors(void)
 	ctl_response_free(&resp);
 	ASSERT_EQ(ret, -ECONNREFUSED, "stale socket");
 	ASSERT_TRUE(strstr(err, "xlbd is not running (stale socket at"), err);
+	unlink(fx.path);
+
+	/* -s naming a regular file: not a socket, not a stale one */
+	fd = open(fx.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_GE(fd, 0, "regular file");
+	close(fd);
+	ret = ctl_call(fx.path, "xlb1 text status\n", 17, 1000, &resp, err, sizeof(err));
+	ctl_response_free(&resp);
+	ASSERT_EQ(ret, -ENOTSOCK, "not a socket");
+	snprintf(want, sizeof(want), "%s is not a socket (-s names xlbd's control socket, "
+		 "`control-socket` in xlb.conf)", fx.path);
+	ASSERT_STREQ(err, want, "not a socket message");
 	unlink(fx.path);
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -53,7 +53,7 @@ TARGET_MS=1000
 [ -x "$XLBD" ] || { echo "# FAIL $NAME: $XLBD not built (run make)" >&2; exit 1; }
 [ -x "$EXABGP" ] || { echo "# FAIL $NAME: $EXABGP missing (make deps)" >&2; exit 1; }
 
-# bgp_fail without the leaf's table (10,000 lines)
+# the failure report without the leaf's table (10,000 lines)
 fail() {
 	local f
 	echo "# FAIL $NAME: $*" >&2
@@ -131,15 +131,15 @@ run_one() {
 			"$EXABGP" "$D/exabgp.conf" >>"$D/exabgp.log" 2>&1 &
 	fi
 	NODE_PID[lb]=$!
+	cleanup_pid $! KILL
 	# in the background so that a signal ends the benchmark at once;
-	# bgp_cleanup kills it then
+	# the cleanup stops it then
 	"$LEAF_PY" selftests/bench/bgp_watch.py "$LEAF_RUN/bird/bird.ctl" "$PROTO" \
 		"$PREFIX" "$ROUTES" "${NODE_PID[lb]}" 60 >"$D/watch.out" 2>&1 &
 	w=$!
-	BGP_BG_PIDS="$BGP_BG_PIDS $w"
+	cleanup_pid $w
 	wait "$w"
 	rc=$?
-	BGP_BG_PIDS=${BGP_BG_PIDS/ $w/}
 	out=$(cat "$D/watch.out")
 	[ "$rc" -eq 0 ] || fail "$who: $out"
 	# and in the leaf's kernel table

@@ -27,45 +27,27 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 : "${BUILD:=build}"
 TOPO="xfk$$"
-. selftests/lib/topo.sh
+. selftests/lib/xlbd_node.sh
 . selftests/bench/failover_lib.sh
 NAME=failover.backend_remove
 TARGET_MS=250
-RUN=/run/$TOPO-run
 B1=198.51.100.11
-XLBD_PID=""
 declare -A SERVER_PID
 
-fail() {
-	echo "# FAIL $NAME: $*" >&2
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; tail -30 "$RUN/xlbd.log"; } >&2
-	exit 1
-}
-cleanup() {
-	local p
-	for p in "$XLBD_PID" "${SERVER_PID[@]}"; do
-		[ -n "$p" ] && kill "$p" 2>/dev/null && fo_gone "$p"
-	done
-	topo_down
-	rm -rf "$RUN"
-}
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
+need_root
 [ -x "$BUILD/agent/xlbd" ] || { echo "# FAIL $NAME: $BUILD/agent/xlbd not built (run make)" >&2; exit 1; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ctl() { nsx lb "$BUILD/tools/xlbctl" -s "$RUN/xlbd.sock" "$@"; }
 
 # server_start NODE: python3 http.server on NODE port 80; disowned (its
-# kills are the point: no "Killed" notices), cleanup waits for it
+# kills are the point: no "Killed" notices), stopped at exit
 server_start() {
-	ip netns exec "$(ns "$1")" /usr/bin/python3 -m http.server --bind :: \
-		--directory "$RUN/www" 80 >>"$RUN/http-$1.log" 2>&1 &
-	SERVER_PID[$1]=$!
-	disown "${SERVER_PID[$1]}"
+	spawn "$1" "$RUN/http-$1.log" /usr/bin/python3 -m http.server --bind :: --directory "$RUN/www" 80
+	SERVER_PID[$1]=$SPAWNED
+	disown "$SPAWNED"
 }
 
-topo_up || fail "topology"
 mkdir -p "$RUN/www"
+cleanup_dir "$RUN"
+topo_up || fail "topology"
 echo backend >"$RUN/www/index.html"
 server_start b1
 server_start b2
@@ -73,11 +55,7 @@ cat >"$RUN/xlb.conf" <<EOC
 router-id 192.0.2.10
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32 }
-encap-source $LB4 $LB6
-xdp interface lb0
-pin-path $TOPO_BPFFS/lb
-control-socket $RUN/xlbd.sock
-state-file $RUN/state
+$(xlbd_node_conf)
 vip $VIP4 tcp 80 {
     name web
     hold-down 0s
@@ -86,13 +64,7 @@ vip $VIP4 tcp 80 {
     backend 198.51.100.12
 }
 EOC
-ip netns exec "$(ns lb)" "$BUILD/agent/xlbd" -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-XLBD_PID=$!
-for i in $(seq 100); do
-	ctl status >/dev/null 2>&1 && break
-	kill -0 "$XLBD_PID" 2>/dev/null || fail "xlbd exited"
-	sleep 0.05
-done
+xlbd_start
 
 table=""
 probe=""

@@ -46,10 +46,6 @@ BFD_NB=${NODE_ADDR4[lb]}
 HOLD_NB=${NODE_ADDR4[lb2]}
 NFT_TABLE=xfbblk
 
-fail() {
-	echo "# FAIL $NAME: $*" >&2
-	bgp_fail "$*" >&2
-}
 [ -x "$XLBD" ] || { echo "# FAIL $NAME: $XLBD not built (run make)" >&2; exit 1; }
 command -v nft >/dev/null || { echo "# FAIL $NAME: no nft (make deps)" >&2; exit 1; }
 
@@ -100,7 +96,7 @@ all_up() {
 	in_fib "$BFD_VIP" "$BFD_NB" && in_fib "$HOLD_VIP" "$HOLD_NB" &&
 		leaf_bfd_is bird "$BFD_NB" Up
 }
-leaf_poll 20 all_up || fail "routes and BFD not up at the start"
+wait_for 20 all_up || fail "routes and BFD not up at the start"
 [ "$(leaf_bfd_state bird "$HOLD_NB")" = none ] || fail "a BFD session with $HOLD_NB"
 
 # last_error NEIGHBOR: BIRD's "Last error" of the protocol for NEIGHBOR
@@ -131,9 +127,9 @@ run_one() {
 	[[ $e == *"Hold timer expired" ]] ||
 		{ lift "$how"; fail "$how: lb2's route went by '$e', not the hold timer"; }
 	lift "$how"
-	t0=$(leaf_now_ms)
-	leaf_poll 30 all_up || fail "$how: not back 30 s after it was lifted"
-	RECOVER_MS=$(bgp_ms "$t0")
+	t0=$(now_ms)
+	wait_for 30 all_up || fail "$how: not back 30 s after it was lifted"
+	RECOVER_MS=$(ms_since "$t0")
 }
 
 lift() {

@@ -21,6 +21,9 @@
 #   fo_gone PID             wait (5 s at most) until PID is gone and
 #                           reaped: for children killed by another process
 #                           or disowned ones (bash reaps those by itself)
+#   fail MESSAGE            "# FAIL $NAME: MESSAGE" and what the topology
+#                           tells of it (selftests/lib/netns.sh), on
+#                           stderr; exit 1
 
 FO_RUNS=${FAILOVER_BENCH_RUNS:-20}
 case $FO_RUNS in
@@ -74,6 +77,14 @@ fo_target() {
 }
 
 fo_le() { awk -v a="$1" -v b="$2" 'BEGIN { print ((a <= b) ? 1 : 0) }'; }
+
+fail() {
+	{
+		echo "# FAIL $NAME: $*"
+		fail_report
+	} >&2
+	exit 1
+}
 
 fo_gone() {
 	for _ in $(seq 500); do

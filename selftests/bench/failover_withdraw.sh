@@ -45,10 +45,6 @@ EXABGP=/usr/sbin/exabgp
 HEALTHCHECK=/usr/bin/exabgp-healthcheck
 TARGET_MS=250
 
-fail() {
-	echo "# FAIL $NAME: $*" >&2
-	bgp_fail "$*" >&2
-}
 [ -x "$XLBD" ] || { echo "# FAIL $NAME: $XLBD not built (run make)" >&2; exit 1; }
 for f in $EXABGP $HEALTHCHECK /usr/bin/dig /usr/sbin/unbound; do
 	[ -x "$f" ] || { echo "# FAIL $NAME: $f missing (make deps)" >&2; exit 1; }
@@ -73,7 +69,7 @@ exabgp_stop() {
 	NODE_PID[lb2]=""
 }
 bgp_setup lb lb2
-trap 'exabgp_stop; bgp_cleanup' EXIT
+at_exit exabgp_stop
 
 for s in $SIDES; do
 	nsx "${NODE[$s]}" ip addr add "${VIP[$s]}/32" dev lo
@@ -126,12 +122,13 @@ ip netns exec "$(ns lb2)" env exabgp_daemon_user=root exabgp_daemon_drop=false \
 	exabgp_api_cli=false exabgp_log_destination=stdout \
 	"$EXABGP" "$D2/exabgp.conf" >>"$D2/exabgp.log" 2>&1 &
 NODE_PID[lb2]=$!
+cleanup_pid $!
 
 # in_fib SIDE: the leaf's kernel routes the side's VIP to its node
 in_fib() { [ "$(leaf_fib bird "${VIP[$1]}/32")" = "${NODE_ADDR4[${NODE[$1]}]}" ]; }
 
 for s in $SIDES; do
-	leaf_poll 20 in_fib "$s" || fail "$s: ${VIP[$s]} never reached the leaf's kernel table"
+	wait_for 20 in_fib "$s" || fail "$s: ${VIP[$s]} never reached the leaf's kernel table"
 done
 
 # run_one SIDE: one kill; sets MS
@@ -147,7 +144,7 @@ run_one() {
 	leaf_session_up bird "${NODE_ADDR4[$node]}" ||
 		fail "$s: the BGP session went down: not a withdrawal"
 	unbound_start "$s" "$node" "$vip"
-	leaf_poll 10 in_fib "$s" || fail "$s: $vip not back 10 s after unbound restarted"
+	wait_for 10 in_fib "$s" || fail "$s: $vip not back 10 s after unbound restarted"
 }
 
 declare -A ms

@@ -12,23 +12,20 @@ TOPO="xlbg$$"
 . selftests/lib/bgp.sh
 
 bgp_setup lb
-node_conf lb <<EOF
-router-id 192.0.2.10
-local-as 65010
-allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; hold-time 9 }
+node_peer_conf lb $LEAF4 "hold-time 9" <<EOF
 vip $VIP4 local { }
 EOF
 for KIND in bird frr; do
-	leaf_start $KIND "$(ns leaf)" neighbor=192.0.2.10 gr || bgp_fail "$KIND leaf start"
+	FAIL_PREFIX="$KIND leaf: "
+	leaf_start $KIND "$(ns leaf)" neighbor=192.0.2.10 gr || fail "start"
 	node_start lb
-	leaf_wait_route $KIND $VIP4/32 15 || bgp_fail "$KIND leaf: no route"
-	t0=$(leaf_now_ms)
+	leaf_wait_route $KIND $VIP4/32 15 || fail "no route"
+	t0=$(now_ms)
 	node_kill lb KILL
-	leaf_wait_gone $KIND $VIP4/32 10 || bgp_fail "$KIND leaf: route kept 10 s after xlbd was killed"
-	ms=$(bgp_ms "$t0")
+	leaf_wait_gone $KIND $VIP4/32 10 || fail "route kept 10 s after xlbd was killed"
+	ms=$(ms_since "$t0")
 	echo "$KIND leaf (GR helper): routes gone $ms ms after xlbd was killed"
-	[ "$ms" -lt 2000 ] || bgp_fail "$KIND leaf: route kept $ms ms: graceful restart in effect?"
+	[ "$ms" -lt 2000 ] || fail "route kept $ms ms: graceful restart in effect?"
 	leaf_stop $KIND
 done
 echo "bgp gr_default: all checks passed"

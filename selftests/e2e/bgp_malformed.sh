@@ -6,14 +6,19 @@
 # a real xlbd to OpenSent, OpenConfirm or Established and sends one
 # malformed or unexpected thing per case. Each case checks the NOTIFICATION
 # xlbd answers with (code, subcode, and data where RFC 4271, 6608 and 7313
-# define it), that xlbd closes the connection, that `xlbctl bgp show -j`
+# define it), that xlbd closes the connection in order (a FIN after its
+# NOTIFICATION, never a RST that could throw the NOTIFICATION away — each
+# case's bytes arrive in one write, and one case sends 64 KB more behind
+# its malformed UPDATE, unread when xlbd closes), that `xlbctl bgp show -j`
 # reports the error and the session is down, and that xlbd lives on. Then:
 # RFC 7606 attribute errors that must not reset the session
 # (treat-as-withdraw, attribute-discard) with the counters checked, the
 # peer's NOTIFICATIONs (a Cease with a shutdown communication, RFC 9003, and
-# malformed ones) shown as received, the hold timer on a silent peer and on
+# ones with odd data) shown as received and never answered, not even a
+# malformed one (RFC 4271 sec 6.4), the hold timer on a silent peer and on
 # a message that never completes, 1 MB of random bytes and 1 MB of
-# KEEPALIVEs (RSS of xlbd before and after), and the reconnect back-off
+# KEEPALIVEs (RSS of xlbd before and after), ROUTE-REFRESH for a family
+# not negotiated (ignored) and for IPv4 (answered), and the reconnect back-off
 # (1 s, doubling; reset by a session that comes up) measured on xlbd's own
 # connections. At the end xlbd still serves: `xlbctl status`, a clean
 # session that receives the VIP, as many file descriptors as before.
@@ -26,9 +31,8 @@ cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbw$$"
 . selftests/lib/bgp.sh
 export PYTHONUTF8=1
-node_is_xlbd || { echo "the raw peer tests xlbd itself, not the BIRD stand-in"; exit 77; }
-fail() { bgp_fail "$@"; }
-T0=$(leaf_now_ms)
+node_is_xlbd || skip "the raw peer tests xlbd itself, not the BIRD stand-in"
+T0=$(now_ms)
 
 bgp_setup lb
 node_conf lb <<EOF
@@ -51,27 +55,10 @@ raw() {
 
 # peer_show: STATE LAST_ERROR MESSAGES_IN PREFIXES_RECEIVED LAST_NOTIFICATION_RECEIVED TEXT
 # from xlbctl -j bgp show ("-" for a null error or notification)
-peer_show() {
-	node_ctl lb -j bgp show | /usr/bin/python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, dict):
-    d = d.get("neighbors", d.get("peers", [d]))
-for n in d:
-    if n["neighbor"] == sys.argv[1]:
-        e, r = n["last_error"], n["last_notification_received"]
-        print(n["state"], "%d/%d" % (e["code"], e["subcode"]) if e else "-",
-              n["messages_in"], n["prefixes_received"],
-              "%d/%d" % (r["code"], r["subcode"]) if r else "-", r["text"] if r else "")
-' $LEAF4
-}
+peer_show() { node_ctl lb -j bgp show | /usr/bin/python3 selftests/lib/rawbgp.py show $LEAF4; }
 
-# alive WHEN: xlbd runs (PID 1 here reaps nothing: a zombie is dead)
-alive() {
-	local s
-	s=$(awk '/^State:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
-	[ -n "$s" ] && [ "$s" != Z ] || fail "xlbd is gone ($1)"
-}
+# alive WHEN: xlbd runs
+alive() { pid_alive "$PID" || fail "xlbd is gone ($1)"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status"; }
 nfds() { find "/proc/$PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 # within VALUE LOW HIGH
@@ -124,6 +111,7 @@ update-alen-1000    established update:alen=1000                       3/1 -
 mp-unreach-twice    established update:extra=80/15/000201,extra=80/15/000201 3/1 -
 unknown-well-known  established update:extra=40/99/0102                3/2 4063020102
 route-refresh-5     established rr:body=5                              7/1 ffffffffffffffffffffffffffffffff0018050001000100
+update-then-64k     established update:wlen=1000 kaflood:65536         3/1 -
 "
 n=0
 while read -r -a f; do
@@ -131,9 +119,10 @@ while read -r -a f; do
 	name=${f[0]} reach=${f[1]} want="${f[-2]} ${f[-1]}"
 	args=()
 	for m in "${f[@]:2:${#f[@]}-4}"; do args+=(--send "$m"); done
-	raw --reach "$reach" --wait 3 "${args[@]}"
+	raw --reach "$reach" --wait 3 --together "${args[@]}"
 	read -r code data end ms _ <<<"$GOT"
 	[ "$code $data" = "$want" ] || fail "$name: NOTIFICATION $code $data, expected $want"
+	[ "$end" != reset ] || fail "$name: xlbd reset the connection after its NOTIFICATION (a RST, not a FIN)"
 	[ "$end" = closed ] || fail "$name: xlbd kept the connection open after its NOTIFICATION"
 	check_reset "$name" "${want% *}"
 	echo "$name: $code $data after $ms ms, closed"
@@ -191,6 +180,38 @@ while IFS='|' read -r spec want; do
 	n=$((n + 1))
 done <<<"$NOTIFS"
 
+# a malformed NOTIFICATION (no room for code and subcode, or past 4096
+# bytes) is not answered either (RFC 4271 sec 6.4): xlbd closes, and
+# bgp show says what came
+for spec in hdr:type=3 hdr:type=3,body=1 hdr:type=3,len=4097; do
+	raw --reach established --send "$spec" --wait 2
+	read -r code data end _ <<<"$GOT"
+	[ "$code $data $end" = "none - closed" ] || fail "malformed NOTIFICATION $spec: xlbd answered $code $data, $end"
+	node_bgp lb $LEAF4 last_error | grep -q "malformed NOTIFICATION from the peer (length" ||
+		fail "malformed NOTIFICATION $spec: last_error $(node_bgp lb $LEAF4 last_error)"
+	alive "malformed NOTIFICATION $spec"
+	echo "malformed NOTIFICATION ($spec): closed without an answer"
+	n=$((n + 1))
+done
+
+# ---- ROUTE-REFRESH (RFC 2918 sec 4): for a family the session did not
+# negotiate (the raw peer offers IPv4 unicast only), ignored and logged; for
+# IPv4 unicast, the VIP again. ROUTES counts the prefixes of the session:
+# the VIP at Established, once more for a refresh that is answered
+for spec in rr:afi=2 rr:afi=1,safi=128 rr; do
+	want=1
+	[ "$spec" = rr ] && want=2
+	raw --reach established --send "$spec" --wait 1.5 --end cease:done
+	read -r code data end _ _ _ routes <<<"$GOT"
+	[ "$code $data $end $routes" = "none - open $want" ] ||
+		fail "$spec: $code $data $end, $routes route(s); expected the session up and $want"
+	alive "$spec"
+	echo "ROUTE-REFRESH $spec: session up, $routes route(s) received"
+	n=$((n + 1))
+done
+grep -q "ROUTE-REFRESH for AFI 2 SAFI 1, which this session did not negotiate: ignored" \
+	"$(node_dir lb)/xlbd.log" || fail "the ignored ROUTE-REFRESH is not in the log"
+
 # ---- the hold timer: a silent peer, a message that never completes ----
 raw --reach established --hold 3 --silent --wait 6
 read -r code data end ms _ <<<"$GOT"
@@ -240,13 +261,9 @@ read -r code data end _ _ _ routes <<<"$GOT"
 	fail "clean session at the end: $code $data $end, $routes route(s) received (want the VIP)"
 node_ctl lb status >/dev/null || fail "xlbctl status"
 alive end
-for _ in $(seq 40); do
-	[ "$(nfds)" -eq "$fds0" ] && break
-	sleep 0.05
-done
-[ "$(nfds)" -eq "$fds0" ] || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
+wait_for 2 eval '[ "$(nfds)" -eq "$fds0" ]' || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
 rss3=$(rss_kb)
 echo "after all cases: $(nfds) fds (as after the first), RSS $rss0 -> $rss3 kB"
 [ $((rss3 - rss0)) -le 512 ] || fail "xlbd RSS grew by $((rss3 - rss0)) kB over the test"
-echo "bgp malformed: $((n + 6)) cases passed in $(bgp_ms "$T0") ms"
+echo "bgp malformed: $((n + 6)) cases passed in $(ms_since "$T0") ms"
 exit 0

@@ -30,10 +30,8 @@ http_server_pid() { nsx "$1" ss -ltnpH "sport = :80" | sed -n 's/.*pid=\([0-9]*\
 decapped() {
 	local n t=0
 	for n in b1 b2 b3; do
-		t=$((t + $(bpftool -j map dump pinned "$TOPO_BPFFS/$n/decap_stats" | $PY -c '
-import json, sys
-print(sum(v["value"] for e in json.load(sys.stdin) if e["formatted"]["key"] == 1
-          for v in e["formatted"]["values"]))')))
+		t=$((t + $(bpftool -j map dump pinned "$TOPO_BPFFS/$n/decap_stats" |
+			json_get '[formatted.key=1].formatted.values[*].value|sum')))
 	done
 	echo $t
 }
@@ -49,9 +47,9 @@ quiet_counters() {
 		s2=$(ctl -j stats)
 		k2=$(nsx lb ethtool -S lb0; nsx leaf ip -s -j link show l-lb)
 		if [ "$k1" = "$k2" ] && [ "$s1" = "$s2" ]; then
-			echo "$s1" | $PY -c 'import json,sys; [print(k, v) for k, v in json.load(sys.stdin).items()]'
+			echo "$s1" | json_get '|items'
 			echo "$k1" | sed -n 's/^ *rx_queue_0_\(xdp_[a-z_]*\|drops\): \([0-9]*\)$/k_\1 \2/p'
-			echo "$k1" | grep '^\[' | $PY -c 'import json,sys; print("sent", json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'
+			echo "sent $(echo "$k1" | grep '^\[' | json_get '[0].stats64.tx.packets')"
 			return 0
 		fi
 	done
@@ -63,10 +61,8 @@ lost_on_the_way() {
 	{
 		nsx leaf ip -s -j link show
 		for n in b1 b2 b3; do nsx $n ip -s -j link show eth0; done
-	} | $PY -c '
-import json, sys
-print(sum(l["stats64"]["rx"]["dropped"] + l["stats64"]["tx"]["dropped"]
-          for doc in sys.stdin for l in json.loads(doc) if l["ifname"] != "lo"))'
+	} | json_get '[*]' ifname stats64.rx.dropped stats64.tx.dropped |
+		awk '$1 != "lo" { s += $2 + $3 } END { print s + 0 }'
 }
 # FILE: quiet_counters, then the per-VIP and per-backend packets summed
 # (vip_packets, be_packets) and the backends' decap count: these move
@@ -74,9 +70,9 @@ print(sum(l["stats64"]["rx"]["dropped"] + l["stats64"]["tx"]["dropped"]
 snap() {
 	local v t=0
 	quiet_counters >"$1" || return 1
-	echo "vip_packets $(ctl_json vip show -- 'sum(v.get("packets", 0) for v in j)')" >>"$1"
+	echo "vip_packets $(xlbctl_json lb vip show -- '[*].packets|sum')" >>"$1"
 	for v in echo echo6 dns dns6; do
-		t=$((t + $(ctl_json backend show $v -- 'sum(b["packets"] for b in j)')))
+		t=$((t + $(xlbctl_json lb backend show $v -- '[*].packets|sum')))
 	done
 	echo "be_packets $t" >>"$1"
 	echo "decapped $(decapped)" >>"$1"
@@ -129,38 +125,38 @@ EOF
 # the node's own address, for packets that are not for a VIP
 nsx client ip route add 192.0.2.0/25 via 192.0.2.129
 xlbd_start -dd
-wait_for 10 nexthops_cached || fault_fail "next hops never cached"
-snap "$RUN/before" || fault_fail "no quiet moment to read the counters in"
+wait_for 10 nexthops_cached || fail "next hops never cached"
+snap "$RUN/before" || fail "no quiet moment to read the counters in"
 
 load_start --long 60 --long-addr "$VIP4,$VIP6" --long-interval 0.1 \
 	--new-rate 30 --new-addr "$VIP4,$VIP6" --udp-rate 30 --udp-addr "$VIP4,$VIP6"
 odd_packets 100 &
 odd=$!
 sleep 1
-ctl backend depool echo 198.51.100.11 >/dev/null || fault_fail "depool"
+ctl backend depool echo 198.51.100.11 >/dev/null || fail "depool"
 sleep 1
-kill "$(http_server_pid b2)" || fault_fail "no HTTP server on b2"
+kill "$(http_server_pid b2)" || fail "no HTTP server on b2"
 sleep 1.5
-ctl backend pool echo 198.51.100.11 >/dev/null || fault_fail "pool"
-ctl backend set echo6 2001:db8:b::13 weight 300 >/dev/null || fault_fail "weight"
+ctl backend pool echo 198.51.100.11 >/dev/null || fail "pool"
+ctl backend set echo6 2001:db8:b::13 weight 300 >/dev/null || fail "weight"
 sleep 1
 topo_spawn b2 $PY -m http.server --bind :: --directory "$TOPO_BPFFS.www/b2" 80
-ctl backend depool echo6 2001:db8:b::11 --now >/dev/null || fault_fail "depool --now"
+ctl backend depool echo6 2001:db8:b::11 --now >/dev/null || fail "depool --now"
 sleep 1
 sed -i 's/backend 198.51.100.12 }/backend 198.51.100.12 weight 250 }/' "$RUN/xlb.conf"
-ctl reload >/dev/null || fault_fail "reload"
+ctl reload >/dev/null || fail "reload"
 ctl backend depool dns 198.51.100.11 >/dev/null && ctl backend depool dns 198.51.100.12 >/dev/null ||
-	fault_fail "depool every dns backend"
+	fail "depool every dns backend"
 sleep 1.5
 ctl backend pool dns 198.51.100.11 >/dev/null && ctl backend pool dns 198.51.100.12 >/dev/null ||
-	fault_fail "pool dns"
-ctl backend pool echo6 2001:db8:b::11 >/dev/null || fault_fail "pool"
+	fail "pool dns"
+ctl backend pool echo6 2001:db8:b::11 >/dev/null || fail "pool"
 sleep 1.5
 wait "$odd"
 load_stop
 # the last segments of the closed connections, and what is in flight
 sleep 1
-snap "$RUN/after" || fault_fail "no quiet moment to read the counters in"
+snap "$RUN/after" || fail "no quiet moment to read the counters in"
 ctl stats >"$RUN/stats.after"
 
 in=$(d k_xdp_packets)
@@ -184,27 +180,24 @@ echo "kernel: xdp_tx $(d k_xdp_tx) (errors $(d k_xdp_tx_errors)), xdp_redirect $
 echo "forwarded $fwd = per VIP $(d vip_packets) = per backend $(d be_packets);" \
 	"decapsulated by the backends $(d decapped), lost on the way $(d lost), XDP_TX errors $(d k_xdp_tx_errors)"
 load_check >/dev/null
-$PY -c 'import json,sys; s=json.load(open(sys.argv[1])); p=s["phases"][0]
-print("load: %d new connections (%d failed), %d UDP queries (%d lost), %d long connections broken by the churn" %
-      (p["new_ok"] + p["new_fail"], p["new_fail"], p["udp_ok"] + p["udp_lost"], p["udp_lost"],
-       sum(1 for c in s["conns"] if c["error"])))' "$RUN/load.json"
+$PY selftests/lib/loadgen.py totals "$RUN/load.json"
 
-[ "$in" -gt 5000 ] || fault_fail "too little traffic to tell: $in packets"
-[ "$(d sent)" = "$in" ] || fault_fail "the leaf sent $(d sent), XDP on lb0 saw $in"
-[ "$in" = $((tx + redirect + pass + drop)) ] || fault_fail "in $in != actions $((tx + redirect + pass + drop))"
-[ "$pass" = "$pass_reasons" ] || fault_fail "pass $pass != its reasons $pass_reasons"
-[ "$drop" = "$drop_reasons" ] || fault_fail "drop $drop != its reasons $drop_reasons"
-[ "$(d k_xdp_tx)" = "$tx" ] || fault_fail "kernel XDP_TX $(d k_xdp_tx) != tx $tx"
-[ "$(d k_xdp_redirect)" = "$redirect" ] || fault_fail "kernel XDP_REDIRECT $(d k_xdp_redirect) != redirect $redirect"
-[ "$(d k_xdp_drops)" = "$drop" ] || fault_fail "kernel XDP_DROP $(d k_xdp_drops) != drop $drop"
-[ "$(d vip_packets)" = "$fwd" ] || fault_fail "per-VIP packets $(d vip_packets) != forwarded $fwd"
-[ "$(d be_packets)" = "$fwd" ] || fault_fail "per-backend packets $(d be_packets) != forwarded $fwd"
+[ "$in" -gt 5000 ] || fail "too little traffic to tell: $in packets"
+[ "$(d sent)" = "$in" ] || fail "the leaf sent $(d sent), XDP on lb0 saw $in"
+[ "$in" = $((tx + redirect + pass + drop)) ] || fail "in $in != actions $((tx + redirect + pass + drop))"
+[ "$pass" = "$pass_reasons" ] || fail "pass $pass != its reasons $pass_reasons"
+[ "$drop" = "$drop_reasons" ] || fail "drop $drop != its reasons $drop_reasons"
+[ "$(d k_xdp_tx)" = "$tx" ] || fail "kernel XDP_TX $(d k_xdp_tx) != tx $tx"
+[ "$(d k_xdp_redirect)" = "$redirect" ] || fail "kernel XDP_REDIRECT $(d k_xdp_redirect) != redirect $redirect"
+[ "$(d k_xdp_drops)" = "$drop" ] || fail "kernel XDP_DROP $(d k_xdp_drops) != drop $drop"
+[ "$(d vip_packets)" = "$fwd" ] || fail "per-VIP packets $(d vip_packets) != forwarded $fwd"
+[ "$(d be_packets)" = "$fwd" ] || fail "per-backend packets $(d be_packets) != forwarded $fwd"
 [ "$(d decapped)" = $((fwd - $(d k_xdp_tx_errors) - $(d lost))) ] ||
-	fault_fail "backends took in $(d decapped), forwarded $fwd (XDP_TX errors $(d k_xdp_tx_errors), lost $(d lost))"
+	fail "backends took in $(d decapped), forwarded $fwd (XDP_TX errors $(d k_xdp_tx_errors), lost $(d lost))"
 # the churn and the odd packets reached every kind of verdict
-[ "$(d pass_vip_other)" -ge 200 ] || fault_fail "pass_vip_other $(d pass_vip_other) < 200"
-[ "$(d pass_not_vip)" -ge 100 ] || fault_fail "pass_not_vip $(d pass_not_vip) < 100"
-[ "$(d drop_l4_truncated)" -ge 100 ] || fault_fail "drop_l4_truncated $(d drop_l4_truncated) < 100"
-[ "$(d drop_no_backend)" -ge 1 ] || fault_fail "no drop_no_backend with every dns backend depooled"
+[ "$(d pass_vip_other)" -ge 200 ] || fail "pass_vip_other $(d pass_vip_other) < 200"
+[ "$(d pass_not_vip)" -ge 100 ] || fail "pass_not_vip $(d pass_not_vip) < 100"
+[ "$(d drop_l4_truncated)" -ge 100 ] || fail "drop_l4_truncated $(d drop_l4_truncated) < 100"
+[ "$(d drop_no_backend)" -ge 1 ] || fail "no drop_no_backend with every dns backend depooled"
 echo "fault accounting: all checks passed"
 exit 0

@@ -25,10 +25,10 @@ TOPO="xlbk$$"
 . selftests/lib/fault_dp.sh
 
 # `bpftool map show pinned` id of one map under the pin root
-map_id() { bpftool -j map show pinned "$TOPO_BPFFS/lb/$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
-prog_id() { nsx lb ip -j link show lb0 | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'; }
+map_id() { bpftool -j map show pinned "$TOPO_BPFFS/lb/$1" | json_get .id; }
+prog_id() { nsx lb ip -j link show lb0 | json_get '[0].xdp.prog.id'; }
 # VIP and backend ids as xlbd reports them: one line per backend
-ids() { ctl -j backend show echo | $PY -c 'import json,sys; [print(b["backend"], b["id"]) for b in json.load(sys.stdin)]'; ctl_json vip show echo -- 'j["id"]'; }
+ids() { xlbctl_json lb backend show echo -- '[*]' backend id; xlbctl_json lb vip show echo -- .id; }
 counter() { dp_counters | sed -n "s/^$1 //p"; }
 
 fault_setup b3
@@ -46,11 +46,11 @@ vip $VIP6 udp 5353 { name dns6; backend 2001:db8:b::11; backend 2001:db8:b::12 }
 EOF
 # b3's echo server dies before the load starts
 pid=$(nsx b3 ss -ltnpH "sport = :82" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
-[ -n "$pid" ] || fault_fail "no echo server on b3"
+[ -n "$pid" ] || fail "no echo server on b3"
 kill "$pid"
 xlbd_start -dd
-b3_down() { [ "$(ctl_json backend show echo -- '[b["health"] for b in j if b["backend"] == "198.51.100.13"][0]')" = down ]; }
-wait_for 5 b3_down || fault_fail "b3 not found down: $(ctl backend show echo)"
+b3_down() { [ "$(xlbctl_json lb backend show echo -- '[backend=198.51.100.13].health')" = down ]; }
+wait_for 5 b3_down || fail "b3 not found down: $(ctl backend show echo)"
 maps_before="$(map_id flows) $(map_id stats) $(map_id vips) $(map_id backends)"
 ids_before=$(ids)
 
@@ -61,8 +61,8 @@ sleep 2
 # b1 drained (depooled) first: new connections avoid it, its connections
 # now keep it only through their flow entries — a restart that lost or
 # flushed the flow table, or forgot the depool, would move them to b2
-ctl backend depool echo 198.51.100.11 >/dev/null || fault_fail "depool"
-ctl backend depool echo6 2001:db8:b::11 >/dev/null || fault_fail "depool"
+ctl backend depool echo 198.51.100.11 >/dev/null || fail "depool"
+ctl backend depool echo6 2001:db8:b::11 >/dev/null || fail "depool"
 
 # phase 1: xlbd dead for 4 s
 load_mark
@@ -70,43 +70,43 @@ prog=$(prog_id)
 rx0=$(counter rx)
 xlbd_kill9
 t_kill=$(now_ms)
-nsx lb ip link show lb0 | grep -q "prog/xdp" || fault_fail "balancer detached by kill -9"
-[ -e "$TOPO_BPFFS/lb/flows" ] || fault_fail "maps unpinned by kill -9"
+nsx lb ip link show lb0 | grep -q "prog/xdp" || fail "balancer detached by kill -9"
+[ -e "$TOPO_BPFFS/lb/flows" ] || fail "maps unpinned by kill -9"
 sleep 4
 rx1=$(nsx lb "$XLB_SETUP" -p "$TOPO_BPFFS/lb" stats | sed -n 's/^rx *//p')
 [ "${rx1:-0}" -gt "$((rx0 + 500))" ] ||
-	fault_fail "the datapath did not forward while xlbd was dead: rx $rx0 -> $rx1"
+	fail "the datapath did not forward while xlbd was dead: rx $rx0 -> $rx1"
 echo "xlbd dead for $(($(now_ms) - t_kill)) ms: the balancer took $((rx1 - rx0)) packets meanwhile"
 
 # phase 2: restarted; it takes over and adopts
 load_mark
 xlbd_start -dd
-grep -q "took over on lb0" "$RUN/xlbd.log" || fault_fail "the restarted xlbd did not take over"
-grep -q "adopting 4 VIPs and 9 backends" "$RUN/xlbd.log" || fault_fail "no adoption logged"
-[ "$(prog_id)" != "$prog" ] || fault_fail "the balancer was not replaced"
+grep -q "took over on lb0" "$RUN/xlbd.log" || fail "the restarted xlbd did not take over"
+grep -q "adopting 4 VIPs and 9 backends" "$RUN/xlbd.log" || fail "no adoption logged"
+[ "$(prog_id)" != "$prog" ] || fail "the balancer was not replaced"
 maps_after="$(map_id flows) $(map_id stats) $(map_id vips) $(map_id backends)"
-[ "$maps_after" = "$maps_before" ] || fault_fail "maps not adopted: ids $maps_before -> $maps_after"
-[ "$(ids)" = "$ids_before" ] || fault_fail "ids changed: $ids_before -> $(ids)"
-ctl backend show echo | grep 198.51.100.11 | grep -q depooled || fault_fail "depool lost over the restart"
-[ "$(counter rx)" -ge "$rx1" ] || fault_fail "counters restarted from zero"
+[ "$maps_after" = "$maps_before" ] || fail "maps not adopted: ids $maps_before -> $maps_after"
+[ "$(ids)" = "$ids_before" ] || fail "ids changed: $ids_before -> $(ids)"
+ctl backend show echo | grep 198.51.100.11 | grep -q depooled || fail "depool lost over the restart"
+[ "$(counter rx)" -ge "$rx1" ] || fail "counters restarted from zero"
 sleep 2
 
 # phase 3: killed again right after it came up, restarted at once
 load_mark
 xlbd_kill9
 xlbd_start -dd
-[ "$(grep -c "took over on lb0" "$RUN/xlbd.log")" = 2 ] || fault_fail "the second restart did not take over"
+[ "$(grep -c "took over on lb0" "$RUN/xlbd.log")" = 2 ] || fail "the second restart did not take over"
 sleep 2
 
 # phase 4: b1 pooled again, b3's server back
 load_mark
-ctl backend pool echo 198.51.100.11 >/dev/null || fault_fail "pool"
-ctl backend pool echo6 2001:db8:b::11 >/dev/null || fault_fail "pool"
+ctl backend pool echo 198.51.100.11 >/dev/null || fail "pool"
+ctl backend pool echo6 2001:db8:b::11 >/dev/null || fail "pool"
 topo_spawn b3 $PY selftests/lib/echo_server.py b3 82
 sleep 3
 load_stop
-load_check || fault_fail "traffic broke across kill -9 and restart"
-$PY - "$RUN/load.json" <<'EOP' || fault_fail "new connections did not follow the depool"
+load_check || fail "traffic broke across kill -9 and restart"
+$PY - "$RUN/load.json" <<'EOP' || fail "new connections did not follow the depool"
 import json, sys
 s = json.load(open(sys.argv[1]))
 ph = s["phases"]
@@ -120,6 +120,6 @@ for i in (1, 2, 3):
 for b in ("b1", "b3"):
     assert ph[4]["new_backends"].get(b, 0) > 0, "%s back gets no new connection" % b
 EOP
-[ "$(ids)" = "$ids_before" ] || fault_fail "ids changed over the second restart"
+[ "$(ids)" = "$ids_before" ] || fail "ids changed over the second restart"
 echo "fault agent kill: all checks passed"
 exit 0

@@ -23,12 +23,10 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbd$$"
 . selftests/lib/fault_dp.sh
-LEAF_RUN=$RUN/leaf
 . selftests/lib/leaf.sh
 
-counter() { ctl_json stats -- "j['$1']"; }
-route() { ctl_json vip show echo -- 'j["route"]'; }
-healthy() { ctl_json vip show echo -- 'j["backends_healthy"]'; }
+route() { xlbctl_json lb vip show echo -- .route; }
+healthy() { xlbctl_json lb vip show echo -- .backends_usable; }
 announced() { leaf_has_route bird $VIP4/32; }
 withdrawn() { ! leaf_has_route bird $VIP4/32; }
 # one new connection to the echo VIP: its backend's name, or nothing
@@ -46,8 +44,6 @@ except OSError as e:
 http_server_pid() { nsx "$1" ss -ltnpH "sport = :80" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 
 fault_setup
-trap 'leaf_stop_all; xlbd_node_cleanup' EXIT
-mkdir -p "$LEAF_RUN"
 fault_conf <<EOF
 neighbor 192.0.2.1 { remote-as 65000; hold-time 9 }
 vip $VIP4 tcp 82 {
@@ -59,80 +55,80 @@ vip $VIP4 tcp 82 {
     backend 198.51.100.12
 }
 EOF
-leaf_start bird "$(ns leaf)" neighbor=$LB4 || fault_fail "BIRD leaf: $(leaf_log bird)"
+leaf_start bird "$(ns leaf)" neighbor=$LB4 || fail "BIRD leaf"
 xlbd_start -dd
-wait_for 10 announced || fault_fail "VIP never announced: $(ctl vip show echo)"
+wait_for 10 announced || fail "VIP never announced: $(ctl vip show echo)"
 for i in 1 2 3 4 5 6; do
-	case $(echo_once 2) in b1 | b2) ;; *) fault_fail "connection $i before the fault" ;; esac
+	case $(echo_once 2) in b1 | b2) ;; *) fail "connection $i before the fault" ;; esac
 done
 
 # --- every backend fails its health check
 for n in b1 b2; do
 	pid=$(http_server_pid $n)
-	[ -n "$pid" ] || fault_fail "no HTTP server on $n"
+	[ -n "$pid" ] || fail "no HTTP server on $n"
 	kill "$pid"
 done
 t0=$(now_ms)
-wait_for 5 withdrawn || fault_fail "route still at the leaf with every backend down"
+wait_for 5 withdrawn || fail "route still at the leaf with every backend down"
 t_withdrawn=$(now_ms)
 echo "all backends down: route gone from BIRD after $(($(now_ms) - t0)) ms (interval 200 ms x fall 2)"
-[ $(($(now_ms) - t0)) -le 3000 ] || fault_fail "withdrawal took too long"
-[ "$(healthy)" = 0 ] && [ "$(route)" = withdrawn ] || fault_fail "vip show: $(ctl vip show echo)"
-ctl_json backend show echo -- 'sum(b["slots"] for b in j)' | grep -qx 0 || fault_fail "slots left in the table"
+[ $(($(now_ms) - t0)) -le 3000 ] || fail "withdrawal took too long"
+[ "$(healthy)" = 0 ] && [ "$(route)" = withdrawn ] || fail "vip show: $(ctl vip show echo)"
+[ "$(xlbctl_json lb backend show echo -- '[*].slots|sum')" = 0 ] || fail "slots left in the table"
 
 # what the datapath does now: drop, counted, nothing forwarded or passed
 get() { dp_counters >"$RUN/c.$1"; }
 delta() { echo $(($(sed -n "s/^$2 //p" "$RUN/c.$1") - $(sed -n "s/^$2 //p" "$RUN/c.$3"))); }
 get a
 nsx client $PY selftests/lib/flood.py tcp $CLIENT4 $VIP4 82 30000 39999 300 2000 >/dev/null
-[ -z "$(echo_once 1 2>/dev/null)" ] || fault_fail "a new connection got through with no backend"
+[ -z "$(echo_once 1 2>/dev/null)" ] || fail "a new connection got through with no backend"
 sleep 0.2
 get b
 nb=$(delta b drop_no_backend a)
 echo "with no backend: $nb packets dropped (drop_no_backend), forwarded $(($(delta b tx a) + $(delta b redirect a))), passed to the kernel as VIP traffic $(delta b pass_vip_other a)"
-[ "$nb" -ge 301 ] || fault_fail "only $nb drops counted for 300 packets and a SYN"
-[ "$(delta b tx a)" = 0 ] && [ "$(delta b redirect a)" = 0 ] || fault_fail "packets forwarded with no backend"
-[ "$(delta b pass_vip_other a)" = 0 ] || fault_fail "VIP packets passed to the kernel"
-[ "$(delta b drop a)" = "$nb" ] || fault_fail "drops under another reason: $(delta b drop a) drops, $nb no_backend"
+[ "$nb" -ge 301 ] || fail "only $nb drops counted for 300 packets and a SYN"
+[ "$(delta b tx a)" = 0 ] && [ "$(delta b redirect a)" = 0 ] || fail "packets forwarded with no backend"
+[ "$(delta b pass_vip_other a)" = 0 ] || fail "VIP packets passed to the kernel"
+[ "$(delta b drop a)" = "$nb" ] || fail "drops under another reason: $(delta b drop a) drops, $nb no_backend"
 
 # --- the servers back: backends after rise, the route after the hold-down
 for n in b1 b2; do
 	topo_spawn $n $PY -m http.server --bind :: --directory "$TOPO_BPFFS.www/$n" 80
 done
 t0=$(now_ms)
-wait_for 10 announced || fault_fail "route never came back: $(ctl vip show echo)"
+wait_for 10 announced || fail "route never came back: $(ctl vip show echo)"
 echo "backends back: route at BIRD again after $(($(now_ms) - t0)) ms (rise 2; hold-down 1 s from the withdrawal)"
 held=$(($(now_ms) - t_withdrawn))
 echo "withdrawn for $held ms"
-[ $held -ge 900 ] || fault_fail "re-announced before the hold-down"
+[ $held -ge 900 ] || fail "re-announced before the hold-down"
 both_up() { [ "$(healthy)" = 2 ]; }
-wait_for 5 both_up || fault_fail "not both backends healthy: $(ctl backend show echo)"
+wait_for 5 both_up || fail "not both backends healthy: $(ctl backend show echo)"
 seen=""
 for i in $(seq 12); do
 	got=$(echo_once 2)
-	case $got in b1 | b2) seen="$seen $got" ;; *) fault_fail "connection $i after recovery: '$got'" ;; esac
+	case $got in b1 | b2) seen="$seen $got" ;; *) fail "connection $i after recovery: '$got'" ;; esac
 done
-case $seen in *b1*b2* | *b2*b1*) ;; *) fault_fail "after recovery only:$seen" ;; esac
+case $seen in *b1*b2* | *b2*b1*) ;; *) fail "after recovery only:$seen" ;; esac
 
 # --- every backend depooled (drain): withdrawn, established flows go on
 load_start --long 20 --long-addr "$VIP4" --long-interval 0.1 --timeout 5
 load_mark
-ctl backend depool echo 198.51.100.11 >/dev/null || fault_fail "depool b1"
-ctl backend depool echo 198.51.100.12 >/dev/null || fault_fail "depool b2"
-wait_for 5 withdrawn || fault_fail "route still at the leaf with every backend depooled"
+ctl backend depool echo 198.51.100.11 >/dev/null || fail "depool b1"
+ctl backend depool echo 198.51.100.12 >/dev/null || fail "depool b2"
+wait_for 5 withdrawn || fail "route still at the leaf with every backend depooled"
 get c
-[ -z "$(echo_once 1 2>/dev/null)" ] || fault_fail "a new connection got through, every backend depooled"
+[ -z "$(echo_once 1 2>/dev/null)" ] || fail "a new connection got through, every backend depooled"
 get d
-[ "$(delta d drop_no_backend c)" -ge 1 ] || fault_fail "the SYN was not counted as drop_no_backend"
+[ "$(delta d drop_no_backend c)" -ge 1 ] || fail "the SYN was not counted as drop_no_backend"
 sleep 1
 load_mark
-ctl backend pool echo 198.51.100.11 >/dev/null || fault_fail "pool b1"
-ctl backend pool echo 198.51.100.12 >/dev/null || fault_fail "pool b2"
-wait_for 5 announced || fault_fail "not announced again after pooling"
-case $(echo_once 2) in b1 | b2) ;; *) fault_fail "new connection after pooling" ;; esac
+ctl backend pool echo 198.51.100.11 >/dev/null || fail "pool b1"
+ctl backend pool echo 198.51.100.12 >/dev/null || fail "pool b2"
+wait_for 5 announced || fail "not announced again after pooling"
+case $(echo_once 2) in b1 | b2) ;; *) fail "new connection after pooling" ;; esac
 sleep 0.5
 load_stop
-$PY - "$RUN/load.json" <<'EOP' || fault_fail "established connections did not survive the drain"
+$PY - "$RUN/load.json" <<'EOP' || fail "established connections did not survive the drain"
 import json, sys
 s = json.load(open(sys.argv[1]))
 longs = [c for c in s["conns"] if c["kind"] == "long"]

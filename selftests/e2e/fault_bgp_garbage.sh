@@ -65,12 +65,12 @@ next-hop-3-bytes    update:omit=3,extra=40/3/c00002             none  - open
 attr-len-past-msg   update:alen=200                             3/1   - closed
 mp-reach-cut        update:extra=80/14/0001                     3/9   800e020001 closed
 mp-reach-bad-nh     update:extra=80/14/00010104c0000201         3/9   800e0800010104c0000201 closed
-# a NOTIFICATION shorter than its minimum of 21 bytes: a header error
-# (RFC 4271 sec 6.1 lists the NOTIFICATION's minimum length among the
-# header checks; sec 6.4 forbids answering errors inside a well-formed
-# one), data = the length
-notification-19     hdr:type=3                                  1/2   0013 closed
-notification-20     hdr:type=3,body=1                           1/2   0014 closed
+# a malformed NOTIFICATION — shorter than its 21 bytes (no room for code
+# and subcode) or longer than 4096: RFC 4271 sec 6.4, a NOTIFICATION is
+# never answered with one; xlbd closes, and bgp show says why
+notification-19     hdr:type=3                                  none  - closed
+notification-20     hdr:type=3,body=1                           none  - closed
+notification-4097   hdr:type=3,len=4097                         none  - closed
 "
 n=0
 while read -r -a f; do
@@ -93,6 +93,12 @@ while read -r -a f; do
 	else
 		echo "$name: no NOTIFICATION, $end, $rx prefix(es) counted"
 	fi
+	case $name in
+	notification-*)
+		node_bgp lb $RAW last_error | grep -q "malformed NOTIFICATION from the peer" ||
+			fail "$name: bgp show does not say why: $(raw_field last_error)"
+		;;
+	esac
 	fault_alive "$name"
 	n=$((n + 1))
 	[ $n -eq 1 ] && fds0=$(nfds)
@@ -106,11 +112,7 @@ read -r code data end _ _ _ routes <<<"$GOT"
 fault_settled bird "after $n cases"
 [ "$(fault_count established)" -eq 1 ] && [ "$(fault_count dropped)" -eq 0 ] ||
 	fail "the leaf's session dropped: established $(fault_count established), dropped $(fault_count dropped)"
-for _ in $(seq 40); do
-	[ "$(nfds)" -eq "$fds0" ] && break
-	sleep 0.05
-done
-[ "$(nfds)" -eq "$fds0" ] || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
+wait_for 2 eval '[ "$(nfds)" -eq "$fds0" ]' || fail "xlbd has $(nfds) file descriptors open, $fds0 after the first case"
 echo "leaf session up all along, its table exact; $(nfds) fds as after the first case"
-echo "fault bgp_garbage: $n cases passed in $(bgp_ms "$T0") ms"
+echo "fault bgp_garbage: $n cases passed in $(ms_since "$T0") ms"
 exit 0

@@ -48,7 +48,7 @@ table inet xlbloss {
 	}
 }
 EOF
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 
 # 36 changes over ~15 s: each VIP in turn flipped; a reload half-way
 names=(v4-0 v4-1 v4-2 v4-3 v6-0 v4-4 v6-1 v4-5)
@@ -72,7 +72,7 @@ for i in $(seq 0 35); do
 	sleep 0.4
 done
 fault_wait_exact bird 15 "under 10 % loss"
-echo "under loss: $changes changes in $(bgp_ms "$t0") ms, leaf table exact ${LEAF_WAITED_MS} ms after the last"
+echo "under loss: $changes changes in $(ms_since "$t0") ms, leaf table exact ${WAITED_MS} ms after the last"
 fault_settled bird "under 10 % loss"
 drops=$(nsx lb nft list table inet xlbloss | grep -oE 'packets [0-9]+ bytes [0-9]+ drop' |
 	awk '{ s += $2 } END { print s + 0 }')
@@ -91,5 +91,5 @@ grep -qE "xlb_192_0_2_10: (Error|Received)" "$LEAF_RUN/bird/bird.log" &&
 out=$(($(fault_count messages_out) - out0))
 [ "$out" -ge "$changes" ] || fail "messages_out grew by $out for $changes changes"
 echo "session up all along (established $e0, dropped $d0, unchanged); $out messages sent for $changes changes"
-echo "fault bgp_loss: all checks passed in $(bgp_ms "$T0") ms"
+echo "fault bgp_loss: all checks passed in $(ms_since "$T0") ms"
 exit 0

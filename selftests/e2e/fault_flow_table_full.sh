@@ -29,22 +29,21 @@ TOPO="xlbf$$"
 
 possible=$(cat /sys/devices/system/cpu/possible)
 ncpu_possible=$(($(echo "${possible##*-}") + 1))
-cpus=$(taskset -pc $$ | sed 's/.*: //' | $PY -c '
-import sys
-out = []
-for part in sys.stdin.read().strip().split(","):
-    lo, _, hi = part.partition("-")
-    out += range(int(lo), int(hi or lo) + 1)
-print(" ".join(map(str, out)))')
+# the CPUs we may run on: taskset's list (e.g. 0-1,3) spelled out
+cpus=""
+IFS=, read -ra parts <<<"$(taskset -pc $$ | sed 's/.*: //')"
+for part in "${parts[@]}"; do
+	cpus="$cpus $(seq -s ' ' "${part%-*}" "${part#*-}")"
+done
 ncpu=$(echo $cpus | wc -w)
 per_cpu=512
 flows=$((per_cpu * ncpu_possible))
 [ $flows -ge 1024 ] || flows=1024
 per_cpu=$((flows / ncpu_possible))
 
-flow_entries() { bpftool -j map dump pinned "$TOPO_BPFFS/lb/flows" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
-be_packets() { ctl_json backend show "$1" -- "[b['packets'] for b in j if b['backend'] == '$2'][0]"; }
-counter() { ctl_json stats -- "j['$1']"; }
+flow_entries() { bpftool -j map dump pinned "$TOPO_BPFFS/lb/flows" | json_get '|len'; }
+be_packets() { xlbctl_json lb backend show "$1" -- "[backend=$2].packets"; }
+counter() { xlbctl_json lb stats -- ".$1"; }
 
 # flood_start ROUND: per CPU we may run on, 4 x its share of the table in
 # distinct flows (half TCP ACKs to :83, half UDP to :9), 1000 a second
@@ -57,20 +56,22 @@ flood_start() {
 	for cpu in $cpus; do
 		lo=$((30000 + i * span))
 		i=$((i + 1))
+		# each process its own file: appends of two processes to one file
+		# once merged into "20482048" (a loaded make check)
 		nsx client taskset -c "$cpu" $PY selftests/lib/flood.py tcp $CLIENT4 $VIP4 83 \
-			$lo $((lo + span - 1)) $n 1000 2 >>"$RUN/flood.$1" &
+			$lo $((lo + span - 1)) $n 1000 2 >"$RUN/flood.$1.tcp.$cpu" &
 		FLOOD_PIDS="$FLOOD_PIDS $!"
 		nsx client taskset -c "$cpu" $PY selftests/lib/flood.py udp $CLIENT4 $VIP4 9 \
-			$lo $((lo + span - 1)) $n 1000 2 >>"$RUN/flood.$1" &
+			$lo $((lo + span - 1)) $n 1000 2 >"$RUN/flood.$1.udp.$cpu" &
 		FLOOD_PIDS="$FLOOD_PIDS $!"
 	done
 }
 # flood_wait ROUND: wait for it; FLOOD_SENT = packets sent, all processes
 flood_wait() {
 	local p
-	for p in $FLOOD_PIDS; do wait "$p" || fault_fail "flood process failed"; done
+	for p in $FLOOD_PIDS; do wait "$p" || fail "flood process failed"; done
 	FLOOD_PIDS=""
-	FLOOD_SENT=$(awk '{ s += $1 } END { print s }' "$RUN/flood.$1")
+	FLOOD_SENT=$(cat "$RUN/flood.$1".* | awk '{ s += $1 } END { print s }')
 }
 
 fault_setup b3
@@ -103,14 +104,14 @@ t0=$(($(be_packets floodtcp 198.51.100.11) - t0)) t1=$(($(be_packets floodtcp 19
 u0=$(($(be_packets floodudp 198.51.100.11) - u0)) u1=$(($(be_packets floodudp 198.51.100.12) - u1))
 echo "flood: $((sent / 2)) flows of 2 packets, $miss flow misses, table holds $entries of" \
 	"$flows entries; packets of the TCP flows to b1/b2: $t0/$t1, of the UDP flows: $u0/$u1"
-[ "$entries" -ge $((per_cpu * ncpu * 9 / 10)) ] || fault_fail "table not full: $entries entries"
+[ "$entries" -ge $((per_cpu * ncpu * 9 / 10)) ] || fail "table not full: $entries entries"
 # (a loaded machine may lose a few flood packets on the way)
-[ "$miss" -ge $((sent / 2 * 9 / 10)) ] || fault_fail "$((sent / 2)) flows but only $miss misses"
+[ "$miss" -ge $((sent / 2 * 9 / 10)) ] || fail "$((sent / 2)) flows but only $miss misses"
 for pair in "$t0 $t1" "$u0 $u1"; do
 	set -- $pair
-	[ $(($1 + $2)) -ge $((sent * 9 / 20)) ] || fault_fail "flood packets lost: $1 + $2 of $((sent / 2))"
+	[ $(($1 + $2)) -ge $((sent * 9 / 20)) ] || fail "flood packets lost: $1 + $2 of $((sent / 2))"
 	[ $(($1 * 100 / ($1 + $2))) -ge 40 ] && [ $(($1 * 100 / ($1 + $2))) -le 60 ] ||
-		fault_fail "flood flows not spread by Maglev: $1 vs $2"
+		fail "flood flows not spread by Maglev: $1 vs $2"
 done
 
 # phase 2: again, and b3 joins the long connections' VIP meanwhile
@@ -118,7 +119,7 @@ load_mark
 flood_start 2
 sleep 0.5
 conf "backend 198.51.100.13 weight 300"
-ctl reload >/dev/null || fault_fail "reload adding b3"
+ctl reload >/dev/null || fail "reload adding b3"
 flood_wait 2
 sleep 0.5
 
@@ -126,8 +127,8 @@ sleep 0.5
 load_mark
 sleep 2
 load_stop
-load_check || fault_fail "traffic broke with the flow table full"
-$PY - "$RUN/load.json" <<'EOP' || fault_fail "flow table guarantees"
+load_check || fail "traffic broke with the flow table full"
+$PY - "$RUN/load.json" <<'EOP' || fail "flow table guarantees"
 import json, sys
 s = json.load(open(sys.argv[1]))
 ph = s["phases"]

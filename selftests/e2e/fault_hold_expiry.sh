@@ -38,13 +38,13 @@ fault_recovered bird 20 "start"
 expired() {
 	local ms
 	fault_wait_logged "sending NOTIFICATION Hold Timer Expired" 8 "$1"
-	ms=$(bgp_ms "$2")
+	ms=$(ms_since "$2")
 	echo "$1: xlbd after $ms ms: $FAULT_LOG_LINE"
 	[ "$ms" -ge 1500 ] && [ "$ms" -le 5000 ] ||
 		fail "$1: hold timer expired $ms ms after the peer went silent (hold 3 s)"
 	node_bgp lb $LEAF4 last_error | grep -qE '"code": 4, "subcode": 0' ||
 		fail "$1: last_error $(fault_count last_error)"
-	leaf_poll 2 eval '[ "$(fault_count state)" != Established ]' ||
+	wait_for 2 eval '[ "$(fault_count state)" != Established ]' ||
 		fail "$1: xlbd still Established"
 	fault_alive "$1"
 }
@@ -61,40 +61,40 @@ table inet xlbsilent {
 	}
 }
 EOF
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 expired "leaf silent (nftables)" "$t0"
 # The leaf reads xlbd's NOTIFICATION — unless its own hold timer ran out
 # at the same moment: the leaf's ACKs ride on its (dropped) data segments,
 # so xlbd's TCP falls back to retransmitting its oldest segment and its
 # later KEEPALIVEs stop reaching BIRD too. Seen about once in ten runs.
-leaf_poll 3 grep -qE "Received: Hold timer expired|Error: Hold timer expired" \
+wait_for 3 grep -qE "Received: Hold timer expired|Error: Hold timer expired" \
 	"$LEAF_RUN/bird/bird.log" || fail "the leaf logged neither xlbd's NOTIFICATION nor its own expiry"
 grep -q "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log" ||
 	echo "note: the leaf's hold timer ran out too (xlbd's KEEPALIVEs were stuck behind TCP retransmission)"
 echo "the leaf: $(grep -m1 "Received: Hold timer expired" "$LEAF_RUN/bird/bird.log")"
-leaf_poll 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after the NOTIFICATION"
+wait_for 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after the NOTIFICATION"
 sleep 2
 nsx leaf nft delete table inet xlbsilent
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 fault_recovered bird 20 "after the silence"
-echo "silence lifted: table exact after $(bgp_ms "$t1") ms"
+echo "silence lifted: table exact after $(ms_since "$t1") ms"
 fault_one_more "after the silence"
 
 # 2. the leaf frozen
 fault_sessions_mark
 fault_mark
 leaf_signal bird STOP
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 expired "leaf frozen" "$t0"
 sleep 2
 st=$(fault_count state)
 fault_alive "leaf frozen"
 leaf_signal bird CONT
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 fault_wait_exact bird 20 "after SIGCONT"
-leaf_poll 10 eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' || fail "no new session after SIGCONT"
+wait_for 10 eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' || fail "no new session after SIGCONT"
 fault_settled bird "after SIGCONT"
-echo "leaf resumed (xlbd was $st): table exact after $(bgp_ms "$t1") ms"
+echo "leaf resumed (xlbd was $st): table exact after $(ms_since "$t1") ms"
 fault_one_more "after SIGCONT"
-echo "fault hold_expiry: all checks passed in $(bgp_ms "$T0") ms"
+echo "fault hold_expiry: all checks passed in $(ms_since "$T0") ms"
 exit 0

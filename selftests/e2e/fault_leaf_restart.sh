@@ -36,14 +36,14 @@ leaf_kill() {
 # 1. killed, started again at once
 fault_sessions_mark
 fault_mark
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_kill
 fault_wait_logged "connection closed by the peer" 5 "leaf killed"
-echo "leaf killed: xlbd logged after $(bgp_ms "$t0") ms: $FAULT_LOG_LINE"
+echo "leaf killed: xlbd logged after $(ms_since "$t0") ms: $FAULT_LOG_LINE"
 leaf_start bird "$(ns leaf)" "neighbor=$LB" passive || fail "leaf restart"
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 fault_recovered bird 15 "leaf killed and restarted"
-echo "leaf killed and restarted at once: table exact $(bgp_ms "$t1") ms after the leaf was back"
+echo "leaf killed and restarted at once: table exact $(ms_since "$t1") ms after the leaf was back"
 fault_one_more "leaf killed and restarted"
 
 # 2. killed, down for 6 s while the VIP set changes
@@ -60,14 +60,14 @@ st=$(fault_count state)
 [ "$st" != Established ] || fail "xlbd Established without a leaf"
 fault_alive "leaf down"
 leaf_start bird "$(ns leaf)" "neighbor=$LB" passive || fail "leaf restart"
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 # xlbd's back-off after 6 s of refused connections: ~1 + 2 + 4 s, the
 # next attempt at most ~8 s after the leaf came back
 fault_wait_exact bird 20 "leaf down 6 s"
-ms=$(bgp_ms "$t1")
+ms=$(ms_since "$t1")
 fault_settled bird "leaf down 6 s"
 echo "leaf down 6 s (xlbd $st meanwhile): table exact with the new VIP set $ms ms after the leaf was back"
 fault_one_more "leaf down 6 s"
 fault_logged "sending NOTIFICATION" && fail "xlbd sent a NOTIFICATION to a dead leaf"
-echo "fault leaf_restart: all checks passed in $(bgp_ms "$T0") ms"
+echo "fault leaf_restart: all checks passed in $(ms_since "$T0") ms"
 exit 0

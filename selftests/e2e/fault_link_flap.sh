@@ -43,15 +43,15 @@ fault_mark
 link down
 sleep 2
 link up
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 # let a dropped session show before judging the table
 sleep 1
-leaf_poll 20 eval '[ "$(fault_count state)" = Established ] && fault_exact bird' ||
+wait_for 20 eval '[ "$(fault_count state)" = Established ] && fault_exact bird' ||
 	fault_wait_exact bird 0 "2 s flap"
 fault_settled bird "2 s flap"
 d=$(($(fault_count dropped) - d0))
 why=$(tail -c +$((FAULT_LOG_MARK + 1)) "$(node_dir lb)/xlbd.log" | grep -m1 -E "NOTIFICATION|closed|lost|BFD")
-echo "link down 2 s: session dropped $d time(s) (${why:-nothing logged}); table exact $(bgp_ms "$t1") ms after the link came back"
+echo "link down 2 s: session dropped $d time(s) (${why:-nothing logged}); table exact $(ms_since "$t1") ms after the link came back"
 [ $(($(fault_count established) - e0)) -eq "$d" ] ||
 	fail "2 s flap: established $e0 -> $(fault_count established), dropped $d more"
 
@@ -59,20 +59,20 @@ echo "link down 2 s: session dropped $d time(s) (${why:-nothing logged}); table 
 e0=$(fault_count established)
 fault_mark
 link down
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 fault_vip enable v4-5
 fault_wait_logged "sending NOTIFICATION Hold Timer Expired" 14 "link down 12 s"
-ms=$(bgp_ms "$t0")
+ms=$(ms_since "$t0")
 [ "$ms" -ge 5000 ] || fail "hold timer expired $ms ms after the link went down (hold 9 s, keepalive 3 s)"
 echo "link down: $FAULT_LOG_LINE after $ms ms"
 node_bgp lb $LEAF4 last_error | grep -q '"code": 4' || fail "last_error: $(fault_count last_error)"
-leaf_poll 1 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf still has routes with the link down"
-sleep $(((12000 - $(bgp_ms "$t0")) / 1000))
+wait_for 1 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf still has routes with the link down"
+sleep $(((12000 - $(ms_since "$t0")) / 1000))
 fault_alive "link down"
 link up
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 fault_recovered bird 20 "link down 12 s"
-echo "link down 12 s: table exact (with the VIP enabled meanwhile) $(bgp_ms "$t1") ms after the link came back"
+echo "link down 12 s: table exact (with the VIP enabled meanwhile) $(ms_since "$t1") ms after the link came back"
 [ "$(fault_count established)" -eq $((e0 + 1)) ] || fail "established $e0 -> $(fault_count established)"
 
 # 3. with BFD
@@ -86,18 +86,18 @@ leaf_wait_bfd bird "$LB" Up 10 || fail "BFD not Up at the leaf: $(leaf_bfd bird 
 fault_settled bird "start with BFD"
 fault_mark
 link down
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 fault_wait_logged "BFD down" 3 "link down with BFD"
-ms=$(bgp_ms "$t0")
+ms=$(ms_since "$t0")
 echo "link down with BFD: $FAULT_LOG_LINE after $ms ms"
 [ "$ms" -le 1500 ] || fail "BFD down after $ms ms (100 ms x 3)"
-leaf_poll 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf still has routes 2 s after the link went (BFD)"
+wait_for 2 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf still has routes 2 s after the link went (BFD)"
 sleep 1
 link up
-t1=$(leaf_now_ms)
+t1=$(now_ms)
 fault_wait_exact bird 20 "link back with BFD"
 leaf_wait_bfd bird "$LB" Up 10 || fail "BFD not Up again: $(leaf_bfd bird "$LB")"
 fault_settled bird "link back with BFD"
-echo "link down 2 s with BFD: table exact $(bgp_ms "$t1") ms after the link came back"
-echo "fault link_flap: all checks passed in $(bgp_ms "$T0") ms"
+echo "link down 2 s with BFD: table exact $(ms_since "$t1") ms after the link came back"
+echo "fault link_flap: all checks passed in $(ms_since "$T0") ms"
 exit 0

@@ -40,35 +40,35 @@ fault_recovered bird 20 "key $K1 on both"
 
 # 2. xlbd alone changes its key
 fault_mark
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 reload $K2
 fault_wait_logged "sending NOTIFICATION Cease" 5 "reload with a new key"
 echo "xlbd reloaded with another key: $FAULT_LOG_LINE"
-leaf_poll 5 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after xlbd's Cease"
-leaf_poll 20 eval 'hint | grep -qi md5' ||
+wait_for 5 eval '[ -z "$(fault_held bird)" ]' || fail "the leaf kept the routes after xlbd's Cease"
+wait_for 20 eval 'hint | grep -qi md5' ||
 	fail "no MD5 hint in bgp show 20 s after the key changed: $(node_ctl lb -j bgp show)"
 st=$(fault_count state)
 [ "$st" != Established ] || fail "Established with mismatched keys"
 leaf_session_up bird "$LB" && fail "the leaf has a session with mismatched keys"
 [ -z "$(fault_held bird)" ] || fail "routes at the leaf with mismatched keys: $(fault_held bird)"
 fault_alive "key mismatch"
-echo "mismatched keys: no session after $(bgp_ms "$t0") ms, xlbd $st, hint: $(hint)"
+echo "mismatched keys: no session after $(ms_since "$t0") ms, xlbd $st, hint: $(hint)"
 
 # 3. the leaf follows
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_reconfigure bird "neighbor=$LB" "md5=$K2" || fail "birdc configure with key $K2"
 fault_recovered bird 20 "the leaf took key $K2"
 [ "$(hint)" = null ] || fail "hint still there: $(hint)"
-echo "the leaf took the key: table exact after $(bgp_ms "$t0") ms"
+echo "the leaf took the key: table exact after $(ms_since "$t0") ms"
 
 # 4. a roll: the leaf first, xlbd right after
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_reconfigure bird "neighbor=$LB" "md5=$K3" || fail "birdc configure with key $K3"
 sleep 1
 reload $K3
 fault_recovered bird 20 "key roll to $K3"
-echo "key roll, the leaf 1 s before xlbd: table exact after $(bgp_ms "$t0") ms"
+echo "key roll, the leaf 1 s before xlbd: table exact after $(ms_since "$t0") ms"
 fault_logged "$K1|$K2|$K3" && fail "a key in xlbd's log"
 grep -qE "$K1|$K2|$K3" <(node_ctl lb -j bgp show; node_ctl lb status) && fail "a key in xlbctl output"
-echo "fault md5_change: all checks passed in $(bgp_ms "$T0") ms"
+echo "fault md5_change: all checks passed in $(ms_since "$T0") ms"
 exit 0

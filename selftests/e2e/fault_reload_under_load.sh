@@ -35,15 +35,15 @@ vip $VIP4 udp 5353 { name dns; backend 198.51.100.11 weight $w; backend 198.51.1
 $web
 EOF
 }
-slots() { ctl_json backend show "$1" -- "[b['slots'] for b in j if b['backend'] == '$2'][0]"; }
-map_writes() { ctl_json status -- 'j["map_writes"]'; }
-reloaded() { [ "$(ctl_json status -- 'j["last_reload"]')" = ok ] && [ "$(map_writes)" != "$1" ]; }
+slots() { xlbctl_json lb backend show "$1" -- "[backend=$2].slots"; }
+map_writes() { xlbctl_json lb status -- .map_writes; }
+reloaded() { [ "$(xlbctl_json lb status -- .last_reload)" = ok ] && [ "$(map_writes)" != "$1" ]; }
 web() { nsx client curl -s -m 2 "http://$VIP4/"; }
 
 fault_setup b3
 conf 100 "" ""
 xlbd_start -dd
-wait_for 10 nexthops_cached || fault_fail "next hops never cached"
+wait_for 10 nexthops_cached || fail "next hops never cached"
 load_start --long 100 --long-addr "$VIP4,$VIP6" --long-interval 0.2 \
 	--new-rate 25 --new-addr "$VIP4,$VIP6" --udp-rate 25 --udp-addr "$VIP4"
 sleep 2
@@ -51,9 +51,9 @@ sleep 2
 # phase 1: weights
 load_mark
 conf 300 "" ""
-ctl reload >/dev/null || fault_fail "reload with new weights"
+ctl reload >/dev/null || fail "reload with new weights"
 s1=$(slots echo 198.51.100.11)
-[ "$s1" -gt 45000 ] && [ "$s1" -lt 53000 ] || fault_fail "weight 300 of 400: b1 has $s1 of 65537 slots"
+[ "$s1" -gt 45000 ] && [ "$s1" -lt 53000 ] || fail "weight 300 of 400: b1 has $s1 of 65537 slots"
 sleep 2
 
 # phase 2: a backend added to every VIP, by SIGHUP
@@ -61,44 +61,44 @@ load_mark
 conf 300 b3 ""
 w=$(map_writes)
 kill -HUP "$XLBD_PID"
-wait_for 5 reloaded "$w" || fault_fail "SIGHUP reload not applied: $(ctl status)"
-[ "$(slots dns 198.51.100.13)" -gt 10000 ] || fault_fail "b3 not in the dns table"
+wait_for 5 reloaded "$w" || fail "SIGHUP reload not applied: $(ctl status)"
+[ "$(slots dns 198.51.100.13)" -gt 10000 ] || fail "b3 not in the dns table"
 sleep 2.5
 
 # phase 3: a VIP added; it answers
 load_mark
 conf 300 b3 web
-ctl reload >/dev/null || fault_fail "reload adding a VIP"
+ctl reload >/dev/null || fail "reload adding a VIP"
 for i in 1 2 3 4 5 6; do
 	got=$(web)
-	case $got in b1 | b2 | b3) ;; *) fault_fail "new VIP request $i: '$got'" ;; esac
+	case $got in b1 | b2 | b3) ;; *) fail "new VIP request $i: '$got'" ;; esac
 done
 # the same file again: nothing to write
 w=$(map_writes)
-ctl reload >/dev/null || fault_fail "reload without a change"
-[ "$(map_writes)" = "$w" ] || fault_fail "a reload without a change wrote $(($(map_writes) - w)) maps"
+ctl reload >/dev/null || fail "reload without a change"
+[ "$(map_writes)" = "$w" ] || fail "a reload without a change wrote $(($(map_writes) - w)) maps"
 sleep 1
 
 # phase 4: the VIP removed; it no longer answers, nothing else notices
 load_mark
 conf 300 b3 ""
-ctl reload >/dev/null || fault_fail "reload removing a VIP"
-[ -z "$(web)" ] || fault_fail "removed VIP still answers"
-ctl vip show web >/dev/null 2>&1 && fault_fail "removed VIP still shown"
+ctl reload >/dev/null || fail "reload removing a VIP"
+[ -z "$(web)" ] || fail "removed VIP still answers"
+ctl vip show web >/dev/null 2>&1 && fail "removed VIP still shown"
 sleep 1.5
 
 # phase 5: ten reloads 150 ms apart
 load_mark
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	conf $((i % 2 ? 100 : 300)) b3 ""
-	ctl reload >/dev/null || fault_fail "rapid reload $i"
+	ctl reload >/dev/null || fail "rapid reload $i"
 	sleep 0.15
 done
 sleep 1
 
 load_stop
-load_check || fault_fail "traffic broke across reloads"
-$PY - "$RUN/load.json" <<'EOP' || fault_fail "the reloads did not take effect for new connections"
+load_check || fail "traffic broke across reloads"
+$PY - "$RUN/load.json" <<'EOP' || fail "the reloads did not take effect for new connections"
 import json, sys
 ph = json.load(open(sys.argv[1]))["phases"]
 assert "b3" not in ph[0]["new_backends"] and "b3" not in ph[1]["new_backends"], "b3 before it was added"

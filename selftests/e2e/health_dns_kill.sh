@@ -11,7 +11,6 @@ cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbn$$"
 . selftests/lib/bgp.sh
 . selftests/lib/unbound.sh
-fail() { bgp_fail "$*"; }
 start_unbound() { unbound_start resolver lb $VIP4; }
 
 bgp_setup lb
@@ -36,33 +35,33 @@ start_unbound
 leaf_wait_route bird $VIP4/32 10 || fail "resolver never announced: $(node_ctl lb health show)"
 
 # unbound killed: withdrawn within interval x fall + margin
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 kill "${UNBOUND_PID[resolver]}"
 unbound_reap resolver
 leaf_wait_gone bird $VIP4/32 3 || fail "route still at the leaf after the resolver died"
-gone=$(bgp_ms "$t0")
+gone=$(ms_since "$t0")
 echo "resolver killed: route gone from the leaf after $gone ms (interval 100 ms, fall 2)"
 [ "$gone" -le 600 ] || fail "withdrawal took $gone ms"
 node_ctl lb health show | grep -qi down || fail "health show: $(node_ctl lb health show)"
 
 # unbound back: announced only after the 2 s hold-down
 start_unbound
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_wait_route bird $VIP4/32 8 || fail "resolver back, route never re-announced"
-back=$(bgp_ms "$t0")
+back=$(ms_since "$t0")
 echo "resolver back: route at the leaf after $back ms (hold-down 2 s from the withdrawal)"
 [ "$((back + gone))" -ge 1900 ] || fail "re-announced after only $((back + gone)) ms withdrawn"
 
 # the VIP's disable file withdraws at once; removing it announces again
 # without waiting for the hold-down (an operator's decision, not a failure)
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 touch "$(node_dir lb)/disabled"
 leaf_wait_gone bird $VIP4/32 3 || fail "disable file did not withdraw"
-echo "disable file: route gone after $(bgp_ms "$t0") ms"
-t0=$(leaf_now_ms)
+echo "disable file: route gone after $(ms_since "$t0") ms"
+t0=$(now_ms)
 rm "$(node_dir lb)/disabled"
 leaf_wait_route bird $VIP4/32 3 || fail "disable file removed, route not back"
-back=$(bgp_ms "$t0")
+back=$(ms_since "$t0")
 echo "disable file removed: route back after $back ms"
 [ "$back" -lt 1500 ] || fail "re-announce after the disable file waited $back ms (hold-down applied?)"
 echo "health dns kill: all checks passed"

@@ -10,32 +10,20 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbh$$"
 . selftests/lib/xlbd_node.sh
-xlbd_node_setup
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # backend health and VIP route from xlbctl -j
-be_health() { ctl -j backend show web | /usr/bin/python3 -c "import json,sys; print([b['health'] for b in json.load(sys.stdin) if b['backend']=='$1'][0])"; }
-be_slots() { ctl -j backend show web | /usr/bin/python3 -c "import json,sys; print([b['slots'] for b in json.load(sys.stdin) if b['backend']=='$1'][0])"; }
-route() { ctl -j vip show web | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['route'])"; }
+be_health() { xlbctl_json lb backend show web -- "[backend=$1].health"; }
+be_slots() { xlbctl_json lb backend show web -- "[backend=$1].slots"; }
+route() { xlbctl_json lb vip show web -- .route; }
 is_health() { [ "$(be_health "$1")" = "$2" ]; }
 is_route() { [ "$(route)" = "$1" ]; }
-wait_for() { # SECONDS CMD... : until CMD succeeds
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	while [ "$(now_ms)" -lt $end ]; do "$@" && return 0; sleep 0.02; done
-	return 1
-}
 
 xlbd_node_up
-topo_servers
+topo_servers || fail "servers"
 cat >"$RUN/xlb.conf" <<EOC
 router-id 192.0.2.10
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32 }
-encap-source $LB4 $LB6
-xdp interface lb0
-pin-path $TOPO_BPFFS/lb
-control-socket $RUN/xlbd.sock
-state-file $RUN/state
+$(xlbd_node_conf)
 vip $VIP4 tcp 80 {
     name web
     min-healthy 2
@@ -70,7 +58,7 @@ for i in $(seq 8); do
 done
 
 # bring it back: in the table after rise, announced only after hold-down
-topo_spawn b1 /usr/bin/python3 -m http.server --bind :: --directory "$TOPO_BPFFS.www/b1" 80
+topo_spawn b1 $TOPO_PY -m http.server --bind :: --directory "$TOPO_BPFFS.www/b1" 80
 t0=$(now_ms)
 wait_for 5 is_health 198.51.100.11 up || fail "b1 did not come back"
 t_up=$(($(now_ms) - t0))

@@ -18,7 +18,6 @@ TOPO="xlbh$$"
 XLB_STANDIN=bird
 . selftests/lib/bgp.sh
 KIND=""
-fail() { bgp_fail "${KIND:+$KIND leaf: }$*"; }
 
 bgp_setup lb lb2
 # lb over IPv4, lb2 over IPv6; both announce the two ECMP VIPs with the same
@@ -52,7 +51,8 @@ expect="$VIP4/32 nexthops=192.0.2.10,192.0.2.11 aspath=65010 med=100 communities
 $VIP6/128 nexthops=2001:db8:1::10,2001:db8:1::11 aspath=65010,65010,65010 med=- communities=65000:54 large=-"
 
 for KIND in bird frr gobgp; do
-	t0=$(leaf_now_ms)
+	FAIL_PREFIX="$KIND leaf: "
+	t0=$(now_ms)
 	leaf_start $KIND "$(ns leaf)" neighbor=192.0.2.10 neighbor=2001:db8:1::11 ||
 		fail "start"
 	leaf_wait_session $KIND 192.0.2.10 15 || fail "session with lb: $(leaf_session_state $KIND 192.0.2.10)"
@@ -63,12 +63,8 @@ for KIND in bird frr gobgp; do
 	leaf_wait_route $KIND $VIP6/128 10 "nexthops=[^ ]*,[^ ]* " || fail "no ECMP route for $VIP6"
 	leaf_wait_route $KIND 203.0.113.12/32 10 || fail "no route for 203.0.113.12"
 	sleep 0.5 # the refused routes came in the same updates; be sure anyway
-	got=$(leaf_routes $KIND)
-	[ "$got" = "$expect" ] || fail "routes:
-$got
-expected:
-$expect"
-	echo "$KIND: sessions and routes in $(bgp_ms "$t0") ms"
+	leaf_routes_exact $KIND "$expect"
+	echo "$KIND: sessions and routes in $(ms_since "$t0") ms"
 	if [ $KIND != gobgp ]; then
 		[ "$(leaf_fib $KIND $VIP4/32)" = 192.0.2.10,192.0.2.11 ] ||
 			fail "kernel ECMP for $VIP4: '$(leaf_fib $KIND $VIP4/32)'"
@@ -79,7 +75,7 @@ $expect"
 
 	# drain on lb: its own VIP shows GRACEFUL_SHUTDOWN, then goes; the
 	# shared VIP moves to lb2 at once (the leaf lowers a draining path)
-	t0=$(leaf_now_ms)
+	t0=$(now_ms)
 	node_vip lb disable third
 	node_vip lb disable web4
 	leaf_wait_route $KIND 203.0.113.12/32 3 "communities=65535:0 " ||
@@ -87,7 +83,7 @@ $expect"
 	leaf_wait_route $KIND $VIP4/32 3 "nexthops=192.0.2.11 .*communities=65000:53 " ||
 		fail "draining lb still used for $VIP4: $(leaf_route $KIND $VIP4/32)"
 	leaf_wait_gone $KIND 203.0.113.12/32 5 || fail "drained route not withdrawn"
-	ms=$(bgp_ms "$t0")
+	ms=$(ms_since "$t0")
 	[ "$ms" -ge 1500 ] || fail "withdrawn after $ms ms, before the 2 s drain"
 	echo "$KIND: drained and withdrawn after $ms ms"
 	node_vip lb enable third
@@ -96,18 +92,18 @@ $expect"
 	leaf_wait_route $KIND $VIP4/32 5 "nexthops=192.0.2.10,192.0.2.11 " || fail "ECMP not back"
 
 	# a node killed: its next hop goes at once
-	t0=$(leaf_now_ms)
+	t0=$(now_ms)
 	node_kill lb2
 	leaf_wait_route $KIND $VIP4/32 3 "nexthops=192.0.2.10 " || fail "lb2 still a next hop"
-	echo "$KIND: killed node gone after $(bgp_ms "$t0") ms"
+	echo "$KIND: killed node gone after $(ms_since "$t0") ms"
 	node_start lb2
 
 	# leaf restart: sessions and routes come back
-	t0=$(leaf_now_ms)
+	t0=$(now_ms)
 	leaf_restart $KIND || fail "restart"
 	leaf_wait_route $KIND $VIP4/32 15 "nexthops=192.0.2.10,192.0.2.11 " ||
 		fail "routes not back after a leaf restart"
-	echo "$KIND: routes back $(bgp_ms "$t0") ms after a leaf restart"
+	echo "$KIND: routes back $(ms_since "$t0") ms after a leaf restart"
 	leaf_stop $KIND
 	leaf_session_up $KIND 192.0.2.10 && fail "session up after stop"
 done
@@ -117,6 +113,7 @@ done
 node_kill lb2
 lb2_conf graceful-restart
 for KIND in bird frr; do
+	FAIL_PREFIX="$KIND leaf: "
 	leaf_start $KIND "$(ns leaf)" neighbor=2001:db8:1::11 gr || fail "start"
 	node_start lb2
 	leaf_wait_route $KIND $VIP4/32 15 || fail "no route"
@@ -127,6 +124,6 @@ for KIND in bird frr; do
 	leaf_stop $KIND
 	echo "$KIND: GR helper keeps a GR speaker's routes after a kill (control)"
 done
-KIND=""
+FAIL_PREFIX=""
 echo "leaf harness: all checks passed"
 exit 0

@@ -25,7 +25,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbm$$"
 . selftests/lib/xlbd_node.sh
-LEAF_RUN=$RUN/leaf
 . selftests/lib/leaf.sh
 IDLE_PID=""
 PROM_PID=""
@@ -33,16 +32,13 @@ PORT=9273
 K=40	# queries per VIP
 PAYLOAD=100
 
-xlbd_node_fail_hook() {
+page_diag() {
 	[ -f "$RUN/page" ] && { echo "--- last page (head)"; head -40 "$RUN/page"; }
+	return 0
 }
-xlbd_node_cleanup_hook() {
-	[ -n "$IDLE_PID" ] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
-	[ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
-	leaf_stop_all
-}
-xlbd_node_setup
-command -v promtool >/dev/null || { echo "promtool missing (Debian package prometheus; make deps)"; exit 77; }
+fail_hook page_diag
+need_root
+command -v promtool >/dev/null || skip "promtool missing (Debian package prometheus; make deps)"
 
 # scrape NS URL: the page into $RUN/page; fails on anything but 200
 scrape() {
@@ -61,11 +57,7 @@ write_conf() {
 router-id $LB4
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-encap-source $LB4 $LB6
-xdp interface lb0
-pin-path $TOPO_BPFFS/lb
-control-socket $RUN/xlbd.sock
-state-file $RUN/state
+$(xlbd_node_conf)
 neighbor 192.0.2.1 { remote-as 65000; hold-time 9; bfd { interval 100ms multiplier 3 } }
 vip $VIP4 tcp 80 {
     name web
@@ -133,8 +125,7 @@ check_traffic() {
 }
 
 xlbd_node_up
-mkdir -p "$LEAF_RUN"
-topo_servers
+topo_servers || fail "servers"
 leaf_start bird "$(ns leaf)" neighbor=$LB4 bfd bfd_interval=100 bfd_mult=3 || fail "BIRD leaf"
 
 # --- off by default ---
@@ -168,8 +159,7 @@ check_traffic "[$VIP6]:5353/udp" "$(cat "$RUN/q6")" $((14 + 40 + 8)) 2001:db8:b:
 # BGP and BFD packets to the node itself only add to pass_not_vip)
 ctl -j stats >"$RUN/stats.json" || fail "xlbctl stats"
 while read -r key name; do
-	want=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
-		"$RUN/stats.json" "$key")
+	want=$(json_get ".$key" <"$RUN/stats.json")
 	[ "$(metric "$name")" = "$want" ] || fail "$name $(metric "$name"), xlbctl stats $key $want"
 done <<'EOF'
 tx xlb_xdp_packets_total{action="tx"}
@@ -195,18 +185,17 @@ scrape_configs:
   - job_name: xlb
     static_configs: [{ targets: ["$LB4:$PORT"] }]
 EOF
-ip netns exec "$(ns leaf)" prometheus --config.file="$RUN/prometheus.yml" \
-	--storage.tsdb.path="$RUN/tsdb" --web.listen-address=127.0.0.1:9090 \
-	>"$RUN/prometheus.log" 2>&1 &
-PROM_PID=$!
+spawn leaf "$RUN/prometheus.log" prometheus --config.file="$RUN/prometheus.yml" \
+	--storage.tsdb.path="$RUN/tsdb" --web.listen-address=127.0.0.1:9090
+PROM_PID=$SPAWNED
 # promql QUERY: the value of its first result
 promql() {
 	nsx leaf curl -s -m 2 -G --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |
-		/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null
+		json_get '.data.result[0].value[1]'
 }
 prom_up() { kill -0 "$PROM_PID" 2>/dev/null && [ "$(promql 'up{job="xlb"}')" = 1 ]; }
 # Prometheus starts in a second or two; a loaded machine gets 30
-leaf_poll 30 prom_up || fail "Prometheus never scraped xlbd: $(tail -5 "$RUN/prometheus.log")"
+wait_for 30 prom_up || fail "Prometheus never scraped xlbd: $(tail -5 "$RUN/prometheus.log")"
 p=$(metric "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
 got=$(promql "xlb_vip_packets_total{vip=\"$VIP4:5353/udp\"}")
 [ "$got" = "$p" ] || fail "Prometheus stored $got for the IPv4 VIP's packets, the page says $p"
@@ -224,16 +213,13 @@ leaf_wait_session bird $LB4 15 || fail "BGP session to the leaf: $(leaf_log bird
 leaf_wait_bfd bird $LB4 Up 10 || fail "BFD with the leaf"
 leaf_wait_route bird $VIP4/32 10 || fail "VIP route at the leaf"
 leaf_wait_route bird $VIP6/128 10 || fail "IPv6 VIP route at the leaf"
-ok=0
-for _ in $(seq 50); do
+all_up() {
 	scrape leaf "http://$LB4:$PORT/metrics" || fail "scrape"
 	[ "$(metric 'xlb_bfd_session_state{neighbor="192.0.2.1"}')" = 3 ] &&
 		[ "$(metric 'xlb_health_check_up{vip="203.0.113.10:80/tcp",backend="198.51.100.12"}')" = 1 ] &&
-		[ "$(metric 'xlb_health_check_up{vip="203.0.113.10:80/tcp",backend="198.51.100.11"}')" = 1 ] &&
-		{ ok=1; break; }
-	sleep 0.1
-done
-[ $ok = 1 ] || fail "BFD Up and both checks up never showed together"
+		[ "$(metric 'xlb_health_check_up{vip="203.0.113.10:80/tcp",backend="198.51.100.11"}')" = 1 ]
+}
+wait_for 10 all_up || fail "BFD Up and both checks up never showed together"
 promtool check metrics <"$RUN/page" || fail "promtool refuses the page"
 [ "$(metric 'xlb_bgp_session_state{neighbor="192.0.2.1"}')" = 6 ] || fail "BGP state"
 [ "$(metric 'xlb_bgp_session_established{neighbor="192.0.2.1"}')" = 1 ] || fail "BGP established"
@@ -275,17 +261,14 @@ while left:
 print("closed %d after %.1f s" % (n - len(left), time.monotonic() - t0), flush=True)
 ' $PORT 8 >"$RUN/idle.out" 2>&1 &
 IDLE_PID=$!
-for _ in $(seq 50); do
-	grep -q open "$RUN/idle.out" && break
-	sleep 0.1
-done
-grep -q open "$RUN/idle.out" || fail "idle clients: $(cat "$RUN/idle.out")"
-t0=$(leaf_now_ms)
+cleanup_pid $IDLE_PID
+wait_for 5 grep -q open "$RUN/idle.out" || fail "idle clients: $(cat "$RUN/idle.out")"
+t0=$(now_ms)
 ctl status >/dev/null || fail "xlbctl status while idle clients hold the endpoint"
-dt=$(($(leaf_now_ms) - t0))
-t0=$(leaf_now_ms)
+dt=$(($(now_ms) - t0))
+t0=$(now_ms)
 scrape leaf "http://$LB4:$PORT/metrics" || fail "scrape while idle clients hold 8 connections"
-ds=$(($(leaf_now_ms) - t0))
+ds=$(($(now_ms) - t0))
 echo "8 idle connections held: xlbctl status in $dt ms, a scrape from the leaf in $ds ms"
 # a blocked loop would not answer before the idle clients go (10 s)
 [ "$dt" -lt 3000 ] && [ "$ds" -lt 3000 ] || fail "xlbd stalled: status $dt ms, scrape $ds ms"

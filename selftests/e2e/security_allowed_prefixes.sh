@@ -17,7 +17,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xsap$$"
 . selftests/lib/bgp.sh
-fail() { bgp_fail "$*"; }
 KIND=bird
 LB=192.0.2.10
 

@@ -13,7 +13,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xsse$$"
 . selftests/lib/bgp.sh
-fail() { bgp_fail "$*"; }
 KIND=bird
 LB=192.0.2.10
 KEY="Xlb-s3cret-Zq7"

@@ -12,10 +12,9 @@
 # in the tables again after `rise`, and answering.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xsysbd$$"
+TOPO="xsysbd$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-sys_test
 N=3
 HELD=30
 
@@ -37,7 +36,7 @@ for b in $SYS_BACKENDS; do
 done
 on_dead=$(sys_get "$spread" $dead)
 # the dead backend's share of the Maglev table, the same on both nodes
-ring=$(sys_ctl lb1 -j vip show web | $SYS_PY -c 'import json,sys; print(json.load(sys.stdin)["ring_size"])')
+ring=$(xlbctl_json lb1 vip show web -- .ring_size)
 for n in $SYS_LBS; do
 	slots=$(be_field "$n" "$dead_addr" slots)
 	[ "$slots" -le $(((ring + N - 1) / N)) ] ||
@@ -47,11 +46,11 @@ sys_loop_start web http $VIP4 80
 sys_loop_start dns dns $VIP4
 sleep 1
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 sys_backend_kill $dead
-leaf_poll 3 be_is_everywhere "$dead_addr" down ||
-	fail "$dead not down on both nodes after 3 s: $(sys_ctl lb1 backend show web; sys_ctl lb2 backend show web)"
-took=$(($(leaf_now_ms) - t0))
+wait_for 3 be_is_everywhere "$dead_addr" down ||
+	fail "$dead not down on both nodes after 3 s: $(node_ctl lb1 backend show web; node_ctl lb2 backend show web)"
+took=$(($(now_ms) - t0))
 t_out=$(date +%s.%N)
 echo "$dead killed: down on both xlb nodes after $took ms (interval 300 ms, fall 2)"
 for n in $SYS_LBS; do
@@ -90,8 +89,8 @@ late=$(awk -v t="$t_out" '$1 == "failed" && $3 > t + 1' "$SYS_RUN/loop-web.log" 
 
 # back: in the tables after rise, answering again
 sys_backend_start $dead
-leaf_poll 5 be_is_everywhere "$dead_addr" up || fail "$dead not back after 5 s"
-echo "$dead restarted: up on both nodes after $LEAF_WAITED_MS ms"
+wait_for 5 be_is_everywhere "$dead_addr" up || fail "$dead not back after 5 s"
+echo "$dead restarted: up on both nodes after $WAITED_MS ms"
 again=$(sys_http $VIP4 80 30)
 echo "30 HTTP requests: $again"
 sys_none "$again" failed || fail "requests failed: $again"

@@ -15,10 +15,9 @@
 # Zero broken connections, zero failed requests, zero lost DNS queries.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xsysdr$$"
+TOPO="xsysdr$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-sys_test
 VIP_NEW=203.0.113.11
 
 reload_all() {
@@ -43,7 +42,7 @@ sleep 1
 
 # drain b1
 for n in $SYS_LBS; do
-	sys_ctl "$n" backend depool web "$b1" >/dev/null || fail "depool on $n"
+	node_ctl "$n" backend depool web "$b1" >/dev/null || fail "depool on $n"
 	[ "$(sys_backend_field "$n" web "$b1" pool)" = depooled ] || fail "b1 not depooled on $n"
 	[ "$(sys_backend_field "$n" web "$b1" slots)" = 0 ] || fail "b1 still in $n's table"
 done
@@ -60,7 +59,7 @@ SYS_EXTRA_VIPS="vip $VIP_NEW tcp 80 {
     health http path \"/\" interval 300ms timeout 250ms rise 2 fall 2
     backend ${SYS_ADDR4[b1]}; backend ${SYS_ADDR4[b2]}; backend ${SYS_ADDR4[b3]}
 }"
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 reload_all
 for n in $SYS_LBS; do
 	[ "$(sys_backend_field "$n" web "${SYS_ADDR4[b2]}" weight)" = 200 ] || fail "b2's weight on $n"
@@ -71,7 +70,7 @@ s3=$(sys_backend_field lb1 web "${SYS_ADDR4[b3]}" slots)
 [ "$s2" -gt $((s3 * 3 / 2)) ] || fail "b2 (weight 200) has $s2 slots, b3 (100) $s3"
 [ "$(sys_backend_field lb2 web "${SYS_ADDR4[b2]}" slots)" = "$s2" ] || fail "lb1 and lb2 tables differ"
 sys_wait_nexthops $VIP_NEW/32 "$SYS_LBS" 10 || fail "$VIP_NEW not announced by both nodes"
-echo "reloaded: b2 weight 200 ($s2 slots, b3 $s3); $VIP_NEW at the leaf via $(sys_nexthops $VIP_NEW/32) $(($(leaf_now_ms) - t0)) ms after the first reload"
+echo "reloaded: b2 weight 200 ($s2 slots, b3 $s3); $VIP_NEW at the leaf via $(sys_nexthops $VIP_NEW/32) $(($(now_ms) - t0)) ms after the first reload"
 w2=$(sys_http $VIP_NEW 80 30)
 echo "30 requests to $VIP_NEW: $w2"
 sys_none "$w2" failed || fail "requests to the new VIP failed: $w2"
@@ -79,13 +78,13 @@ sys_none "$w2" failed || fail "requests to the new VIP failed: $w2"
 sleep 1
 
 # pool b1 again, reload the first config: the VIP goes
-for n in $SYS_LBS; do sys_ctl "$n" backend pool web "$b1" >/dev/null || fail "pool on $n"; done
+for n in $SYS_LBS; do node_ctl "$n" backend pool web "$b1" >/dev/null || fail "pool on $n"; done
 SYS_WEIGHTS="100 100 100"
 SYS_EXTRA_VIPS=""
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 reload_all
-leaf_poll 10 eval "! ip -n $(ns leaf) route show $VIP_NEW | grep -q ." || fail "$VIP_NEW still routed"
-echo "pooled b1, reloaded the first config: $VIP_NEW withdrawn $(($(leaf_now_ms) - t0)) ms after the first reload"
+wait_for 10 eval "! ip -n $(ns leaf) route show $VIP_NEW | grep -q ." || fail "$VIP_NEW still routed"
+echo "pooled b1, reloaded the first config: $VIP_NEW withdrawn $(($(now_ms) - t0)) ms after the first reload"
 back=$(sys_http $VIP4 80 30)
 echo "30 new connections: $back"
 sys_none "$back" failed || fail "requests failed: $back"

@@ -13,10 +13,9 @@
 # leaf spreads over both again: nothing breaks either.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xsysnd$$"
+TOPO="xsysnd$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-sys_test
 HELD=40
 
 sys_up
@@ -29,25 +28,26 @@ done
 nsx client curl -sg -o "$SYS_RUN/download" -w '%{http_code} %{size_download}\n' \
 	"http://[$VIP6]/stream/6" >"$SYS_RUN/download.status" 2>&1 &
 SYS_PID[client/curl]=$!
+cleanup_pid $!
 sys_loop_start dns dns $VIP4
 sleep 1.5
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 sys_node_kill lb1
 sys_wait_nexthops $VIP4/32 lb2 5 || fail "lb1 still a next hop of $VIP4: $(sys_nexthops $VIP4/32)"
 sys_wait_nexthops $VIP6/128 lb2 5 || fail "lb1 still a next hop of $VIP6: $(sys_nexthops $VIP6/128)"
-echo "lb1 killed: the leaf routes both VIPs via lb2 only after $(($(leaf_now_ms) - t0)) ms"
+echo "lb1 killed: the leaf routes both VIPs via lb2 only after $(($(now_ms) - t0)) ms"
 sleep 2
 # every held connection has been asked at least three times through lb2
 for sport in $(cut -d' ' -f1 "$SYS_RUN/hold/ready"); do
 	[ "$(sys_flow_node "$sport")" = lb2 ] || fail "the leaf sends port $sport to $(sys_flow_node "$sport")"
 done
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 sys_node_start lb1
-grep -q "took over on eth0" "$SYS_RUN/lb1.xlbd.log" || fail "lb1's new xlbd did not take over the datapath"
+grep -q "took over on eth0" "$(node_dir lb1)/xlbd.log" || fail "lb1's new xlbd did not take over the datapath"
 sys_wait_nexthops $VIP4/32 "lb1 lb2" 15 || fail "lb1 not back as a next hop of $VIP4"
-echo "lb1 back: both next hops at the leaf after $(($(leaf_now_ms) - t0)) ms"
+echo "lb1 back: both next hops at the leaf after $(($(now_ms) - t0)) ms"
 sleep 1.5
 
 wait "${SYS_PID[client/curl]}"

@@ -10,14 +10,13 @@
 # address (DSR, no NAT).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SYS="xsysspr$$"
+TOPO="xsysspr$$"
 SYS_DNS=""
 . selftests/lib/system.sh
-sys_test
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 sys_up
-echo "topology up, both next hops at the leaf after $(($(leaf_now_ms) - t0)) ms"
+echo "topology up, both next hops at the leaf after $(($(now_ms) - t0)) ms"
 for p in $VIP4/32 $VIP6/128; do
 	leaf_route bird $p | grep -q " aspath=65010 " || fail "BGP route of $p: $(leaf_route bird $p)"
 done
@@ -25,7 +24,7 @@ done
 [ "$(sys_nexthops $VIP6/128)" = lb1,lb2 ] || fail "kernel next hops of $VIP6: $(sys_nexthops $VIP6/128)"
 [ "$(nsx leaf sysctl -n net.ipv4.fib_multipath_hash_policy)" = 1 ] || fail "leaf hashes L3 only"
 
-for n in $SYS_LBS; do sys_ctl "$n" -j stats >"$SYS_RUN/$n.stats0"; done
+for n in $SYS_LBS; do node_ctl "$n" -j stats >"$SYS_RUN/$n.stats0"; done
 w4=$(sys_http $VIP4 80 60)
 w6=$(sys_http $VIP6 80 60)
 d4=$(sys_dns $VIP4 60)
@@ -52,20 +51,19 @@ done
 	fail "fewer DNS packets counted for b1 than queries it answered"
 # the leaf spread the flows over both nodes
 for n in $SYS_LBS; do
-	fwd=$(sys_ctl "$n" -j stats | $SYS_PY -c '
-import json, sys
-a, b = json.load(open(sys.argv[1])), json.load(sys.stdin)
-print(b["tx"] + b["redirect"] - a["tx"] - a["redirect"])' "$SYS_RUN/$n.stats0")
+	read -r tx0 rd0 < <(json_get . tx redirect <"$SYS_RUN/$n.stats0")
+	read -r tx1 rd1 < <(xlbctl_json "$n" stats -- . tx redirect)
+	fwd=$((tx1 + rd1 - tx0 - rd0))
 	echo "$n forwarded $fwd packets"
 	[ "$fwd" -gt 0 ] || fail "$n forwarded nothing: the leaf did not spread"
 done
 
 # encapsulations as configured, and the same Maglev tables on both nodes
-sys_ctl lb1 -j vip show dns | grep -q '"encap":"gue"' || fail "dns VIP is not GUE: $(sys_ctl lb1 vip show dns)"
-sys_ctl lb1 -j vip show web | grep -q '"encap":"ipip"' || fail "web VIP is not IPIP: $(sys_ctl lb1 vip show web)"
+[ "$(xlbctl_json lb1 vip show dns -- .encap)" = gue ] || fail "dns VIP is not GUE: $(node_ctl lb1 vip show dns)"
+[ "$(xlbctl_json lb1 vip show web -- .encap)" = ipip ] || fail "web VIP is not IPIP: $(node_ctl lb1 vip show web)"
 for v in web web6 dns; do
-	s1=$(sys_ctl lb1 -j backend show $v | $SYS_PY -c 'import json,sys; print([(b["backend"], b["slots"]) for b in json.load(sys.stdin)])')
-	s2=$(sys_ctl lb2 -j backend show $v | $SYS_PY -c 'import json,sys; print([(b["backend"], b["slots"]) for b in json.load(sys.stdin)])')
+	s1=$(xlbctl_json lb1 backend show $v -- '[*]' backend slots)
+	s2=$(xlbctl_json lb2 backend show $v -- '[*]' backend slots)
 	[ "$s1" = "$s2" ] || fail "lb1 and lb2 differ on $v: $s1 / $s2"
 done
 

@@ -13,35 +13,24 @@
 # 1 on the test machines; the unit file is checked by agent/install.)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-T="unitcaps$$"
-NS="$T-lb"
-RUN="/run/$T-run"
-BPFFS="/run/$T-bpffs"
+TOPO="unitcaps$$"
+. selftests/lib/xlbd.sh
+NS=$(ns lb)
+RUN="/run/$TOPO-run"
+BPFFS="/run/$TOPO-bpffs"
 UNIT=${UNIT:-tools/systemd/xlbd.service.in}
-XLBD="$BUILD/agent/xlbd"
-XLBCTL="$BUILD/tools/xlbctl"
 XLBD_PID=""
+node_dir() { echo "$RUN"; }
 
-fail() {
-	echo "FAIL: $*"
-	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v '^debug' "$RUN/xlbd.log" | tail -30; }
-	exit 1
+# (the exec checks a killed xlbd left, as nobody, go with everything else
+# in the namespace)
+log_diag() {
+	[ -f "$RUN/xlbd.log" ] && { echo "--- xlbd log"; grep -v ' debug: ' "$RUN/xlbd.log" | tail -30; }
+	return 0
 }
-cleanup() {
-	[ -n "$XLBD_PID" ] && kill -9 "$XLBD_PID" 2>/dev/null && wait "$XLBD_PID" 2>/dev/null
-	# the exec checks' process groups, if any were left (a probe under way
-	# when xlbd was killed)
-	for pg in $(pgrep -u nobody -f "$RUN/check.sh" | xargs -r ps -o pgid= -p | sort -u); do
-		kill -9 -- "-$pg" 2>/dev/null
-	done
-	ip netns del "$NS" 2>/dev/null
-	mountpoint -q "$BPFFS" && umount "$BPFFS"
-	rmdir "$BPFFS" 2>/dev/null
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-command -v setpriv >/dev/null || { echo "setpriv (util-linux) not found"; exit 77; }
+fail_hook log_diag
+need_root
+command -v setpriv >/dev/null || skip "setpriv (util-linux) not found"
 
 # CapabilityBoundingSet=CAP_A CAP_B -> setpriv's -all,+a,+b
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
@@ -55,14 +44,16 @@ nnp=()
 grep -q '^NoNewPrivileges=yes' "$UNIT" && nnp=(--no-new-privs)
 echo "bounding set $bset ${nnp[*]}"
 
-ip netns add "$NS" || fail "netns"
-ip -n "$NS" link set lo up
+mkdir -p "$RUN/check" "$BPFFS"
+cleanup_dir "$RUN"
+cleanup_dir "$BPFFS"
+netns_add lb || fail "netns"
 ip -n "$NS" link add lb0 type veth peer name peer0
 ip -n "$NS" link set lb0 up
 ip -n "$NS" link set peer0 up
 ip -n "$NS" addr add 192.0.2.10/24 dev lb0
-mkdir -p "$RUN/check" "$BPFFS"
 mount -t bpf bpf "$BPFFS" || fail "bpffs"
+cleanup_mount "$BPFFS"
 export LIBXDP_BPFFS="$BPFFS"
 # the check writes its uid where nobody may write, then outlives its timeout
 chmod 0777 "$RUN/check"
@@ -84,15 +75,13 @@ EOF
 
 # start_xlbd [-k]: xlbd under the unit's capability set
 start_xlbd() {
-	ip netns exec "$NS" setpriv "${nnp[@]}" --inh-caps=-all --ambient-caps=-all \
-		--bounding-set="$bset" "$XLBD" -d "$@" -f "$RUN/xlb.conf" >>"$RUN/xlbd.log" 2>&1 &
-	XLBD_PID=$!
-	for _ in $(seq 100); do
-		ip netns exec "$NS" "$XLBCTL" -s "$RUN/xlbd.sock" status >/dev/null 2>&1 && return 0
-		kill -0 "$XLBD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "xlbd did not come up with the unit's capabilities"
+	spawn lb "$RUN/xlbd.log" setpriv "${nnp[@]}" --inh-caps=-all --ambient-caps=-all \
+		--bounding-set="$bset" "$XLBD" -d "$@" -f "$RUN/xlb.conf"
+	XLBD_PID=$SPAWNED
+	cleanup_pid "$XLBD_PID" KILL
+	NODE_PID[lb]=$XLBD_PID
+	wait_for 10 xlbd_up_or_gone lb
+	xlbd_ready lb || fail "xlbd did not come up with the unit's capabilities"
 }
 xdp_prog() { ip -n "$NS" -d link show lb0 | grep -o 'prog/xdp id [0-9]*'; }
 

@@ -10,44 +10,13 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 TOPO="xlbe$$"
 . selftests/lib/xlbd_node.sh
-DL_PID=""
-
-xlbd_node_cleanup_hook() {
-	[ -n "$DL_PID" ] && kill "$DL_PID" 2>/dev/null && wait "$DL_PID" 2>/dev/null
-}
-xlbd_node_setup
-
-# a slow connection (topo_servers' port 81: 60 lines over 6 s) in the
-# background; slow_check verifies it got every line from one backend
-slow_start() {
-	nsx client socat -u -T 15 "TCP:$VIP4:81" - >"$RUN/slow.out" 2>&1 &
-	DL_PID=$!
-	for _ in $(seq 50); do
-		busy=$(topo_conn_backend)
-		[ -n "$busy" ] && return 0
-		sleep 0.1
-	done
-	fail "slow connection did not start"
-}
-slow_check() {
-	wait "$DL_PID"
-	rc=$?
-	DL_PID=""
-	[ $rc -eq 0 ] || fail "$1: slow connection broke (socat exit $rc): $(tail -2 "$RUN/slow.out")"
-	[ "$(wc -l <"$RUN/slow.out")" = 60 ] && [ "$(tail -1 "$RUN/slow.out")" = "$busy 60" ] ||
-		fail "$1: slow connection incomplete: $(wc -l <"$RUN/slow.out") lines, last '$(tail -1 "$RUN/slow.out")'"
-}
 
 xlbd_node_up
 cat >"$RUN/xlb.conf" <<EOF
 router-id 192.0.2.10
 local-as 65010
 allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-encap-source $LB4 $LB6
-xdp interface lb0
-pin-path $TOPO_BPFFS/lb
-control-socket $RUN/xlbd.sock
-state-file $RUN/state
+$(xlbd_node_conf)
 vip $VIP4 tcp 80 {
     name web
     backend 198.51.100.11
@@ -58,12 +27,12 @@ vip $VIP4 tcp 81 { name slow; backend 198.51.100.11; backend 198.51.100.12 }
 EOF
 "$XLBD" -n -f "$RUN/xlb.conf" 2>/dev/null || fail "config check"
 xlbd_start -d
-topo_servers
+topo_servers || fail "servers"
 
 # show, in text and JSON
 ctl status | grep -q "lb0 (native mode)" || fail "status: $(ctl status)"
 ctl v sh web | grep -q "203.0.113.10:80/tcp" || fail "vip show by name and prefixes"
-ctl -j vip show | /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin); assert len(v)==3 and v[0]["backends_total"]==2' ||
+[ "$(xlbctl_json lb vip show -- '|len')" = 3 ] && [ "$(xlbctl_json lb vip show -- '[0].backends_total')" = 2 ] ||
 	fail "vip show -j"
 ctl backend show web >/dev/null || fail "backend show"
 ctl vip show nosuch >/dev/null 2>&1
@@ -81,12 +50,11 @@ case "$seen" in *b1*b2* | *b2*b1*) ;; *) fail "traffic did not reach both backen
 
 # depool drains: the open connection finishes, new connections avoid it
 slow_start
-busy_addr=198.51.100.1${busy#b}
-ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
-ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool not shown"
+ctl backend depool slow "$SLOW_ADDR" >/dev/null || fail "depool"
+ctl backend show slow | grep "$SLOW_ADDR" | grep -q depooled || fail "depool not shown"
 for i in $(seq 12); do
 	got=$(nsx client socat -u -T 3 "TCP:$VIP4:81" - 2>/dev/null | head -1)
-	[ "${got% *}" != "$busy" ] || fail "new connection $i went to the depooled backend"
+	[ "${got% *}" != "$SLOW_BACKEND" ] || fail "new connection $i went to the depooled backend"
 done
 slow_check "drain"
 
@@ -102,19 +70,18 @@ cp "$RUN/good.conf" "$RUN/xlb.conf"
 
 # kill -9 during a connection to the depooled backend, restart: the
 # connection keeps its backend (Maglev alone would now send it elsewhere)
-ctl backend pool slow "$busy_addr" >/dev/null || fail "pool"
+ctl backend pool slow "$SLOW_ADDR" >/dev/null || fail "pool"
 slow_start
-busy_addr=198.51.100.1${busy#b}
-ctl backend depool slow "$busy_addr" >/dev/null || fail "depool"
+ctl backend depool slow "$SLOW_ADDR" >/dev/null || fail "depool"
 sleep 0.5
 xlbd_kill9
 nsx lb ip link show lb0 | grep -q "prog/xdp" || fail "datapath gone after kill -9"
 xlbd_start -d
 grep -q "took over on lb0" "$RUN/xlbd.log" || fail "restart did not take over the datapath"
-ctl backend show slow | grep "$busy_addr" | grep -q depooled || fail "depool lost over restart"
-kill -0 "$DL_PID" 2>/dev/null || fail "the slow connection ended before the agent was back"
+ctl backend show slow | grep "$SLOW_ADDR" | grep -q depooled || fail "depool lost over restart"
+kill -0 "$SLOW_PID" 2>/dev/null || fail "the slow connection ended before the agent was back"
 slow_check "agent kill -9 and restart"
-ctl backend pool slow "$busy_addr" >/dev/null || fail "pool"
+ctl backend pool slow "$SLOW_ADDR" >/dev/null || fail "pool"
 [ -n "$(nsx client curl -s -m 3 "http://$VIP4/")" ] || fail "traffic after restart"
 
 # only root (or the socket group) may talk to xlbd

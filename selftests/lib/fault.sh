@@ -3,8 +3,7 @@
 # asserts once the fault is over, on top of selftests/lib/bgp.sh (source
 # that first, then this, then call bgp_setup lb). Sourcing it skips (77)
 # with the BIRD stand-in: these tests check xlbd's own counters and log.
-# It sets LB (lb's IPv4 address), T0 (the test's start, leaf_now_ms) and a
-# fail() that calls bgp_fail (a test may define its own after sourcing).
+# It sets LB (lb's IPv4 address) and T0 (the test's start, now_ms).
 #
 #   fault_lb_conf NEIGHBOR_OPTIONS [STATEMENTS]
 #       lb's xlb.conf: the leaf as neighbor with NEIGHBOR_OPTIONS (e.g.
@@ -21,7 +20,7 @@
 #   fault_wait_exact KIND SECONDS WHAT
 #       until the leaf holds exactly the announced VIPs, each with lb as
 #       next hop (no withdrawn VIP, no missing one), else fail with both
-#       lists; leaves the time it took in LEAF_WAITED_MS
+#       lists; leaves the time it took in WAITED_MS
 #   fault_settled KIND WHAT
 #       xlbd is the process started at the beginning (no crash, no
 #       restart), the session is Established on both sides, xlbd has
@@ -35,9 +34,8 @@
 # 2001:db8:ffff::10 ..., all host-mode (always up unless disabled),
 # hold-down 0s, no drain: a toggle is sent at once.
 
-node_is_xlbd || { echo "checks xlbd's counters and log, not the BIRD stand-in's"; exit 77; }
-fail() { bgp_fail "$@"; }
-T0=$(leaf_now_ms)
+node_is_xlbd || skip "checks xlbd's counters and log, not the BIRD stand-in's"
+T0=$(now_ms)
 LB=${NODE_ADDR4[lb]}
 
 declare -gA FAULT_VIP FAULT_ON
@@ -70,11 +68,7 @@ fault_start() {
 }
 
 fault_lb_conf() {
-	node_conf lb <<EOF
-router-id $LB
-local-as 65010
-allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; $1 }
+	node_peer_conf lb $LEAF4 "$1" <<EOF
 ${2:+$2
 }$FAULT_VIP_CONF
 EOF
@@ -89,7 +83,7 @@ fault_begin() {
 
 # fault_vip disable|enable NAME
 fault_vip() {
-	node_ctl lb vip "$1" "$2" >/dev/null || bgp_fail "xlbctl vip $1 $2"
+	node_ctl lb vip "$1" "$2" >/dev/null || fail "xlbctl vip $1 $2"
 	if [ "$1" = enable ]; then FAULT_ON[$2]=1; else FAULT_ON[$2]=0; fi
 }
 
@@ -109,8 +103,8 @@ fault_held() { leaf_routes "$1" | awk '{ print $1, $2 }' | sort; }
 fault_exact() { [ "$(fault_held "$1")" = "$(fault_expected)" ]; }
 
 fault_wait_exact() {
-	leaf_poll "$2" fault_exact "$1" && return 0
-	bgp_fail "$3: the leaf's routes are not the announced VIPs after $2 s
+	wait_for "$2" fault_exact "$1" && return 0
+	fail "$3: the leaf's routes are not the announced VIPs after $2 s
 --- expected
 $(fault_expected)
 --- held by the $1 leaf
@@ -118,10 +112,8 @@ $(fault_held "$1")"
 }
 
 fault_alive() {
-	local s
-	s=$(awk '/^State:/ { print $2 }' "/proc/$FAULT_PID/status" 2>/dev/null)
-	[ -n "$s" ] && [ "$s" != Z ] || bgp_fail "xlbd (pid $FAULT_PID) is gone: $1"
-	[ "${NODE_PID[lb]}" = "$FAULT_PID" ] || bgp_fail "xlbd was restarted: $1"
+	pid_alive "$FAULT_PID" || fail "xlbd (pid $FAULT_PID) is gone: $1"
+	[ "${NODE_PID[lb]}" = "$FAULT_PID" ] || fail "xlbd was restarted: $1"
 }
 
 fault_count() { node_bgp lb $LEAF4 "$1"; }
@@ -130,13 +122,13 @@ fault_settled() {
 	local st
 	fault_alive "$2"
 	st=$(fault_count state)
-	[ "$st" = Established ] || bgp_fail "$2: xlbd's session is $st"
+	[ "$st" = Established ] || fail "$2: xlbd's session is $st"
 	leaf_session_up "$1" "${NODE_ADDR4[lb]}" ||
-		bgp_fail "$2: the leaf's session is $(leaf_session_state "$1" "${NODE_ADDR4[lb]}")"
+		fail "$2: the leaf's session is $(leaf_session_state "$1" "${NODE_ADDR4[lb]}")"
 	[ "$(fault_count prefixes_announced)" -eq "$(fault_expected | wc -l)" ] ||
-		bgp_fail "$2: xlbd counts $(fault_count prefixes_announced) prefixes announced, $(fault_expected | wc -l) expected"
+		fail "$2: xlbd counts $(fault_count prefixes_announced) prefixes announced, $(fault_expected | wc -l) expected"
 	fault_exact "$1" || fault_wait_exact "$1" 0 "$2"
-	node_ctl lb status >/dev/null || bgp_fail "$2: xlbctl status"
+	node_ctl lb status >/dev/null || fail "$2: xlbctl status"
 }
 
 fault_recovered() {
@@ -161,7 +153,7 @@ fault_logged() { tail -c +$((FAULT_LOG_MARK + 1)) "$(node_dir lb)/xlbd.log" | gr
 
 # fault_wait_logged ERE SECONDS WHAT: the first line found in FAULT_LOG_LINE
 fault_wait_logged() {
-	leaf_poll "$2" fault_logged "$1" ||
-		bgp_fail "$3: xlbd did not log /$1/ within $2 s"
+	wait_for "$2" fault_logged "$1" ||
+		fail "$3: xlbd did not log /$1/ within $2 s"
 	FAULT_LOG_LINE=$(tail -c +$((FAULT_LOG_MARK + 1)) "$(node_dir lb)/xlbd.log" | grep -m1 -E "$1")
 }

@@ -26,9 +26,10 @@
       session), the interval the leaf sends at and its Detection Time.
 """
 import ipaddress
-import json
 import re
 import sys
+
+from json_get import docs as json_docs
 
 # RFC 1997 / RFC 8326 / RFC 7999 ... well-known communities as FRR names them
 WELL_KNOWN = {
@@ -102,18 +103,6 @@ def emit(routes):
     out.sort(key=lambda x: (x[0].version, x[0]))
     for _, line in out:
         print(line)
-
-
-def json_docs(text):
-    dec = json.JSONDecoder()
-    i = 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return
-        doc, i = dec.raw_decode(text, i)
-        yield doc
 
 
 def routes_bird(text):

@@ -3,12 +3,14 @@
 # GoBGP, each run in a namespace of the test's own with a config made from
 # the router-side examples in doc/leaf/ (see the top of each file).
 #
-# Source it, set LEAF_RUN (a directory of the test's own), and make sure
-# leaf_stop_all runs on every exit path. One leaf per KIND (bird, frr,
-# gobgp) at a time. The daemons run in the foreground as children of the
-# calling shell (never call leaf_start inside $(...)), each with its own
-# config, control socket, pid file and run directory; nothing system-wide
-# is used or touched.
+# Source it after a topology (bgp.sh, system.sh, xlbd_node.sh: it needs
+# selftests/lib/netns.sh); LEAF_RUN is its directory (default $RUN/leaf).
+# One leaf per KIND (bird, frr, gobgp) at a time. The daemons run in the
+# foreground as children of the calling shell (never call leaf_start inside
+# $(...)), each with its own config, control socket, pid file and run
+# directory; nothing system-wide is used or touched, and netns.sh's cleanup
+# stops them and removes their files on every exit path. A failure report
+# (fail) shows each running leaf's routes and the end of its logs.
 #
 #   leaf_start KIND NS [OPTION...]   start, load the config, wait until it answers
 #       neighbor=ADDR   an xlb node to peer with (repeat for several)
@@ -25,53 +27,54 @@
 #   leaf_fib KIND PREFIX             kernel next hops of PREFIX in the leaf's
 #                                    namespace, sorted, comma-joined (BIRD, FRR)
 #   leaf_route KIND PREFIX           the leaf_routes line of PREFIX, if any
+#   leaf_routes_exact KIND EXPECTED  fail unless leaf_routes is EXPECTED
 #   leaf_wait_route KIND PREFIX [SECONDS] [ERE]
 #                                    until PREFIX is there (and its line matches ERE)
 #   leaf_wait_gone KIND PREFIX [SECONDS]
 #   leaf_session_state KIND NEIGHBOR RFC 4271 state name
 #   leaf_session_up KIND NEIGHBOR    is it Established?
 #   leaf_wait_session KIND NEIGHBOR [SECONDS]
+#   leaf_shutdown_text KIND NEIGHBOR the shutdown communication (RFC 8203) of
+#                                    the last Cease from NEIGHBOR, as the leaf
+#                                    reports it (BIRD: the protocol's Message,
+#                                    FRR: lastShutdownDescription, GoBGP: the
+#                                    Communicated-Reason it logs)
 #   leaf_bfd KIND NEIGHBOR           its BFD session: STATE tx=MS detect=MS (leaf.py)
 #   leaf_bfd_state KIND NEIGHBOR     Up, Down, Init, AdminDown or none
 #   leaf_wait_bfd KIND NEIGHBOR STATE [SECONDS]
 #   leaf_signal KIND SIGNAL          to every daemon of the leaf (STOP/CONT)
 #   leaf_log KIND                    the end of the leaf's logs (for failures)
-# The waits poll every 50 ms, default 10 s, and leave the time they took in
-# LEAF_WAITED_MS.
+# The waits are netns.sh's wait_for (default 10 s), the time they took in
+# WAITED_MS.
 
-: "${LEAF_RUN:?set LEAF_RUN}"
+: "${LEAF_RUN:=${RUN:?set LEAF_RUN or RUN}/leaf}"
+. selftests/lib/netns.sh
 LEAF_AS=${LEAF_AS:-65000}
 LEAF_XLB_AS=${LEAF_XLB_AS:-65010}
 LEAF_GOBGP_PORT=${LEAF_GOBGP_PORT:-50151}
 LEAF_PY=/usr/bin/python3
 LEAF_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LEAF_DOC=$LEAF_LIB/../../doc/leaf
-LEAF_WAITED_MS=0
 declare -gA LEAF_PIDS LEAF_NSS LEAF_ARGS LEAF_FRR_NAME
 
-leaf_now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# leaf_ms SECONDS: 1.5 -> 1500
-leaf_ms() {
-	local i=${1%.*} f=000
-	[[ $1 == *.* ]] && f=${1#*.}000
-	echo $((${i:-0} * 1000 + 10#${f:0:3}))
-}
-
-# leaf_kill_wait PID...: TERM, then KILL after 5 s; reap each
-leaf_kill_wait() {
-	local p i
-	for p in "$@"; do
-		kill "$p" 2>/dev/null || continue
-		for i in $(seq 50); do
-			kill -0 "$p" 2>/dev/null || break
-			# a zombie child is gone for our purpose; wait reaps it
-			[ "$(ps -o stat= -p "$p" 2>/dev/null)" = Z ] && break
-			sleep 0.1
-		done
-		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+leaf_diag() {
+	local k
+	for k in "${!LEAF_PIDS[@]}"; do
+		[ -n "${LEAF_PIDS[$k]}" ] || continue
+		echo "--- $k leaf routes"
+		leaf_routes "$k"
+		leaf_log "$k"
 	done
+}
+fail_hook leaf_diag
+
+# leaf_spawn KIND NS LOG CMD...: one daemon of the leaf
+leaf_spawn() {
+	local kind=$1 ns=$2 log=$3
+	shift 3
+	ip netns exec "$ns" "$@" >>"$log" 2>&1 &
+	cleanup_pid $!
+	LEAF_PIDS[$kind]="$!${LEAF_PIDS[$kind]:+ ${LEAF_PIDS[$kind]}}"
 }
 
 # leaf_conf KIND TEMPLATE_ARGS...: the instantiated config on stdout
@@ -110,7 +113,7 @@ leaf_targs() {
 }
 
 leaf_start() {
-	local kind=$1 ns=$2 dir targs bfd i
+	local kind=$1 ns=$2 dir targs bfd
 	shift 2
 	LEAF_NSS[$kind]=$ns
 	LEAF_ARGS[$kind]="$*"
@@ -124,14 +127,9 @@ leaf_start() {
 		leaf_conf bird "${targs[@]}" >"$dir/bird.conf" || return 1
 		bird -p -c "$dir/bird.conf" >>"$dir/bird.log" 2>&1 || {
 			echo "leaf: bad BIRD config:"; cat "$dir/bird.log"; return 1; }
-		ip netns exec "$ns" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" \
-			-P "$dir/bird.pid" >>"$dir/bird.log" 2>&1 &
-		LEAF_PIDS[bird]=$!
-		for i in $(seq 100); do
-			birdc -s "$dir/bird.ctl" show status >/dev/null 2>&1 && return 0
-			kill -0 "${LEAF_PIDS[bird]}" 2>/dev/null || break
-			sleep 0.05
-		done
+		leaf_spawn bird "$ns" "$dir/bird.log" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" \
+			-P "$dir/bird.pid"
+		wait_for 10 leaf_bird_up_or_gone && leaf_bird_up && return 0
 		echo "leaf: BIRD did not come up"
 		return 1
 		;;
@@ -139,6 +137,10 @@ leaf_start() {
 		# a pathspace of our own: /etc/frr/NAME (config, vtysh.conf)
 		# and /var/run/frr/NAME (pid files, vty and zserv sockets)
 		local fs=${LEAF_FRR_NAME[frr]:-xlbleaf$$}
+		if [ -z "${LEAF_FRR_NAME[frr]:-}" ]; then
+			cleanup_dir "/var/run/frr/$fs"
+			cleanup_dir "/etc/frr/$fs"
+		fi
 		LEAF_FRR_NAME[frr]=$fs
 		rm -rf "/var/run/frr/$fs" "/etc/frr/$fs"
 		mkdir -p "/var/run/frr/$fs" "/etc/frr/$fs"
@@ -146,27 +148,19 @@ leaf_start() {
 		echo "service integrated-vtysh-config" >"/etc/frr/$fs/vtysh.conf"
 		cp "/etc/frr/$fs/frr.conf" "$dir/frr.conf"
 		chown -R frr:frr "/var/run/frr/$fs" "/etc/frr/$fs"
-		ip netns exec "$ns" /usr/lib/frr/zebra -N "$fs" -A 127.0.0.1 -P 0 \
-			-i "/var/run/frr/$fs/zebra.pid" --log stdout >>"$dir/zebra.log" 2>&1 &
-		LEAF_PIDS[frr]=$!
-		for i in $(seq 100); do
-			[ -S "/var/run/frr/$fs/zserv.api" ] && break
-			sleep 0.05
-		done
+		leaf_spawn frr "$ns" "$dir/zebra.log" /usr/lib/frr/zebra -N "$fs" -A 127.0.0.1 -P 0 \
+			-i "/var/run/frr/$fs/zebra.pid" --log stdout
+		wait_for 10 test -S "/var/run/frr/$fs/zserv.api"
 		if [ -n "$bfd" ]; then
 			# bfdd reads only its own block: the rest of frr.conf (an
 			# `exit` of another daemon's node) would leave config mode
 			# before the block and bfdd would refuse it
 			sed -n '/^bfd$/,/^exit$/p' "/etc/frr/$fs/frr.conf" >"/etc/frr/$fs/bfdd.conf"
 			chown frr:frr "/etc/frr/$fs/bfdd.conf"
-			ip netns exec "$ns" /usr/lib/frr/bfdd -N "$fs" -A 127.0.0.1 -P 0 \
+			leaf_spawn frr "$ns" "$dir/bfdd.log" /usr/lib/frr/bfdd -N "$fs" -A 127.0.0.1 -P 0 \
 				-f "/etc/frr/$fs/bfdd.conf" --bfdctl "/var/run/frr/$fs/bfdd.sock" \
-				-i "/var/run/frr/$fs/bfdd.pid" --log stdout >>"$dir/bfdd.log" 2>&1 &
-			LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
-			for i in $(seq 100); do
-				[ -S "/var/run/frr/$fs/bfdd.vty" ] && break
-				sleep 0.05
-			done
+				-i "/var/run/frr/$fs/bfdd.pid" --log stdout
+			wait_for 10 test -S "/var/run/frr/$fs/bfdd.vty"
 			ip netns exec "$ns" vtysh -N "$fs" -c "show running-config" 2>&1 |
 				grep -q "profile XLB" || {
 				echo "leaf: bfdd did not take its config:"
@@ -174,13 +168,9 @@ leaf_start() {
 				return 1
 			}
 		fi
-		ip netns exec "$ns" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 -f "/etc/frr/$fs/frr.conf" \
-			-i "/var/run/frr/$fs/bgpd.pid" --log stdout >>"$dir/bgpd.log" 2>&1 &
-		LEAF_PIDS[frr]="$! ${LEAF_PIDS[frr]}"
-		for i in $(seq 100); do
-			[ -S "/var/run/frr/$fs/bgpd.vty" ] && break
-			sleep 0.05
-		done
+		leaf_spawn frr "$ns" "$dir/bgpd.log" /usr/lib/frr/bgpd -N "$fs" -A 127.0.0.1 -P 0 \
+			-f "/etc/frr/$fs/frr.conf" -i "/var/run/frr/$fs/bgpd.pid" --log stdout
+		wait_for 10 test -S "/var/run/frr/$fs/bgpd.vty"
 		# bgpd reads the whole config itself (-f): loaded with vtysh -b
 		# instead, bgpd would hold the sessions for 3-4 s after the
 		# end of the configuration. A line it refuses shows only in its
@@ -195,21 +185,12 @@ leaf_start() {
 		leaf_conf gobgp "${targs[@]}" >"$dir/gobgp.toml" || return 1
 		gobgpd -d -f "$dir/gobgp.toml" >>"$dir/gobgpd.log" 2>&1 || {
 			echo "leaf: bad GoBGP config:"; cat "$dir/gobgpd.log"; return 1; }
-		ip netns exec "$ns" gobgpd -f "$dir/gobgp.toml" \
-			--api-hosts "127.0.0.1:$LEAF_GOBGP_PORT" --pprof-disable \
-			>>"$dir/gobgpd.log" 2>&1 &
-		LEAF_PIDS[gobgp]=$!
+		leaf_spawn gobgp "$ns" "$dir/gobgpd.log" gobgpd -f "$dir/gobgp.toml" \
+			--api-hosts "127.0.0.1:$LEAF_GOBGP_PORT" --pprof-disable
 		# a policy GoBGP cannot build is only logged, and the import
 		# default then stays "accept": wait until the filter is in place
 		# (the API answers before the config is applied)
-		for i in $(seq 100); do
-			leaf_gobgp global policy import >"$dir/policy" 2>&1 &&
-				grep -q "Default: REJECT" "$dir/policy" &&
-				grep -q "Name xlb-import" "$dir/policy" && return 0
-			grep -q '"level":"error"' "$dir/gobgpd.log" && break
-			kill -0 "${LEAF_PIDS[gobgp]}" 2>/dev/null || break
-			sleep 0.05
-		done
+		wait_for 10 leaf_gobgp_done "$dir" && leaf_gobgp_up "$dir" && return 0
 		cat "$dir/policy" 2>/dev/null
 		echo "leaf: GoBGP did not come up:"
 		tail -5 "$dir/gobgpd.log"
@@ -222,6 +203,18 @@ leaf_start() {
 	esac
 }
 
+leaf_bird_up() { birdc -s "$LEAF_RUN/bird/bird.ctl" show status >/dev/null 2>&1; }
+leaf_bird_up_or_gone() { leaf_bird_up || ! kill -0 ${LEAF_PIDS[bird]} 2>/dev/null; }
+# leaf_gobgp_up DIR: its import policy is in place
+leaf_gobgp_up() {
+	leaf_gobgp global policy import >"$1/policy" 2>&1 &&
+		grep -q "Default: REJECT" "$1/policy" && grep -q "Name xlb-import" "$1/policy"
+}
+leaf_gobgp_done() {
+	leaf_gobgp_up "$1" || grep -q '"level":"error"' "$1/gobgpd.log" ||
+		! kill -0 ${LEAF_PIDS[gobgp]} 2>/dev/null
+}
+
 leaf_gobgp() { ip netns exec "${LEAF_NSS[gobgp]}" gobgp -p "$LEAF_GOBGP_PORT" "$@"; }
 leaf_vtysh() { ip netns exec "${LEAF_NSS[frr]}" vtysh -N "${LEAF_FRR_NAME[frr]}" "$@"; }
 leaf_birdc() { birdc -s "$LEAF_RUN/bird/bird.ctl" "$@"; }
@@ -230,7 +223,7 @@ leaf_stop() {
 	local kind=$1
 	[ -n "${LEAF_PIDS[$kind]:-}" ] || return 0
 	# shellcheck disable=SC2086
-	leaf_kill_wait ${LEAF_PIDS[$kind]}
+	stop_pids TERM ${LEAF_PIDS[$kind]}
 	LEAF_PIDS[$kind]=""
 	case $kind in
 	bird) rm -f "$LEAF_RUN/bird/bird.ctl" ;;
@@ -294,6 +287,15 @@ leaf_routes() {
 	esac 2>/dev/null | "$LEAF_PY" "$LEAF_LIB/leaf.py" routes "$kind"
 }
 
+leaf_routes_exact() {
+	local got
+	got=$(leaf_routes "$1")
+	[ "$got" = "$2" ] || fail "routes:
+$got
+expected:
+$2"
+}
+
 leaf_route() {
 	local fam=4
 	[[ $2 == *:* ]] && fam=6
@@ -307,26 +309,6 @@ leaf_fib() {
 		grep -oE 'via (inet6? )?[0-9a-f.:]+' | awk '{ print $NF }' | sort -u | paste -sd,
 }
 
-# leaf_poll SECONDS CMD...: run CMD until it succeeds, at most SECONDS
-# (fractions allowed)
-leaf_poll() {
-	local deadline start now
-	start=$(leaf_now_ms)
-	deadline=$((start + $(leaf_ms "$1")))
-	shift
-	while :; do
-		if "$@"; then
-			LEAF_WAITED_MS=$(($(leaf_now_ms) - start))
-			return 0
-		fi
-		now=$(leaf_now_ms)
-		[ "$now" -ge "$deadline" ] && break
-		sleep 0.05
-	done
-	LEAF_WAITED_MS=$(($(leaf_now_ms) - start))
-	return 1
-}
-
 leaf_has_route() {
 	local line
 	line=$(leaf_route "$1" "$2") || return 1
@@ -334,8 +316,8 @@ leaf_has_route() {
 }
 leaf_no_route() { ! leaf_route "$1" "$2" >/dev/null; }
 
-leaf_wait_route() { leaf_poll "${3:-10}" leaf_has_route "$1" "$2" "${4:-}"; }
-leaf_wait_gone() { leaf_poll "${3:-10}" leaf_no_route "$1" "$2"; }
+leaf_wait_route() { wait_for "${3:-10}" leaf_has_route "$1" "$2" "${4:-}"; }
+leaf_wait_gone() { wait_for "${3:-10}" leaf_no_route "$1" "$2"; }
 
 leaf_session_state() {
 	local kind=$1 nb=$2
@@ -347,7 +329,19 @@ leaf_session_state() {
 }
 
 leaf_session_up() { [ "$(leaf_session_state "$1" "$2")" = Established ]; }
-leaf_wait_session() { leaf_poll "${3:-10}" leaf_session_up "$1" "$2"; }
+
+leaf_shutdown_text() {
+	local kind=$1 nb=$2
+	case $kind in
+	bird) leaf_birdc show protocols all "xlb_${nb//[.:]/_}" | sed -n 's/^ *Message: *//p' ;;
+	frr) leaf_vtysh -c "show bgp neighbors $nb json" | json_get '[*].lastShutdownDescription' ;;
+	gobgp)
+		grep '"Communicated-Reason"' "$LEAF_RUN/gobgp/gobgpd.log" | grep "\"Key\":\"$nb\"" |
+			tail -1 | json_get '.Communicated-Reason'
+		;;
+	esac 2>/dev/null
+}
+leaf_wait_session() { wait_for "${3:-10}" leaf_session_up "$1" "$2"; }
 
 leaf_bfd() {
 	local kind=$1 nb=$2
@@ -359,7 +353,7 @@ leaf_bfd() {
 
 leaf_bfd_state() { local s; s=$(leaf_bfd "$1" "$2"); echo "${s%% *}"; }
 leaf_bfd_is() { [ "$(leaf_bfd_state "$1" "$2")" = "$3" ]; }
-leaf_wait_bfd() { leaf_poll "${4:-10}" leaf_bfd_is "$1" "$2" "$3"; }
+leaf_wait_bfd() { wait_for "${4:-10}" leaf_bfd_is "$1" "$2" "$3"; }
 
 leaf_signal() {
 	# shellcheck disable=SC2086

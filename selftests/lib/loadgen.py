@@ -20,12 +20,22 @@ kept per phase) and ends the run with SIGTERM: nothing new starts, what is
 in flight finishes, every long and idle connection makes a last exchange
 and closes, and a JSON summary is written to --out. --ready is created once
 every long and idle connection has made its first exchange.
+
+  loadgen.py [options] --out SUMMARY   the load (options below)
+  loadgen.py check SUMMARY     the figures of each phase and of the long
+      connections; exit 1 (with FAIL lines) on any error: a new connection
+      or UDP query failed, a phase without a new connection or an answer,
+      a long connection broken, moved, or silent in a phase
+  loadgen.py errors SUMMARY    the first 20 errors (for a failure report)
+  loadgen.py totals SUMMARY    one line: new connections, UDP queries, long
+      connections broken, over all phases
 """
 import argparse
 import asyncio
 import json
 import signal
 import socket
+import sys
 import time
 
 
@@ -279,4 +289,57 @@ async def main():
                    "errors": run.errors}, f, indent=1)
 
 
+def check(s):
+    bad = []
+    for i, p in enumerate(s["phases"]):
+        print("phase %d: new %d ok %d failed %s, udp %d answered (%d retried) %d lost %s, "
+              "long exchanges %d" % (i, p["new_ok"], p["new_fail"], p["new_backends"], p["udp_ok"],
+                                     p["udp_retried"], p["udp_lost"], p["udp_backends"],
+                                     p["long_exchanges"]))
+        if p["new_fail"] or p["udp_lost"]:
+            bad.append("phase %d: %d new connections failed, %d UDP queries lost" %
+                       (i, p["new_fail"], p["udp_lost"]))
+        if not p["new_ok"] or not p["udp_ok"]:
+            bad.append("phase %d: no new connection or no UDP answer at all" % i)
+    longs = [c for c in s["conns"] if c["kind"] == "long"]
+    broken = [c for c in longs if c["error"]]
+    silent = [c for c in longs if not c["error"] and
+              any(str(i) not in c["per_phase"] for i in range(len(s["phases"])))]
+    rtt = max([c["max_rtt_ms"] for c in longs] or [0])
+    print("long connections: %d, %d broken, %d silent in a phase, %d exchanges, max rtt %.0f ms" %
+          (len(longs), len(broken), len(silent), sum(c["exchanges"] for c in longs), rtt))
+    if broken:
+        bad.append("%d long connections broke, first: %s" % (len(broken), broken[0]))
+    if silent:
+        bad.append("%d long connections made no exchange in a phase, first: %s" %
+                   (len(silent), silent[0]))
+    for b in bad:
+        print("FAIL:", b)
+    return 1 if bad else 0
+
+
+def totals(s):
+    ph = s["phases"]
+    new_ok, new_fail = sum(p["new_ok"] for p in ph), sum(p["new_fail"] for p in ph)
+    udp_ok, udp_lost = sum(p["udp_ok"] for p in ph), sum(p["udp_lost"] for p in ph)
+    print("load: %d new connections (%d failed), %d UDP queries (%d lost), "
+          "%d long connections broken by the churn" %
+          (new_ok + new_fail, new_fail, udp_ok + udp_lost, udp_lost,
+           sum(1 for c in s["conns"] if c["error"])))
+    return 0
+
+
+def report(cmd, path):
+    with open(path) as f:
+        s = json.load(f)
+    if cmd == "check":
+        return check(s)
+    if cmd == "totals":
+        return totals(s)
+    print("\n".join(s["errors"][:20]))
+    return 0
+
+
+if len(sys.argv) == 3 and sys.argv[1] in ("check", "errors", "totals"):
+    sys.exit(report(sys.argv[1], sys.argv[2]))
 asyncio.run(main())

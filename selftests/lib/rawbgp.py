@@ -13,7 +13,8 @@ send malformed messages on demand; this can.
         openconfirm  send our OPEN, wait for its KEEPALIVE
         established  send our OPEN and a KEEPALIVE, wait for its KEEPALIVE
                      (it handles our KEEPALIVE before anything sent next)
-      then send each --send MSG in order and watch for --wait seconds,
+      then send each --send MSG in order (all in one write with
+      --together) and watch for --wait seconds,
       answering with KEEPALIVEs every hold/3 in Established (not with
       --silent). With --end MSG (when no NOTIFICATION came), send those
       and wait for the speaker to close. Prints one line:
@@ -21,8 +22,9 @@ send malformed messages on demand; this can.
         CODE/SUBCODE DATA END MS KEEPALIVES SENT ROUTES
 
       the NOTIFICATION received (DATA in hex, "-" if none) or "none -";
-      END "closed" if the speaker closed the connection, "open" if it was
-      open at the end of the wait; MS from the last byte of the case sent
+      END "closed" if the speaker closed the connection in order (FIN),
+      "reset" if with a RST (what it had not sent yet is lost), "open" if
+      it was open at the end of the wait; MS from the last byte of the case sent
       to the NOTIFICATION, the close or the end of the wait; KEEPALIVES
       received after the case was sent; SENT messages we sent on the
       session, --end included (compare with the speaker's counters);
@@ -37,6 +39,13 @@ send malformed messages on demand; this can.
       to the next connection, and the one after the success.
 
   rawbgp.py msg MSG       the bytes of MSG in hex (to read what a case sends)
+
+  rawbgp.py show NEIGHBOR < JSON
+      What the speaker says of the session with NEIGHBOR (its
+      `xlbctl -j bgp show`), on one line:
+        STATE LAST_ERROR MESSAGES_IN PREFIXES_RECEIVED LAST_NOTIFICATION TEXT
+      errors as CODE/SUBCODE, "-" for none; TEXT the received
+      NOTIFICATION's text (empty without one).
 
 MSG (options after ':' separated by ','):
   keepalive
@@ -54,7 +63,9 @@ MSG (options after ':' separated by ','):
       raw bytes to the attributes (counted in their length: a cut or
       overrunning attribute); size pads with an optional transitive
       attribute of type 99 to a message of N bytes
-  rr[:body=N]     ROUTE-REFRESH IPv4 unicast; body=N: N bytes of body (4 is right)
+  rr[:body=N,afi=A,safi=S]
+                  ROUTE-REFRESH, IPv4 unicast unless afi/safi say otherwise;
+                  body=N: N bytes of body (4 is right)
   cease:TEXT      NOTIFICATION Cease/Administrative Shutdown with TEXT as
                   shutdown communication (RFC 9003); TEXT runs to the end
   notification:CODE/SUBCODE[/DATA]
@@ -68,6 +79,7 @@ MSG (options after ':' separated by ','):
 """
 import argparse
 import ipaddress
+import json
 import os
 import select
 import socket
@@ -78,11 +90,19 @@ import time
 
 BGP_PORT = 179
 MARKER = b"\xff" * 16
+# END in the session line: FIN = "closed", RST = "reset", none = "open"
+END_STATE = {"fin": "closed", "reset": "reset", None: "open"}
 OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE_REFRESH = 1, 2, 3, 4, 5
 
 
 class Closed(Exception):
-    """The speaker closed the connection (FIN or RST)."""
+    """The speaker closed the connection: how = "fin" (an orderly close,
+    everything it wrote arrived) or "reset" (a RST: the speaker's kernel
+    threw away what it had not sent)."""
+
+    def __init__(self, how):
+        super().__init__(how)
+        self.how = how
 
 
 class Fail(Exception):
@@ -196,7 +216,7 @@ def parse_msg(spec, o):
                                      empty="empty" in d, tail=bytes.fromhex(d.get("tail", "")),
                                      size=num(d["size"]) if "size" in d else None), 1
     if name == "rr":
-        body = struct.pack("!HBB", 1, 0, 1)
+        body = struct.pack("!HBB", num(d.get("afi", "1")), 0, num(d.get("safi", "1")))
         n = num(d.get("body", "4"))
         return "bytes", msg(ROUTE_REFRESH, (body + b"\0" * n)[:n]), 1
     if name == "hdr":
@@ -222,7 +242,7 @@ class Conn:
         try:
             self.sock.sendall(data)
         except OSError as e:
-            raise Closed() from e
+            raise Closed("reset") from e
         self.sent += msgs
         self.last_tx = now_ms()
 
@@ -247,9 +267,9 @@ class Conn:
             try:
                 data = self.sock.recv(65536)
             except OSError as e:
-                raise Closed() from e
+                raise Closed("reset") from e
             if not data:
-                raise Closed()
+                raise Closed("fin")
             self.buf += data
 
     def count(self, mtype, body):
@@ -280,14 +300,15 @@ class Conn:
                                                                        m[1][2:].hex()))
 
     def wait_close(self, timeout):
-        """True if the speaker closes within timeout (reading what comes)."""
+        """How the speaker closed within timeout (reading what comes):
+        "fin", "reset", or None if it did not."""
         end = time.monotonic() + timeout
         try:
             while time.monotonic() < end:
                 self.recv_msg(end - time.monotonic())
-        except Closed:
-            return True
-        return False
+        except Closed as e:
+            return e.how
+        return None
 
 
 def connect(o, timeout=5.0):
@@ -329,6 +350,12 @@ def cmd_session(o):
     c = connect(o)
     reach(c, o, o.reach)
     flooder = None
+    if o.together:
+        # one write: the speaker finds the case's messages, and whatever
+        # follows them, in its receive queue at once
+        together = [(k, d, n) for k, d, n in sends if k == "bytes"]
+        sends = [(k, d, n) for k, d, n in sends if k != "bytes"]
+        c.send(b"".join(d for _, d, _ in together), sum(n for _, _, n in together))
     for kind, data, n in sends:
         if kind == "flood":
             def flood(n=data):
@@ -359,10 +386,10 @@ def cmd_session(o):
                 continue
             if m[0] == NOTIFICATION:
                 notif, t_end = m[1], now_ms()
-                end_state = "closed" if c.wait_close(2) else "open"
+                end_state = END_STATE[c.wait_close(2)]
                 break
-    except Closed:
-        end_state, t_end = "closed", now_ms()
+    except Closed as e:
+        end_state, t_end = END_STATE[e.how], now_ms()
     if t_end is None:
         t_end = now_ms()
     keepalives = c.keepalives
@@ -432,10 +459,19 @@ def cmd_backoff(o):
     print("gaps %s reset %d" % (" ".join("%d" % g for g in gaps[:-1]), gaps[-1]))
 
 
+def cmd_show(neighbor):
+    for n in json.load(sys.stdin):
+        if n["neighbor"] == neighbor:
+            e, r = n["last_error"], n["last_notification_received"]
+            print(n["state"], "%d/%d" % (e["code"], e["subcode"]) if e else "-",
+                  n["messages_in"], n["prefixes_received"],
+                  "%d/%d" % (r["code"], r["subcode"]) if r else "-", r["text"] if r else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description="scripted BGP peer (see the module doc)")
-    ap.add_argument("command", choices=["session", "backoff", "msg"])
-    ap.add_argument("msg", nargs="?", help="for the msg command")
+    ap.add_argument("command", choices=["session", "backoff", "msg", "show"])
+    ap.add_argument("msg", nargs="?", help="for the msg command; the neighbor for show")
     ap.add_argument("--peer", default="192.0.2.10", help="the speaker under test")
     ap.add_argument("--local", default="192.0.2.1", help="our address (its neighbor)")
     ap.add_argument("--as", dest="asn", type=int, default=65000)
@@ -447,11 +483,15 @@ def main():
     ap.add_argument("--end", action="append", default=[])
     ap.add_argument("--wait", type=float, default=3.0)
     ap.add_argument("--silent", action="store_true", help="send no KEEPALIVEs")
+    ap.add_argument("--together", action="store_true",
+                    help="send the --send messages in one write")
     ap.add_argument("--failures", type=int, default=3)
     ap.add_argument("--max-gap", type=float, default=10.0)
     o = ap.parse_args()
     try:
-        if o.command == "msg":
+        if o.command == "show":
+            cmd_show(o.msg)
+        elif o.command == "msg":
             kind, data, _ = parse_msg(o.msg or "", o)
             print(data.hex() if kind == "bytes" else "%d random bytes" % data)
         elif o.command == "session":

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Servers and clients of the whole-system topology (selftests/lib/system.sh).
+"""Servers and clients of the namespace topologies (selftests/lib/system.sh,
+and topo.sh for its UDP responder).
 
 Every answer names the backend (or DNS server) that gave it, so the client
 sees how traffic spreads. Clients print one summary line of NAME=COUNT
@@ -11,6 +12,14 @@ words (sorted, `failed=N` last) that the shell reads.
       GET /stream/SECONDS sends 10 KiB per second for SECONDS (a download
       that stays on the wire: the backend cannot push it all into socket
       buffers at once, so the client's ACKs keep crossing the balancer).
+  system.py udp NAME PORT ADDR...
+      Answers every datagram to ADDR:PORT with "NAME\\n", from the address
+      it came to (one socket per ADDR: a wildcard socket would answer from
+      the backend's own address).
+  system.py ask ADDR PORT
+      One datagram to ADDR:PORT; prints the answer. Like a DNS client it
+      asks again (same socket) when none came within 1 s, three times at
+      most: a veth under load may drop a datagram.
   system.py http ADDR PORT COUNT
       COUNT requests, each on a new connection (a new source port, so the
       leaf's ECMP and Maglev spread them): answers by name, failed.
@@ -30,14 +39,21 @@ words (sorted, `failed=N` last) that the shell reads.
       held=N ok=N broken=N on stdout. A connection is broken after any
       error (reset, close, no answer within 5 s, another backend's name);
       it is never reopened.
+  system.py packets ADDR=NAME... < JSON...
+      The per-backend packets of `xlbctl -j backend show VIP` of several
+      nodes (the documents one after the other), summed per backend and
+      named by NAME: "NAME=N ..." sorted.
 """
 import http.server
 import os
 import random
+import select
 import socket
 import struct
 import sys
 import time
+
+from json_get import docs as json_docs
 
 
 def family(addr):
@@ -88,6 +104,32 @@ def serve(name, port):
             super().server_bind()
 
     Server(("::", port), Handler).serve_forever()
+
+
+def udp_serve(name, port, addrs):
+    socks = []
+    for addr in addrs:
+        s = socket.socket(family(addr), socket.SOCK_DGRAM)
+        s.bind((addr, port))
+        socks.append(s)
+    answer = (name + "\n").encode()
+    while True:
+        for s in select.select(socks, [], [])[0]:
+            _, peer = s.recvfrom(512)
+            s.sendto(answer, peer)
+
+
+def udp_ask(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(1)
+    for _ in range(3):
+        s.sendto(b"q", (addr, port))
+        try:
+            print(s.recv(512).decode().strip())
+            return 0
+        except socket.timeout:
+            continue
+    return 1
 
 
 # --- HTTP client ----------------------------------------------------------
@@ -301,6 +343,15 @@ def hold(addr, port, count, d):
     print("held=%d ok=%d broken=%d" % (len(conns), ok, len(conns) - ok), flush=True)
 
 
+def packets(names):
+    tot = {}
+    for rows in json_docs(sys.stdin.read()):
+        for r in rows:
+            b = names.get(r["backend"], r["backend"])
+            tot[b] = tot.get(b, 0) + r["packets"]
+    print(" ".join("%s=%d" % kv for kv in sorted(tot.items())))
+
+
 def main(argv):
     try:
         cmd = argv[1]
@@ -317,6 +368,12 @@ def main(argv):
             loop("dns", argv[3], 53, argv[4])
         elif cmd == "hold":
             hold(argv[2], int(argv[3]), int(argv[4]), argv[5])
+        elif cmd == "udp" and len(argv) > 4:
+            udp_serve(argv[2], int(argv[3]), argv[4:])
+        elif cmd == "ask":
+            return udp_ask(argv[2], int(argv[3]))
+        elif cmd == "packets":
+            packets(dict(a.split("=", 1) for a in argv[2:]))
         else:
             raise IndexError
     except (IndexError, ValueError):

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The whole system in network namespaces, shared by `make demo`
 # (tools/demo.sh) and the e2e/system_* tests, so both show the same thing.
-# Source it from the top of the tree after setting SYS (a short prefix of
-# the caller's own); call sys_up, and make sure sys_down runs on every exit
-# path (trap). Documentation addresses only; no link to the root namespace,
-# no default route anywhere.
+# Source it from the top of the tree after setting TOPO (a short prefix of
+# the caller's own); call sys_up. Everything it made goes on every exit
+# path (selftests/lib/netns.sh), and a failure (fail) shows the leaf's
+# routes and each xlb node's VIPs, health checks and log. Documentation
+# addresses only; no link to the root namespace, no default route anywhere.
 #
 #   client 192.0.2.130, 2001:db8:c::2
 #     |
@@ -28,12 +29,17 @@
 # Which parts run: SYS_LBS (default "lb1 lb2"), SYS_DNS ("dns1 dns2"),
 # SYS_BACKENDS ("b1 b2 b3"). The lb nodes' config is written by
 # sys_lb_conf from SYS_WEIGHTS (web's backend weights, default 100 each)
-# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload.
+# and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload. With
+# SYS_LB_EXTRA set to a function's name, what it prints for a node (given
+# its name) goes into that node's config too (lib/fleet.sh: pool-state).
 #
-#   sys_up / sys_down       build (and wait for the routes) / remove all
+#   sys_up / sys_down       root check (else skip), build (and wait for the
+#                           routes) / remove all,
+#                           also what an earlier shell left up (KEEP=1 demo)
 #   sys_leftovers           after sys_down: "namespaces=N mounts=N processes=N"
 #   nsx NODE CMD...         run in NODE's namespace
-#   sys_ctl NODE ARGS...    xlbctl against NODE's xlbd
+#   node_ctl NODE ARGS...   xlbctl against NODE's xlbd (xlbd.sh), its
+#                           files in node_dir NODE
 #   sys_http ADDR PORT N, sys_dns ADDR N   a batch from the client (summary)
 #   sys_loop_start NAME http ADDR PORT | dns ADDR;  sys_loop_stop NAME
 #   sys_hold_start N [ADDR PORT];  sys_hold_stop     held connections
@@ -47,26 +53,22 @@
 #   sys_node_kill NODE / sys_node_start NODE   xlbd -9 and link down / back
 #   sys_dns_stop NODE / sys_dns_start NODE     unbound of a DNS node
 #   sys_lb_conf NODE, sys_reload NODE
-#   sys_fail MESSAGE        diagnostics, exit 1
-#   sys_test                what every e2e/system_* test does first: root
-#                           check (else skip), sys_down on every exit path,
-#                           fail() = sys_fail
 #   sys_backend_field NODE VIP ADDR FIELD  a field of `xlbctl -j backend show`
 
-: "${BUILD:=build}"
-: "${SYS:?set SYS}"
+: "${TOPO:?set TOPO}"
+. selftests/lib/xlbd.sh
 SYS_LBS=${SYS_LBS-lb1 lb2}
 SYS_DNS=${SYS_DNS-dns1 dns2}
 SYS_BACKENDS=${SYS_BACKENDS-b1 b2 b3}
 SYS_WEIGHTS=${SYS_WEIGHTS:-100 100 100}
 SYS_EXTRA_VIPS=${SYS_EXTRA_VIPS:-}
-SYS_RUN=/run/$SYS
+SYS_RUN=/run/$TOPO
 SYS_BPFFS=$SYS_RUN/bpffs
 SYS_PY=/usr/bin/python3
 SYS_TOOL=$PWD/selftests/lib/system.py
-XLBD=$BUILD/agent/xlbd
-XLBCTL=$BUILD/tools/xlbctl
 XLB_SETUP=$BUILD/tools/xlb-setup
+# SIGTERM: xlbd detaches the datapath and closes its sessions
+XLBD_STOP_SIGNAL=TERM
 LEAF_RUN=$SYS_RUN/leaf
 VIP4=203.0.113.10
 VIP6=2001:db8:ffff::10
@@ -79,14 +81,12 @@ SYS_ADDR4=([leaf]=192.0.2.1 [lb1]=192.0.2.10 [lb2]=192.0.2.11 [dns1]=192.0.2.20
 SYS_ADDR6=([leaf]=2001:db8:1::1 [lb1]=2001:db8:1::10 [lb2]=2001:db8:1::11
 	[dns1]=2001:db8:1::20 [dns2]=2001:db8:1::21 [b1]=2001:db8:b::11
 	[b2]=2001:db8:b::12 [b3]=2001:db8:b::13)
-SYS_ALL_PIDS=""
 
 . selftests/lib/leaf.sh
+. selftests/lib/unbound.sh
 
-ns() { echo "$SYS-$1"; }
-nsx() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
 sys_nodes() { echo "client leaf $SYS_LBS $SYS_DNS $SYS_BACKENDS"; }
-sys_dir() { echo "$SYS_RUN/$1"; }
+node_dir() { echo "$SYS_RUN/$1"; }
 
 # the node an address belongs to (or the address itself)
 sys_name() {
@@ -103,41 +103,15 @@ sys_name() {
 sys_spawn() {
 	local key=$1 n=$2
 	shift 2
-	ip netns exec "$(ns "$n")" "$@" >>"$SYS_RUN/${key//\//.}.log" 2>&1 &
-	SYS_PID[$key]=$!
-	SYS_ALL_PIDS="$SYS_ALL_PIDS $!"
+	spawn "$n" "$SYS_RUN/${key//\//.}.log" "$@"
+	SYS_PID[$key]=$SPAWNED
 }
 
 # sys_stop KEY [SIGNAL]: signal (default TERM), KILL after 3 s, reap
 sys_stop() {
-	local p=${SYS_PID[$1]:-} i
-	[ -n "$p" ] || return 0
-	# (bash reports a child killed by a signal on stderr whenever it
-	# notices: not news here)
-	{
-		kill -"${2:-TERM}" "$p"
-		for i in $(seq 30); do
-			kill -0 "$p" || break
-			[ "$(ps -o stat= -p "$p")" = Z ] && break
-			sleep 0.1
-		done
-		kill -9 "$p"
-		wait "$p"
-	} 2>/dev/null
+	[ -n "${SYS_PID[$1]:-}" ] || return 0
+	stop_pids "${2:-TERM}" "${SYS_PID[$1]}"
 	SYS_PID[$1]=""
-}
-
-sys_link() { # NODE IF PEER PEER_IF
-	ip link add "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")" || return 1
-	nsx "$1" ip link set "$2" up && nsx "$3" ip link set "$4" up
-}
-
-sys_addr() {
-	if [[ $3 == *:* ]]; then
-		nsx "$1" ip addr add "$3" dev "$2" nodad
-	else
-		nsx "$1" ip addr add "$3" dev "$2"
-	fi
 }
 
 # a VIP on a backend's lo (the backends run no xlbd)
@@ -167,35 +141,33 @@ sys_node_net() {
 sys_topo_up() {
 	local n
 	for n in $(sys_nodes); do
-		ip netns add "$(ns "$n")" || return 1
-		nsx "$n" ip link set lo up
-		nsx "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+		netns_add "$n" || return 1
+		nsx "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	done
 	# the leaf: forwards, spreads over equal next hops by the L4 hash
 	# (addresses and ports), as a real leaf switch does
 	nsx leaf sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1 || return 1
-	sys_link client eth0 leaf l-client || return 1
+	netns_link client eth0 leaf l-client || return 1
 	# veth hands partially checksummed packets along (checksum offload);
 	# a real client NIC puts complete ones on the wire
 	nsx client ethtool -K eth0 tx off >/dev/null
-	sys_addr client eth0 $CLIENT4/25
-	sys_addr client eth0 $CLIENT6/64
+	netns_addr client eth0 $CLIENT4/25
+	netns_addr client eth0 $CLIENT6/64
 	nsx client ip route add 203.0.113.0/24 via 192.0.2.129
 	nsx client ip -6 route add 2001:db8:ffff::/48 via 2001:db8:c::1
-	sys_addr leaf l-client 192.0.2.129/25
-	sys_addr leaf l-client 2001:db8:c::1/64
+	netns_addr leaf l-client 192.0.2.129/25
+	netns_addr leaf l-client 2001:db8:c::1/64
 	for n in br0 br1; do
 		nsx leaf ip link add $n type bridge || return 1
 		nsx leaf ip link set $n up
 	done
-	sys_addr leaf br0 192.0.2.1/25
-	sys_addr leaf br0 2001:db8:1::1/64
-	sys_addr leaf br1 198.51.100.1/24
-	sys_addr leaf br1 2001:db8:b::1/64
+	netns_addr leaf br0 192.0.2.1/25
+	netns_addr leaf br0 2001:db8:1::1/64
+	netns_addr leaf br1 198.51.100.1/24
+	netns_addr leaf br1 2001:db8:b::1/64
 	for n in $SYS_LBS $SYS_DNS $SYS_BACKENDS; do
-		sys_link "$n" eth0 leaf "l-$n" || return 1
+		netns_link "$n" eth0 leaf "l-$n" || return 1
 		sys_node_net "$n" || return 1
 	done
 	for n in $SYS_LBS $SYS_DNS; do
@@ -219,6 +191,7 @@ sys_topo_up() {
 	# /sys); each node has its own directory in it, for its pins and
 	# for libxdp (LIBXDP_BPFFS)
 	mkdir -p "$SYS_BPFFS" && mount -t bpf bpf "$SYS_BPFFS" || return 1
+	cleanup_mount "$SYS_BPFFS"
 	for n in $SYS_LBS $SYS_BACKENDS; do
 		mkdir -p "$SYS_BPFFS/$n"
 	done
@@ -226,30 +199,10 @@ sys_topo_up() {
 
 # unbound answering whoami.example.org TXT with NAME on ADDRS
 sys_unbound() {
-	local key=$1 n=$2 name=$3 a d
+	local key=$1 n=$2 name=$3 d
 	shift 3
-	d=$(sys_dir "$n")
-	{
-		echo "server:"
-		for a in "$@"; do echo "    interface: $a"; done
-		cat <<EOC
-    port: 53
-    do-daemonize: no
-    use-syslog: no
-    logfile: ""
-    username: ""
-    chroot: ""
-    directory: "$d"
-    pidfile: "$d/unbound.pid"
-    num-threads: 1
-    access-control: 0.0.0.0/0 allow
-    access-control: ::/0 allow
-    local-zone: "example.org." static
-    local-data: 'whoami.example.org. 0 IN TXT "$name"'
-remote-control:
-    control-enable: no
-EOC
-	} >"$d/unbound.conf"
+	d=$(node_dir "$n")
+	unbound_conf "$d" "'whoami.example.org. 0 IN TXT \"$name\"'" "$@" >"$d/unbound.conf"
 	sys_spawn "$key" "$n" unbound -d -c "$d/unbound.conf"
 }
 
@@ -259,10 +212,9 @@ sys_backend_start() {
 	sys_unbound "$b/unbound" "$b" "$b" $VIP4 $VIP6 "${SYS_ADDR4[$b]}"
 }
 
+sys_listening() { nsx "$1" ss -lntuH "sport = :$2" | grep -q .; }
 # sys_wait_listen NODE PORT: until something listens on TCP/UDP PORT
-sys_wait_listen() {
-	leaf_poll 10 eval "nsx $1 ss -lntuH 'sport = :$2' | grep -q ."
-}
+sys_wait_listen() { wait_for 10 sys_listening "$1" "$2"; }
 
 sys_backend_kill() {
 	# both at once, then reap
@@ -274,7 +226,7 @@ sys_backend_kill() {
 sys_lb_conf() {
 	local n=$1 d b i=0 w weights
 	read -ra weights <<<"$SYS_WEIGHTS"
-	d=$(sys_dir "$n")
+	d=$(node_dir "$n")
 	{
 		cat <<EOC
 # xlb node $n (written by selftests/lib/system.sh; every lb node has this
@@ -317,14 +269,14 @@ EOC
 		for b in $SYS_BACKENDS; do echo "    backend ${SYS_ADDR6[$b]}"; done
 		echo "}"
 		printf '%s\n' "$SYS_EXTRA_VIPS"
+		[ -z "${SYS_LB_EXTRA:-}" ] || "$SYS_LB_EXTRA" "$n"
 	} >"$d/xlb.conf"
-	"$XLBD" -n -f "$d/xlb.conf" >"$d/check.log" 2>&1 ||
-		sys_fail "xlbd -n refuses the config of $n: $(cat "$d/check.log")"
+	xlbd_check "$n"
 }
 
 sys_dns_conf() {
 	local n=$1 d
-	d=$(sys_dir "$n")
+	d=$(node_dir "$n")
 	cat >"$d/xlb.conf" <<EOC
 # anycast DNS server $n: xlbd announces the resolver's address while
 # unbound on it answers
@@ -341,30 +293,19 @@ vip $ANYCAST4 local {
     health dns query whoami.example.org type TXT nonempty interval 300ms timeout 250ms rise 2 fall 2
 }
 EOC
-	"$XLBD" -n -f "$d/xlb.conf" >"$d/check.log" 2>&1 ||
-		sys_fail "xlbd -n refuses the config of $n: $(cat "$d/check.log")"
-}
-
-sys_ctl() {
-	local n=$1
-	shift
-	nsx "$n" "$XLBCTL" -s "$(sys_dir "$n")/xlbd.sock" "$@"
+	xlbd_check "$n"
 }
 
 sys_xlbd_start() {
-	local n=$1 d
-	d=$(sys_dir "$n")
-	rm -f "$d/xlbd.sock"
-	sys_spawn "$n/xlbd" "$n" env LIBXDP_BPFFS="$SYS_BPFFS/$n" "$XLBD" -d -f "$d/xlb.conf"
-	leaf_poll 10 eval "sys_ctl $n status >/dev/null 2>&1" ||
-		sys_fail "xlbd on $n did not come up"
+	LIBXDP_BPFFS="$SYS_BPFFS/$1" xlbd_spawn "$1" -d
+	SYS_PID[$1/xlbd]=${NODE_PID[$1]}
 }
 
-sys_reload() { sys_ctl "$1" reload >/dev/null || sys_fail "reload on $1: $(sys_ctl "$1" reload 2>&1)"; }
+sys_reload() { node_ctl "$1" reload >/dev/null || fail "reload on $1: $(node_ctl "$1" reload 2>&1)"; }
 
 sys_dns_start() {
 	sys_unbound "$1/unbound" "$1" "$1" $ANYCAST4
-	sys_wait_listen "$1" 53 || sys_fail "unbound on $1 does not listen"
+	sys_wait_listen "$1" 53 || fail "unbound on $1 does not listen"
 }
 sys_dns_stop() { sys_stop "$1/unbound"; }
 
@@ -373,45 +314,48 @@ sys_dns_stop() { sys_stop "$1/unbound"; }
 # The link goes down once the leaf saw the session close (at most 2 s):
 # taken down at once it could swallow the FIN, and the leaf would wait for
 # the hold time (BFD's job, tested in e2e/bfd_*)
+sys_session_down() { ! leaf_session_up bird "${SYS_ADDR4[$1]}"; }
 sys_node_kill() {
 	sys_stop "$1/xlbd" KILL
-	leaf_poll 2 eval "! leaf_session_up bird ${SYS_ADDR4[$1]}"
+	wait_for 2 sys_session_down "$1"
 	nsx "$1" ip link set eth0 down
 }
 
 # ... and comes back: xlbd takes over the datapath the dead one left
 sys_node_start() {
 	nsx "$1" ip link set eth0 up
-	sys_node_net "$1" || sys_fail "network of $1"
+	sys_node_net "$1" || fail "network of $1"
 	sys_xlbd_start "$1"
 }
 
+sys_has_lo() { nsx "$1" ip addr show dev lo | grep -q " $2/32"; }
+
 sys_up() {
 	local n b neighbors=""
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; return 77; }
+	need_root
 	rm -rf "$SYS_RUN"
 	mkdir -p "$SYS_RUN" "$LEAF_RUN"
-	for n in $(sys_nodes); do mkdir -p "$(sys_dir "$n")"; done
-	sys_topo_up || sys_fail "topology"
+	cleanup_dir "$SYS_RUN"
+	for n in $(sys_nodes); do mkdir -p "$(node_dir "$n")"; done
+	sys_topo_up || fail "topology"
 	for b in $SYS_BACKENDS; do
 		nsx "$b" env LIBXDP_BPFFS="$SYS_BPFFS/$b" "$XLB_SETUP" -p "$SYS_BPFFS/$b" decap eth0 \
-			>/dev/null || sys_fail "decap on $b"
+			>/dev/null || fail "decap on $b"
 		sys_backend_start "$b"
 	done
 	for n in $SYS_LBS $SYS_DNS; do neighbors="$neighbors neighbor=${SYS_ADDR4[$n]}"; done
 	# shellcheck disable=SC2086
-	leaf_start bird "$(ns leaf)" $neighbors || sys_fail "leaf start"
+	leaf_start bird "$(ns leaf)" $neighbors || fail "leaf start"
 	for n in $SYS_DNS; do
 		sys_dns_conf "$n"
 		sys_xlbd_start "$n"
 		# xlbd puts the resolver's address on lo (add-address); unbound
 		# binds to it
-		leaf_poll 5 eval "nsx $n ip addr show dev lo | grep -q ' $ANYCAST4/32'" ||
-			sys_fail "xlbd did not put $ANYCAST4 on lo of $n"
+		wait_for 5 sys_has_lo "$n" $ANYCAST4 || fail "xlbd did not put $ANYCAST4 on lo of $n"
 		sys_dns_start "$n"
 	done
 	for b in $SYS_BACKENDS; do
-		sys_wait_listen "$b" 80 && sys_wait_listen "$b" 53 || sys_fail "servers on $b"
+		sys_wait_listen "$b" 80 && sys_wait_listen "$b" 53 || fail "servers on $b"
 	done
 	for n in $SYS_LBS; do
 		sys_lb_conf "$n"
@@ -419,12 +363,12 @@ sys_up() {
 	done
 	# every VIP at the leaf with all its next hops
 	if [ -n "$SYS_LBS" ]; then
-		sys_wait_nexthops $VIP4/32 "$SYS_LBS" 20 || sys_fail "the leaf has no route for $VIP4 over $SYS_LBS"
-		sys_wait_nexthops $VIP6/128 "$SYS_LBS" 10 || sys_fail "the leaf has no route for $VIP6 over $SYS_LBS"
+		sys_wait_nexthops $VIP4/32 "$SYS_LBS" 20 || fail "the leaf has no route for $VIP4 over $SYS_LBS"
+		sys_wait_nexthops $VIP6/128 "$SYS_LBS" 10 || fail "the leaf has no route for $VIP6 over $SYS_LBS"
 	fi
 	if [ -n "$SYS_DNS" ]; then
 		sys_wait_nexthops $ANYCAST4/32 "$SYS_DNS" 20 ||
-			sys_fail "the leaf has no route for $ANYCAST4 over $SYS_DNS"
+			fail "the leaf has no route for $ANYCAST4 over $SYS_DNS"
 	fi
 	# first packets towards the backends resolve the lb nodes' neighbours
 	if [ -n "$SYS_LBS" ] && [ -n "$SYS_BACKENDS" ]; then
@@ -435,16 +379,14 @@ sys_up() {
 
 # the leaf's kernel next hops of PREFIX as node names, sorted, comma-joined
 sys_nexthops() {
-	local fam=-4 a
-	[[ $1 == *:* ]] && fam=-6
-	for a in $(ip -n "$(ns leaf)" $fam route show "${1%/*}" 2>/dev/null |
-		grep -oE 'via (inet6? )?[0-9a-f.:]+' | awk '{ print $NF }'); do
+	local a
+	for a in $(leaf_fib bird "$1" 2>/dev/null | tr , ' '); do
 		sys_name "$a"
 	done | sort -u | paste -sd,
 }
 
 sys_has_nexthops() { [ "$(sys_nexthops "$1")" = "$(echo "$2" | tr ' ' '\n' | sort | paste -sd,)" ]; }
-sys_wait_nexthops() { leaf_poll "${3:-10}" sys_has_nexthops "$1" "$2"; }
+sys_wait_nexthops() { wait_for "${3:-10}" sys_has_nexthops "$1" "$2"; }
 
 # sys_flow_node SPORT [DPORT [ADDR]]: the lb node the leaf hashes the
 # client's TCP flow from SPORT to (by its own multipath hash)
@@ -482,7 +424,7 @@ sys_loop_start() {
 	ip netns exec "$(ns client)" "$SYS_PY" "$SYS_TOOL" loop "$@" "$SYS_RUN/loop-$name.stop" \
 		>"$SYS_RUN/loop-$name.out" 2>>"$SYS_RUN/loop-$name.log" &
 	SYS_PID[client/loop-$name]=$!
-	SYS_ALL_PIDS="$SYS_ALL_PIDS $!"
+	cleanup_pid $!
 }
 sys_loop_stop() {
 	touch "$SYS_RUN/loop-$1.stop"
@@ -500,8 +442,8 @@ sys_hold_start() {
 	ip netns exec "$(ns client)" "$SYS_PY" "$SYS_TOOL" hold "${2:-$VIP4}" "${3:-80}" "$1" "$d" \
 		>"$d/out" 2>"$d/log" &
 	SYS_PID[client/hold]=$!
-	SYS_ALL_PIDS="$SYS_ALL_PIDS $!"
-	leaf_poll 30 test -f "$d/ready" || sys_fail "held connections did not open: $(cat "$d/log")"
+	cleanup_pid $!
+	wait_for 30 test -f "$d/ready" || fail "held connections did not open: $(cat "$d/log")"
 }
 # sys_hold_stop: the summary in SYS_SUMMARY (as sys_loop_stop); each
 # connection in $SYS_RUN/hold/result
@@ -524,101 +466,43 @@ sys_hold_spread() {
 sys_backend_packets() {
 	local n
 	for n in $SYS_LBS; do
-		[ -n "${SYS_PID[$n/xlbd]:-}" ] && sys_ctl "$n" -j backend show "$1"
-	done | "$SYS_PY" -c '
-import json, sys
-names = dict(a.split("=") for a in sys.argv[1:])
-dec, text, tot, i = json.JSONDecoder(), sys.stdin.read(), {}, 0
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    rows, i = dec.raw_decode(text, i)
-    for r in rows:
-        b = names.get(r["backend"], r["backend"])
-        tot[b] = tot.get(b, 0) + r["packets"]
-print(" ".join("%s=%d" % kv for kv in sorted(tot.items())))
-' $(for n in $SYS_BACKENDS; do echo "${SYS_ADDR4[$n]}=$n ${SYS_ADDR6[$n]}=$n"; done)
+		[ -n "${SYS_PID[$n/xlbd]:-}" ] && node_ctl "$n" -j backend show "$1"
+	done | "$SYS_PY" "$SYS_TOOL" packets $(for n in $SYS_BACKENDS; do
+		echo "${SYS_ADDR4[$n]}=$n ${SYS_ADDR6[$n]}=$n"
+	done)
 }
 
+# everything goes: what this shell made, or what an earlier one left up
+# (a KEEP=1 demo: its processes are found in its namespaces)
 sys_down() {
-	local k n left=""
-	for k in "${!SYS_PID[@]}"; do
-		[[ $k == client/* ]] && sys_stop "$k" KILL
-	done
-	# xlbd first: SIGTERM detaches the datapath and closes the sessions
-	for k in "${!SYS_PID[@]}"; do
-		[[ $k == */xlbd ]] && sys_stop "$k"
-	done
-	for k in "${!SYS_PID[@]}"; do
-		sys_stop "$k"
-	done
-	SYS_ALL_PIDS="$SYS_ALL_PIDS ${LEAF_PIDS[*]}"
-	leaf_stop_all
-	# anything still running in our namespaces was started by us (by an
-	# earlier shell when a KEEP=1 demo is taken down): TERM, then KILL
-	for n in $(sys_nodes); do
-		left="$left $(ip netns pids "$(ns "$n")" 2>/dev/null | tr "\n" " ")"
-	done
-	if [ -n "${left// /}" ]; then
-		# shellcheck disable=SC2086
-		kill $left 2>/dev/null
-		leaf_poll 3 eval "[ \$(sys_alive $left) = 0 ]"
-		# shellcheck disable=SC2086
-		kill -9 $left 2>/dev/null
+	local n
+	if [ ${#NETNS_NAMES[@]} -eq 0 ]; then
+		for n in $(sys_nodes); do
+			ip netns list | grep -q "^$(ns "$n")\b" && netns_adopt "$n"
+		done
+		cleanup_mount "$SYS_BPFFS"
+		cleanup_dir "$SYS_RUN"
 	fi
-	for n in $(sys_nodes); do
-		ip netns del "$(ns "$n")" 2>/dev/null
-	done
-	mountpoint -q "$SYS_BPFFS" 2>/dev/null && umount "$SYS_BPFFS"
-	rm -rf "$SYS_RUN"
-	return 0
-}
-
-# sys_alive PID...: how many still run (zombies do not: nobody may reap
-# the children of a shell that is gone)
-sys_alive() {
-	local p n=0
-	for p in "$@"; do
-		kill -0 "$p" 2>/dev/null && [ "$(ps -o stat= -p "$p" 2>/dev/null)" != Z ] && n=$((n + 1))
-	done
-	echo $n
+	teardown
 }
 
 # after sys_down: what is left of the topology
-sys_leftovers() {
-	# shellcheck disable=SC2086
-	echo "namespaces=$(ip netns list | grep -c "^$SYS-") mounts=$(grep -c " $SYS_RUN" /proc/mounts)" \
-		"processes=$(sys_alive $SYS_ALL_PIDS)"
-}
+sys_leftovers() { teardown_leftovers; }
 
-sys_test() {
-	[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-	trap sys_down EXIT
-	trap 'exit 130' INT TERM
-	fail() { sys_fail "$*"; }
-}
-
-sys_backend_field() {
-	sys_ctl "$1" -j backend show "$2" | $SYS_PY -c '
-import json, sys
-print([b[sys.argv[2]] for b in json.load(sys.stdin) if b["backend"] == sys.argv[1]][0])' "$3" "$4"
-}
-
-sys_fail() {
+sys_diag() {
 	local n
-	echo "FAIL: $*"
-	echo "--- leaf routes"
-	leaf_routes bird 2>/dev/null
+	echo "--- the leaf's kernel routes"
 	ip -n "$(ns leaf)" route show 203.0.113.0/24 root 2>/dev/null
-	leaf_log bird 10 2>/dev/null
 	for n in $SYS_LBS $SYS_DNS; do
-		[ -f "$SYS_RUN/$n.xlbd.log" ] || continue
+		[ -f "$(node_dir "$n")/xlbd.log" ] || continue
 		echo "--- $n: xlbctl vip show, health show"
-		sys_ctl "$n" vip show 2>&1 | head -20
-		sys_ctl "$n" health show 2>&1 | head -20
+		node_ctl "$n" vip show 2>&1 | head -20
+		node_ctl "$n" health show 2>&1 | head -20
 		echo "--- $n: xlbd log"
-		tail -25 "$SYS_RUN/$n.xlbd.log"
+		tail -25 "$(node_dir "$n")/xlbd.log"
 	done
-	exit 1
+	return 0
 }
+fail_hook sys_diag
+
+sys_backend_field() { xlbctl_json "$1" backend show "$2" -- "[backend=$3].$4"; }

@@ -10,6 +10,7 @@
  * `xlbctl: MESSAGE` followed by any body the daemon sent with it.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,15 @@ struct cli_opts {
 	int first;		/* argv index of OBJECT */
 };
 
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{}
+};
+
 /* xlbctl's options: -1 to go on, else the exit status (-h, -V, errors). */
 static int options_parse(int argc, char **argv, struct cli_opts *o, FILE *fout, FILE *ferr)
 {
@@ -51,7 +61,7 @@ static int options_parse(int argc, char **argv, struct cli_opts *o, FILE *fout, 
 	 * optind 0: start afresh (glibc), opterr 0: messages are ours */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+jps:hV")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jps:hV", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			o->json = true;
@@ -75,8 +85,11 @@ static int options_parse(int argc, char **argv, struct cli_opts *o, FILE *fout, 
 		default:
 			if (optopt == 's')
 				fprintf(ferr, "%s: -s needs a SOCKET path\n", CTL_PROG);
-			else
+			else if (optopt)
 				fprintf(ferr, "%s: unknown option '-%c'\n", CTL_PROG, optopt);
+			else	/* a long option: getopt_long has moved past it */
+				fprintf(ferr, "%s: unknown option '%s'\n", CTL_PROG,
+					argv[optind - 1]);
 			usage_hint(ferr);
 			return 2;
 		}
@@ -108,6 +121,11 @@ static int request_build(int argc, char **argv, bool json, struct ctl_request *r
 		fprintf(ferr, "%s: %s\n", CTL_PROG, err[0] ? err : strerror(-ret));
 		print_text(ferr, text.data, text.len);
 		status = 2;
+	} else if (req->cmd->flags & CTL_CMD_F_LOCAL) {
+		/* answered here: `completion bash` is the only one */
+		buf_reset(&text);
+		ctl_completion_bash(&text);
+		status = text.err || print_text(fout, text.data, text.len) ? 1 : 0;
 	} else if (ctl_req_encode(json, req->argc, req->argv, line)) {
 		fprintf(ferr, "%s: request too long for the control protocol\n", CTL_PROG);
 		status = 2;

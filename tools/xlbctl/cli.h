@@ -10,9 +10,7 @@
 
 #include <stdio.h>
 
-#ifndef XLB_VERSION
-#define XLB_VERSION "0.1.0-dev"
-#endif
+#include "version.h"	/* XLB_VERSION, generated into build/ (tools/version.sh) */
 
 /*
  * xlbctl [-j] [-p] [-s SOCKET] OBJECT COMMAND [ARGS]: output to out,

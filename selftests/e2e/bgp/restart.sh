@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: bgp_bird_restart bird
+# test: bgp_frr_restart frr
+# test: bgp_gobgp_restart gobgp
 #
 # Failures with a passive leaf (bird, frr or gobgp: $1), hold time 9 s, so
 # every session is xlbd's own connection:
@@ -10,18 +13,13 @@
 #    timer expires, 6-9 s after the last keepalive (asserted 4-11 s), then
 #    xlbd is resumed and killed.
 set -u
-KIND=${1:?usage: restart.sh bird|frr|gobgp}
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlbr$$"
 . selftests/lib/bgp.sh
-fail() { bgp_fail "$KIND leaf: $*"; }
+bgp_kind "${1:-}"
 
 bgp_setup lb
-node_conf lb <<EOF
-router-id 192.0.2.10
-local-as 65010
-allowed-prefixes { 203.0.113.0/24 max 32; 2001:db8:ffff::/48 max 128 }
-neighbor $LEAF4 { remote-as 65000; hold-time 9 }
+node_peer_conf lb $LEAF4 'hold-time 9' <<EOF
 vip $VIP4 local { }
 vip $VIP6 local { next-hop 2001:db8:1::10 }
 EOF
@@ -30,30 +28,30 @@ node_start lb
 leaf_wait_route "$KIND" $VIP4/32 15 || fail "no route"
 leaf_wait_route "$KIND" $VIP6/128 5 || fail "no route for $VIP6"
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_restart "$KIND" || fail "leaf restart"
 leaf_wait_route "$KIND" $VIP4/32 30 || fail "no route 30 s after a leaf restart"
 leaf_wait_route "$KIND" $VIP6/128 5 || fail "no route for $VIP6 after a leaf restart"
-echo "leaf restarted: routes back after $(bgp_ms "$t0") ms"
+echo "leaf restarted: routes back after $(ms_since "$t0") ms"
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 node_kill lb KILL
 leaf_wait_gone "$KIND" $VIP4/32 5 || fail "routes still there 5 s after xlbd was killed"
-ms=$(bgp_ms "$t0")
+ms=$(ms_since "$t0")
 echo "xlbd killed: routes gone after $ms ms"
 [ "$ms" -lt 1500 ] || fail "routes gone only after $ms ms"
 leaf_wait_gone "$KIND" $VIP6/128 1 || fail "$VIP6 still there"
 
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 node_start lb
 leaf_wait_route "$KIND" $VIP4/32 40 || fail "no route 40 s after xlbd restarted"
-echo "xlbd restarted: routes back after $(bgp_ms "$t0") ms"
+echo "xlbd restarted: routes back after $(ms_since "$t0") ms"
 # a keepalive or two on the fresh session before the freeze
 sleep 3
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 node_signal lb STOP
 leaf_wait_gone "$KIND" $VIP4/32 14 || fail "routes still there 14 s after xlbd froze"
-ms=$(bgp_ms "$t0")
+ms=$(ms_since "$t0")
 node_signal lb CONT
 echo "xlbd frozen: routes gone after $ms ms (hold time 9 s)"
 [ "$ms" -ge 4000 ] && [ "$ms" -le 11000 ] || fail "frozen xlbd: routes gone after $ms ms, not at hold expiry"

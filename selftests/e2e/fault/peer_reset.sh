@@ -1,5 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test: fault_peer_reset bird
+# test: fault_peer_reset_frr frr
+# test: fault_peer_reset_gobgp gobgp
 #
 # Fault: the BGP peer resets the session mid-session, with a leaf ($1:
 # bird, frr or gobgp; not passive: either side may reconnect) that holds
@@ -20,12 +23,11 @@
 #  4. xlbd's TCP socket destroyed (`ss -K` in its namespace): the leaf
 #     gets the RST, xlbd's own read fails.
 set -u
-KIND=${1:?usage: peer_reset.sh bird|frr|gobgp}
 cd "$(dirname "$0")/../../.." || exit 1
 TOPO="xlbfr$$"
 . selftests/lib/bgp.sh
+bgp_kind "${1:-}"
 . selftests/lib/fault.sh
-fail() { bgp_fail "$KIND leaf: $*"; }
 
 # leaf_neighbor reset|disable|enable: the leaf's own commands
 leaf_neighbor() {
@@ -51,14 +53,14 @@ reset() {
 	shift 2
 	fault_sessions_mark
 	fault_mark
-	t0=$(leaf_now_ms)
+	t0=$(now_ms)
 	"$@" >/dev/null || fail "$what: $*"
 	fault_wait_logged "$ere" 10 "$what"
-	down_ms=$(bgp_ms "$t0")
-	leaf_poll "${RESET_WAIT:-20}" eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' ||
+	down_ms=$(ms_since "$t0")
+	wait_for "${RESET_WAIT:-20}" eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' ||
 		fail "$what: no new session within ${RESET_WAIT:-20} s"
 	fault_recovered "$KIND" 10 "$what"
-	echo "$what: xlbd logged the drop after $down_ms ms ($FAULT_LOG_LINE); session up, leaf table exact after $(bgp_ms "$t0") ms"
+	echo "$what: xlbd logged the drop after $down_ms ms ($FAULT_LOG_LINE); session up, leaf table exact after $(ms_since "$t0") ms"
 	fault_one_more "$what"
 }
 
@@ -74,10 +76,10 @@ node_bgp lb $LEAF4 last_notification_received | grep -q '"subcode": 4' ||
 # 2. disable, change the VIP set while the session is down, enable
 fault_sessions_mark
 fault_mark
-t0=$(leaf_now_ms)
+t0=$(now_ms)
 leaf_neighbor disable >/dev/null || fail "disable the neighbor"
 fault_wait_logged "received NOTIFICATION Cease/Administrative Shutdown" 10 "disable"
-leaf_poll 5 eval '[ -z "$(fault_held "$KIND")" ]' || fail "routes still at the leaf after disable"
+wait_for 5 eval '[ -z "$(fault_held "$KIND")" ]' || fail "routes still at the leaf after disable"
 fault_vip disable v4-1
 fault_vip disable v6-1
 fault_vip enable v4-5
@@ -86,10 +88,10 @@ st=$(fault_count state)
 [ "$st" != Established ] || fail "xlbd Established with a disabled peer"
 fault_alive "peer disabled"
 leaf_neighbor enable >/dev/null || fail "enable the neighbor"
-leaf_poll 20 eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' || fail "no new session after enable"
+wait_for 20 eval '[ "$(fault_count established)" -gt "$FAULT_E0" ]' || fail "no new session after enable"
 fault_wait_exact "$KIND" 10 "enable"
 fault_settled "$KIND" "disable/enable"
-echo "$KIND: disable/enable: xlbd $st while disabled; table exact with the new VIP set $(bgp_ms "$t0") ms after the disable"
+echo "$KIND: disable/enable: xlbd $st while disabled; table exact with the new VIP set $(ms_since "$t0") ms after the disable"
 
 # 3, 4: TCP RST, without a NOTIFICATION (ss -K: sock_destroy, the kernel
 # sends the RST to the other end)
@@ -97,5 +99,5 @@ kill_sock() { nsx "$1" ss -K -t state established '( sport = :179 or dport = :17
 reset "$KIND: RST to xlbd" "connection closed by the peer: Connection reset by peer" kill_sock leaf
 reset "$KIND: xlbd's socket destroyed" "connection closed by the peer: Software caused connection abort" kill_sock lb
 fault_logged "sending NOTIFICATION" && fail "xlbd sent a NOTIFICATION on a dead connection"
-echo "fault peer_reset ($KIND leaf): all checks passed in $(bgp_ms "$T0") ms"
+echo "fault peer_reset ($KIND leaf): all checks passed in $(ms_since "$T0") ms"
 exit 0

@@ -1,4 +1,0 @@
-#!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
-# BGP interop, xlbd with an FRR leaf: session over IPv4, routes and attributes (selftests/e2e/bgp/ipv4.sh)
-exec "$(dirname "$0")/bgp/ipv4.sh" frr

@@ -1,4 +1,0 @@
-#!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
-# BGP interop, xlbd with an FRR leaf: TCP-MD5: right key up, wrong key down and hinted (selftests/e2e/bgp/md5.sh)
-exec "$(dirname "$0")/bgp/md5.sh" frr

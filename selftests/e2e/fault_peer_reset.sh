@@ -1,4 +1,0 @@
-#!/bin/bash
-# SPDX-License-Identifier: GPL-2.0
-# Fault: the peer resets the session, xlbd with a BIRD 2 leaf (selftests/e2e/fault/peer_reset.sh)
-exec "$(dirname "$0")/fault/peer_reset.sh" bird
