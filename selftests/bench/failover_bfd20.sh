@@ -38,10 +38,6 @@ FAST_NB=${NODE_ADDR4[lb]}
 SLOW_NB=${NODE_ADDR4[lb2]}
 NFT_TABLE=xfcblk
 
-fail() {
-	echo "# FAIL $NAME: $*" >&2
-	bgp_fail "$*" >&2
-}
 [ -x "$XLBD" ] || { echo "# FAIL $NAME: $XLBD not built (run make)" >&2; exit 1; }
 command -v nft >/dev/null || { echo "# FAIL $NAME: no nft (make deps)" >&2; exit 1; }
 
@@ -89,7 +85,7 @@ all_up() {
 		[ "$(leaf_bfd bird "$FAST_NB")" = "Up tx=20 detect=60" ] &&
 		[ "$(leaf_bfd bird "$SLOW_NB")" = "Up tx=100 detect=300" ]
 }
-leaf_poll 20 all_up ||
+wait_for 20 all_up ||
 	fail "routes and BFD not up at the start: $(leaf_bfd bird "$FAST_NB"); $(leaf_bfd bird "$SLOW_NB")"
 
 last_error() {
@@ -112,9 +108,9 @@ run_one() {
 		[[ $e == *"BFD session down" ]] || { lift; fail "$nb's route went by '$e', not BFD"; }
 	done
 	lift
-	t0=$(leaf_now_ms)
-	leaf_poll 30 all_up || fail "not back 30 s after the blackhole was lifted"
-	RECOVER_MS=$(bgp_ms "$t0")
+	t0=$(now_ms)
+	wait_for 30 all_up || fail "not back 30 s after the blackhole was lifted"
+	RECOVER_MS=$(ms_since "$t0")
 }
 
 fast="" slow="" recover=""

@@ -38,10 +38,6 @@ TARGET_MS=50
 SIDES="event polling"
 declare -A VIP=([event]=203.0.113.10 [polling]=203.0.113.11)
 
-fail() {
-	echo "# FAIL $NAME: $*" >&2
-	bgp_fail "$*" >&2
-}
 [ -x "$XLBD" ] || { echo "# FAIL $NAME: $XLBD not built (run make)" >&2; exit 1; }
 [ -x /usr/sbin/unbound ] || { echo "# FAIL $NAME: no unbound (make deps)" >&2; exit 1; }
 
@@ -76,7 +72,7 @@ import json, sys
 print(json.load(sys.stdin)[0]["events"])'
 }
 for s in $SIDES; do
-	leaf_poll 20 in_fib "$s" || fail "$s: ${VIP[$s]} never reached the leaf's kernel table"
+	wait_for 20 in_fib "$s" || fail "$s: ${VIP[$s]} never reached the leaf's kernel table"
 done
 
 run_one() {
@@ -94,7 +90,7 @@ run_one() {
 		[ "$(events "$vip")" = 0 ] || fail "polling: an event on the VIP without a watch"
 	fi
 	unbound_start "$s" lb "$vip"
-	leaf_poll 10 in_fib "$s" || fail "$s: $vip not back 10 s after unbound restarted"
+	wait_for 10 in_fib "$s" || fail "$s: $vip not back 10 s after unbound restarted"
 }
 
 declare -A ms

@@ -29,11 +29,11 @@ TOPO="xhse$$"
 RUNS=${HEALTH_EVENT_RUNS:-20}
 HOLD_DOWN_MS=1000
 LIMIT_MS=100
-fail() {
+show_health() {
 	echo "--- xlbctl health show"
 	node_ctl lb health show 2>&1
-	bgp_fail "$*"
 }
+fail_hook show_health
 
 bgp_setup lb
 node_conf lb <<EOC
@@ -71,7 +71,7 @@ sockets_are() {
 }
 looked_past() { [ "$(hc watch.sockets_looked_at)" -ge "$1" ]; }
 
-leaf_poll 15 in_fib || fail "resolver never announced"
+wait_for 15 in_fib || fail "resolver never announced"
 [ "$(hc watch.socket_watch_running)" = true ] || fail "the socket watch is not running"
 echo "announced; watching $(hc watch.sockets)"
 
@@ -100,12 +100,12 @@ EOF
 
 # a second unbound on the same address and port (SO_REUSEPORT)
 unbound_start sibling lb $VIP4
-leaf_poll 5 sockets_are 4 || fail "the second unbound did not bind VIP:53 too: $(nsx lb ss -Hlnut)"
+wait_for 5 sockets_are 4 || fail "the second unbound did not bind VIP:53 too: $(nsx lb ss -Hlnut)"
 kill -9 "${UNBOUND_PID[resolver]}"
 unbound_reap resolver
 # its two sockets (udp, tcp) destroyed, each looked into; the sentinel
 # also shows that the unrelated closings before it were never looked at
-leaf_poll 5 looked_past $((looked0 + 2)) || fail "the killed unbound's sockets were not looked at"
+wait_for 5 looked_past $((looked0 + 2)) || fail "the killed unbound's sockets were not looked at"
 [ "$(hc watch.sockets_looked_at)" = $((looked0 + 2)) ] ||
 	fail "$(($(hc watch.sockets_looked_at) - looked0)) sockets looked at, want 2 (unrelated ones came through)"
 [ "$(hc events)" = 0 ] || fail "an event although the sibling serves: $(hc last_event)"
@@ -116,23 +116,23 @@ echo "unrelated sockets: not looked at; SO_REUSEPORT sibling killed: looked at, 
 
 kill -9 "${UNBOUND_PID[sibling]}"
 unbound_reap sibling
-leaf_poll 3 eval '! in_fib' || fail "the last unbound killed, route still there"
+wait_for 3 eval '! in_fib' || fail "the last unbound killed, route still there"
 [ "$(hc events)" -ge 1 ] || fail "withdrawn, but not by the event"
 echo "the last one killed: withdrawn ($(hc last_event.detail))"
 unbound_start resolver lb $VIP4
-leaf_poll 10 in_fib || fail "not re-announced"
+wait_for 10 in_fib || fail "not re-announced"
 
 # timed runs: kill -9 -> route gone from the leaf's kernel table
 gone_all=""
 for r in $(seq "$RUNS"); do
-	leaf_poll 10 in_fib || fail "run $r: route not back"
-	leaf_poll 5 eval '[ "$(hc state)" = up ]' || fail "run $r: check not up"
+	wait_for 10 in_fib || fail "run $r: route not back"
+	wait_for 5 eval '[ "$(hc state)" = up ]' || fail "run $r: check not up"
 	ev0=$(hc events)
 	# a random point of the probe cycle
 	sleep "0.$(printf %03d $((RANDOM % 1000)))"
 	out=$(nsx leaf /usr/bin/python3 selftests/bench/route_gone.py --wake "$LEAF_RUN/bird/bird.ctl" \
 		3 "$VIP4/32" kill KILL "${UNBOUND_PID[resolver]}" 2>&1) || fail "run $r: $out"
-	t_gone=$(leaf_now_ms)
+	t_gone=$(now_ms)
 	ms=${out#*=}
 	gone_all="$gone_all $ms"
 	unbound_reap resolver
@@ -140,8 +140,8 @@ for r in $(seq "$RUNS"); do
 	[ "$(hc events)" -gt "$ev0" ] || fail "run $r: withdrawn without an event"
 	[[ $(hc change.reason) == watch-socket* ]] || fail "run $r: down for '$(hc change.reason)'"
 	unbound_start resolver lb $VIP4
-	leaf_poll 10 in_fib || fail "run $r: not re-announced"
-	back=$(($(leaf_now_ms) - t_gone))
+	wait_for 10 in_fib || fail "run $r: not re-announced"
+	back=$(($(now_ms) - t_gone))
 	[ "$back" -ge $((HOLD_DOWN_MS - 50)) ] || fail "run $r: re-announced $back ms after the withdrawal (hold-down 1 s)"
 	[[ $(hc change.reason) == "2 successes"* ]] || fail "run $r: up for '$(hc change.reason)'"
 	[ "$r" = 1 ] && echo "restart: re-announced $back ms after the withdrawal (rise 2, hold-down 1 s)"

@@ -69,8 +69,7 @@ NODE_ADDR4[lb3]=192.0.2.12
 NODE_ADDR6[lb3]=2001:db8:1::12
 NODE_ADDR4[leaf2]=$LEAF2
 NODE_ADDR6[leaf2]=2001:db8:1::2
-fail() { bgp_fail "bfd soak: $*"; }
-command -v nft >/dev/null || true
+FAIL_PREFIX="bfd soak: "
 [ "$CHECKS" -le 40 ] || { echo "BFD_SOAK_CHECKS: at most 40"; exit 1; }
 
 # shellcheck disable=SC2086 # a word list
@@ -116,12 +115,11 @@ for p in ${LEAF_PIDS[frr]}; do
 	[ "$(cat /proc/"$p"/comm)" = bfdd ] && { rt_threads "$p" || fail "chrt on bfdd"; }
 done
 
-# bg NODE CMD...: a load process in NODE's namespace, killed by cleanup
+# bg NODE CMD...: a load process in NODE's namespace, stopped at exit
 bg() {
 	local n=$1
 	shift
-	ip netns exec "$(ns "$n")" "$@" >/dev/null 2>&1 &
-	BGP_BG_PIDS="$BGP_BG_PIDS $!"
+	spawn "$n" /dev/null "$@"
 }
 for n in $NODES; do
 	bg "$n" /usr/bin/python3 -c '
@@ -178,7 +176,7 @@ settled() {
 		leaf_bfd_is frr "${NODE_ADDR4[$n]}" Up || return 1
 	done
 }
-leaf_poll 60 settled || fail "sessions not Up at their timers within 60 s"
+wait_for 60 settled || fail "sessions not Up at their timers within 60 s"
 
 # the load
 for i in $(seq "$HOGS"); do
