@@ -105,9 +105,10 @@ FUZZ_LDLIBS_etcd_msg := -ljson-c -lcrypto
 FUZZ_XDP_SRCS := selftests/fuzz/xdp_check.c
 FUZZ_XDP_DEPS := selftests/fuzz/xdp_check.h selftests/fuzz/xdp_input.h $(BUILD)/bpf/decap.skel.h
 FUZZ_SRCS_xlb := $(FUZZ_XDP_SRCS) selftests/bpf/balancer_fixture.c selftests/lib/pkt.c \
-	selftests/lib/test.c agent/maps/dataplane.c agent/maps/maglev.c
+	selftests/lib/test.c agent/maps/dataplane.c agent/maps/maglev.c agent/maps/flows.c
 FUZZ_DEPS_xlb := $(FUZZ_XDP_DEPS) $(BUILD)/bpf/xlb.skel.h selftests/bpf/balancer_fixture.h \
-	selftests/lib/pkt.h selftests/lib/test.h agent/maps/dataplane.h agent/maps/maglev.h
+	selftests/lib/pkt.h selftests/lib/test.h agent/maps/dataplane.h agent/maps/maglev.h \
+	agent/maps/flows.h bpf/hash.h
 FUZZ_LDLIBS_xlb := -lxdp -lbpf -lelf -lz
 FUZZ_SRCS_decap := $(FUZZ_XDP_SRCS)
 FUZZ_DEPS_decap := $(FUZZ_XDP_DEPS)

@@ -152,7 +152,7 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	}
 }
 
-static struct ev_timer nh_timer, disable_timer;
+static struct ev_timer nh_timer, disable_timer, sc_timer;
 
 #define DISABLE_FILE_CHECK_MS 200
 
@@ -160,6 +160,15 @@ static void disable_files(struct evloop *el, void *arg)
 {
 	xlbd_disable_files_check(arg);
 	evloop_timer_set(el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, arg);
+}
+
+#define SC_EXPIRE_CHECK_MS 1000
+
+/* second chance: retire previous tables whose keep is over */
+static void sc_expire(struct evloop *el, void *arg)
+{
+	xlbd_sc_expire(arg);
+	evloop_timer_set(el, &sc_timer, SC_EXPIRE_CHECK_MS, sc_expire, arg);
 }
 
 static void nexthop_refresh(struct evloop *el, void *arg)
@@ -409,6 +418,7 @@ static int services_start(struct xlbd *d)
 	xlbd_announce_changed(d);
 	evloop_timer_set(d->el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
 	evloop_timer_set(d->el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, d);
+	evloop_timer_set(d->el, &sc_timer, SC_EXPIRE_CHECK_MS, sc_expire, d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d->n_vips, d->conf->socket_path);
 	/* the datapath, the tables and the socket are there: systemd's
 	 * `start` may return now */

@@ -95,6 +95,15 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Second chance's counters (enum xlb_sc_stat): a map of their own, so
+ * that `stats` keeps its layout. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_SC_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sc_stats SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_VIPS);
@@ -112,6 +121,14 @@ struct {
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void sc_stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&sc_stats, &idx);
 
 	if (v)
 		*v += 1;

@@ -320,6 +320,8 @@ bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
 	    !str_eq(a->disable_file, b->disable_file) ||
 	    !str_eq(a->add_address, b->add_address) || a->hash_src != b->hash_src ||
 	    a->encap != b->encap || a->gue_port != b->gue_port || a->ring_size != b->ring_size ||
+	    a->second_chance != b->second_chance ||
+	    a->second_chance_keep_ms != b->second_chance_keep_ms ||
 	    a->min_healthy != b->min_healthy || a->hold_down_ms != b->hold_down_ms ||
 	    a->has_med != b->has_med || (a->has_med && a->med != b->med) ||
 	    a->has_local_pref != b->has_local_pref ||

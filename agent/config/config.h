@@ -105,6 +105,10 @@ struct conf_vip {
 	__u8 encap;		/* enum xlb_encap */
 	__u16 gue_port;		/* host order; default XLB_GUE_PORT_DEFAULT */
 	__u32 ring_size;	/* prime; default XLB_RING_DEFAULT */
+	bool second_chance;	/* a moved flow's previous owner rides along as a GUE hop;
+				 * default on for TCP over GUE, else off (README) */
+	__u32 second_chance_keep_ms; /* the previous table stays in use this long after
+				      * the last table change; default 1 h */
 	__u32 min_healthy;	/* default 1 */
 	__u32 hold_down_ms;	/* default 10000 */
 	/* announce attributes */

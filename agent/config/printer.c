@@ -331,6 +331,11 @@ static void print_vip(FILE *f, const struct conf_vip *vip)
 			fputs(IND "encap ipip\n", f);
 		fprintf(f, IND "ring-size %u\n" IND "min-healthy %u\n", vip->ring_size,
 			vip->min_healthy);
+		if (vip->second_chance)
+			fprintf(f, IND "second-chance on keep %s\n",
+				conf_duration_str(vip->second_chance_keep_ms, buf, sizeof(buf)));
+		else
+			fputs(IND "second-chance off\n", f);
 	}
 	fprintf(f, IND "hold-down %s\n", conf_duration_str(vip->hold_down_ms, buf, sizeof(buf)));
 	if (vip->has_med)

@@ -194,6 +194,7 @@ static void vip_remove(struct xlbd *d, struct rt_vip *v)
 	v->backends = NULL;
 	v->n_backends = 0;
 	v->has_id = false;
+	rt_sc_free(&v->sc);
 }
 
 static struct rt_backend *old_backend(struct rt_vip *old, const struct conf_backend *cb)
@@ -259,6 +260,9 @@ static int vip_build(struct xlbd *d, struct rt_vip *nv, const struct conf_vip *c
 		}
 	}
 	if (old) {
+		/* second chance: the tables go on (its config decides) */
+		nv->sc = old->sc;
+		memset(&old->sc, 0, sizeof(old->sc));
 		nv->hc = old->hc;
 		nv->hc_ctx = old->hc_ctx;
 		nv->local_state = old->local_state;
@@ -547,6 +551,7 @@ void xlbd_release(struct xlbd *d, bool clear_datapath)
 		for (k = 0; k < d->vips[i].n_backends; k++)
 			d->be_ids[d->vips[i].backends[k].id] = 0;
 		free(d->vips[i].backends);
+		rt_sc_free(&d->vips[i].sc);
 	}
 	free(d->vips);
 	d->vips = NULL;

@@ -307,16 +307,18 @@ static int cmd_backend_set(struct reply *r, const struct ctl_args *a)
 
 static int cmd_stats(struct reply *r, const struct ctl_args *a)
 {
-	__u64 st[XLB_STAT_MAX];
+	__u64 st[XLB_STAT_MAX], sc[XLB_SC_STAT_MAX];
 	int err;
 
 	(void)a;
 	if (!r->d->dp)
 		return fail(r, 1, "no datapath (no `xdp interface` in the config)");
 	err = xlb_dp_stats_read(r->d->dp, st);
+	if (!err)
+		err = xlb_dp_sc_stats_read(r->d->dp, sc);
 	if (err)
 		return fail(r, 1, "cannot read counters: %s", strerror(-err));
-	show_stats(st, r->body, jw(r));
+	show_stats(st, sc, r->body, jw(r));
 	return 0;
 }
 

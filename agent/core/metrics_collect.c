@@ -59,6 +59,28 @@ static void put_info(struct expo *e, struct xlbd *d)
 	expo_u64(e, (uint64_t)d->config_loaded, NULL);
 }
 
+/* Second chance's counters (sc_stats). The backends' side is read there,
+ * with `xlb-setup decap-stats prometheus`. */
+static void put_second_chance(struct expo *e, struct xlbd *d)
+{
+	__u64 sc[XLB_SC_STAT_MAX];
+	int err;
+
+	err = xlb_dp_sc_stats_read(d->dp, sc);
+	if (err) {
+		log_warnx("metrics: cannot read the second-chance counters: %s", strerror(-err));
+		return;
+	}
+	expo_family(e, "xlb_second_chance_hops_total", EXPO_COUNTER,
+		    "Flows without a flow entry sent to their slot's backend with the previous "
+		    "table's backend as a second-chance hop (their entries keep it).");
+	expo_u64(e, sc[XLB_SC_STAT_HOP], NULL);
+	expo_family(e, "xlb_second_chance_hops_skipped_total", EXPO_COUNTER,
+		    "Such flows whose previous backend could not take a hop (gone, or of the "
+		    "other address family).");
+	expo_u64(e, sc[XLB_SC_STAT_HOP_SKIPPED], NULL);
+}
+
 /* Datapath counters: which of the stats map's entries go where. */
 static void put_datapath(struct expo *e, struct xlbd *d)
 {
@@ -109,6 +131,7 @@ static void put_datapath(struct expo *e, struct xlbd *d)
 		expo_family(e, one[i].name, EXPO_COUNTER, one[i].help);
 		expo_u64(e, st[one[i].idx], NULL);
 	}
+	put_second_chance(e, d);
 }
 
 /* Why a VIP is (not) announced, in the order model.c decides it. */
@@ -218,6 +241,18 @@ static void put_vips(struct expo *e, struct xlbd *d, const struct labels *l)
 		    "The VIP's min-healthy: fewer usable backends withdraw it.");
 	for (i = 0; i < d->n_vips; i++)
 		expo_u64(e, d->vips[i].conf->min_healthy, "vip", l->vip[i], NULL);
+	expo_family(e, "xlb_vip_second_chance_previous_table", EXPO_GAUGE,
+		    "1 while the VIP's previous Maglev table is in use for second chance "
+		    "(forwarding VIPs with second-chance on).");
+	for (i = 0; i < d->n_vips; i++)
+		if (d->vips[i].conf->second_chance)
+			expo_u64(e, d->vips[i].sc.prev.size != 0, "vip", l->vip[i], NULL);
+	expo_family(e, "xlb_vip_second_chance_moved_slots", EXPO_GAUGE,
+		    "Slots of the VIP's table whose backend differs in the previous table: "
+		    "flows there without an entry get a second-chance hop.");
+	for (i = 0; i < d->n_vips; i++)
+		if (d->vips[i].conf->second_chance)
+			expo_u64(e, d->vips[i].sc.prev_slots, "vip", l->vip[i], NULL);
 }
 
 /* Forwarding VIPs' and their backends' counters from the datapath, each

@@ -56,6 +56,31 @@ struct rt_backend {
 	__u32 slots;		/* slots in the current Maglev table */
 };
 
+/* A Maglev table as every node builds it: its weighted backends (sorted
+ * by family and address) and its size. */
+struct rt_table_be {
+	union xlb_addr addr;
+	__u8 family;
+	__u32 weight;
+};
+
+struct rt_table {
+	struct rt_table_be *be;
+	size_t n;
+	__u32 size;		/* slots; 0 = no table */
+};
+
+/* Second chance (second_chance.c, README "Second chance"): a VIP's
+ * current table and the previous one that stays in use after it. Times
+ * are wall-clock ms: they are kept in the state file across restarts. */
+struct rt_sc {
+	struct rt_table cur;	/* the table in the datapath */
+	uint64_t cur_since;	/* when it became the current one */
+	struct rt_table prev;	/* the previous table; size 0 = none */
+	uint64_t prev_until;	/* in use until */
+	size_t prev_slots;	/* slots whose owner differs between the two */
+};
+
 struct rt_vip {
 	const struct conf_vip *conf;
 	__u32 id;		/* datapath VIP id */
@@ -75,6 +100,7 @@ struct rt_vip {
 	bool file_disabled;	/* its (or the global) disable file exists */
 	enum rt_addr addr_state;	/* add-address: is the address there, whose */
 	int addr_err;		/* add-address: last error (-errno), logged once */
+	struct rt_sc sc;	/* second chance: current and previous table */
 };
 
 /* The VIP spec names: its config `name`, or "ADDR:PORT/PROTO" as

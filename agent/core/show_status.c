@@ -93,18 +93,24 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 		buf_printf(text, "state file %s\n", c->state_file);
 }
 
-void show_stats(const __u64 *st, struct buf *text, struct json_writer *w)
+void show_stats(const __u64 *st, const __u64 *sc, struct buf *text, struct json_writer *w)
 {
+	char name[32];
 	int i;
 
 	if (w)
 		json_object_start(w);
-	for (i = 0; i < XLB_STAT_MAX; i++) {
-		if (w)
-			json_kv_u64(w, xlb_stat_names[i], st[i]);
+	for (i = 0; i < XLB_STAT_MAX + XLB_SC_STAT_MAX; i++) {
+		__u64 v = i < XLB_STAT_MAX ? st[i] : sc[i - XLB_STAT_MAX];
+
+		if (i < XLB_STAT_MAX)
+			snprintf(name, sizeof(name), "%s", xlb_stat_names[i]);
 		else
-			buf_printf(text, "%-20s %llu\n", xlb_stat_names[i],
-				   (unsigned long long)st[i]);
+			snprintf(name, sizeof(name), "sc_%s", xlb_sc_stat_names[i - XLB_STAT_MAX]);
+		if (w)
+			json_kv_u64(w, name, v);
+		else
+			buf_printf(text, "%-20s %llu\n", name, (unsigned long long)v);
 	}
 	if (w)
 		json_object_end(w);

@@ -6,7 +6,9 @@
  * config changed; everything that changes a VIP's runtime state (health
  * checks, xlbctl, the pool state from etcd) calls xlbd_vip_changed(),
  * which rewrites the table when it must, then tells the announcer and the
- * node's registration in etcd (a new table has a new fingerprint).
+ * node's registration in etcd (a new table has a new fingerprint). A VIP
+ * with second chance gets its previous table's owners in its slots
+ * (second_chance.c); the fingerprint is of the current table alone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -92,6 +94,11 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		v->backends[k].slots = id != XLB_BACKEND_NONE && id < XLB_MAX_BACKENDS ?
 					       per_id[id] : 0;
 	}
+	/* second chance: the previous table's owners into the slots */
+	if (c->second_chance)
+		xlbd_sc_table(d, v, mb, v->n_backends, ring, c->ring_size);
+	else
+		rt_sc_free(&v->sc);
 	if (c->hash_src)
 		vip.flags |= XLB_VIP_F_HASH_SRC;
 	xlbd_vip_key(c, &key);

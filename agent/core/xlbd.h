@@ -23,6 +23,7 @@
 struct evloop;
 struct xlb_dp;
 struct xlb_vip_key;
+struct maglev_backend;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
@@ -91,6 +92,26 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
 void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v);
 /* The datapath's key of a VIP. */
 void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
+
+/* second_chance.c: a VIP's previous table (README "Second chance") */
+/* A table in use for less than this is not kept as a previous table: the
+ * one before it stays (a burst of changes counts as one). */
+#define XLBD_SC_SETTLE_MS	60000
+/* The table xlbd_vip_sync is about to write for v (size slots built from
+ * mb[0..n)): update the current and previous table of the model, and put
+ * the previous table's owners into table's slots (maglev_prev_merge) while
+ * it is in use. 0 or -errno (the table is then written without). */
+int xlbd_sc_table(struct xlbd *d, struct rt_vip *v, const struct maglev_backend *mb, size_t n,
+		  __u32 *table, __u32 size);
+/* Retire the previous tables whose time is up (their tables are written
+ * again without them). */
+void xlbd_sc_expire(struct xlbd *d);
+/* The state file's lines of v's tables (the file's format: state.c);
+ * appends at buf + *off, -ENOBUFS when it does not fit. */
+int xlbd_sc_state_format(const struct rt_vip *v, char *buf, size_t len, size_t *off);
+/* One `table` or `previous` line of the state file (the words of it). */
+int xlbd_sc_state_line(struct xlbd *d, char **w, int nw);
+void rt_sc_free(struct rt_sc *sc);
 
 /* announce.c: hands the route states (model.c decides them) to BGP */
 /* Route states may have changed: tell the speaker. */

@@ -15,5 +15,8 @@
 uint64_t clock_mono_ms(void);
 /* The same in microseconds (BFD's timer). */
 uint64_t clock_mono_us(void);
+/* Wall-clock milliseconds since the epoch: for times that outlive the
+ * process (the state file), never for timers. */
+uint64_t clock_wall_ms(void);
 
 #endif

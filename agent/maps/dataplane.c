@@ -9,6 +9,8 @@
  *   `rings` before the VIP entry is switched to it in one update; the
  *   previous table stays in place until the next change of that VIP, so a
  *   packet that read the old VIP entry still finds a table.
+ * - Second chance needs nothing more here: a VIP's previous table travels
+ *   in the high half of its table's slots (XLB_SLOT, maglev_prev_merge).
  * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
  *   uses it; its flags say which protocols have an all-ports VIP. The
  *   marker is written before the address's first VIP entry and removed
@@ -40,6 +42,7 @@
 #define XLB_PROG_NAME "xlb_balancer"
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+const char *const xlb_sc_stat_names[XLB_SC_STAT_MAX] = XLB_SC_STAT_NAMES;
 
 /* Map writes made by this process (tests and benchmarks check that a
  * no-change reload makes none). */
@@ -603,6 +606,20 @@ int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX])
 	 * would cost the datapath a map update per packet */
 	out[XLB_STAT_RX] = out[XLB_STAT_TX] + out[XLB_STAT_REDIRECT] + out[XLB_STAT_PASS] +
 			   out[XLB_STAT_DROP];
+	return 0;
+}
+
+int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX])
+{
+	int fd = bpf_map__fd(dp->skel->maps.sc_stats);
+	__u32 i;
+	int err;
+
+	for (i = 0; i < XLB_SC_STAT_MAX; i++) {
+		err = percpu_sum(fd, i, &out[i], 1);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

@@ -65,19 +65,22 @@ int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be
 int xlb_dp_backend_del(struct xlb_dp *dp, __u32 id);
 int xlb_dp_backend_get(struct xlb_dp *dp, __u32 id, struct xlb_backend *be);
 
-/* Write `ring` (ring_size backend ids, ring_size prime) into the VIP's
- * inactive table slot, then point the VIP entry at it in one map update.
- * vip->id, flags, encap and gue_port come from the caller; ring_id and
- * ring_size are filled in here. */
+/* Write `ring` (ring_size slots, XLB_SLOT words; ring_size prime) into
+ * the VIP's inactive table slot, then point the VIP entry at it in one
+ * map update. vip->id, flags, encap and gue_port come from the caller;
+ * ring_id and ring_size are filled in here. */
 int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key,
 		   const struct xlb_vip *vip, const __u32 *ring, __u32 ring_size);
+
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key);
 
 /* Counters, summed over CPUs. */
 int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX]);
 int xlb_dp_vip_stats_read(struct xlb_dp *dp, __u32 vip_id, struct xlb_traffic *out);
 int xlb_dp_be_stats_read(struct xlb_dp *dp, __u32 backend_id, struct xlb_traffic *out);
+int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX]);
 extern const char *const xlb_stat_names[XLB_STAT_MAX];
+extern const char *const xlb_sc_stat_names[XLB_SC_STAT_MAX];
 /* Map writes (updates, deletes, table fills) this process has made. */
 __u64 xlb_dp_map_writes(void);
 

@@ -71,9 +71,11 @@ int maglev_fingerprint(const __u32 *table, __u32 size, const struct maglev_backe
 		ids[i] = (struct id_rank){ .id = sorted[i].be->id, .rank = i };
 	qsort(ids, n, sizeof(*ids), id_cmp);
 	for (i = 0; i < size; i++) {
-		struct id_rank key = { .id = table[i] }, *hit;
+		/* the current table's backend alone: second chance's previous
+		 * owner in the high half (XLB_SLOT) is this node's history */
+		struct id_rank key = { .id = XLB_SLOT_BE(table[i]) }, *hit;
 
-		if (table[i] == XLB_BACKEND_NONE) {
+		if (key.id == XLB_BACKEND_NONE) {
 			slots[i] = htons(0xffff);
 			continue;
 		}

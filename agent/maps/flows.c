@@ -34,6 +34,7 @@ static void flow_from_map(const struct xlb_flow_key *k, const struct xlb_flow *v
 		f->backend_gen = v->backend_gen;
 		f->hash = v->hash;
 		f->vip_id = v->vip_id;
+		f->hop_id = XLB_FLOW_HOP_ID(v->hop);
 	}
 }
 
@@ -160,6 +161,8 @@ int xlb_dp_ring_slot(struct xlb_dp *dp, const struct xlb_vip_key *key, __u32 has
 		return -errno;
 	if (bpf_map_lookup_elem(fd, &s, backend_id))
 		err = -errno;
+	else
+		*backend_id = XLB_SLOT_BE(*backend_id);
 	close(fd);
 	return err;
 }

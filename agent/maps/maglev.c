@@ -194,3 +194,17 @@ out:
 	free(st);
 	return err;
 }
+
+size_t maglev_prev_merge(__u32 *table, const __u32 *prev, __u32 size)
+{
+	size_t moved = 0;
+	__u32 i;
+
+	for (i = 0; i < size; i++) {
+		__u32 be = XLB_SLOT_BE(table[i]), p = XLB_SLOT_BE(prev[i]);
+
+		table[i] = XLB_SLOT(be, p != be ? p : XLB_BACKEND_NONE);
+		moved += p != be && p != XLB_BACKEND_NONE;
+	}
+	return moved;
+}

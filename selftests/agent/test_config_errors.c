@@ -412,6 +412,24 @@ static const struct err_case cases[] = {
 	  "xlb.conf:5: encap gue: '6080' is not one of port" },
 	{ "encap_gue_port", VIP "    encap gue port 0\n" BE "}\n",
 	  "xlb.conf:5: encap gue port 0 out of range 1..65535" },
+	{ "second_chance_ipip", VIP "    encap ipip\n    second-chance on\n" BE "}\n",
+	  "xlb.conf:6: second-chance needs encap gue: the hop travels in the GUE header, IP in IP "
+	  "has no room for it" },
+	{ "second_chance_default_encap", VIP BE "    second-chance on keep 10m\n}\n",
+	  "xlb.conf:6: second-chance needs encap gue: the hop travels in the GUE header, IP in IP "
+	  "has no room for it" },
+	{ "second_chance_udp", BASE "vip 203.0.113.10 udp 53 {\n    encap gue\n"
+	  "    second-chance on\n" BE "}\n",
+	  "xlb.conf:6: second-chance is for tcp vips: a backend has no connection to look up for "
+	  "udp" },
+	{ "second_chance_word", VIP "    encap gue\n    second-chance yes\n" BE "}\n",
+	  "xlb.conf:6: second-chance: 'yes' is not one of on, off" },
+	{ "second_chance_keep_word", VIP "    encap gue\n    second-chance on for 1h\n" BE "}\n",
+	  "xlb.conf:6: second-chance: 'for' where only 'keep DURATION' may follow" },
+	{ "second_chance_keep_short", VIP "    encap gue\n    second-chance on keep 500ms\n" BE
+	  "}\n", "xlb.conf:6: second-chance keep 500ms out of range 1s..168h" },
+	{ "second_chance_local", LOCAL "    second-chance off\n}\n",
+	  "xlb.conf:5: 'second-chance' is not allowed in a local vip" },
 	{ "ring_not_prime", VIP "    ring-size 65536\n" BE "}\n",
 	  "xlb.conf:5: ring-size 65536 is not prime" },
 	{ "ring_big", VIP "    ring-size 4194305\n" BE "}\n",

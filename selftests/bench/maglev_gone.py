@@ -151,7 +151,7 @@ class Table:
                 a.frombytes(m[:size * 4])
         finally:
             os.close(fd)
-        return set(a)
+        return set(x & 0xffff for x in a)  # XLB_SLOT_BE: the high half is second chance's
 
 
 class Prober(threading.Thread):
