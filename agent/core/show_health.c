@@ -13,10 +13,11 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 {
 	size_t i, k, n = 0;
 
-	/* one form: the JSON answer must not carry the text lines too */
+	/* one form: hc_show writes each it is given, and both would share
+	 * the reply (text in the middle of the JSON) */
 	if (w) {
-		json_array_start(w);
 		text = NULL;
+		json_array_start(w);
 	}
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];

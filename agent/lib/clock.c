@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Monotonic milliseconds and microseconds, wall-clock milliseconds (see
- * clock.h).
+ * Monotonic milliseconds and microseconds, and wall-clock milliseconds
+ * (see clock.h).
  */
 #include <time.h>
 

@@ -9,6 +9,13 @@
  * the end-of-turn work (evloop_defer), then the wait, then the callbacks
  * of the fds that are ready. The clock is read again after every
  * callback; the turn's busy time goes into the stats.
+ *
+ * Priority fds live in an epoll set of their own, which is itself one fd
+ * of the main set: the main wait wakes for them like for any fd, and the
+ * loop looks into that set alone (a wait with timeout 0) before the
+ * timers and after every other callback — timer, end-of-turn work or fd —
+ * so what is ready there waits for at most the one callback that was
+ * running when it became ready, whatever the turn's budgets let through.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,10 +32,13 @@ struct ev_fd {
 	ev_fd_cb cb;
 	void *arg;
 	bool used;
+	bool prio;
 };
 
 struct evloop {
 	int epfd;
+	int prio_epfd;		/* the priority set; -1 until the first prio fd */
+	size_t n_prio;
 	bool stop;
 	uint64_t now_ms;
 	struct ev_defer *defer_head, *defer_tail;
@@ -50,6 +60,7 @@ int evloop_new(struct evloop **out)
 
 	if (!el)
 		return -ENOMEM;
+	el->prio_epfd = -1;
 	el->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (el->epfd < 0) {
 		int err = -errno;
@@ -75,6 +86,8 @@ void evloop_free(struct evloop *el)
 		el->defer_head = el->defer_head->next;
 	}
 	close(el->epfd);
+	if (el->prio_epfd >= 0)
+		close(el->prio_epfd);
 	free(el->fds);
 	free(el->heap);
 	free(el);
@@ -85,9 +98,32 @@ uint64_t evloop_now_ms(struct evloop *el)
 	return el->now_ms;
 }
 
-int evloop_add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg)
+/* The priority set, made (and put in the main set) on first use. */
+static int prio_set(struct evloop *el)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = -1 };
+	int fd;
+
+	if (el->prio_epfd >= 0)
+		return 0;
+	fd = epoll_create1(EPOLL_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ev.data.fd = fd;
+	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	el->prio_epfd = fd;
+	return 0;
+}
+
+static int add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg, bool prio)
 {
 	struct epoll_event ev = { .events = events, .data.fd = fd };
+	int err;
 
 	if (fd < 0)
 		return -EBADF;
@@ -106,10 +142,31 @@ int evloop_add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void 
 	}
 	if (el->fds[fd].used)
 		return -EEXIST;
-	if (epoll_ctl(el->epfd, EPOLL_CTL_ADD, fd, &ev))
+	if (prio) {
+		err = prio_set(el);
+		if (err)
+			return err;
+	}
+	if (epoll_ctl(prio ? el->prio_epfd : el->epfd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
-	el->fds[fd] = (struct ev_fd){ .cb = cb, .arg = arg, .used = true };
+	el->fds[fd] = (struct ev_fd){ .cb = cb, .arg = arg, .used = true, .prio = prio };
+	el->n_prio += prio;
 	return 0;
+}
+
+int evloop_add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg)
+{
+	return add_fd(el, fd, events, cb, arg, false);
+}
+
+int evloop_add_fd_prio(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg)
+{
+	return add_fd(el, fd, events, cb, arg, true);
+}
+
+static int set_of(struct evloop *el, int fd)
+{
+	return el->fds[fd].prio ? el->prio_epfd : el->epfd;
 }
 
 int evloop_mod_fd(struct evloop *el, int fd, uint32_t events)
@@ -118,7 +175,7 @@ int evloop_mod_fd(struct evloop *el, int fd, uint32_t events)
 
 	if (fd < 0 || (size_t)fd >= el->nfds || !el->fds[fd].used)
 		return -ENOENT;
-	return epoll_ctl(el->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+	return epoll_ctl(set_of(el, fd), EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
 }
 
 int evloop_del_fd(struct evloop *el, int fd)
@@ -126,7 +183,8 @@ int evloop_del_fd(struct evloop *el, int fd)
 	if (fd < 0 || (size_t)fd >= el->nfds || !el->fds[fd].used)
 		return -ENOENT;
 	el->fds[fd].used = false;
-	return epoll_ctl(el->epfd, EPOLL_CTL_DEL, fd, NULL) ? -errno : 0;
+	el->n_prio -= el->fds[fd].prio;
+	return epoll_ctl(set_of(el, fd), EPOLL_CTL_DEL, fd, NULL) ? -errno : 0;
 }
 
 static void heap_place(struct evloop *el, size_t i, struct ev_timer *t)
@@ -203,6 +261,31 @@ int evloop_timer_set(struct evloop *el, struct ev_timer *t, uint64_t delay_ms, e
 	return 0;
 }
 
+static void dispatch(struct evloop *el, const struct epoll_event *ev)
+{
+	int fd = ev->data.fd;
+
+	/* removed by an earlier callback of this batch */
+	if (fd < 0 || (size_t)fd >= el->nfds || !el->fds[fd].used)
+		return;
+	el->fds[fd].cb(el, fd, ev->events, el->fds[fd].arg);
+}
+
+/* Whatever is ready in the priority set, now. */
+static void prio_run(struct evloop *el)
+{
+	struct epoll_event evs[EV_BATCH];
+	int n, i;
+
+	if (!el->n_prio || el->stop)
+		return;
+	n = epoll_wait(el->prio_epfd, evs, EV_BATCH, 0);
+	for (i = 0; i < n && !el->stop; i++)
+		dispatch(el, &evs[i]);
+	if (n > 0)
+		el->now_ms = clock_mono_ms();
+}
+
 /* Due timers, earliest first, until none is due or the budget is spent;
  * what is left is still due, so the next wait does not sleep. */
 static void timers_run(struct evloop *el)
@@ -214,6 +297,7 @@ static void timers_run(struct evloop *el)
 
 		evloop_timer_cancel(el, t);
 		t->cb(el, t->arg);
+		prio_run(el);
 		el->now_ms = clock_mono_ms();
 		if (el->now_ms >= end)
 			break;
@@ -269,6 +353,7 @@ static void defer_run(struct evloop *el)
 		el->n_defer--;
 		d->pending = false;
 		d->cb(el, d->arg);
+		prio_run(el);
 		el->now_ms = clock_mono_ms();
 	}
 }
@@ -354,6 +439,7 @@ int evloop_run(struct evloop *el)
 	turn_start(el);
 	while (!el->stop) {
 		el->now_ms = clock_mono_ms();
+		prio_run(el);
 		timers_run(el);
 		defer_run(el);
 		if (el->stop)
@@ -367,13 +453,13 @@ int evloop_run(struct evloop *el)
 			return -errno;
 		}
 		el->now_ms = clock_mono_ms();
+		/* the priority set first, and again after every callback */
+		prio_run(el);
 		for (i = 0; i < n && !el->stop; i++) {
-			int fd = evs[i].data.fd;
-
-			/* removed by an earlier callback of this batch */
-			if ((size_t)fd >= el->nfds || !el->fds[fd].used)
+			if (evs[i].data.fd == el->prio_epfd)
 				continue;
-			el->fds[fd].cb(el, fd, evs[i].events, el->fds[fd].arg);
+			dispatch(el, &evs[i]);
+			prio_run(el);
 			el->now_ms = clock_mono_ms();
 		}
 	}

@@ -33,6 +33,11 @@ void evloop_free(struct evloop *el);
 
 /* events: EPOLLIN / EPOLLOUT (level-triggered). One registration per fd. */
 int evloop_add_fd(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg);
+/* The same for a priority fd (BFD's sockets and timer): dispatched before
+ * the timers and the other fds of a turn, and looked at again after
+ * every other callback (each timer, each end-of-turn work, each fd), so
+ * it waits for one callback at most whatever the turn's budgets. */
+int evloop_add_fd_prio(struct evloop *el, int fd, uint32_t events, ev_fd_cb cb, void *arg);
 int evloop_mod_fd(struct evloop *el, int fd, uint32_t events);
 int evloop_del_fd(struct evloop *el, int fd);
 

@@ -261,3 +261,172 @@ out:
 	close(b.p[1]);
 	evloop_free(el);
 }
+
+/* Priority fds: a log of which callback ran, in order. */
+struct prio_t {
+	int normal1[2], normal2[2], prio[2];
+	char log[8];
+	int n;
+};
+
+static void p_read(int fd)
+{
+	char c;
+
+	(void)!read(fd, &c, 1);
+}
+
+static void cb_normal1(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct prio_t *p = arg;
+
+	(void)el;
+	(void)events;
+	p_read(fd);
+	p->log[p->n++] = '1';
+	/* becomes ready while this callback runs: must run before normal2,
+	 * which is in the same batch */
+	(void)!write(p->prio[1], "p", 1);
+}
+
+static void cb_normal2(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct prio_t *p = arg;
+
+	(void)events;
+	p_read(fd);
+	p->log[p->n++] = '2';
+	if (p->n >= 4)
+		evloop_stop(el);
+}
+
+static void cb_prio(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct prio_t *p = arg;
+
+	(void)events;
+	p_read(fd);
+	p->log[p->n++] = 'P';
+	if (p->n >= 4)
+		evloop_stop(el);
+}
+
+void test_evloop_prio(void)
+{
+	struct prio_t p = {};
+	struct evloop *el;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop_new"))
+		return;
+	if (!ASSERT_OK(pipe(p.normal1), "pipe") || !ASSERT_OK(pipe(p.normal2), "pipe") ||
+	    !ASSERT_OK(pipe(p.prio), "pipe"))
+		goto out;
+	ASSERT_OK(evloop_add_fd(el, p.normal1[0], EPOLLIN, cb_normal1, &p), "add 1");
+	ASSERT_OK(evloop_add_fd(el, p.normal2[0], EPOLLIN, cb_normal2, &p), "add 2");
+	ASSERT_OK(evloop_add_fd_prio(el, p.prio[0], EPOLLIN, cb_prio, &p), "add prio");
+	ASSERT_EQ(evloop_add_fd(el, p.prio[0], EPOLLIN, cb_prio, &p), -EEXIST, "added twice");
+
+	/* ready together: the priority fd first */
+	(void)!write(p.prio[1], "p", 1);
+	(void)!write(p.normal2[1], "2", 1);
+	(void)!write(p.normal1[1], "1", 1);
+	ASSERT_OK(evloop_run(el), "run");
+	/* P (ready before the round), then 1 and 2 in epoll's order, with
+	 * the P that 1 made ready right after 1 */
+	ASSERT_EQ(p.n, 4, "four callbacks");
+	ASSERT_EQ(p.log[0], 'P', "ready prio fd first");
+	if (p.log[1] == '1') {
+		ASSERT_EQ(p.log[2], 'P', "prio fd made ready by a callback: right after it");
+		ASSERT_EQ(p.log[3], '2', "then the rest of the batch");
+	} else {
+		ASSERT_EQ(p.log[1], '2', "2");
+		ASSERT_EQ(p.log[2], '1', "1");
+		ASSERT_EQ(p.log[3], 'P', "prio fd made ready by a callback: right after it");
+	}
+	ASSERT_OK(evloop_mod_fd(el, p.prio[0], EPOLLIN), "mod prio fd");
+	ASSERT_OK(evloop_del_fd(el, p.prio[0]), "del prio fd");
+	ASSERT_EQ(evloop_del_fd(el, p.prio[0]), -ENOENT, "deleted");
+out:
+	close(p.normal1[0]);
+	close(p.normal1[1]);
+	close(p.normal2[0]);
+	close(p.normal2[1]);
+	close(p.prio[0]);
+	close(p.prio[1]);
+	evloop_free(el);
+}
+
+/* A priority fd made ready by a timer's callback runs right after it,
+ * before the turn's other due timers, and one made ready by end-of-turn
+ * work right after that work: the budgets of a busy turn never hold it. */
+struct prio_busy {
+	struct ev_timer t[BUSY_TIMERS];
+	struct ev_defer d;
+	int fired;
+	int prio_at[2];		/* timers fired when the prio fd ran; -1 = not yet */
+	int n_prio;
+	bool deferred;		/* the end-of-turn work ran */
+	bool prio_after_defer;
+	int p[2];
+};
+
+static void pb_timer(struct evloop *el, void *arg)
+{
+	struct prio_busy *b = arg;
+
+	busy_spin_us(100);
+	if (++b->fired == 1)
+		(void)!write(b->p[1], "p", 1);
+	(void)el;
+}
+
+static void pb_defer(struct evloop *el, void *arg)
+{
+	struct prio_busy *b = arg;
+
+	b->deferred = true;
+	(void)!write(b->p[1], "p", 1);
+	(void)el;
+}
+
+static void pb_prio(struct evloop *el, int fd, uint32_t events, void *arg)
+{
+	struct prio_busy *b = arg;
+
+	(void)events;
+	p_read(fd);
+	if (b->n_prio < 2)
+		b->prio_at[b->n_prio] = b->fired;
+	b->n_prio++;
+	if (b->n_prio == 1) {
+		evloop_defer(el, &b->d, pb_defer, b);
+	} else {
+		b->prio_after_defer = b->deferred;
+		evloop_stop(el);
+	}
+}
+
+void test_evloop_prio_busy_turn(void)
+{
+	struct prio_busy b = { .prio_at = { -1, -1 } };
+	struct evloop *el;
+	int i;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop_new"))
+		return;
+	if (!ASSERT_OK(pipe(b.p), "pipe"))
+		goto out;
+	ASSERT_OK(evloop_add_fd_prio(el, b.p[0], EPOLLIN, pb_prio, &b), "add prio");
+	/* 200 timers due together, 0.1 ms each: several turns' budgets */
+	for (i = 0; i < BUSY_TIMERS; i++)
+		evloop_timer_set(el, &b.t[i], 0, pb_timer, &b);
+	ASSERT_OK(evloop_run(el), "run");
+	ASSERT_EQ(b.n_prio, 2, "the prio fd ran twice");
+	ASSERT_EQ(b.prio_at[0], 1, "right after the timer that made it ready");
+	ASSERT_TRUE(b.prio_after_defer, "and right after the end-of-turn work that did");
+	ASSERT_TRUE(b.prio_at[1] < BUSY_TIMERS, "before the due timers were all done");
+out:
+	close(b.p[0]);
+	close(b.p[1]);
+	evloop_free(el);
+}
