@@ -167,7 +167,7 @@ int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size);
 void xlbd_sc_expire(struct xlbd *d);
 /* Save the state file if second chance's tables changed (d->sc_state_dirty):
  * at most once a second while the loop runs — a mass change rewrites
- * hundreds of tables a second, and the file (200 KB at full size) is
+ * hundreds of tables a second, and the file (~250 KB at full size) is
  * fsynced — and at start-up and exit. */
 void xlbd_sc_state_flush(struct xlbd *d);
 /* The state file's lines of v's tables (the file's format: state.c);
