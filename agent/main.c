@@ -153,7 +153,7 @@ static void on_signal(struct evloop *el, int fd, uint32_t events, void *arg)
 	}
 }
 
-static struct ev_timer nh_timer, disable_timer;
+static struct ev_timer nh_timer, disable_timer, sc_timer;
 
 #define DISABLE_FILE_CHECK_MS 200
 
@@ -163,16 +163,22 @@ static void disable_files(struct evloop *el, void *arg)
 	evloop_timer_set(el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, arg);
 }
 
+#define SC_EXPIRE_CHECK_MS 1000
+
+/* second chance: retire previous tables whose keep is over */
+static void sc_expire(struct evloop *el, void *arg)
+{
+	xlbd_sc_expire(arg);
+	evloop_timer_set(el, &sc_timer, SC_EXPIRE_CHECK_MS, sc_expire, arg);
+}
+
 static void nexthop_refresh(struct evloop *el, void *arg)
 {
 	struct xlbd *d = arg;
-	size_t i;
 
-	/* re-resolve next hops: a neighbour that was unknown at start, or
-	 * a route or MAC that changed since */
-	for (i = 0; i < d->n_vips; i++)
-		if (!d->vips[i].conf->local)
-			xlbd_nexthop_refresh(d, &d->vips[i]);
+	/* look the next hops up again, a few ms per turn: a neighbour that
+	 * was unknown at start, or a route or MAC that changed since */
+	xlbd_nexthops_refresh(d);
 	/* and put back a VIP address someone deleted */
 	xlbd_vipaddr_sync(d, false);
 	evloop_timer_set(el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
@@ -408,8 +414,11 @@ static int services_start(struct xlbd *d)
 		return -1;
 	xlbd_disable_files_check(d);
 	xlbd_announce_changed(d);
+	/* the first round of next-hop lookups, spread over the first turns */
+	xlbd_nexthops_refresh(d);
 	evloop_timer_set(d->el, &nh_timer, NEXTHOP_REFRESH_MS, nexthop_refresh, d);
 	evloop_timer_set(d->el, &disable_timer, DISABLE_FILE_CHECK_MS, disable_files, d);
+	evloop_timer_set(d->el, &sc_timer, SC_EXPIRE_CHECK_MS, sc_expire, d);
 	log_info("xlbd running: %zu VIPs, control socket %s", d->n_vips, d->conf->socket_path);
 	/* the datapath, the tables and the socket are there: systemd's
 	 * `start` may return now */
@@ -418,34 +427,47 @@ static int services_start(struct xlbd *d)
 }
 
 /* Exit: routes, addresses, the socket, then the datapath — detached and
- * unpinned, or left running with -k. */
+ * unpinned, or left running with -k. Nothing here waits on the size of
+ * the config: a detached datapath is not emptied entry by entry (its
+ * maps go with their last reference), only one that could not be
+ * detached is, so that it passes everything. */
 static void teardown(struct xlbd *d)
 {
 	xlbd_pool_stop(d);
 	metrics_server_close(d->metrics);
+	d->metrics = NULL;
 	bgp_speaker_free(d->bgp);
+	d->bgp = NULL;
 	/* after the routes are gone: the addresses go last */
 	if (!d->keep_datapath)
 		xlbd_vipaddr_clear(d);
+	/* second chance's tables changed in the last second */
+	xlbd_sc_state_flush(d);
 	flow_scan_cancel_all(d);
-	if (d->ctl)
+	if (d->ctl) {
+		xlbd_changes_waiters_drop(d);
 		ctl_server_close(d->ctl);
+		d->ctl = NULL;
+	}
 	if (d->dp && !d->keep_datapath) {
-		int derr;
-
-		xlbd_release(d, true);
 		/* EPERM here: libxdp needs CAP_SYS_ADMIN to find the program
 		 * it attached (BPF_PROG_GET_FD_BY_ID) */
-		derr = xlb_dp_detach(d->dp);
+		int derr = xlb_dp_detach(d->dp);
+
+		xlbd_release(d, derr != 0);
 		xlb_dp_unpin(d->dp);
 		if (derr)
-			log_warnx("cannot detach the balancer: %s (maps unpinned; "
+			log_warnx("cannot detach the balancer: %s (maps emptied and unpinned; "
 				  "`xlb-setup detach IFACE` takes it off)", strerror(-derr));
 		else
 			log_info("datapath detached, maps unpinned");
 	} else {
-		if (d->dp)
+		if (d->dp) {
+			/* what the model says is what the next xlbd finds */
+			if (d->tables_pending)
+				xlbd_changes_apply(d);
 			log_info("datapath left running (-k): maps stay pinned");
+		}
 		xlbd_release(d, false);
 	}
 	xlb_dp_close(d->dp);

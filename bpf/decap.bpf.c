@@ -20,86 +20,32 @@
  * address or port, outer IPv4 fragment, outer header truncated) is passed
  * to the kernel byte-for-byte untouched. A packet that is ours but whose
  * inside is unusable (inner header truncated or of the wrong version,
- * GUE control message or unknown protocol) is dropped. Each packet counts
- * `rx` and exactly one of `decap`, `pass`, `drop` in `decap_stats`.
+ * GUE control message or unknown protocol, a malformed second-chance hop)
+ * is dropped. Each packet counts `rx` and exactly one of `decap`, `pass`,
+ * `drop` in `decap_stats`.
+ *
+ * A GUE packet may name a second-chance hop (bpf/decap_hop.h): a TCP
+ * segment that no local socket has is sent on to it instead of being
+ * decapsulated; each such packet counts one reason in `decap_sc_stats`
+ * (one sent on: instead of an action in `decap_stats`).
  *
  * The outer ECN field is merged into the inner header as RFC 6040 sec
  * 4.2 asks, so congestion marks set between balancer and backend reach
- * the transport.
+ * the transport (when the packet is decapsulated here; one sent on keeps
+ * both fields for the backend that decapsulates it).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "xlb_shared.h"
-
-#define ETH_P_IP	0x0800
-#define ETH_P_IPV6	0x86DD
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88A8
-#define ETH_HLEN	14
-#define VLAN_HLEN	4
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1fff
-#define EINVAL		22
-#define ENOMEM		12
-#define GUE_HLEN	4	/* fixed part of a GUE variant 0 header */
-/* Longest outer part: IPv4 with options, UDP, GUE with 31 option words. */
-#define OUTER_MAX	(60 + 8 + GUE_HLEN + 31 * 4)
+#include "decap.h"
+#include "decap_hop.h"
 
 /* ECN codepoints (RFC 3168 sec 5) */
 #define ECN_NOT_ECT	0
 #define ECN_ECT1	1
 #define ECN_ECT0	2
 #define ECN_CE		3
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct xlb_decap_key);
-	__type(value, __u8);
-} decap_addrs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xlb_decap_config);
-} decap_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XLB_DECAP_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} decap_stats SEC(".maps");
-
-enum decap_verdict {
-	DECAP_PASS,		/* not ours: untouched */
-	DECAP_DROP,		/* ours, unusable */
-	DECAP_STRIP,		/* ours: strip outer_len bytes after L2 */
-};
-
-/* What the parser found in a packet that is ours. */
-struct decap_info {
-	__u32 l2_len;		/* Ethernet header plus optional VLAN tag */
-	__u32 outer_len;	/* outer IP (+ UDP + GUE) bytes to remove */
-	__u16 inner_proto;	/* ETH_P_IP or ETH_P_IPV6, host order */
-	__u8 outer_ecn;		/* ECN field of the outer header */
-};
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&decap_stats, &idx);
-
-	if (v)
-		*v += 1;
-}
-
-static __always_inline bool is_local(const struct xlb_decap_key *key)
-{
-	return bpf_map_lookup_elem(&decap_addrs, key) != NULL;
-}
 
 static __always_inline __be16 gue_port(void)
 {
@@ -113,15 +59,17 @@ static __always_inline __be16 gue_port(void)
 /*
  * The inner header must be complete and of the version the outer header
  * announced (RFC 2003 sec 3.1 / RFC 2473 sec 3.1: the protocol field names
- * the payload). Its ECN field is merged with the outer one per RFC 6040
- * sec 4.2, figure 4: outer CE marks an ECN-capable inner packet CE and
- * drops a not-ECN-capable one; outer ECT(1) turns inner ECT(0) into
- * ECT(1); every other combination keeps the inner field.
+ * the payload). Its ECN field after decapsulation is the merge with the
+ * outer one per RFC 6040 sec 4.2, figure 4: outer CE marks an ECN-capable
+ * inner packet CE and drops a not-ECN-capable one; outer ECT(1) turns
+ * inner ECT(0) into ECT(1); every other combination keeps the inner
+ * field. The field is written by inner_ecn_set when the packet is
+ * decapsulated here.
  */
 static __always_inline int inner_check(void *inner, void *end,
 				       struct decap_info *info)
 {
-	__u8 ecn, new_ecn, *p = inner;
+	__u8 ecn, *p = inner;
 
 	if (info->inner_proto == ETH_P_IP) {
 		struct iphdr *ip = inner;
@@ -141,33 +89,50 @@ static __always_inline int inner_check(void *inner, void *end,
 		ecn = (p[1] >> 4) & 3;
 	}
 
-	new_ecn = ecn;
+	info->inner_ecn = ecn;
 	if (info->outer_ecn == ECN_CE) {
 		if (ecn == ECN_NOT_ECT)
 			return DECAP_DROP;
-		new_ecn = ECN_CE;
+		info->inner_ecn = ECN_CE;
 	} else if (info->outer_ecn == ECN_ECT1 && ecn == ECN_ECT0) {
-		new_ecn = ECN_ECT1;
+		info->inner_ecn = ECN_ECT1;
 	}
-	if (new_ecn == ecn)
-		return DECAP_STRIP;
+	return DECAP_STRIP;
+}
 
+/* Write the merged ECN field into the inner header (IPv4: the header
+ * checksum updated, RFC 1624 eqn 3). Returns 0 or -EINVAL. */
+static __always_inline int inner_ecn_set(void *data, void *end, const struct decap_info *info)
+{
+	__u64 off = (__u64)info->l2_len + info->outer_len;
+	__u8 new_ecn = info->inner_ecn, *p;
+
+	if (off > ETH_HLEN + VLAN_HLEN + OUTER_MAX)
+		return -EINVAL;
+	p = data + off;
 	if (info->inner_proto == ETH_P_IP) {
-		struct iphdr *ip = inner;
-		__u16 old_word = ((__u16)p[0] << 8) | ip->tos;
-		__u16 new_word = (old_word & ~3) | new_ecn;
+		struct iphdr *ip = (void *)p;
+		__u16 old_word, new_word;
 		__u32 sum;
 
-		/* RFC 1624 eqn 3: HC' = ~(~HC + ~m + m') */
+		if ((void *)(ip + 1) > end)
+			return -EINVAL;
+		if ((ip->tos & 3) == new_ecn)
+			return 0;
+		old_word = ((__u16)p[0] << 8) | ip->tos;
+		new_word = (old_word & ~3) | new_ecn;
+		/* HC' = ~(~HC + ~m + m') */
 		sum = (__u16)~bpf_ntohs(ip->check) + (__u16)~old_word + new_word;
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		ip->tos = (ip->tos & ~3) | new_ecn;
 		ip->check = bpf_htons(~sum & 0xffff);
 	} else {
+		if ((void *)(p + 2) > end)
+			return -EINVAL;
 		p[1] = (p[1] & ~0x30) | (new_ecn << 4);
 	}
-	return DECAP_STRIP;
+	return 0;
 }
 
 /*
@@ -178,12 +143,14 @@ static __always_inline int inner_check(void *inner, void *end,
  *	|0x0|C| Hlen(5) | Proto/ctype(8) | Flags(16) | Hlen words ... |
  *
  * C set is a control message (sec 3.2.1), not for the stack. Anything
- * else (variants 2 and 3, other protocols) is ours but unusable.
+ * else (variants 2 and 3, other protocols) is ours but unusable. Without
+ * flags the Hlen words are private data: a second-chance hop when they
+ * carry its type (include/xlb_shared.h), otherwise skipped.
  */
 static __always_inline int gue_parse(void *gue, void *end,
 				     struct decap_info *info)
 {
-	__u8 *p = gue;
+	__u8 *p = gue, hlen;
 
 	if ((void *)(p + 1) > end)
 		return DECAP_DROP;
@@ -197,7 +164,7 @@ static __always_inline int gue_parse(void *gue, void *end,
 	}
 	if ((p[0] >> 6) != 0 || (p[0] & 0x20))
 		return DECAP_DROP;
-	if ((void *)(p + GUE_HLEN) > end)
+	if ((void *)(p + XLB_GUE_HDR_LEN) > end)
 		return DECAP_DROP;
 	if (p[1] == IPPROTO_IPIP)
 		info->inner_proto = ETH_P_IP;
@@ -205,7 +172,16 @@ static __always_inline int gue_parse(void *gue, void *end,
 		info->inner_proto = ETH_P_IPV6;
 	else
 		return DECAP_DROP;
-	info->outer_len += GUE_HLEN + (p[0] & 0x1f) * 4;
+	hlen = p[0] & 0x1f;
+	/* no flags: the optional part is private data (sec 3.3), which
+	 * may be a second-chance hop */
+	if (hlen && !p[2] && !p[3]) {
+		int verdict = hop_parse(p + XLB_GUE_HDR_LEN, end, hlen, info);
+
+		if (verdict != DECAP_STRIP)
+			return verdict;
+	}
+	info->outer_len += XLB_GUE_HDR_LEN + hlen * 4;
 	return DECAP_STRIP;
 }
 
@@ -265,6 +241,9 @@ static __always_inline int outer4_parse(void *l3, void *end,
 
 	info->outer_len = ihl * 4;
 	info->outer_ecn = ip->tos & 3;
+	info->outer_family = XLB_FAMILY_V4;
+	info->outer_opts = ihl > 5;
+	info->outer_src.v4 = ip->saddr;
 	return l4_parse(l3 + ihl * 4, end, ip->protocol, info);
 }
 
@@ -285,6 +264,8 @@ static __always_inline int outer6_parse(void *l3, void *end,
 
 	info->outer_len = sizeof(*ip6);
 	info->outer_ecn = (p[1] >> 4) & 3;
+	info->outer_family = XLB_FAMILY_V6;
+	__builtin_memcpy(info->outer_src.bytes, &ip6->saddr, 16);
 	return l4_parse(ip6 + 1, end, ip6->nexthdr, info);
 }
 
@@ -295,6 +276,7 @@ static __always_inline int decap_parse(void *data, void *end,
 	struct vlan_hdr *vlan;
 	__be16 proto;
 	int verdict;
+	__u64 off;
 
 	if ((void *)(eth + 1) > end)
 		return DECAP_PASS;
@@ -318,9 +300,10 @@ static __always_inline int decap_parse(void *data, void *end,
 		return verdict;
 
 	/* Always true; tells the verifier the offset below is bounded. */
-	if (info->outer_len > OUTER_MAX)
+	off = (__u64)info->l2_len + info->outer_len;
+	if (off > ETH_HLEN + VLAN_HLEN + OUTER_MAX)
 		return DECAP_DROP;
-	return inner_check(data + info->l2_len + info->outer_len, end, info);
+	return inner_check(data + off, end, info);
 }
 
 /*
@@ -366,11 +349,16 @@ int xlb_decap(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct decap_info info = {};
+	int rc;
 
 	count(XLB_DECAP_STAT_RX);
 	switch (decap_parse(data, end, &info)) {
 	case DECAP_STRIP:
 		break;
+	case DECAP_HOP_BAD:
+		count_sc(XLB_DECAP_SC_MALFORMED);
+		count(XLB_DECAP_STAT_DROP);
+		return XDP_DROP;
 	case DECAP_DROP:
 		count(XLB_DECAP_STAT_DROP);
 		return XDP_DROP;
@@ -379,7 +367,14 @@ int xlb_decap(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
-	if (decap_strip(ctx, &info)) {
+	if (info.hop_rm) {
+		rc = second_chance(ctx, &info);
+		if (rc >= 0)
+			return rc;
+		data = (void *)(long)ctx->data;
+		end = (void *)(long)ctx->data_end;
+	}
+	if (inner_ecn_set(data, end, &info) || decap_strip(ctx, &info)) {
 		count(XLB_DECAP_STAT_DROP);
 		return XDP_DROP;
 	}

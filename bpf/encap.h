@@ -11,6 +11,9 @@
  *   identity, so no pass over the payload is needed) and is zero only
  *   when the inner packet gives no usable checksum (RFC 6935/6936).
  *
+ * - GUE variant 0 (sec 3.1) with a second-chance hop as private data
+ *   (format in include/xlb_shared.h) when the flow has one.
+ *
  * Outer source is the node's own address, outer TTL fixed, DSCP/ECN
  * copied from the inner header (RFC 2983 uniform model, RFC 6040 normal
  * mode), IPv6 flow label from the flow hash (RFC 6438).
@@ -25,14 +28,46 @@
 #define IPPROTO_IPV6_	41
 #define GUE_SPORT_BASE	0xC000	/* GUE source ports from the dynamic range */
 
-static __always_inline __u32 encap_len(__u8 outer_family, __u8 encap)
+/* Bytes a second-chance hop adds to GUE: the variant 0 header and the
+ * hop of the outer family. */
+static __always_inline __u32 hop_len(__u8 outer_family)
+{
+	return XLB_GUE_HDR_LEN + XLB_GUE_HOP_LEN(outer_family);
+}
+
+/* Outer headers' length; `hop`: with a second-chance hop (GUE only). */
+static __always_inline __u32 encap_len(__u8 outer_family, __u8 encap, bool hop)
 {
 	__u32 len = outer_family == XLB_FAMILY_V4 ? sizeof(struct iphdr) :
 						     sizeof(struct ipv6hdr);
 
 	if (encap == XLB_ENCAP_GUE)
 		len += sizeof(struct udphdr);
+	if (hop)
+		len += hop_len(outer_family);
 	return len;
+}
+
+/* The GUE variant 0 header and `hop` (of the outer family, `family`: a
+ * constant, as the bounds check before each call is) as its private data
+ * (include/xlb_shared.h) at `gue`, which the caller has bounds-checked
+ * for hop_len() bytes. Returns the one's complement sum of what it wrote. */
+static __always_inline __u64 gue_hop_write(__u32 *gue, const struct pkt *p,
+					   const struct xlb_backend *hop, __u8 family)
+{
+	__u8 inner = p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
+
+	gue[0] = bpf_htonl((__u32)XLB_GUE_HOP_HLEN(family) << 24 | (__u32)inner << 16);
+	gue[1] = bpf_htonl((__u32)XLB_GUE_HOP_TYPE << 16 | (__u32)family << 8);
+	if (family == XLB_FAMILY_V4) {
+		gue[2] = hop->addr.v4;
+		return (__u64)gue[0] + gue[1] + gue[2];
+	}
+	gue[2] = hop->addr.v6[0];
+	gue[3] = hop->addr.v6[1];
+	gue[4] = hop->addr.v6[2];
+	gue[5] = hop->addr.v6[3];
+	return (__u64)gue[0] + gue[1] + csum_addr6(&hop->addr);
 }
 
 /*
@@ -145,15 +180,16 @@ static __always_inline void gue_udp_write(struct udphdr *uh, const struct xlb_vi
 	uh->check = 0;
 }
 
-/* Outer IPv4 header (and GUE's UDP header, checksum zero: RFC 768) at
- * `l2_len`. Returns 0 or -1. */
+/* Outer IPv4 header (and GUE's UDP header, checksum zero: RFC 768, and
+ * the hop if there is one) at `l2_len`. Returns 0 or -1. */
 static __always_inline int encap_ipv4_write(void *data, void *data_end, __u32 l2_len,
 					    const struct pkt *p, const struct xlb_vip_encap *enc,
 					    const struct xlb_backend *be,
-					    const struct xlb_config *cfg, __u32 hash)
+					    const struct xlb_config *cfg, __u32 hash,
+					    const struct xlb_backend *hop)
 {
 	bool gue = enc->encap == XLB_ENCAP_GUE;
-	__u32 olen = encap_len(XLB_FAMILY_V4, enc->encap);
+	__u32 olen = encap_len(XLB_FAMILY_V4, enc->encap, hop);
 	struct iphdr *iph = data + l2_len;
 	struct udphdr *uh = (void *)(iph + 1);
 
@@ -175,30 +211,36 @@ static __always_inline int encap_ipv4_write(void *data, void *data_end, __u32 l2
 	if (gue) {
 		if ((void *)(uh + 1) > data_end)
 			return -1;
-		gue_udp_write(uh, enc, hash, sizeof(*uh) + p->l3_len);
+		gue_udp_write(uh, enc, hash, olen - sizeof(*iph) + p->l3_len);
+		if (hop) {
+			if ((void *)(uh + 1) + XLB_GUE_HDR_LEN + XLB_GUE_HOP_LEN(XLB_FAMILY_V4) >
+			    data_end)
+				return -1;
+			gue_hop_write((void *)(uh + 1), p, hop, XLB_FAMILY_V4);
+		}
 	}
 	return 0;
 }
 
 /* Outer IPv6 header (and GUE's UDP header with its checksum from
- * `inner`, the inner packet's sum, when `sum_ok`) at `l2_len`. Returns 0
- * or -1. */
+ * `inner`, the inner packet's sum, when `sum_ok`, and the hop if there is
+ * one) at `l2_len`. Returns 0 or -1. */
 static __always_inline int encap_ipv6_write(void *data, void *data_end, __u32 l2_len,
 					    const struct pkt *p, const struct xlb_vip_encap *enc,
 					    const struct xlb_backend *be,
 					    const struct xlb_config *cfg, __u32 hash, __u64 inner,
-					    bool sum_ok)
+					    bool sum_ok, const struct xlb_backend *hop)
 {
 	bool gue = enc->encap == XLB_ENCAP_GUE;
 	struct ipv6hdr *ip6h = data + l2_len;
 	struct udphdr *uh = (void *)(ip6h + 1);
-	__u32 l4len = sizeof(*uh) + p->l3_len;
+	__u32 l4len = encap_len(XLB_FAMILY_V6, enc->encap, hop) - sizeof(*ip6h) + p->l3_len;
 
 	if ((void *)(ip6h + 1) > data_end)
 		return -1;
 	*(__be16 *)(data + l2_len - 2) = bpf_htons(ETH_P_IPV6);
 	*(__be32 *)ip6h = bpf_htonl((6U << 28) | ((__u32)p->tos << 20) | (hash & 0xFFFFF));
-	ip6h->payload_len = bpf_htons(p->l3_len + (gue ? sizeof(*uh) : 0));
+	ip6h->payload_len = bpf_htons(l4len);
 	ip6h->nexthdr = gue ? IPPROTO_UDP :
 		p->flow.family == XLB_FAMILY_V4 ? IPPROTO_IPIP_ : IPPROTO_IPV6_;
 	ip6h->hop_limit = cfg->outer_ttl ? cfg->outer_ttl : XLB_OUTER_TTL;
@@ -209,6 +251,11 @@ static __always_inline int encap_ipv6_write(void *data, void *data_end, __u32 l2
 	if ((void *)(uh + 1) > data_end)
 		return -1;
 	gue_udp_write(uh, enc, hash, l4len);
+	if (hop) {
+		if ((void *)(uh + 1) + XLB_GUE_HDR_LEN + XLB_GUE_HOP_LEN(XLB_FAMILY_V6) > data_end)
+			return -1;
+		inner += gue_hop_write((void *)(uh + 1), p, hop, XLB_FAMILY_V6);
+	}
 	if (sum_ok) {
 		__u16 check;
 
@@ -229,7 +276,8 @@ static __always_inline int encap_ipv6_write(void *data, void *data_end, __u32 l2
  */
 static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 				      const struct xlb_vip_encap *enc, const struct xlb_backend *be,
-				      const struct xlb_config *cfg, __u32 hash)
+				      const struct xlb_config *cfg, __u32 hash,
+				      const struct xlb_backend *hop)
 {
 	__u32 l2_len = p->l3_off == sizeof(struct ethhdr) ? sizeof(struct ethhdr) :
 							      sizeof(struct ethhdr) + 4;
@@ -243,13 +291,14 @@ static __always_inline int encap_push(struct xdp_md *ctx, const struct pkt *p,
 	if (enc->encap == XLB_ENCAP_GUE && be->family == XLB_FAMILY_V6)
 		inner = inner_sum((void *)(long)ctx->data, (void *)(long)ctx->data_end, p,
 				  &sum_ok);
-	if (encap_grow(ctx, encap_len(be->family, enc->encap)))
+	if (encap_grow(ctx, encap_len(be->family, enc->encap, hop)))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if (be->family == XLB_FAMILY_V4)
-		return encap_ipv4_write(data, data_end, l2_len, p, enc, be, cfg, hash);
-	return encap_ipv6_write(data, data_end, l2_len, p, enc, be, cfg, hash, inner, sum_ok);
+		return encap_ipv4_write(data, data_end, l2_len, p, enc, be, cfg, hash, hop);
+	return encap_ipv6_write(data, data_end, l2_len, p, enc, be, cfg, hash, inner, sum_ok,
+				hop);
 }
 
 #endif

@@ -42,9 +42,15 @@ struct {
 	__type(value, struct xlb_backend);
 } backends SEC(".maps");
 
-/* One Maglev table: ring slot -> backend id. BPF_F_INNER_MAP lets each
- * table have its own (prime) size; BPF_F_MMAPABLE lets the agent fill a
- * new table with one memcpy before it is put in place. */
+/* A VIP's Maglev tables: ring slot -> backend id, two tables of the
+ * VIP's size in one map (slots 0..size-1 and size..2*size-1; the VIP
+ * entry's XLB_VIP_F_RING_HI says which is active). BPF_F_INNER_MAP lets
+ * each VIP have its own (prime) size; BPF_F_MMAPABLE lets the agent fill
+ * the inactive table through a mapping, then switch the VIP entry to it
+ * in one update: a table change costs no update of `rings` (each of
+ * which waits for an RCU grace period). A map holding one table of the
+ * size (one written before the two-table layout) is read as its first
+ * region. */
 struct ring {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XLB_RING_DEFAULT);
@@ -53,8 +59,9 @@ struct ring {
 	__type(value, __u32);
 };
 
-/* Two table slots per VIP (id * 2 + 0/1); the VIP entry names the active
- * one, so a table is complete before the datapath can see it. */
+/* Two map slots per VIP (id * 2 + 0/1); the VIP entry names the one in
+ * use. The other takes a new map when the VIP's table size changes (a
+ * new VIP, a new ring-size), so the switch stays one VIP update. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XLB_RING_SLOTS);
@@ -95,6 +102,15 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Second chance's counters (enum xlb_sc_stat): a map of their own, so
+ * that `stats` keeps its layout. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLB_SC_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sc_stats SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLB_MAX_VIPS);
@@ -112,6 +128,14 @@ struct {
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void sc_stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&sc_stats, &idx);
 
 	if (v)
 		*v += 1;

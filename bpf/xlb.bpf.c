@@ -46,18 +46,32 @@ static __always_inline int verdict(int action, __u32 reason)
 	return action;
 }
 
-static __always_inline __u32 maglev_pick(const struct xlb_vip *vip, __u32 hash)
+/* The backend of `slot` in table `ring_id` of `rings`. */
+static __always_inline __u32 ring_read(__u32 ring_id, __u32 slot)
 {
-	__u32 ring_id = vip->ring_id, slot;
 	__u32 *be_id;
 	void *ring;
 
 	ring = bpf_map_lookup_elem(&rings, &ring_id);
-	if (!ring || !vip->ring_size)
+	if (!ring)
 		return XLB_BACKEND_NONE;
-	slot = hash % vip->ring_size;
 	be_id = bpf_map_lookup_elem(ring, &slot);
 	return be_id ? *be_id : XLB_BACKEND_NONE;
+}
+
+/* The slot of `hash` in the VIP's table (XLB_SLOT: the backend, and
+ * with second chance the previous table's when another). */
+static __always_inline __u32 maglev_pick(const struct xlb_vip *vip, __u32 hash)
+{
+	__u32 slot;
+
+	if (!vip->ring_size)
+		return XLB_BACKEND_NONE;
+	slot = hash % vip->ring_size;
+	/* the table's second region: the inner map holds two tables */
+	if (vip->flags & XLB_VIP_F_RING_HI)
+		slot += vip->ring_size;
+	return ring_read(vip->ring_id, slot);
 }
 
 static __always_inline bool backend_usable(const struct xlb_backend *be, __u32 gen)
@@ -90,17 +104,34 @@ static __noinline int reply_too_big(struct xdp_md *ctx, const struct pkt *p, __u
 	return verdict(XDP_TX, XLB_STAT_TOO_BIG_SENT);
 }
 
+/* The second-chance hop of flow `hop` (XLB_FLOW_HOP) for a packet to
+ * `be`: present, still the backend it was (its generation's low bits),
+ * of the outer family. NULL otherwise: the packet goes without. */
+static __always_inline const struct xlb_backend *hop_backend(__u16 hop,
+							     const struct xlb_backend *be)
+{
+	__u32 id = XLB_FLOW_HOP_ID(hop);
+	const struct xlb_backend *h = bpf_map_lookup_elem(&backends, &id);
+
+	if (!h || !(h->flags & XLB_BE_F_PRESENT) || (h->gen & 0xf) != XLB_FLOW_HOP_GEN(hop) ||
+	    h->family != be->family)
+		return NULL;
+	return h;
+}
+
 /*
  * Encapsulate towards backend `be` (of `fl`) with the VIP's `enc` and
- * send. `may_reply` is false for packets that must not be answered with
- * an ICMP error (ICMP errors themselves). Inlined once, at the end of the
- * top level, where every path that forwards ends.
+ * send; a flow with a second-chance hop carries it (GUE only). `may_reply`
+ * is false for packets that must not be answered with an ICMP error (ICMP
+ * errors themselves). Inlined once, at the end of the top level, where
+ * every path that forwards ends.
  */
 static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt *p,
 					   const struct xlb_flow *fl, const struct xlb_backend *be,
 					   const struct xlb_vip_encap *enc, bool may_reply)
 {
 	__u64 bytes = ctx->data_end - ctx->data;
+	const struct xlb_backend *hop = NULL;
 	const struct xlb_config *cfg;
 	struct xlb_nexthop nh = {};
 	__u32 zero = 0, olen;
@@ -112,7 +143,9 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 	if (be->family == XLB_FAMILY_V4 ? !cfg->has_v4 : !cfg->has_v6)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_SOURCE);
 
-	olen = encap_len(be->family, enc->encap);
+	if (fl->hop && enc->encap == XLB_ENCAP_GUE)
+		hop = hop_backend(fl->hop, be);
+	olen = encap_len(be->family, enc->encap, hop);
 	rc = nh_resolve(ctx, p, be, olen, &nh);
 	if (rc == NH_NO_ROUTE)
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_ROUTE);
@@ -122,7 +155,7 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 		return reply_too_big(ctx, p, nh.mtu > olen ? nh.mtu - olen : 0);
 	}
 
-	if (encap_push(ctx, p, enc, be, cfg, fl->hash))
+	if (encap_push(ctx, p, enc, be, cfg, fl->hash, hop))
 		return verdict(XDP_DROP, XLB_STAT_DROP_ENCAP);
 	traffic_add(&vip_stats, fl->vip_id, bytes);
 	traffic_add(&be_stats, fl->backend_id, bytes);
@@ -144,6 +177,28 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
 #define HOW_ICMP_ERROR	(1U << 16)
 
 /*
+ * Second chance (README "Second chance"): a TCP segment that is not a SYN
+ * and found no flow entry, whose slot had another owner, prev_id, in its
+ * VIP's previous table: that owner, if it can take a hop, as the flow's
+ * hop (0: none).
+ */
+static __always_inline __u16 second_chance_hop(const struct pkt *p, __u32 prev_id,
+					       const struct xlb_backend *be)
+{
+	const struct xlb_backend *prev;
+
+	if (prev_id == XLB_BACKEND_NONE || p->flow.proto != IPPROTO_TCP || tcp_syn(p))
+		return 0;
+	prev = bpf_map_lookup_elem(&backends, &prev_id);
+	if (!prev || !(prev->flags & XLB_BE_F_PRESENT) || prev->family != be->family) {
+		sc_stat_inc(XLB_SC_STAT_HOP_SKIPPED);
+		return 0;
+	}
+	sc_stat_inc(XLB_SC_STAT_HOP);
+	return XLB_FLOW_HOP(prev_id, prev->gen);
+}
+
+/*
  * Choose the backend for flow `fk` (client orientation) of `vip` with its
  * Maglev table, into *fl.
  *
@@ -151,7 +206,8 @@ static __always_inline int send_to_backend(struct xdp_md *ctx, const struct pkt 
  * SYN: Maglev already gives every node the same answer for the handshake,
  * and a SYN flood then cannot churn the flow table. A SYN that finds an
  * entry (a reused tuple) overwrites it so the connection's next packets
- * follow the SYN.
+ * follow the SYN. A flow written with a second-chance hop keeps it in its
+ * entry, so all its packets carry it.
  */
 static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *vip,
 				     const struct xlb_flow_key *fk, __u32 how, struct xlb_flow *fl)
@@ -159,7 +215,7 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 	bool by_src = vip->flags & XLB_VIP_F_HASH_SRC, icmp_error = how & HOW_ICMP_ERROR;
 	struct xlb_backend *be;
 	struct xlb_flow *known;
-	__u32 hash, be_id;
+	__u32 hash, be_id, slot;
 
 	/* ICMP errors and first fragments did not pass the established
 	 * path: the flow they belong to may still be known */
@@ -171,6 +227,9 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 			if (backend_usable(be, known->backend_gen)) {
 				stat_inc(XLB_STAT_FLOW_HIT);
 				*fl = *known;
+				/* fragments and ICMP errors get no hop: no socket
+				 * to look up */
+				fl->hop = 0;
 				goto chosen;
 			}
 			stat_inc(XLB_STAT_FLOW_STALE);
@@ -179,7 +238,8 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 
 	hash = by_src ? hash_src(fk) : hash_flow(fk);
 	stat_inc(XLB_STAT_FLOW_MISS);
-	be_id = maglev_pick(vip, hash);
+	slot = maglev_pick(vip, hash);
+	be_id = XLB_SLOT_BE(slot);
 	be = bpf_map_lookup_elem(&backends, &be_id);
 	if (!be_id || !be || !(be->flags & XLB_BE_F_PRESENT))
 		return verdict(XDP_DROP, XLB_STAT_DROP_NO_BACKEND);
@@ -188,7 +248,8 @@ static __noinline int choose_backend(const struct pkt *p, const struct xlb_vip *
 	fl->backend_gen = be->gen;
 	fl->hash = hash;
 	fl->vip_id = vip->id;
-	fl->vip_port = 0;
+	/* fragments and ICMP errors get no hop: no socket to look up */
+	fl->hop = icmp_error || p->frag ? 0 : second_chance_hop(p, XLB_SLOT_PREV(slot), be);
 	/* an ICMP error must not create state for a flow we never saw;
 	 * source-hashed fragments need none */
 	if (!icmp_error && !(by_src && p->frag)) {
@@ -260,6 +321,7 @@ static __always_inline int choose_fragment(const struct pkt *p, const struct xlb
 			stat_inc(XLB_STAT_FRAG_FORWARDED);
 			*fl = *first;
 			fl->vip_id = vip->id;
+			fl->hop = 0;	/* the record's vip_port */
 			return SEND;
 		}
 	}

@@ -27,6 +27,14 @@
 /* backend id 0 is never used: it marks an empty Maglev slot */
 #define XLB_BACKEND_NONE	0
 
+/* A Maglev table slot (a `rings` value): the backend id in the low 16
+ * bits. Second chance (README "Second chance") puts the slot's backend in
+ * the VIP's previous table in the high 16 bits when it is another one (0:
+ * the same, or no previous table), so one read gives both. */
+#define XLB_SLOT(be, prev)	((__u32)(be) | (__u32)(prev) << 16)
+#define XLB_SLOT_BE(w)		((w) & 0xffff)
+#define XLB_SLOT_PREV(w)	((w) >> 16)
+
 #define XLB_FAMILY_V4		4
 #define XLB_FAMILY_V6		6
 
@@ -59,14 +67,17 @@ enum xlb_encap {
 #define XLB_VIP_F_MARKER	(1U << 1) /* address marker, not a service */
 #define XLB_VIP_F_ANY_TCP	(1U << 2) /* marker: a TCP all-ports VIP exists */
 #define XLB_VIP_F_ANY_UDP	(1U << 3) /* marker: a UDP all-ports VIP exists */
+#define XLB_VIP_F_RING_HI	(1U << 4) /* the table is slots ring_size.. 2*ring_size-1
+					   * of its inner map (see bpf/maps.h `rings`) */
 
 /* Value of `vips`. Written whole by the agent (the map is not
  * preallocated, so an update swaps in a new element under RCU and the
  * datapath never sees a half-written entry). */
 struct xlb_vip {
 	__u32 id;		/* index into vip_stats */
-	__u32 ring_id;		/* index into rings of the active Maglev table */
-	__u32 ring_size;	/* entries in that table (prime) */
+	__u32 ring_id;		/* index into rings of the map holding the active table */
+	__u32 ring_size;	/* entries in that table (prime); XLB_VIP_F_RING_HI
+				 * says which of the map's two regions it is */
 	__u16 flags;		/* XLB_VIP_F_* */
 	__u8 encap;		/* enum xlb_encap */
 	__u8 pad;
@@ -155,9 +166,20 @@ struct xlb_flow {
 	__u32 backend_gen;	/* backends[id].gen when chosen */
 	__u32 hash;		/* flow hash: GUE source port, IPv6 flow label */
 	__u16 vip_id;		/* index into vip_encap and vip_stats */
-	__be16 vip_port;	/* frags: port of the VIP key matched, network order */
+	union {
+		__be16 vip_port; /* frags: port of the VIP key matched, network order */
+		__u16 hop;	/* flows: second-chance hop, XLB_FLOW_HOP(); 0: none */
+	};
 };
 _Static_assert(sizeof(struct xlb_flow) == 16, "xlb_flow size");
+
+/* A flow's second-chance hop: the previous owner's backend id (12 bits)
+ * and the low 4 bits of its generation, so that an id given to another
+ * backend since is not taken for it. */
+#define XLB_FLOW_HOP(id, gen)	((__u16)(((id) & 0xfff) | (((gen) & 0xf) << 12)))
+#define XLB_FLOW_HOP_ID(hop)	((hop) & 0xfff)
+#define XLB_FLOW_HOP_GEN(hop)	((hop) >> 12)
+_Static_assert(XLB_MAX_BACKENDS <= 0x1000, "backend ids fit a flow's hop");
 
 /* Key of `frags`: one fragmented datagram (RFC 791 / RFC 8200 sec 4.5). */
 struct xlb_frag_key {
@@ -237,6 +259,51 @@ enum xlb_stat {
 	"drop_encap",							\
 }
 
+/*
+ * Second chance (README "Second chance"): a TCP packet the balancer
+ * forwards by its VIP's Maglev table to a backend that did not own its
+ * slot in the previous table carries the previous owner, the hop, as
+ * GUE variant 0 private data (draft-ietf-intarea-gue-09 sec 3.1, 3.3:
+ * no flags, so the private data follows the 4-byte header; its length
+ * is Hlen words):
+ *
+ *   | 0 0 | C=0 | Hlen (5) | Proto/ctype: 4 or 41 | Flags: 0 (16)  |
+ *   | type: XLB_GUE_HOP_TYPE (16)   | family: 4 or 6 | reserved: 0  |
+ *   | hop address: 4 bytes (IPv4, Hlen 2) or 16 bytes (IPv6, Hlen 5) |
+ *
+ * The hop is of the outer header's family. A backend with a socket for
+ * the inner packet delivers it; one without rewrites the outer
+ * destination to the hop and sends it on as plain GUE (variant 1, no
+ * hop), so a packet makes at most one extra hop. A receiver that does not
+ * know the type (Linux `fou` in gue mode) skips the private data and
+ * delivers the packet: it just gets no second chance.
+ */
+#define XLB_GUE_HOP_TYPE	0x7863	/* "xc"; network order on the wire */
+#define XLB_GUE_HDR_LEN		4	/* GUE variant 0 header without options */
+#define XLB_GUE_HOP_HLEN(family) ((family) == XLB_FAMILY_V4 ? 2 : 5) /* words */
+#define XLB_GUE_HOP_LEN(family)	(XLB_GUE_HOP_HLEN(family) * 4)	/* bytes */
+
+/* The first word of the hop's private data. */
+struct xlb_gue_hop {
+	__be16 type;		/* XLB_GUE_HOP_TYPE, network order */
+	__u8 family;		/* XLB_FAMILY_V4 or XLB_FAMILY_V6: the address after it */
+	__u8 reserved;		/* 0 */
+};
+_Static_assert(sizeof(struct xlb_gue_hop) == 4, "xlb_gue_hop size");
+
+/* Indexes of `sc_stats`, the balancer's second-chance counters, one
+ * __u64 per CPU each. A map of its own, so that the `stats` of a running
+ * balancer are adopted as they are by an xlbd that has these. */
+enum xlb_sc_stat {
+	XLB_SC_STAT_HOP,		/* a flow without entry got a hop (its entry
+					 * keeps it for its later packets) */
+	XLB_SC_STAT_HOP_SKIPPED,	/* its slot's previous owner differed but cannot
+					 * take a hop (gone, of the other family) */
+	XLB_SC_STAT_MAX
+};
+
+#define XLB_SC_STAT_NAMES { "hop", "hop_skipped" }
+
 /* Decap program (bpf/decap.bpf.c): key of `decap_addrs`, the outer
  * destinations this backend accepts tunnelled packets for. */
 struct xlb_decap_key {
@@ -253,14 +320,40 @@ struct xlb_decap_config {
 };
 _Static_assert(sizeof(struct xlb_decap_config) == 4, "xlb_decap_config size");
 
+/* Indexes of `decap_stats`, one __u64 per CPU each. Every packet counts
+ * rx and exactly one of decap, pass, drop — or, sent on to its
+ * second-chance hop, sc forward or forward_kernel in `decap_sc_stats`. */
 enum xlb_decap_stat {
 	XLB_DECAP_STAT_RX,		/* packets seen */
 	XLB_DECAP_STAT_DECAP,		/* outer header removed, passed on */
 	XLB_DECAP_STAT_PASS,		/* not ours, passed untouched */
-	XLB_DECAP_STAT_DROP,		/* ours but malformed inside */
+	XLB_DECAP_STAT_DROP,		/* ours but malformed inside, or not sendable */
 	XLB_DECAP_STAT_MAX
 };
 
 #define XLB_DECAP_STAT_NAMES { "rx", "decap", "pass", "drop" }
+
+/* Indexes of `decap_sc_stats`: each packet carrying a second-chance hop
+ * counts exactly one (bpf/decap_hop.h). A map of its own, so that the
+ * `decap_stats` an older xlb-setup pinned are reused as they are. */
+enum xlb_decap_sc_stat {
+	XLB_DECAP_SC_LOCAL,		/* a local socket has the flow: decapsulated */
+	XLB_DECAP_SC_FORWARD,		/* no socket: sent to the hop (XDP_TX/redirect) */
+	XLB_DECAP_SC_FORWARD_KERNEL,	/* no socket, the hop's neighbour unresolved:
+					 * rewritten and passed to the kernel to forward */
+	XLB_DECAP_SC_NO_SOCKET,		/* no socket, the hop is this host or has no
+					 * route: decapsulated (the stack answers) */
+	XLB_DECAP_SC_IGNORED,		/* not a TCP segment it applies to (not TCP, a SYN,
+					 * a fragment, IPv6 extension headers): decapsulated */
+	XLB_DECAP_SC_MALFORMED,		/* hop malformed: dropped (also counts drop) */
+	XLB_DECAP_SC_FWD_FAILED,	/* FIB refused (blackhole, unreachable, forwarding
+					 * off, egress MTU), TTL spent: dropped (and drop) */
+	XLB_DECAP_SC_MAX
+};
+
+#define XLB_DECAP_SC_NAMES {						\
+	"local", "forward", "forward_kernel", "no_socket", "ignored",	\
+	"malformed", "fwd_failed",					\
+}
 
 #endif /* XLB_SHARED_H */

@@ -13,6 +13,7 @@
  *   xlb-setup [-p PIN_ROOT] stats
  *   xlb-setup [-p PIN_ROOT] detach DEV
  *   xlb-setup [-p PIN_ROOT] decap DEV [gue PORT]
+ *   xlb-setup [-p PIN_ROOT] decap-stats [prometheus]
  *   xlb-setup decap-detach DEV
  *
  * Options: -p/--pin-root, -v/--verbose, -h/--help, -V/--version.
@@ -52,6 +53,7 @@ static void usage_print(FILE *f)
 		"       xlb-setup [OPTION]... stats\n"
 		"       xlb-setup [OPTION]... detach DEV\n"
 		"       xlb-setup [OPTION]... decap DEV [gue PORT]\n"
+		"       xlb-setup [OPTION]... decap-stats [prometheus]\n"
 		"       xlb-setup decap-detach DEV\n"
 		"  -p, --pin-root DIR  where the maps are pinned (default /sys/fs/bpf/xlb)\n"
 		"  -v, --verbose       show libbpf's and libxdp's messages\n"
@@ -339,6 +341,8 @@ static int cmd_detach(int argc, char **argv)
 	return rc;
 }
 
+static void forwarding_note(const char *dev);
+
 static int cmd_decap(int argc, char **argv)
 {
 	__u32 gue_port = XLB_GUE_PORT_DEFAULT;
@@ -381,6 +385,72 @@ static int cmd_decap(int argc, char **argv)
 		return 1;
 	}
 	printf("decap on %s for %d local addresses\n", argv[0], n);
+	forwarding_note(argv[0]);
+	return 0;
+}
+
+/* bpf_fib_lookup refuses to route from an interface that does not
+ * forward: second chance's packets for another backend would be dropped
+ * (sc_fwd_failed). Said, not changed: turning a backend into a router is
+ * the operator's call. */
+static void forwarding_note(const char *dev)
+{
+	static const char *const fams[] = { "ipv4", "ipv6" };
+	char path[256], val[8];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/forwarding", fams[i], dev);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f) && val[0] == '0')
+			printf("note: %s forwarding is off on %s: second-chance packets for another "
+			       "backend are dropped (sc_fwd_failed); to send them on: sysctl -w "
+			       "net.%s.conf.%s.forwarding=1\n", fams[i], dev, fams[i], dev);
+		fclose(f);
+	}
+}
+
+/* The decap program's counters, as name/value lines (second chance's as
+ * sc_NAME) or in Prometheus' text format (for node_exporter's textfile
+ * collector). */
+static int cmd_decap_stats(int argc, char **argv)
+{
+	__u64 st[XLB_DECAP_STAT_MAX], sc[XLB_DECAP_SC_MAX];
+	bool prom = argc == 1 && !strcmp(argv[0], "prometheus");
+	int i, err;
+
+	if (argc > 1 || (argc == 1 && !prom))
+		return usage();
+	err = xlb_decap_stats_read(pin_root, st);
+	if (!err)
+		err = xlb_decap_sc_stats_read(pin_root, sc);
+	if (err) {
+		fprintf(stderr, "xlb-setup: cannot read the decap counters under %s: %s\n",
+			pin_root, strerror(-err));
+		return 1;
+	}
+	if (!prom) {
+		for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
+			printf("%-20s %llu\n", xlb_decap_stat_names[i], (unsigned long long)st[i]);
+		for (i = 0; i < XLB_DECAP_SC_MAX; i++)
+			printf("sc_%-17s %llu\n", xlb_decap_sc_names[i], (unsigned long long)sc[i]);
+		return 0;
+	}
+	printf("# HELP xlb_decap_packets_total Packets the decap program saw (rx), and what it "
+	       "did with those it did not send on to a second-chance hop.\n"
+	       "# TYPE xlb_decap_packets_total counter\n");
+	for (i = 0; i < XLB_DECAP_STAT_MAX; i++)
+		printf("xlb_decap_packets_total{action=\"%s\"} %llu\n", xlb_decap_stat_names[i],
+		       (unsigned long long)st[i]);
+	printf("# HELP xlb_decap_second_chance_packets_total Packets with a second-chance hop, "
+	       "by what became of them.\n# TYPE xlb_decap_second_chance_packets_total counter\n");
+	for (i = 0; i < XLB_DECAP_SC_MAX; i++)
+		printf("xlb_decap_second_chance_packets_total{result=\"%s\"} %llu\n",
+		       xlb_decap_sc_names[i], (unsigned long long)sc[i]);
 	return 0;
 }
 
@@ -430,6 +500,8 @@ int main(int argc, char **argv)
 		return cmd_detach(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "decap"))
 		return cmd_decap(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "decap-stats"))
+		return cmd_decap_stats(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "decap-detach") && argc == 2)
 		return detach_named(argv[1], "xlb_decap");
 	return usage();

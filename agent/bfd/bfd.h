@@ -15,9 +15,22 @@
  *
  * Timers: the periodic transmission (jittered, sec 6.8.7; 1 s while not
  * Up, sec 6.8.3), the Detection Time (sec 6.8.4), a packet at once on
- * every state change and for every Poll received (the Final). Intervals
- * are microseconds in the protocol and milliseconds on the loop (the
- * configuration allows 10 ms at least): the Detection Time is rounded up.
+ * every state change and for every Poll received (the Final).
+ *
+ * Timing, so that 3 x 20 ms holds on a busy host: BFD has a timer of its
+ * own (a timerfd, microseconds, absolute: no timer slack applies to it)
+ * armed to the earliest due time of all sessions, and the loop treats it
+ * and the receive sockets as priority fds (evloop.h): they run before the
+ * other fds and timers of a round and again after every other callback,
+ * so other work delays BFD by one callback at most. The Detection Time
+ * runs from each packet's arrival time as the kernel stamped it
+ * (SO_TIMESTAMPNS), and the sockets are drained before a session is
+ * declared Down: a packet that arrived in time is never counted missing
+ * because xlbd read it late. Packets leave with DSCP CS6 and the socket
+ * priority TC_PRIO_CONTROL (the host's own queues). What this cannot
+ * help: one callback that runs longer than the remote's Detection Time
+ * (a reload building thousands of Maglev tables) delays our packets by
+ * that long, and the CPU scheduler decides when xlbd runs at all.
  *
  * Destroying a session that is Init or Up keeps it a little while in
  * AdminDown (diag 7) sending at its last rate (1 s at most) for one
@@ -102,8 +115,17 @@ struct bfd_session_stats {
 	uint64_t send_errors;
 	uint32_t ups;			/* times it reached Up */
 	uint32_t downs;			/* times it left Up */
+	uint32_t downs_detected;	/* of those, by our own Detection Time */
+	uint32_t late_deliveries;	/* a packet stamped before a Detection Time that ran
+					 * out, delivered to the socket after it */
 	enum bfd_diag last_down_diag;	/* why it last left Up */
 	uint64_t last_change_ms;	/* monotonic (evloop) time of the last state change */
+	/* margins while Up (how close to a Detection Time it came), us:
+	 * the longest wait between two packets from the peer by their
+	 * arrival times, and between two of our periodic packets */
+	uint64_t max_rx_gap_us;
+	uint64_t max_tx_gap_us;
+	uint64_t pkts_held;		/* periodic packets not sent: xlbd's loop stalled (tx.h) */
 };
 void bfd_session_stats(const struct bfd_session *s, struct bfd_session_stats *st);
 
@@ -120,6 +142,9 @@ struct bfd_session_info {
 	time_t last_change;		/* wall clock of that change */
 };
 void bfd_session_info(const struct bfd_session *s, struct bfd_session_info *info);
+
+/* The periodic sender runs at real-time priority: 1, 0 not, -1 not known yet. */
+int bfd_sender_realtime(const struct bfd *b);
 
 /* Packets discarded for reason e since bfd_new(). */
 uint64_t bfd_discarded(const struct bfd *b, enum bfd_pkt_err e);

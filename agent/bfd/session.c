@@ -210,11 +210,16 @@ __u64 bfd_sm_detect_us(const struct bfd_sm *sm)
 	return (__u64)sm->remote_mult * bfd_sm_rx_interval_us(sm);
 }
 
-__u32 bfd_sm_jitter_us(const struct bfd_sm *sm, __u32 interval_us, __u32 rnd)
+__u32 bfd_jitter_us(__u32 interval_us, bool mult1, __u32 rnd)
 {
 	/* reduce by 0..25 %, or by 10..25 % with Detect Mult 1, in steps
 	 * of 0.01 % */
-	__u32 cut = sm->detect_mult == 1 ? 1000 + rnd % 1501 : rnd % 2501;
+	__u32 cut = mult1 ? 1000 + rnd % 1501 : rnd % 2501;
 
 	return interval_us - (__u32)((__u64)interval_us * cut / 10000);
+}
+
+__u32 bfd_sm_jitter_us(const struct bfd_sm *sm, __u32 interval_us, __u32 rnd)
+{
+	return bfd_jitter_us(interval_us, sm->detect_mult == 1, rnd);
 }

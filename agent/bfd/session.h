@@ -111,5 +111,7 @@ __u32 bfd_sm_rx_interval_us(const struct bfd_sm *sm);
 __u64 bfd_sm_detect_us(const struct bfd_sm *sm);
 /* interval less the sec 6.8.7 jitter, from a random number rnd. */
 __u32 bfd_sm_jitter_us(const struct bfd_sm *sm, __u32 interval_us, __u32 rnd);
+/* The same for a Detect Mult of 1 (mult1) or not, without a session. */
+__u32 bfd_jitter_us(__u32 interval_us, bool mult1, __u32 rnd);
 
 #endif

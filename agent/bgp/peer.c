@@ -29,6 +29,7 @@
 
 #include "bgp/peer.h"
 #include "bgp/routes.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
 #define CONNECT_RETRY_MS	5000	/* between connect attempts (sec 10: 120 s is for routers) */
@@ -36,6 +37,19 @@
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		60000
 #define IN_MAX			(2 * BGP_MSG_MAX)
+/*
+ * A peer's share of the loop: at most PEER_READ_BUDGET bytes and
+ * PEER_READ_BUDGET_US of reading per turn, then the others run. A peer
+ * that used all of it (a flood at full speed) is not read again for
+ * PEER_READ_PAUSE_MS: TCP's window fills and slows it down, and what the
+ * kernel does to receive the flood (XDP on the interface, TCP: it runs
+ * in the reading process's system calls, 12-40 ms per 64 KB on a loaded
+ * machine here) pauses with it. Its share is then at most ~30 % of the
+ * loop; a real neighbor sends a few messages a minute.
+ */
+#define PEER_READ_BUDGET	(16 * BGP_MSG_MAX)
+#define PEER_READ_BUDGET_US	2000
+#define PEER_READ_PAUSE_MS	5
 #define CLOSING_MS		1000	/* a closed session waits this long for the peer's FIN */
 #define CLOSING_READ_MAX	65536	/* bytes read and dropped per event while closing */
 
@@ -259,6 +273,9 @@ static void peer_close(struct bgp_peer *p)
 {
 	struct evloop *el = p->env->el;
 
+	evloop_timer_cancel(el, &p->t_read_pause);
+	p->read_paused = false;
+	p->want_write = false;
 	if (p->fd >= 0) {
 		evloop_del_fd(el, p->fd);
 		if (p->connecting)
@@ -274,10 +291,28 @@ static void peer_close(struct bgp_peer *p)
 
 static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg);
 
-static void peer_want_write(struct bgp_peer *p, bool want)
+/* The events the loop watches for: EPOLLIN unless reading is paused,
+ * EPOLLOUT while output waits. */
+static void peer_events(struct bgp_peer *p)
 {
 	if (p->fd >= 0)
-		evloop_mod_fd(p->env->el, p->fd, EPOLLIN | (want ? EPOLLOUT : 0));
+		evloop_mod_fd(p->env->el, p->fd, (p->read_paused ? 0 : EPOLLIN) |
+						   (p->want_write ? EPOLLOUT : 0));
+}
+
+static void peer_want_write(struct bgp_peer *p, bool want)
+{
+	p->want_write = want;
+	peer_events(p);
+}
+
+static void t_read_pause(struct evloop *el, void *arg)
+{
+	struct bgp_peer *p = arg;
+
+	(void)el;
+	p->read_paused = false;
+	peer_events(p);
 }
 
 /* Write what is queued; the rest goes when the socket is writable. */
@@ -737,9 +772,13 @@ static void peer_header_error(struct bgp_peer *p, const struct bgp_hdr *h)
 	peer_event(p, BGP_EV_BGP_HEADER_ERR);
 }
 
-/* Frame messages out of the input buffer (sec 4.1). */
+/* Frame messages out of the input buffer (sec 4.1), the peer's share
+ * per call (PEER_READ_BUDGET). */
 static void peer_read(struct bgp_peer *p)
 {
+	uint64_t end = clock_mono_us() + PEER_READ_BUDGET_US;
+	size_t got = 0;
+
 	for (;;) {
 		struct bgp_hdr h;
 		ssize_t n;
@@ -760,7 +799,8 @@ static void peer_read(struct bgp_peer *p)
 			return;
 		}
 		if (n < 0)
-			break;
+			return; /* all read */
+		got += n;
 		p->in.len += n;
 		while (p->fd >= 0 && p->in.len >= BGP_HDR_LEN) {
 			if (bgp_hdr_decode((__u8 *)p->in.data, p->in.len, &h, &p->err)) {
@@ -779,7 +819,13 @@ static void peer_read(struct bgp_peer *p)
 		}
 		if (p->fd < 0)
 			return;
+		if (got >= PEER_READ_BUDGET || clock_mono_us() >= end)
+			break;
 	}
+	/* its share used, and more may wait: the others first */
+	p->read_paused = true;
+	peer_events(p);
+	evloop_timer_set(p->env->el, &p->t_read_pause, PEER_READ_PAUSE_MS, t_read_pause, p);
 }
 
 static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg)
@@ -804,7 +850,7 @@ static void peer_io(struct evloop *el, int fd, uint32_t events, void *arg)
 		}
 		p->connecting = false;
 		peer_local_addr(p);
-		evloop_mod_fd(el, fd, EPOLLIN);
+		peer_events(p);
 		peer_event(p, BGP_EV_TCP_CR_ACKED);
 		return;
 	}

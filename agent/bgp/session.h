@@ -68,6 +68,9 @@ struct bgp_peer {
 	struct ev_timer t_closing;
 	struct buf in, out;
 	struct ev_timer t_connect_retry, t_hold, t_keepalive, t_idle_hold, t_shutdown;
+	struct ev_timer t_read_pause;	/* reading paused: the peer used its share */
+	bool read_paused;
+	bool want_write;		/* EPOLLOUT asked for */
 	uint32_t backoff_ms;		/* automatic restart delay, doubles on failures */
 	bool admin_down;		/* `xlbctl bgp neighbor shutdown` */
 	bool shutting_down;		/* draining before the Cease */

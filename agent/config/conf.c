@@ -13,6 +13,7 @@
  * zero them.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,94 @@ int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len)
 			n = snprintf(buf, len, "%s:%s/%s", a, port, proto);
 	}
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int conf_watch_socket_format(const struct conf_watch_socket *w, char *buf, size_t len)
+{
+	const char *proto = w->proto == IPPROTO_UDP ? "udp" : "tcp";
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!w->addr.family)
+		n = snprintf(buf, len, "*:%u/%s", w->port, proto);
+	else if (w->addr.family == XLB_FAMILY_V6)
+		n = snprintf(buf, len, "[%s]:%u/%s", conf_addr_str(&w->addr, a, sizeof(a)), w->port,
+			     proto);
+	else
+		n = snprintf(buf, len, "%s:%u/%s", conf_addr_str(&w->addr, a, sizeof(a)), w->port,
+			     proto);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int conf_watch_socket_parse(const char *text, const struct conf_addr *vip_addr,
+			    struct conf_watch_socket *out, char *why, size_t whylen)
+{
+	char buf[96], *slash, *port, *end;
+	unsigned long v;
+
+	memset(out, 0, sizeof(*out));
+	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf)) {
+		snprintf(why, whylen, "too long");
+		return -EINVAL;
+	}
+	slash = strrchr(buf, '/');
+	if (!slash) {
+		snprintf(why, whylen, "no /tcp or /udp");
+		return -EINVAL;
+	}
+	*slash++ = '\0';
+	if (!strcmp(slash, "tcp"))
+		out->proto = IPPROTO_TCP;
+	else if (!strcmp(slash, "udp"))
+		out->proto = IPPROTO_UDP;
+	else {
+		snprintf(why, whylen, "protocol '%s' is not tcp or udp", slash);
+		return -EINVAL;
+	}
+	/* [IPv6]:PORT, IPv4:PORT, *:PORT or PORT */
+	port = buf;
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close || close[1] != ':') {
+			snprintf(why, whylen, "an IPv6 address needs [ADDRESS]:PORT");
+			return -EINVAL;
+		}
+		*close = '\0';
+		port = close + 2;
+		if (inet_pton(AF_INET6, buf + 1, out->addr.addr.bytes) != 1) {
+			snprintf(why, whylen, "'%s' is not an IPv6 address", buf + 1);
+			return -EINVAL;
+		}
+		out->addr.family = XLB_FAMILY_V6;
+	} else if (strchr(buf, ':')) {
+		char *colon = strrchr(buf, ':');
+
+		*colon = '\0';
+		port = colon + 1;
+		if (strchr(buf, ':')) {
+			snprintf(why, whylen, "an IPv6 address needs [ADDRESS]:PORT");
+			return -EINVAL;
+		}
+		if (strcmp(buf, "*")) {
+			if (inet_pton(AF_INET, buf, &out->addr.addr.v4) != 1) {
+				snprintf(why, whylen, "'%s' is not an IPv4 address, [IPv6] or *",
+					 buf);
+				return -EINVAL;
+			}
+			out->addr.family = XLB_FAMILY_V4;
+		}
+	} else if (vip_addr) {
+		out->addr = *vip_addr;
+	}
+	errno = 0;
+	v = strtoul(port, &end, 10);
+	if (!*port || *end || port[0] == '-' || port[0] == '+' || errno || v < 1 || v > 65535) {
+		snprintf(why, whylen, "port '%s' is not 1..65535", port);
+		return -EINVAL;
+	}
+	out->port = v;
+	return 0;
 }
 
 const char *conf_vip_label(const struct conf_vip *vip, char *buf, size_t len)
@@ -195,6 +284,20 @@ bool conf_vip_same_key(const struct conf_vip *a, const struct conf_vip *b)
 	return a->local || (a->proto == b->proto && a->port == b->port);
 }
 
+static bool watch_equal(const struct conf_health *a, const struct conf_health *b)
+{
+	size_t i;
+
+	if (a->n_watch_socket != b->n_watch_socket || !str_eq(a->watch_pidfile, b->watch_pidfile))
+		return false;
+	for (i = 0; i < a->n_watch_socket; i++)
+		if (!conf_addr_eq(&a->watch_socket[i].addr, &b->watch_socket[i].addr) ||
+		    a->watch_socket[i].port != b->watch_socket[i].port ||
+		    a->watch_socket[i].proto != b->watch_socket[i].proto)
+			return false;
+	return true;
+}
+
 bool conf_health_equal(const struct conf_health *a, const struct conf_health *b)
 {
 	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
@@ -206,7 +309,7 @@ bool conf_health_equal(const struct conf_health *a, const struct conf_health *b)
 	       str_eq(a->expect, b->expect) && a->insecure == b->insecure &&
 	       str_eq(a->query, b->query) && a->qtype == b->qtype && a->rcode == b->rcode &&
 	       a->dns_tcp == b->dns_tcp && a->nonempty == b->nonempty &&
-	       str_eq(a->command, b->command) && str_eq(a->user, b->user);
+	       str_eq(a->command, b->command) && str_eq(a->user, b->user) && watch_equal(a, b);
 }
 
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
@@ -217,6 +320,8 @@ bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
 	    !str_eq(a->disable_file, b->disable_file) ||
 	    !str_eq(a->add_address, b->add_address) || a->hash_src != b->hash_src ||
 	    a->encap != b->encap || a->gue_port != b->gue_port || a->ring_size != b->ring_size ||
+	    a->second_chance != b->second_chance ||
+	    a->second_chance_keep_ms != b->second_chance_keep_ms ||
 	    a->min_healthy != b->min_healthy || a->hold_down_ms != b->hold_down_ms ||
 	    a->has_med != b->has_med || (a->has_med && a->med != b->med) ||
 	    a->has_local_pref != b->has_local_pref ||
@@ -247,6 +352,7 @@ static void health_free(struct conf_health *h)
 	free(h->query);
 	free(h->command);
 	free(h->user);
+	free(h->watch_pidfile);
 }
 
 bool conf_pool_state_equal(const struct conf_pool_state *a, const struct conf_pool_state *b)

@@ -45,6 +45,14 @@ enum conf_hc_kind {
 };
 
 #define CONF_HTTP_STATUS_MAX 8
+#define CONF_WATCH_SOCKETS_MAX 4
+
+/* `watch-socket`: a local service's socket whose closing fails the check */
+struct conf_watch_socket {
+	struct conf_addr addr;	/* the socket's local address; family 0 = any (`*`) */
+	__u16 port;		/* host order, > 0 */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+};
 
 struct conf_health {
 	enum conf_hc_kind kind;
@@ -73,6 +81,10 @@ struct conf_health {
 	/* exec */
 	char *command;		/* run by /bin/sh -c */
 	char *user;		/* run as this user; default "nobody" */
+	/* host mode: events that fail the check at once (health/watch.c) */
+	struct conf_watch_socket watch_socket[CONF_WATCH_SOCKETS_MAX];
+	size_t n_watch_socket;
+	char *watch_pidfile;	/* `watch-process FILE`: the process it names; NULL = none */
 };
 
 struct conf_backend {
@@ -93,6 +105,10 @@ struct conf_vip {
 	__u8 encap;		/* enum xlb_encap */
 	__u16 gue_port;		/* host order; default XLB_GUE_PORT_DEFAULT */
 	__u32 ring_size;	/* prime; default XLB_RING_DEFAULT */
+	bool second_chance;	/* a moved flow's previous owner rides along as a GUE hop;
+				 * default on for TCP over GUE, else off (README) */
+	__u32 second_chance_keep_ms; /* the previous table stays in use this long after
+				      * the last table change; default 1 h */
 	__u32 min_healthy;	/* default 1 */
 	__u32 hold_down_ms;	/* default 10000 */
 	/* announce attributes */
@@ -221,6 +237,13 @@ const char *conf_duration_str(__u32 ms, char *buf, size_t len);
 /* VIP identity as the CLI and logs write it: 203.0.113.10:53/udp,
  * [2001:db8::1]:80/tcp, 203.0.113.30:*\/tcp (all ports), 203.0.113.20/local */
 int conf_vip_format(const struct conf_vip *vip, char *buf, size_t len);
+/* A watched socket as the config writes it: 203.0.113.10:53/udp,
+ * [2001:db8::1]:80/tcp, *:53/udp (any address). */
+int conf_watch_socket_format(const struct conf_watch_socket *w, char *buf, size_t len);
+/* Read that form (and PORT/PROTO, the address then being vip_addr);
+ * returns 0, or -EINVAL with what is wrong in why. */
+int conf_watch_socket_parse(const char *text, const struct conf_addr *vip_addr,
+			    struct conf_watch_socket *out, char *why, size_t whylen);
 /* A VIP as log lines name it: "NAME (IDENTITY)" with a name, else its
  * identity as conf_vip_format() writes it. Returns buf. */
 #define CONF_VIP_LABEL_MAX 136

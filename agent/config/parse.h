@@ -39,6 +39,7 @@
 #define CONF_HTTP_PATH		"/"
 #define CONF_DNS_PORT		53
 #define CONF_WEIGHT		100
+#define CONF_SC_KEEP_MS		CONF_HOUR_MS
 #define CONF_ETCD_PORT		2379
 #define CONF_DEPOOL_THRESHOLD	50	/* percent, as PyBal's 0.5 */
 
@@ -51,6 +52,7 @@
 #define CONF_PASSWORD_MAX	80		/* TCP_MD5SIG_MAXKEYLEN */
 #define CONF_NAME_MAX		63
 #define CONF_HOUR_MS		3600000U
+#define CONF_SC_KEEP_MAX_MS	(7 * 24 * CONF_HOUR_MS)	/* second-chance keep */
 #define CONF_FILE_MAX		(16U << 20)	/* bytes of a config file */
 #define CONF_AS_TRANS		23456		/* RFC 6793 */
 #define CONF_ENDPOINTS_MAX	16		/* etcd endpoints */

@@ -19,10 +19,24 @@
  * probes overlapping. The probed port defaults to the vip's port (dns: 53
  * when the vip has none); tcp, http and https need `port` on an all-ports
  * vip or a local vip, since there is no port to default to.
+ *
+ * Local vips only, any kind: events that fail the check at once
+ * (health/watch.c):
+ *
+ *	watch-socket [[ADDRESS:]PORT/PROTO]	up to 4 times
+ *	watch-pidfile PATH
+ *
+ * ADDRESS is an IPv4 address, [IPv6] or * (any); without it, the vip's
+ * address (a socket on the wildcard serves it too). Without the argument
+ * at all: the check's own socket, the vip's address, the check's port
+ * and protocol (dns: udp unless `tcp`; tcp, http, https: tcp); an exec
+ * check has neither, so it must say PORT/PROTO. The argument is one word
+ * with a '/', so it never takes the next option for itself.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "config/parse.h"
 
@@ -311,10 +325,44 @@ static int o_user(struct parser *p, struct hc *c, const struct tok *t)
 	return 0;
 }
 
+static int o_watch_socket(struct parser *p, struct hc *c, const struct tok *t)
+{
+	struct conf_health *h = c->h;
+	const struct tok *v = p_peek(p);
+	struct conf_watch_socket *w;
+	char why[128];
+
+	if (!c->vip->local)
+		return p_err(p, t->line,
+			     "health watch-socket: only on a local vip (the service runs on this host)");
+	if (h->n_watch_socket == CONF_WATCH_SOCKETS_MAX)
+		return p_err(p, t->line, "health watch-socket: more than %d sockets",
+			     CONF_WATCH_SOCKETS_MAX);
+	w = &h->watch_socket[h->n_watch_socket];
+	/* port 0: the check's own socket, filled in by health_finish */
+	memset(w, 0, sizeof(*w));
+	if ((v->type == TOK_WORD || v->type == TOK_NUMBER) && strchr(v->text, '/')) {
+		p_next(p);
+		if (conf_watch_socket_parse(v->text, &c->vip->addr, w, why, sizeof(why)))
+			return p_err(p, v->line, "health watch-socket '%s': %s", v->text, why);
+	}
+	h->n_watch_socket++;
+	return 0;
+}
+
+static int o_watch_pidfile(struct parser *p, struct hc *c, const struct tok *t)
+{
+	if (!c->vip->local)
+		return p_err(p, t->line,
+			     "health watch-pidfile: only on a local vip (the service runs on this host)");
+	return get_path(p, "health watch-pidfile", &c->h->watch_pidfile);
+}
+
 static const struct {
 	const char *name;
 	unsigned kinds;		/* H_* */
 	int (*fn)(struct parser *p, struct hc *c, const struct tok *t);
+	bool repeat;		/* may be given more than once */
 } opts[] = {
 	{ "interval", H_ALL, o_interval },
 	{ "fast-interval", H_ALL, o_fast_interval },
@@ -334,7 +382,41 @@ static const struct {
 	{ "tcp", H_DNS, o_dns_tcp },
 	{ "nonempty", H_DNS, o_nonempty },
 	{ "user", H_EXEC, o_user },
+	{ "watch-socket", H_ALL, o_watch_socket, true },
+	{ "watch-pidfile", H_ALL, o_watch_pidfile },
 };
+
+/* The defaults of the watched sockets (the check's own port and
+ * protocol), then no socket twice. */
+static int watch_finish(struct parser *p, struct hc *c, int line)
+{
+	struct conf_health *h = c->h;
+	char a[64];
+	size_t i, j;
+
+	for (i = 0; i < h->n_watch_socket; i++) {
+		struct conf_watch_socket *w = &h->watch_socket[i];
+
+		if (w->port)
+			continue;
+		if (h->kind == CONF_HC_EXEC)
+			return p_err(p, line,
+				     "health exec: watch-socket needs PORT/PROTO (an exec check has "
+				     "no port of its own)");
+		w->addr = c->vip->addr;
+		w->port = h->port;
+		w->proto = h->kind == CONF_HC_DNS && !h->dns_tcp ? IPPROTO_UDP : IPPROTO_TCP;
+	}
+	for (i = 0; i < h->n_watch_socket; i++)
+		for (j = 0; j < i; j++)
+			if (conf_addr_eq(&h->watch_socket[i].addr, &h->watch_socket[j].addr) &&
+			    h->watch_socket[i].port == h->watch_socket[j].port &&
+			    h->watch_socket[i].proto == h->watch_socket[j].proto) {
+				conf_watch_socket_format(&h->watch_socket[i], a, sizeof(a));
+				return p_err(p, line, "health watch-socket %s given twice", a);
+			}
+	return 0;
+}
 
 /* Fill in what was not given, then check the timing rules. */
 static int health_finish(struct parser *p, struct hc *c, int line)
@@ -401,7 +483,7 @@ static int health_finish(struct parser *p, struct hc *c, int line)
 	default:
 		break;
 	}
-	return 0;
+	return watch_finish(p, c, line);
 }
 
 int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw)
@@ -436,7 +518,7 @@ int parse_health(struct parser *p, struct conf_vip *vip, const struct tok *kw)
 				break;
 		if (i == ARRAY_SIZE(opts))
 			return p_err(p, t->line, "unknown keyword '%s' in %s", t->text, c.what);
-		if (seen[i])
+		if (seen[i] && !opts[i].repeat)
 			return p_err(p, t->line, "duplicate '%s' in %s", t->text, c.what);
 		seen[i] = t->line;
 		err = opts[i].fn(p, &c, t);

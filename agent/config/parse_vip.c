@@ -103,6 +103,32 @@ static int v_encap(struct parser *p, void *obj, const struct tok *kw)
 	return err;
 }
 
+/* second-chance on|off [keep DURATION] */
+static int v_second_chance(struct parser *p, void *obj, const struct tok *kw)
+{
+	static const char *const onoff[] = { "on", "off" };
+	struct conf_vip *vip = obj;
+	const struct tok *t;
+	char buf[96];
+	size_t k;
+	int err;
+
+	(void)kw;
+	err = get_choice(p, "second-chance", onoff, ARRAY_SIZE(onoff), &k);
+	if (err)
+		return err;
+	vip->second_chance = k == 0;
+	if (p_at_end(p))
+		return 0;
+	t = p_peek(p);
+	if (t->type != TOK_WORD || strcmp(t->text, "keep"))
+		return p_err(p, t->line, "second-chance: %s where only 'keep DURATION' may follow",
+			     lex_describe(t, buf, sizeof(buf)));
+	p_next(p);
+	return get_duration(p, "second-chance keep", 1000, CONF_SC_KEEP_MAX_MS,
+			    &vip->second_chance_keep_ms);
+}
+
 static int v_min_healthy(struct parser *p, void *obj, const struct tok *kw)
 {
 	(void)kw;
@@ -352,9 +378,10 @@ static const struct kw vip_kws[] = {
 	{ "backend", v_backend, KW_REPEAT | KW_FORWARD },
 	{ "disable-file", v_disable_file, 0 },
 	{ "add-address", v_add_address, KW_LOCAL },
+	{ "second-chance", v_second_chance, KW_FORWARD },
 };
 
-enum { VKW_MIN_HEALTHY = 3, VKW_RING_SIZE = 5 };
+enum { VKW_ENCAP = 2, VKW_MIN_HEALTHY = 3, VKW_RING_SIZE = 5, VKW_SECOND_CHANCE = 16 };
 
 /* vip ADDRESS (tcp|udp PORT|all | local): fills addr, proto, port, local */
 static int vip_head(struct parser *p, struct conf_vip *vip)
@@ -423,8 +450,8 @@ static int vip_unique(struct parser *p, const struct conf_vip *vip)
 	return 0;
 }
 
-/* After the '}': what needs the whole block. */
-static int vip_close(struct parser *p, const struct conf_vip *vip, const int *seen)
+/* After the '}': what needs the whole block, and the defaults that depend on it. */
+static int vip_close(struct parser *p, struct conf_vip *vip, const int *seen)
 {
 	char v[CONF_VIP_STRLEN];
 
@@ -442,6 +469,18 @@ static int vip_close(struct parser *p, const struct conf_vip *vip, const int *se
 		return p_err(p, seen[VKW_MIN_HEALTHY],
 			     "min-healthy %u is more than the %zu backends", vip->min_healthy,
 			     vip->n_backends);
+	if (!seen[VKW_SECOND_CHANCE]) {
+		/* the default: where the hop can travel and has a use */
+		vip->second_chance = vip->encap == XLB_ENCAP_GUE && vip->proto == IPPROTO_TCP;
+	} else if (vip->second_chance && vip->encap != XLB_ENCAP_GUE) {
+		return p_err(p, seen[VKW_SECOND_CHANCE],
+			     "second-chance needs encap gue: the hop travels in the GUE header, "
+			     "IP in IP has no room for it");
+	} else if (vip->second_chance && vip->proto != IPPROTO_TCP) {
+		return p_err(p, seen[VKW_SECOND_CHANCE],
+			     "second-chance is for tcp vips: a backend has no connection to "
+			     "look up for udp");
+	}
 	return 0;
 }
 
@@ -467,6 +506,7 @@ int parse_vip(struct parser *p, void *obj, const struct tok *kw)
 	vip->ring_size = XLB_RING_DEFAULT;
 	vip->min_healthy = 1;
 	vip->hold_down_ms = CONF_HOLD_DOWN_MS;
+	vip->second_chance_keep_ms = CONF_SC_KEEP_MS;
 	err = vip_head(p, vip);
 	if (err)
 		return err;

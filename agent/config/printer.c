@@ -281,7 +281,18 @@ static void print_health(FILE *f, const struct conf_health *h)
 	put_duration(f, "interval", h->interval_ms);
 	put_duration(f, "fast-interval", h->fast_interval_ms);
 	put_duration(f, "timeout", h->timeout_ms);
-	fprintf(f, " rise %u fall %u\n", h->rise, h->fall);
+	fprintf(f, " rise %u fall %u", h->rise, h->fall);
+	for (i = 0; i < h->n_watch_socket; i++) {
+		char w[CONF_VIP_STRLEN];
+
+		conf_watch_socket_format(&h->watch_socket[i], w, sizeof(w));
+		fprintf(f, " watch-socket %s", w);
+	}
+	if (h->watch_pidfile) {
+		fputs(" watch-pidfile ", f);
+		put_word(f, h->watch_pidfile);
+	}
+	fputc('\n', f);
 }
 
 static void print_vip(FILE *f, const struct conf_vip *vip)
@@ -320,6 +331,11 @@ static void print_vip(FILE *f, const struct conf_vip *vip)
 			fputs(IND "encap ipip\n", f);
 		fprintf(f, IND "ring-size %u\n" IND "min-healthy %u\n", vip->ring_size,
 			vip->min_healthy);
+		if (vip->second_chance)
+			fprintf(f, IND "second-chance on keep %s\n",
+				conf_duration_str(vip->second_chance_keep_ms, buf, sizeof(buf)));
+		else
+			fputs(IND "second-chance off\n", f);
 	}
 	fprintf(f, IND "hold-down %s\n", conf_duration_str(vip->hold_down_ms, buf, sizeof(buf)));
 	if (vip->has_med)

@@ -61,6 +61,8 @@ static void route_reason(struct xlbd *d, const struct rt_vip *v, enum bgp_route_
 		snprintf(why, len, "disable file present");
 	} else if (v->conf->local) {
 		local_reason(v, why, len);
+	} else if (d->dp && !v->dp_vip_known) {
+		snprintf(why, len, "not in the datapath (its entry is not written yet, or was refused)");
 	} else if (state == BGP_ROUTE_ANNOUNCED || usable >= v->conf->min_healthy) {
 		snprintf(why, len, "%zu usable backend%s of %zu (min-healthy %u)", usable,
 			 usable == 1 ? "" : "s", v->n_backends, v->conf->min_healthy);

@@ -21,33 +21,72 @@
 #include "health/health.h"
 #include "lib/log.h"
 
-/* Who a check belongs to, found again by identity when it reports: the
- * runtime arrays move on every reload. */
+/* Who a check belongs to, found again when it reports: where it was
+ * last (the runtime arrays move on every reload, which tells the checks
+ * where they are now: xlbd_checks_rehome), checked by identity. A
+ * verdict costs O(1), not a search of every VIP. */
 struct check_ctx {
 	struct xlbd *d;
-	struct conf_vip key;		/* address, proto, port, local of the VIP */
+	/* the VIP's key (conf_vip_same_key's fields: a whole conf_vip here
+	 * cost 300 bytes a check, 1.3 MB at 4595 checks) */
+	struct conf_addr addr;
+	__u16 port;
+	__u8 proto;
+	bool local;
 	struct conf_addr backend;	/* family 0: the VIP's own check */
-	char label[160];
+	__u32 vip_idx, be_idx;		/* where it was last */
 };
+
+static bool ctx_is(const struct check_ctx *c, const struct conf_vip *cv)
+{
+	if (!cv || !conf_addr_eq(&cv->addr, &c->addr) || cv->local != c->local)
+		return false;
+	return c->local || (cv->proto == c->proto && cv->port == c->port);
+}
 
 static struct rt_vip *ctx_vip(struct check_ctx *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->d->n_vips; i++)
-		if (conf_vip_same_key(c->d->vips[i].conf, &c->key))
+	if (c->vip_idx < c->d->n_vips && ctx_is(c, c->d->vips[c->vip_idx].conf))
+		return &c->d->vips[c->vip_idx];
+	for (i = 0; i < c->d->n_vips; i++) {
+		if (ctx_is(c, c->d->vips[i].conf)) {
+			c->vip_idx = (__u32)i;
 			return &c->d->vips[i];
+		}
+	}
 	return NULL;
 }
 
-static struct rt_backend *ctx_backend(struct rt_vip *v, const struct conf_addr *a)
+static struct rt_backend *ctx_backend(struct check_ctx *c, struct rt_vip *v)
 {
 	size_t k;
 
-	for (k = 0; k < v->n_backends; k++)
-		if (!memcmp(&v->backends[k].conf->addr, a, sizeof(*a)))
+	if (c->be_idx < v->n_backends &&
+	    !memcmp(&v->backends[c->be_idx].conf->addr, &c->backend, sizeof(c->backend)))
+		return &v->backends[c->be_idx];
+	for (k = 0; k < v->n_backends; k++) {
+		if (!memcmp(&v->backends[k].conf->addr, &c->backend, sizeof(c->backend))) {
+			c->be_idx = (__u32)k;
 			return &v->backends[k];
+		}
+	}
 	return NULL;
+}
+
+void xlbd_checks_rehome(struct xlbd *d, struct rt_vip *v)
+{
+	size_t i = v - d->vips, k;
+
+	if (v->hc_ctx)
+		v->hc_ctx->vip_idx = (__u32)i;
+	for (k = 0; k < v->n_backends; k++) {
+		if (v->backends[k].hc_ctx) {
+			v->backends[k].hc_ctx->vip_idx = (__u32)i;
+			v->backends[k].hc_ctx->be_idx = (__u32)k;
+		}
+	}
 }
 
 static void on_change(void *arg, struct hc *hc, enum hc_state state, const char *reason)
@@ -58,8 +97,7 @@ static void on_change(void *arg, struct hc *hc, enum hc_state state, const char 
 	bool healthy = state != HC_DOWN;
 	enum xlbd_change what = XLBD_CHANGE_ROUTE;
 
-	(void)hc;
-	log_info("%s: %s (%s)", c->label, state == HC_UP ? "up" : "down", reason);
+	log_info("%s: %s (%s)", hc_label(hc), state == HC_UP ? "up" : "down", reason);
 	if (!v)
 		return;
 	if (!c->backend.family) {
@@ -67,7 +105,7 @@ static void on_change(void *arg, struct hc *hc, enum hc_state state, const char 
 		xlbd_vip_changed(c->d, v, XLBD_CHANGE_ROUTE);
 		return;
 	}
-	b = ctx_backend(v, &c->backend);
+	b = ctx_backend(c, v);
 	if (!b)
 		return;
 	b->hc_state = state;
@@ -85,32 +123,32 @@ static int check_new(struct xlbd *d, const struct conf_vip *cv, const struct con
 {
 	struct hc_target t = { .port = cv->port };
 	struct check_ctx *c;
-	char vip[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN];
+	char vip[CONF_VIP_STRLEN], be[INET6_ADDRSTRLEN], label[160];
 	int err;
 
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->d = d;
-	c->key.addr = cv->addr;
-	c->key.proto = cv->proto;
-	c->key.port = cv->port;
-	c->key.local = cv->local;
+	c->addr = cv->addr;
+	c->proto = cv->proto;
+	c->port = cv->port;
+	c->local = cv->local;
 	conf_vip_format(cv, vip, sizeof(vip));
 	if (backend) {
 		c->backend = *backend;
 		inet_ntop(backend->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &backend->addr, be,
 			  sizeof(be));
-		snprintf(c->label, sizeof(c->label), "vip %s backend %s", vip, be);
+		snprintf(label, sizeof(label), "vip %s backend %s", vip, be);
 		t.addr = *backend;
 	} else {
-		snprintf(c->label, sizeof(c->label), "vip %s", vip);
+		snprintf(label, sizeof(label), "vip %s", vip);
 		t.addr = cv->addr;
 	}
-	t.label = c->label;
+	t.label = label;
 	err = hc_new(d->el, &cv->health, &t, on_change, c, hc);
 	if (err) {
-		log_warnx("%s: cannot start its health check: %s", c->label, strerror(-err));
+		log_warnx("%s: cannot start its health check: %s", label, strerror(-err));
 		free(c);
 		return err;
 	}

@@ -3,8 +3,8 @@
  * Passes over the flow table, a slice per loop turn (see flow_scan.h).
  *
  * A slice is FLOW_SCAN_SLICE entries (~1 ms: ~0.4 us an entry in batched
- * reads); then the pass yields to everything else the loop has ready and
- * goes on in the next turn. Counts are by backend id, checked against the
+ * reads), run as the loop's end-of-turn work; then the pass yields to
+ * everything else the loop has ready and goes on in the next turn. Counts are by backend id, checked against the
  * id's generation when the pass began, so a reload or a change during the
  * pass (which may free and rebuild the model) cannot leave the pass
  * pointing at freed backends: the renderer matches counts to the model
@@ -28,7 +28,7 @@ struct flow_scan_job {
 	struct flow_scan s;
 	struct xlbd *d;
 	struct xlb_dp_flow_walk *walk;
-	struct ev_timer t;
+	struct ev_defer step;	/* end-of-turn work: one slice */
 	flow_scan_done_fn done;
 	void *arg;
 	struct flow_scan_job *next;
@@ -93,7 +93,7 @@ static void job_unlink(struct flow_scan_job *j)
 
 static void job_end(struct flow_scan_job *j, int err)
 {
-	evloop_timer_cancel(j->d->el, &j->t);
+	evloop_defer_cancel(j->d->el, &j->step);
 	job_unlink(j);
 	j->done(j->d, &j->s, err, j->arg);
 	xlb_dp_flow_walk_free(j->walk);
@@ -108,7 +108,9 @@ static void job_step(struct evloop *el, void *arg)
 
 	rc = xlb_dp_flow_walk_step(j->walk, FLOW_SCAN_SLICE, one, &j->s);
 	if (rc == 0) {
-		evloop_timer_set(el, &j->t, 0, job_step, j);
+		/* asked again from its own callback: the next turn, after
+		 * whatever that turn finds ready */
+		evloop_defer(el, &j->step, job_step, j);
 		return;
 	}
 	if (rc < 0)
@@ -152,9 +154,8 @@ int flow_scan_start(struct xlbd *d, const struct flow_scan_list *list, flow_scan
 	j->next = jobs;
 	jobs = j;
 	n_jobs++;
-	/* the first slice in the next turn: the request's own turn is
-	 * somebody else's time too */
-	evloop_timer_set(d->el, &j->t, 0, job_step, j);
+	/* the first slice at the end of this turn, one more each turn */
+	evloop_defer(d->el, &j->step, job_step, j);
 	return 0;
 }
 

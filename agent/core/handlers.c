@@ -327,7 +327,9 @@ static int backend_changed(struct reply *r, const struct ctl_args *a,
 	char vip[96];
 	int err;
 
-	err = xlbd_vip_changed(r->d, r->vip, XLBD_CHANGE_TABLE);
+	xlbd_vip_changed(r->d, r->vip, XLBD_CHANGE_TABLE);
+	/* now, not at the end of the turn: the answer says how it went */
+	err = xlbd_vip_apply(r->d, r->vip);
 	if (err)
 		return fail(r, 1, "the datapath refused the change: %s", strerror(-err));
 	xlbd_state_save(r->d);
@@ -385,16 +387,18 @@ static int cmd_backend_set(struct reply *r, const struct ctl_args *a)
 
 static int cmd_stats(struct reply *r, const struct ctl_args *a)
 {
-	__u64 st[XLB_STAT_MAX];
+	__u64 st[XLB_STAT_MAX], sc[XLB_SC_STAT_MAX];
 	int err;
 
 	(void)a;
 	if (!r->d->dp)
 		return fail(r, 1, "no datapath (no `xdp interface` in the config)");
 	err = xlb_dp_stats_read(r->d->dp, st);
+	if (!err)
+		err = xlb_dp_sc_stats_read(r->d->dp, sc);
 	if (err)
 		return fail(r, 1, "cannot read counters: %s", strerror(-err));
-	show_stats(st, r->body, jw(r));
+	show_stats(st, sc, r->body, jw(r));
 	return 0;
 }
 
@@ -689,6 +693,9 @@ static int dispatch(void *arg, const struct ctl_request *req, bool json, struct 
 	rc = fn(&r, a);
 	if (!rc && json)
 		json_finish(&r.w);
+	/* a reload answers once the datapath has the new config */
+	if (!rc && fn == cmd_reload)
+		rc = xlbd_changes_answer_when_done(r.d, body);
 	return rc;
 }
 

@@ -59,6 +59,28 @@ static void put_info(struct expo *e, struct xlbd *d)
 	expo_u64(e, (uint64_t)d->config_loaded, NULL);
 }
 
+/* Second chance's counters (sc_stats). The backends' side is read there,
+ * with `xlb-setup decap-stats prometheus`. */
+static void put_second_chance(struct expo *e, struct xlbd *d)
+{
+	__u64 sc[XLB_SC_STAT_MAX];
+	int err;
+
+	err = xlb_dp_sc_stats_read(d->dp, sc);
+	if (err) {
+		log_warnx("metrics: cannot read the second-chance counters: %s", strerror(-err));
+		return;
+	}
+	expo_family(e, "xlb_second_chance_hops_total", EXPO_COUNTER,
+		    "Flows without a flow entry sent to their slot's backend with the previous "
+		    "table's backend as a second-chance hop (their entries keep it).");
+	expo_u64(e, sc[XLB_SC_STAT_HOP], NULL);
+	expo_family(e, "xlb_second_chance_hops_skipped_total", EXPO_COUNTER,
+		    "Such flows whose previous backend could not take a hop (gone, or of the "
+		    "other address family).");
+	expo_u64(e, sc[XLB_SC_STAT_HOP_SKIPPED], NULL);
+}
+
 /* Datapath counters: which of the stats map's entries go where. */
 static void put_datapath(struct expo *e, struct xlbd *d)
 {
@@ -109,6 +131,7 @@ static void put_datapath(struct expo *e, struct xlbd *d)
 		expo_family(e, one[i].name, EXPO_COUNTER, one[i].help);
 		expo_u64(e, st[one[i].idx], NULL);
 	}
+	put_second_chance(e, d);
 }
 
 /* Why a VIP is (not) announced, in the order model.c decides it. */
@@ -218,6 +241,18 @@ static void put_vips(struct expo *e, struct xlbd *d, const struct labels *l)
 		    "The VIP's min-healthy: fewer usable backends withdraw it.");
 	for (i = 0; i < d->n_vips; i++)
 		expo_u64(e, d->vips[i].conf->min_healthy, "vip", l->vip[i], NULL);
+	expo_family(e, "xlb_vip_second_chance_previous_table", EXPO_GAUGE,
+		    "1 while the VIP's previous Maglev table is in use for second chance "
+		    "(forwarding VIPs with second-chance on).");
+	for (i = 0; i < d->n_vips; i++)
+		if (d->vips[i].conf->second_chance)
+			expo_u64(e, d->vips[i].sc.prev.size != 0, "vip", l->vip[i], NULL);
+	expo_family(e, "xlb_vip_second_chance_moved_slots", EXPO_GAUGE,
+		    "Slots of the VIP's table whose backend differs in the previous table: "
+		    "flows there without an entry get a second-chance hop.");
+	for (i = 0; i < d->n_vips; i++)
+		if (d->vips[i].conf->second_chance)
+			expo_u64(e, d->vips[i].sc.prev_slots, "vip", l->vip[i], NULL);
 }
 
 /* Forwarding VIPs' and their backends' counters from the datapath, each
@@ -476,6 +511,42 @@ static void put_bfd(struct expo *e, struct xlbd *d)
 	}
 }
 
+/* The loop's turns (lib/evloop.h): how long xlbd could not notice a new
+ * event, and the tables written or waiting. */
+static void put_loop(struct expo *e, struct xlbd *d)
+{
+	static const uint64_t bounds_us[] = EVLOOP_STATS_BOUNDS_US;
+	double le[EVLOOP_STATS_BUCKETS - 1];
+	struct evloop_stats st;
+	uint64_t recent = 0;
+	size_t k;
+
+	if (!d->el)
+		return;
+	evloop_stats_get(d->el, &st);
+	for (k = 0; k < EVLOOP_STATS_BUCKETS - 1; k++)
+		le[k] = bounds_us[k] / 1e6;
+	for (k = 0; k < 10; k++)
+		if (st.second_us[k] > recent)
+			recent = st.second_us[k];
+	expo_family(e, "xlb_loop_turn_seconds", EXPO_HISTOGRAM,
+		    "Turns of xlbd's event loop by busy time (callbacks, due timers and "
+		    "end-of-turn work between two waits for events).");
+	expo_histogram(e, le, st.hist, EVLOOP_STATS_BUCKETS - 1, st.sum_us / 1e6);
+	expo_family(e, "xlb_loop_turn_longest_seconds", EXPO_GAUGE,
+		    "The longest turn of the event loop since start.");
+	expo_f64(e, st.longest_us / 1e6, NULL);
+	expo_family(e, "xlb_loop_turn_longest_recent_seconds", EXPO_GAUGE,
+		    "The longest turn of the event loop in the last 10 seconds.");
+	expo_f64(e, recent / 1e6, NULL);
+	expo_family(e, "xlb_tables_written_total", EXPO_COUNTER,
+		    "Maglev tables written to the datapath since start.");
+	expo_u64(e, d->tables_written, NULL);
+	expo_family(e, "xlb_tables_pending", EXPO_GAUGE,
+		    "VIPs whose changes wait to be written (a mass change in progress).");
+	expo_u64(e, d->tables_pending, NULL);
+}
+
 int xlbd_metrics_collect(void *arg, struct buf *out)
 {
 	struct xlbd *d = arg;
@@ -499,6 +570,7 @@ int xlbd_metrics_collect(void *arg, struct buf *out)
 	put_health(&e, d, &l);
 	put_bgp(&e, d);
 	put_bfd(&e, d);
+	put_loop(&e, d);
 	xlbd_metrics_pool(&e, d);
 	expo_family(&e, "xlb_metrics_scrapes_total", EXPO_COUNTER,
 		    "Scrapes of this endpoint answered, this one included.");

@@ -2,7 +2,9 @@
 /*
  * Questions to the runtime model (see model.h): lookups by what an
  * operator writes, a backend's weight in the table, and the announce
- * rule. Nothing here changes the model or talks to the datapath or BGP.
+ * rule (a forwarding VIP is announced only once its entry is in the
+ * datapath: one a reload adds waits for the end of the turn's write).
+ * Nothing here changes the model or talks to the datapath or BGP.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -124,6 +126,10 @@ enum bgp_route_state rt_vip_route(struct xlbd *d, const struct rt_vip *v)
 {
 	uint64_t now = evloop_now_ms(d->el);
 
+	/* a forwarding VIP whose entry the datapath does not have yet (a
+	 * reload added it: written at the end of the turn) or could not take */
+	if (d->dp && !v->conf->local && !v->dp_vip_known)
+		return BGP_ROUTE_WITHDRAWN;
 	if (rt_vip_would_announce(v, NULL)) {
 		if (v->failed_at && now < v->failed_at + v->conf->hold_down_ms)
 			return BGP_ROUTE_WITHDRAWN;

@@ -21,6 +21,8 @@
 #include <linux/types.h>
 
 #include "config/config.h"
+#include "maps/nexthop.h"
+#include "xlb_shared.h"
 
 struct xlbd;
 struct hc;
@@ -46,6 +48,11 @@ struct rt_backend {
 	const struct conf_backend *conf;
 	__u32 id;		/* datapath backend id; 0 = none (no datapath) */
 	__u32 gen;		/* datapath generation of that id */
+	struct xlb_backend dp_be; /* its entry in `backends` now, if dp_known */
+	bool dp_known;		/* written by us, or found there at start */
+	bool nh_looked;		/* a round of core/nexthops.c has looked it up */
+	bool has_nh;		/* and found nh, its next hop */
+	struct nexthop_info nh;
 	enum rt_pool pool;
 	bool has_weight;	/* runtime weight override */
 	__u32 weight;		/* the override */
@@ -56,10 +63,45 @@ struct rt_backend {
 	__u32 slots;		/* slots in the current Maglev table */
 };
 
+/* A Maglev table as every node builds it: its weighted backends (sorted
+ * by family and address) and its size. */
+struct rt_table_be {
+	union xlb_addr addr;
+	__u8 family;
+	__u32 weight;
+};
+
+struct rt_table {
+	struct rt_table_be *be;
+	size_t n;
+	__u32 size;		/* slots; 0 = no table */
+};
+
+/* Second chance (second_chance.c, README "Second chance"): a VIP's
+ * current table and the previous one that stays in use after it. Times
+ * are wall-clock ms: they are kept in the state file across restarts. */
+struct rt_sc {
+	struct rt_table cur;	/* the table in the datapath */
+	uint64_t cur_since;	/* when it became the current one */
+	struct rt_table prev;	/* the previous table; size 0 = none */
+	uint64_t prev_until;	/* in use until */
+	size_t prev_slots;	/* slots whose owner differs between the two */
+};
+
 struct rt_vip {
 	const struct conf_vip *conf;
 	__u32 id;		/* datapath VIP id */
 	bool has_id;
+	/* the datapath's side (tables.c): what `vips` and `vip_encap` hold
+	 * for it now, and whether its table waits to be written */
+	struct xlb_vip dp_vip;
+	bool dp_vip_known;	/* dp_vip is its entry (written, or found at start) */
+	bool dp_check_table;	/* found at start: compare the table before writing */
+	struct xlb_vip_encap dp_encap;
+	bool dp_encap_known;
+	__u8 dirty;		/* what of it is to be written (tables.c: DIRTY_*) */
+	bool queued;		/* in the queue of tables to write */
+	__s32 next_queued;	/* the next one there (index in the VIP array), -1: none */
 	bool disabled;		/* administratively withdrawn (vip disable VIP) */
 	bool addr_disabled;	/* its address is (vip disable --address ADDR) */
 	struct rt_backend *backends;
@@ -75,6 +117,7 @@ struct rt_vip {
 	bool file_disabled;	/* its (or the global) disable file exists */
 	enum rt_addr addr_state;	/* add-address: is the address there, whose */
 	int addr_err;		/* add-address: last error (-errno), logged once */
+	struct rt_sc sc;	/* second chance: current and previous table */
 };
 
 /* The VIP spec names: its config `name`, or "ADDR:PORT/PROTO" as

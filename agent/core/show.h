@@ -84,6 +84,8 @@ void show_fleet(struct xlbd *d, const struct pool_view *view, int64_t store_revi
 /* `status`: the daemon (an object). */
 void show_status(struct xlbd *d, struct buf *text, struct json_writer *json);
 /* `stats`: the datapath's counters st[XLB_STAT_MAX] (an object). */
-void show_stats(const __u64 *st, struct buf *text, struct json_writer *json);
+/* The datapath's counters: `stats` (XLB_STAT_MAX), then second chance's
+ * `sc_stats` (XLB_SC_STAT_MAX), shown as sc_NAME. */
+void show_stats(const __u64 *st, const __u64 *sc, struct buf *text, struct json_writer *json);
 
 #endif

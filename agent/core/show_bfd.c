@@ -72,6 +72,10 @@ static void show_one(const struct bfd_session *s, struct buf *text, struct json_
 		json_kv_u64(w, "send_errors", st.send_errors);
 		json_kv_u64(w, "ups", st.ups);
 		json_kv_u64(w, "downs", st.downs);
+		json_kv_u64(w, "downs_detected", st.downs_detected);
+		json_kv_u64(w, "late_deliveries", st.late_deliveries);
+		json_kv_u64(w, "max_rx_gap_us", st.max_rx_gap_us);
+		json_kv_u64(w, "max_tx_gap_us", st.max_tx_gap_us);
 		json_kv_u64(w, "state_seconds", since);
 		json_kv_u64(w, "last_change", in.last_change);
 		json_object_end(w);
@@ -93,6 +97,8 @@ static void show_one(const struct bfd_session *s, struct buf *text, struct json_
 		   (unsigned long long)st.pkts_in, (unsigned long long)st.pkts_out,
 		   st.ups, st.downs, st.downs ? "; last down: " : "",
 		   st.downs ? bfd_diag_name(st.last_down_diag) : "");
+	buf_printf(text, "    longest gap while Up: received %s ms, sent %s ms\n",
+		   ms_str(st.max_rx_gap_us, a, sizeof(a)), ms_str(st.max_tx_gap_us, b2, sizeof(b2)));
 }
 
 void show_bfd(struct bfd *b, const struct conf_addr *peer, struct buf *text,

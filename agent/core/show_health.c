@@ -13,8 +13,12 @@ void show_health(struct xlbd *d, const struct rt_vip *only, struct buf *text,
 {
 	size_t i, k, n = 0;
 
-	if (w)
+	/* one form: hc_show writes each it is given, and both would share
+	 * the reply (text in the middle of the JSON) */
+	if (w) {
+		text = NULL;
 		json_array_start(w);
+	}
 	for (i = 0; i < d->n_vips; i++) {
 		const struct rt_vip *v = &d->vips[i];
 

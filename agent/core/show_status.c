@@ -8,8 +8,48 @@
 
 #include "core/pool.h"
 #include "core/show.h"
+#include "lib/evloop.h"
 #include "lib/json.h"
 #include "maps/dataplane.h"
+
+/* The longest turn over the last `secs` seconds, microseconds. */
+static uint64_t loop_recent_us(const struct evloop_stats *st, size_t secs)
+{
+	uint64_t m = 0;
+	size_t k;
+
+	for (k = 0; k < secs && k < EVLOOP_STATS_SECONDS; k++)
+		if (st->second_us[k] > m)
+			m = st->second_us[k];
+	return m;
+}
+
+/* The loop's responsiveness (lib/evloop.h: a turn is its busy time
+ * between two waits) and the datapath writes it has done or has waiting. */
+static void loop_json(struct xlbd *d, const struct evloop_stats *st, struct json_writer *w)
+{
+	size_t k;
+
+	json_key(w, "loop");
+	json_object_start(w);
+	json_kv_u64(w, "turns", st->turns);
+	json_kv_u64(w, "longest_us", st->longest_us);
+	json_kv_u64(w, "longest_10s_us", loop_recent_us(st, 10));
+	json_key(w, "longest_per_second_us");
+	json_array_start(w);
+	for (k = 0; k < EVLOOP_STATS_SECONDS; k++)
+		json_u64(w, st->second_us[k]);
+	json_array_end(w);
+	json_kv_u64(w, "longest_cpu_us", st->longest_cpu_us);
+	json_key(w, "longest_cpu_per_second_us");
+	json_array_start(w);
+	for (k = 0; k < EVLOOP_STATS_SECONDS; k++)
+		json_u64(w, st->second_cpu_us[k]);
+	json_array_end(w);
+	json_object_end(w);
+	json_kv_u64(w, "tables_written", d->tables_written);
+	json_kv_u64(w, "tables_pending", d->tables_pending);
+}
 
 /* Where the pool state comes from, and how the link to etcd is. */
 static void pool_json(struct xlbd *d, struct json_writer *w)
@@ -47,8 +87,11 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 	long up = (long)(time(NULL) - d->started);
 	const char *mode = d->dp ? xlb_dp_attach_mode(d->dp) : NULL;
 	char metrics[CONF_ADDR_URL_MAX];
+	struct evloop_stats st = {};
 
 	xlbd_metrics_url(d, metrics, sizeof(metrics));
+	if (d->el)
+		evloop_stats_get(d->el, &st);
 	if (w) {
 		json_object_start(w);
 		json_kv_string(w, "version", XLB_VERSION);
@@ -68,6 +111,7 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 			json_kv_null(w, "metrics");
 		json_kv_string(w, "last_reload", d->last_reload);
 		json_kv_u64(w, "map_writes", xlb_dp_map_writes());
+		loop_json(d, &st, w);
 		pool_json(d, w);
 		json_object_end(w);
 		return;
@@ -86,6 +130,11 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 	buf_printf(text, "last reload  %s\n", d->last_reload);
 	/* a reload that changes nothing, or fails, adds none */
 	buf_printf(text, "map writes   %llu\n", (unsigned long long)xlb_dp_map_writes());
+	buf_printf(text, "tables       %llu written, %zu waiting\n",
+		   (unsigned long long)d->tables_written, d->tables_pending);
+	buf_printf(text, "loop         longest turn %.1f ms in the last 10 s, %.1f ms since start "
+		   "(%llu turns)\n", loop_recent_us(&st, 10) / 1000.0, st.longest_us / 1000.0,
+		   (unsigned long long)st.turns);
 	buf_printf(text, "pool state   ");
 	if (d->pool)
 		show_pool_link(d, text);
@@ -93,18 +142,24 @@ void show_status(struct xlbd *d, struct buf *text, struct json_writer *w)
 		buf_printf(text, "state file %s\n", c->state_file);
 }
 
-void show_stats(const __u64 *st, struct buf *text, struct json_writer *w)
+void show_stats(const __u64 *st, const __u64 *sc, struct buf *text, struct json_writer *w)
 {
+	char name[32];
 	int i;
 
 	if (w)
 		json_object_start(w);
-	for (i = 0; i < XLB_STAT_MAX; i++) {
-		if (w)
-			json_kv_u64(w, xlb_stat_names[i], st[i]);
+	for (i = 0; i < XLB_STAT_MAX + XLB_SC_STAT_MAX; i++) {
+		__u64 v = i < XLB_STAT_MAX ? st[i] : sc[i - XLB_STAT_MAX];
+
+		if (i < XLB_STAT_MAX)
+			snprintf(name, sizeof(name), "%s", xlb_stat_names[i]);
 		else
-			buf_printf(text, "%-20s %llu\n", xlb_stat_names[i],
-				   (unsigned long long)st[i]);
+			snprintf(name, sizeof(name), "sc_%s", xlb_sc_stat_names[i - XLB_STAT_MAX]);
+		if (w)
+			json_kv_u64(w, name, v);
+		else
+			buf_printf(text, "%-20s %llu\n", name, (unsigned long long)v);
 	}
 	if (w)
 		json_object_end(w);

@@ -8,12 +8,14 @@
  * and its checks included.
  */
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "bgp/speaker.h"
 #include "core/show.h"
 #include "health/health.h"
+#include "lib/clock.h"
 #include "lib/json.h"
 #include "maps/dataplane.h"
 
@@ -86,6 +88,56 @@ static struct xlb_traffic vip_traffic(struct xlbd *d, const struct rt_vip *v)
 	return t;
 }
 
+/* Second chance's state (forwarding VIPs): times as Unix seconds. */
+static void sc_json(const struct rt_vip *v, struct json_writer *w)
+{
+	const struct rt_sc *sc = &v->sc;
+
+	json_key(w, "second_chance");
+	json_object_start(w);
+	json_kv_bool(w, "enabled", v->conf->second_chance);
+	json_kv_u64(w, "keep_ms", v->conf->second_chance_keep_ms);
+	if (sc->cur.size)
+		json_kv_u64(w, "current_since", sc->cur_since / 1000);
+	else
+		json_kv_null(w, "current_since");
+	json_kv_bool(w, "previous_table", sc->prev.size != 0);
+	if (sc->prev.size)
+		json_kv_u64(w, "previous_until", sc->prev_until / 1000);
+	else
+		json_kv_null(w, "previous_until");
+	json_kv_u64(w, "moved_slots", sc->prev_slots);
+	json_object_end(w);
+}
+
+/* Second chance's previous table: "table of ... in use until 2025-01-01
+ * 12:04:05 UTC (3120 s more), 16404 of 65537 slots have another backend
+ * there", or "none". */
+static void sc_text(const struct rt_vip *v, struct buf *out)
+{
+	const struct rt_sc *sc = &v->sc;
+	uint64_t now = clock_wall_ms();
+	char when[32];
+	struct tm tm;
+	time_t t;
+
+	if (!sc->prev.size) {
+		buf_puts(out, "none");
+		if (sc->cur.size)
+			buf_printf(out, " (the table is %llu s old)",
+				   (unsigned long long)(now > sc->cur_since ?
+							(now - sc->cur_since) / 1000 : 0));
+		return;
+	}
+	t = sc->prev_until / 1000;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	buf_printf(out, "in use until %s (%llu s more), %zu of %u slots have another backend "
+			"there", when,
+		   (unsigned long long)(sc->prev_until > now ? (sc->prev_until - now) / 1000 : 0),
+		   sc->prev_slots, v->conf->ring_size);
+}
+
 static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail,
 		     const struct flow_scan *flows, struct json_writer *w)
 {
@@ -138,6 +190,7 @@ static void vip_json(struct xlbd *d, const struct rt_vip *v, bool detail,
 		else
 			json_kv_null(w, "gue_port");
 		json_kv_u64(w, "ring_size", c->ring_size);
+		sc_json(v, w);
 		if (v->has_id)
 			json_kv_u64(w, "id", v->id);
 		else
@@ -240,7 +293,12 @@ static void vip_detail(struct xlbd *d, const struct rt_vip *v, const struct flow
 		buf_printf(text, ", ring-size %u", c->ring_size);
 		if (v->has_id)
 			buf_printf(text, ", id %u", v->id);
-		buf_putc(text, '\n');
+		buf_printf(text, ", second-chance %s\n", c->second_chance ? "on" : "off");
+		if (c->second_chance) {
+			buf_puts(text, "    previous ");
+			sc_text(v, text);
+			buf_putc(text, '\n');
+		}
 	}
 	buf_printf(text, "    admin    %s\n", admin_name(v));
 	buf_puts(text, "    state    ");

@@ -15,6 +15,12 @@
  * after every change), so a node restarted while etcd is unreachable
  * comes up with what it had, not with the config's defaults.
  *
+ * and, for VIPs with second chance, their current and previous Maglev
+ * tables (second_chance.c writes and reads those lines):
+ *
+ *   table 203.0.113.10:80/tcp since MS size 65537 198.51.100.11@100 ...
+ *   previous 203.0.113.10:80/tcp until MS size 65537 198.51.100.11@100 ...
+ *
  * Written to a temporary file, synced and renamed, so a crash leaves the
  * old or the new file, never half of one.
  */
@@ -82,9 +88,29 @@ int xlbd_state_format(struct xlbd *d, char *buf, size_t len)
 			if (b->has_weight)
 				PUT("weight %s %s %u\n", vip, be, b->weight);
 		}
+		if (xlbd_sc_state_format(v, buf, len, &off))
+			return -ENOBUFS;
 	}
 #undef PUT
 	return 0;
+}
+
+/* A second chance's table line: as many words as the table has
+ * backends. */
+static int table_line(struct xlbd *d, char *line)
+{
+	size_t max = strlen(line) / 2 + 1;
+	char **w = calloc(max, sizeof(*w)), *save = NULL, *tok;
+	int nw = 0, rc;
+
+	if (!w)
+		return -ENOMEM;
+	for (tok = strtok_r(line, " \t", &save); tok && (size_t)nw < max;
+	     tok = strtok_r(NULL, " \t", &save))
+		w[nw++] = tok;
+	rc = xlbd_sc_state_line(d, w, nw);
+	free(w);
+	return rc;
 }
 
 /* One line; unknown VIPs/backends are skipped (config changed since). */
@@ -99,6 +125,11 @@ static int state_line(struct xlbd *d, char *line, char *err, size_t errlen)
 	line += strspn(line, " \t");
 	if (!*line || *line == '#')
 		return 0;
+	if (!strncmp(line, "table ", 6) || !strncmp(line, "previous ", 9)) {
+		if (!table_line(d, line))
+			return 0;
+		goto bad;
+	}
 	for (tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		if (nw == 5)
 			goto bad;

@@ -23,6 +23,7 @@
 struct evloop;
 struct xlb_dp;
 struct xlb_vip_key;
+struct maglev_backend;
 struct ctl_server;
 struct bgp_speaker;
 struct metrics_server;
@@ -56,11 +57,37 @@ struct xlbd {
 					 * back from the state file); 0 = none */
 	__u8 vip_ids[XLB_MAX_VIPS];	/* 1 = in use */
 	__u8 be_ids[XLB_MAX_BACKENDS];	/* 1 = in use */
+	/* changes on their way to the datapath (tables.c) */
+	struct ev_defer changes;	/* the end-of-turn write */
+	__s32 queue_head, queue_tail;	/* VIPs whose table waits, by index */
+	size_t n_queued;		/* in that queue */
+	size_t tables_pending;		/* VIPs with something to write */
+	bool routes_dirty;		/* route states may have changed */
+	bool hold_changes;		/* start-up: mark, write nothing yet */
+	bool sc_state_dirty;		/* second chance's tables changed since the state
+					 * file was saved */
+	uint64_t tables_written;	/* Maglev tables written since start */
+	struct xlbd_waiter *waiters;	/* answers held until nothing waits */
+	size_t n_waiters;
+	/* the address markers in `vips` (apply.c): address, family, flags */
+	struct xlbd_marker *markers;
+	size_t n_markers;
+	/* the round of next-hop lookups under way (nexthops.c) */
+	struct ev_defer nh_turn;
+	struct nexthop_resolver *nh_res;	/* NULL: no round under way */
+	size_t nh_vip, nh_be;		/* where the round is */
 	/* instance.c: what xlbd holds for its life; -1 = not held */
 	int lock_socket;		/* flock on CONTROL-SOCKET.lock */
 	int lock_pins;			/* flock on the pin directory */
 	int lock_iface;			/* abstract unix socket of the XDP interface */
 	char *pins_made;		/* the pin directory, when this xlbd made it */
+};
+
+/* An address marker: a VIP address and which protocols have an
+ * all-ports VIP there. */
+struct xlbd_marker {
+	struct xlb_vip_key key;		/* proto 0, port 0 */
+	__u16 flags;			/* XLB_VIP_F_MARKER | XLB_VIP_F_ANY_* */
 };
 
 /* apply.c */
@@ -75,22 +102,80 @@ int xlbd_adopt(struct xlbd *d);
 /* Remove every VIP from the datapath and free the runtime model. */
 void xlbd_release(struct xlbd *d, bool clear_datapath);
 
-/* tables.c: one VIP of the model into the datapath */
+/* tables.c: the model into the datapath, at the end of the loop's turn */
 /* What changed in a VIP's runtime state. */
 enum xlbd_change {
 	XLBD_CHANGE_ROUTE,	/* only what its announcement rests on (a check's verdict) */
 	XLBD_CHANGE_TABLE,	/* its table too: a backend in or out, pooled, weighted */
+	XLBD_CHANGE_NEXTHOP,	/* a backend's next hop: its entry only, no table */
 };
-/* A VIP's runtime state changed (checks, xlbctl, ...): rewrite its table
- * if `what` says so, then tell the announcer. 0 or the datapath's -errno
- * (the routes follow the model either way). */
+/* A VIP's runtime state changed (checks, xlbctl, reloads, the pool
+ * state): the one entry point. Marks the VIP; at the end of the loop's
+ * turn every marked VIP is written once and the routes are decided
+ * once (without a loop — tools, tests — at once). 0, or without a loop
+ * the datapath's -errno. */
 int xlbd_vip_changed(struct xlbd *d, struct rt_vip *v, enum xlbd_change what);
-/* Rebuild one VIP's table and backend entries. */
+/* Write v's marked changes now (xlbctl: its answer says whether the
+ * datapath took them). 0 or -errno. */
+int xlbd_vip_apply(struct xlbd *d, struct rt_vip *v);
+/* Mark v's table and write it now. */
 int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
-/* Re-resolve the VIP's backends' next hops; rewrite entries that changed. */
-void xlbd_nexthop_refresh(struct xlbd *d, struct rt_vip *v);
+/* Write every marked change now, however long it takes (start-up, exit
+ * with -k), and decide the routes. 0 or the first -errno. */
+int xlbd_changes_apply(struct xlbd *d);
+/* Answer the control request being dispatched (body: its answer) once
+ * nothing waits to be written: CTL_DEFERRED, or 0 if nothing waits (the
+ * answer goes now) or it cannot be held. `xlbctl reload` answers when
+ * the datapath has the new config. */
+int xlbd_changes_answer_when_done(struct xlbd *d, const struct buf *body);
+/* Held answers go now (the control socket closes). */
+void xlbd_changes_waiters_drop(struct xlbd *d);
+/* The VIP array was replaced (a reload): the queue follows the marks. */
+void xlbd_changes_rebase(struct xlbd *d);
 /* The datapath's key of a VIP. */
 void xlbd_vip_key(const struct conf_vip *c, struct xlb_vip_key *k);
+
+/* nexthops.c: the backends' next hops, looked up in rounds spread over
+ * the loop's turns (a few ms each); a changed one rewrites the backend's
+ * entry. Starts a round unless one is under way. */
+void xlbd_nexthops_refresh(struct xlbd *d);
+/* Stop the round under way (exit). */
+void xlbd_nexthops_stop(struct xlbd *d);
+
+/* second_chance.c: a VIP's previous table (README "Second chance") */
+/* A table in use for less than this is not kept as a previous table: the
+ * one before it stays (a burst of changes counts as one). */
+#define XLBD_SC_SETTLE_MS	60000
+/* The table tables.c is about to write for v, of size slots built from
+ * mb[0..n): the model's current and previous tables follow it (the rule
+ * in second_chance.c). Sets d->sc_state_dirty when they changed: the
+ * state file gets them from xlbd_sc_state_flush. 0 or -errno. */
+int xlbd_sc_update(struct xlbd *d, struct rt_vip *v, const struct maglev_backend *mb, size_t n,
+		   __u32 size);
+/* fp, the fingerprint of v's current table's input (maglev_inputs_hash),
+ * combined with its previous table's when one is in use at `size`: what
+ * the slots written hold, so that a restart reads a table in place only
+ * when its previous owners are the ones it would write. */
+__u64 xlbd_sc_fingerprint(const struct rt_vip *v, __u32 size, __u64 fp);
+/* Put the previous table's owners into table's slots (maglev_prev_merge)
+ * while one is in use at `size`. 0 or -errno (the table is then written
+ * without). */
+int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size);
+/* Retire the previous tables whose time is up (their tables are written
+ * again without them), and save the state file if second chance's
+ * tables changed since it was last saved: every second (main.c's timer). */
+void xlbd_sc_expire(struct xlbd *d);
+/* Save the state file if second chance's tables changed (d->sc_state_dirty):
+ * at most once a second while the loop runs — a mass change rewrites
+ * hundreds of tables a second, and the file (~250 KB at full size) is
+ * fsynced — and at start-up and exit. */
+void xlbd_sc_state_flush(struct xlbd *d);
+/* The state file's lines of v's tables (the file's format: state.c);
+ * appends at buf + *off, -ENOBUFS when it does not fit. */
+int xlbd_sc_state_format(const struct rt_vip *v, char *buf, size_t len, size_t *off);
+/* One `table` or `previous` line of the state file (the words of it). */
+int xlbd_sc_state_line(struct xlbd *d, char **w, int nw);
+void rt_sc_free(struct rt_sc *sc);
 
 /* announce.c: hands the route states (model.c decides them) to BGP */
 /* Route states may have changed: tell the speaker. */
@@ -113,6 +198,9 @@ int xlbd_bgp_start(struct xlbd *d);
  * check is configured the same. */
 int xlbd_checks_start(struct xlbd *d, struct rt_vip *v, const struct conf_vip *old);
 void xlbd_checks_stop_backend(struct rt_backend *b);
+/* v is where it is now in d->vips (after a reload): its checks find it
+ * there at once. */
+void xlbd_checks_rehome(struct xlbd *d, struct rt_vip *v);
 void xlbd_checks_stop_vip(struct rt_vip *v);
 
 /* vipaddr.c: host-mode VIP addresses on their interface (add-address) */

@@ -61,12 +61,22 @@ enum hc_state hc_state(const struct hc *hc);
  * one line (no indentation, ends in a newline), json one object. */
 void hc_show(const struct hc *hc, struct buf *text, struct json_writer *json);
 
+/*
+ * An event says the target has failed (host mode: its service's socket
+ * closed, its process exited; see watch.c): DOWN at once, whatever fall
+ * says, and the change callback runs now. A probe in flight is dropped
+ * (it started before the event), and the next one starts at once to
+ * confirm; the way back up is the usual one (rise passing probes).
+ */
+void hc_event_down(struct hc *hc, const char *detail);
+
 /* Probes ended since hc_new(), by outcome (timeouts are failures too). */
 struct hc_counts {
 	uint64_t probes;
 	uint64_t successes;
 	uint64_t failures;
 	uint64_t timeouts;
+	uint64_t events;	/* hc_event_down() calls */
 };
 void hc_get_counts(const struct hc *hc, struct hc_counts *out);
 /* How long the latest finished probe took; false before the first. */
@@ -74,6 +84,8 @@ bool hc_last_latency_us(const struct hc *hc, uint64_t *us);
 /* The latest probe's detail ("connected", "HTTP 503, want 200..399"); ""
  * before the first result. */
 const char *hc_last_detail(const struct hc *hc);
+/* The target's label given to hc_new() ("" if none). */
+const char *hc_label(const struct hc *hc);
 
 /* --- for the checkers --- */
 
@@ -119,7 +131,24 @@ struct hc_sm {
 };
 /* Feed one probe result; returns true when the state changed. */
 bool hc_sm_result(struct hc_sm *sm, const struct conf_health *cfg, bool ok);
+/* An event that proves the target down (hc_event_down): DOWN with a full
+ * failure run, no success counted; returns true when the state changed. */
+bool hc_sm_down(struct hc_sm *sm, const struct conf_health *cfg);
 /* Interval until the next probe: fast while a change is under way. */
 uint32_t hc_sm_next_ms(const struct hc_sm *sm, const struct conf_health *cfg);
+
+/* The event watches of one check (watch.c): none unless the check has
+ * watch-socket or watch-pidfile. label is kept, not copied. */
+struct hc_watch;
+int hc_watch_new(struct hc *hc, struct evloop *el, const struct conf_health *cfg,
+		 const char *label, struct hc_watch **out);
+void hc_watch_free(struct hc_watch *w);
+/* A probe passed: look at the PID file again if no process is watched. */
+void hc_watch_probe_ok(struct hc_watch *w);
+/* `health show -j`: the check's "watch" value: null, or {sockets: [...],
+ * socket_watch_running, sockets_looked_at (destructions looked into),
+ * sockets_gone (events), pidfile, pid (0: no process watched now)}. */
+void hc_watch_show(const struct hc_watch *w, const struct conf_health *cfg,
+		   struct json_writer *json);
 
 #endif

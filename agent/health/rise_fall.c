@@ -48,6 +48,19 @@ bool hc_sm_result(struct hc_sm *sm, const struct conf_health *cfg, bool ok)
 	return false;
 }
 
+bool hc_sm_down(struct hc_sm *sm, const struct conf_health *cfg)
+{
+	uint32_t fall = cfg->fall ? cfg->fall : 1;
+
+	sm->ok_run = 0;
+	if (sm->fail_run < fall)
+		sm->fail_run = fall;
+	if (sm->state == HC_DOWN)
+		return false;
+	sm->state = HC_DOWN;
+	return true;
+}
+
 uint32_t hc_sm_next_ms(const struct hc_sm *sm, const struct conf_health *cfg)
 {
 	bool changing;

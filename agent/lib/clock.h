@@ -13,5 +13,10 @@
 
 /* Monotonic milliseconds since an arbitrary start (boot). */
 uint64_t clock_mono_ms(void);
+/* The same in microseconds (BFD's timer). */
+uint64_t clock_mono_us(void);
+/* Wall-clock milliseconds since the epoch: for times that outlive the
+ * process (the state file), never for timers. */
+uint64_t clock_wall_ms(void);
 
 #endif

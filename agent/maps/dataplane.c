@@ -5,10 +5,15 @@
  * write VIPs, backends and Maglev tables.
  *
  * Consistency rules the datapath relies on:
- * - A Maglev table is written completely into the VIP's inactive slot of
- *   `rings` before the VIP entry is switched to it in one update; the
- *   previous table stays in place until the next change of that VIP, so a
- *   packet that read the old VIP entry still finds a table.
+ * - A Maglev table is written completely into the region of the VIP's map
+ *   in `rings` that the VIP entry does not use before the entry is
+ *   switched to it in one update; the previous table stays in place until
+ *   the next change of that VIP, so a packet that read the old VIP entry
+ *   still finds a table (a packet that read it two changes ago and is
+ *   still reading it may see a slot of the newer table: each slot is
+ *   written whole, and holds a backend of one of the two).
+ * - Second chance needs nothing more here: a VIP's previous table travels
+ *   in the high half of its table's slots (XLB_SLOT, maglev_prev_merge).
  * - Each VIP address has a marker entry (proto 0, port 0) while any VIP
  *   uses it; its flags say which protocols have an all-ports VIP. The
  *   marker is written before the address's first VIP entry and removed
@@ -38,15 +43,36 @@
 #include "bpf/xlb.skel.h"
 
 #define XLB_PROG_NAME "xlb_balancer"
+#define KERNEL_ENOTSUPP 524	/* include/linux/errno.h, not in the uapi */
 
 const char *const xlb_stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+const char *const xlb_sc_stat_names[XLB_SC_STAT_MAX] = XLB_SC_STAT_NAMES;
 
 /* Map writes made by this process (tests and benchmarks check that a
  * no-change reload makes none). */
 static __u64 dp_map_writes;
 
+/* An inner map of `rings` as this process knows it. */
+struct dp_ring {
+	int fd;			/* -1: none known */
+	__u32 entries;		/* its slots: 2 x the table size + XLB_RING_META */
+};
+
+/* After a map's two tables: for each, a fingerprint of what it was built
+ * from (two slots, low half first), so a restart knows a table is in
+ * place without building it again. The datapath never reads them. */
+#define XLB_RING_META	4
+
+static void dp_ring_close(struct dp_ring *r);
+
 struct xlb_dp {
 	struct xlb *skel;
+	struct dp_ring rings[XLB_RING_SLOTS];	/* by slot of `rings` */
+	bool rings_unknown;	/* maps there may not be in rings[] (adopted, not read) */
+	/* new maps for slots of `rings`, made visible by xlb_dp_tables_commit */
+	__u32 pend_slot[XLB_RING_SLOTS];
+	struct dp_ring pend[XLB_RING_SLOTS];
+	size_t n_pend;
 	struct xdp_program *xdp_prog;	/* set while attached through libxdp */
 	__u32 replaced_flags;		/* set while attached by replacing a running balancer */
 	int ifindex;
@@ -95,6 +121,40 @@ static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 add:
 	if (extra) {
 		bit = xlb_vip_filter_bit(&extra->addr, extra->family);
+		next->bits[bit / 64] |= 1ULL << (bit % 64);
+	}
+	next->ready = 1;
+	if (memcmp(cur, next, sizeof(*cur))) {
+		dp_map_writes++;
+		if (bpf_map_update_elem(fd, &zero, next, BPF_ANY))
+			err = -errno;
+	}
+out:
+	free(cur);
+	free(next);
+	return err;
+}
+
+int xlb_dp_filter_set(struct xlb_dp *dp, const struct xlb_vip_key *addrs, size_t n)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vip_filter);
+	struct xlb_vip_filter *cur, *next;
+	__u32 zero = 0, bit;
+	size_t i;
+	int err = 0;
+
+	cur = calloc(1, sizeof(*cur));
+	next = calloc(1, sizeof(*next));
+	if (!cur || !next) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, cur)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		bit = xlb_vip_filter_bit(&addrs[i].addr, addrs[i].family);
 		next->bits[bit / 64] |= 1ULL << (bit % 64);
 	}
 	next->ready = 1;
@@ -200,11 +260,16 @@ static bool dp_uses_dispatcher(int ifindex)
 int xlb_dp_open(const struct xlb_dp_opts *opts, struct xlb_dp **out)
 {
 	struct xlb_dp *dp;
+	size_t i;
 	int err;
 
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
+	for (i = 0; i < XLB_RING_SLOTS; i++)
+		dp->rings[i].fd = -1;
+	/* pinned maps may hold tables this process has not read yet */
+	dp->rings_unknown = true;
 	dp->skel = xlb__open();
 	if (!dp->skel) {
 		err = -errno;
@@ -310,8 +375,14 @@ int xlb_dp_detach(struct xlb_dp *dp)
 
 void xlb_dp_close(struct xlb_dp *dp)
 {
+	size_t i;
+
 	if (!dp)
 		return;
+	for (i = 0; i < XLB_RING_SLOTS; i++)
+		dp_ring_close(&dp->rings[i]);
+	for (i = 0; i < dp->n_pend; i++)
+		dp_ring_close(&dp->pend[i]);
 	if (dp->xdp_prog)
 		xdp_program__close(dp->xdp_prog);
 	xlb__destroy(dp->skel);
@@ -359,6 +430,29 @@ const char *xlb_dp_attach_mode(const struct xlb_dp *dp)
 	return skb ? "generic" : "native";
 }
 
+int xlb_dp_vip_foreach_all(struct xlb_dp *dp,
+			   int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip,
+				     void *arg),
+			   void *arg)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	struct xlb_vip_key key, next;
+	struct xlb_vip vip;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &vip))
+			continue;
+		err = cb(&key, &vip, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int xlb_dp_vip_foreach(struct xlb_dp *dp,
 		       int (*cb)(const struct xlb_vip_key *key, const struct xlb_vip *vip, void *arg),
 		       void *arg)
@@ -404,11 +498,114 @@ static int map_update(int fd, const void *key, const void *value)
 	return bpf_map_update_elem(fd, key, value, BPF_ANY) ? -errno : 0;
 }
 
+/* n entries of one map: in one system call (BPF_MAP_UPDATE_BATCH), or
+ * one by one from where the kernel stopped when it has no batch update
+ * for this map. Each entry counts as a write. */
+static int map_update_many(int fd, const void *keys, const void *vals, size_t n, size_t ksz,
+			   size_t vsz)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	__u32 count = n;
+	size_t i;
+
+	if (!n)
+		return 0;
+	dp_map_writes += n;
+	if (!bpf_map_update_batch(fd, keys, vals, &count, &o))
+		return 0;
+	/* no batch update for this map type: the kernel's own ENOTSUPP */
+	if (errno != EINVAL && errno != EOPNOTSUPP && errno != KERNEL_ENOTSUPP)
+		return -errno;
+	for (i = count < n ? count : 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksz,
+					(const char *)vals + i * vsz, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 int xlb_dp_config_set(struct xlb_dp *dp, const struct xlb_config *cfg)
 {
 	__u32 zero = 0;
 
 	return map_update(bpf_map__fd(dp->skel->maps.config), &zero, cfg);
+}
+
+int xlb_dp_config_get(struct xlb_dp *dp, struct xlb_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.config), &zero, cfg) ? -errno : 0;
+}
+
+int xlb_dp_backends_write(struct xlb_dp *dp, const __u32 *ids, const struct xlb_backend *bes,
+			  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == XLB_BACKEND_NONE || ids[i] >= XLB_MAX_BACKENDS)
+			return -EINVAL;
+	return map_update_many(bpf_map__fd(dp->skel->maps.backends), ids, bes, n, sizeof(*ids),
+			       sizeof(*bes));
+}
+
+int xlb_dp_backends_read(struct xlb_dp *dp, struct xlb_backend *all)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int fd = bpf_map__fd(dp->skel->maps.backends);
+	__u32 *keys, out_batch = 0, count = XLB_MAX_BACKENDS, id;
+	int err = 0;
+
+	keys = calloc(XLB_MAX_BACKENDS, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	/* an array has every key: one call reads them all (the kernel says
+	 * ENOENT when it reached the end, which it did) */
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, all, &count, &o) && errno != ENOENT) {
+		for (id = 0; id < XLB_MAX_BACKENDS && !err; id++)
+			if (bpf_map_lookup_elem(fd, &id, &all[id]))
+				err = -errno;
+	} else if (count != XLB_MAX_BACKENDS) {
+		err = -EIO;
+	}
+	free(keys);
+	return err;
+}
+
+int xlb_dp_vip_get(struct xlb_dp *dp, const struct xlb_vip_key *key, struct xlb_vip *vip)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.vips), key, vip) ? -errno : 0;
+}
+
+int xlb_dp_vips_write(struct xlb_dp *dp, const struct xlb_vip_key *keys,
+		      const struct xlb_vip *vals, size_t n)
+{
+	return map_update_many(bpf_map__fd(dp->skel->maps.vips), keys, vals, n, sizeof(*keys),
+			       sizeof(*vals));
+}
+
+int xlb_dp_vips_delete(struct xlb_dp *dp, const struct xlb_vip_key *keys, size_t n)
+{
+	int fd = bpf_map__fd(dp->skel->maps.vips);
+	size_t i;
+
+	dp_map_writes += n;
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+int xlb_dp_encaps_write(struct xlb_dp *dp, const __u32 *vip_ids,
+			const struct xlb_vip_encap *encs, size_t n)
+{
+	return map_update_many(bpf_map__fd(dp->skel->maps.vip_encap), vip_ids, encs, n,
+			       sizeof(*vip_ids), sizeof(*encs));
+}
+
+int xlb_dp_encap_get(struct xlb_dp *dp, __u32 vip_id, struct xlb_vip_encap *enc)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(dp->skel->maps.vip_encap), &vip_id, enc) ? -errno : 0;
 }
 
 int xlb_dp_backend_set(struct xlb_dp *dp, __u32 id, const struct xlb_backend *be)
@@ -471,60 +668,339 @@ static int dp_marker_refresh(struct xlb_dp *dp, const struct xlb_vip_key *vk,
 	return 0;
 }
 
-/* A new, complete Maglev table, written through a mapping of the array
- * while no VIP points at it yet. Array elements are 8-byte aligned in the
- * kernel (a 4-byte value takes 8), hence the stride. */
-static int ring_create(const __u32 *ring, __u32 size)
+/*
+ * The tables: each VIP has a map of 2 x size slots in `rings` (an
+ * mmapable array) holding two tables; the VIP entry names the map
+ * (ring_id) and the active region (XLB_VIP_F_RING_HI). A change writes
+ * the inactive region through a mapping of the map, then
+ * the caller switches the VIP entry in one update: no update of `rings`,
+ * no RCU grace period. Only a VIP with no map of its size yet (a new
+ * VIP, a new ring-size, a map written before this layout) gets a new
+ * map, in its other slot of `rings`; those updates are staged and made
+ * together in xlb_dp_tables_commit(), one BPF_MAP_UPDATE_BATCH (one
+ * grace period, ~13 ms here, for all of them: one update each took 512
+ * of them for 512 VIPs).
+ *
+ * Array elements are 8 bytes apart in the kernel (a 4-byte value takes
+ * 8): the mapping is read and written as __u64.
+ */
+static void dp_ring_close(struct dp_ring *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	*r = (struct dp_ring){ .fd = -1 };
+}
+
+/*
+ * Slots base..base+n-1 of r, mapped for the time of one read or write:
+ * the kernel maps a map's every page at mmap(), so a mapping kept per
+ * VIP would put all the tables (a megabyte per VIP at the default size)
+ * in xlbd's resident set. Mapping a region and writing it costs ~0.1 ms,
+ * a tenth of building the table. *unmap and *len are for munmap().
+ */
+static __u64 *dp_ring_map(struct dp_ring *r, __u32 base, __u32 n, int prot, void **unmap,
+			  size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t start = (size_t)base * sizeof(__u64) / page * page;
+	size_t end = ((size_t)base + n) * sizeof(__u64);
+	void *m;
+
+	if ((__u64)base + n > r->entries) {
+		errno = ERANGE;
+		return NULL;
+	}
+	*len = (end - start + page - 1) / page * page;
+	m = mmap(NULL, *len, prot, MAP_SHARED, r->fd, start);
+	if (m == MAP_FAILED)
+		return NULL;
+	*unmap = m;
+	return (__u64 *)((char *)m + ((size_t)base * sizeof(__u64) - start));
+}
+
+/* A map of `entries` slots. */
+static int dp_ring_new(__u32 entries, struct dp_ring *r)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)size * sizeof(__u64), i;
-	__u64 *slot;
-	int fd;
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32), size,
-			    &copts);
-	if (fd < 0)
+	*r = (struct dp_ring){ .fd = -1 };
+	r->fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xlb_ring", sizeof(__u32), sizeof(__u32),
+			       entries, &copts);
+	if (r->fd < 0) {
+		r->fd = -1;
 		return -errno;
-	len = (len + page - 1) / page * page;
-	slot = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (slot == MAP_FAILED) {
-		int err = -errno;
-
-		close(fd);
-		return err;
 	}
+	r->entries = entries;
+	return 0;
+}
+
+/* The map in slot `slot` of `rings` as it will be after the commit. */
+static struct dp_ring *dp_ring_at(struct xlb_dp *dp, __u32 slot)
+{
+	size_t i;
+
+	for (i = 0; i < dp->n_pend; i++)
+		if (dp->pend_slot[i] == slot)
+			return &dp->pend[i];
+	return &dp->rings[slot];
+}
+
+/* Stage r (ours now) as the new map of `slot`. */
+static int dp_ring_stage(struct xlb_dp *dp, __u32 slot, struct dp_ring *r)
+{
+	struct dp_ring *cur = dp_ring_at(dp, slot);
+
+	if (cur != &dp->rings[slot]) {
+		/* staged twice in one commit: the first one never showed */
+		dp_ring_close(cur);
+		*cur = *r;
+		return 0;
+	}
+	dp->pend_slot[dp->n_pend] = slot;
+	dp->pend[dp->n_pend++] = *r;
+	return 0;
+}
+
+static int dp_ring_fill(struct dp_ring *r, __u32 base, const __u32 *ring, __u32 size)
+{
+	__u64 *slot;
+	void *m;
+	size_t len;
+	__u32 i;
+
+	slot = dp_ring_map(r, base, size, PROT_READ | PROT_WRITE, &m, &len);
+	if (!slot)
+		return -errno;
 	dp_map_writes++;
 	for (i = 0; i < size; i++)
 		slot[i] = ring[i];
-	munmap(slot, len);
-	return fd;
+	munmap(m, len);
+	return 0;
+}
+
+/* Slots of a map holding two tables of size (and their fingerprints). */
+static __u32 ring_entries(__u32 size)
+{
+	return 2 * size + XLB_RING_META;
+}
+
+/* The fingerprint of region `hi` of r, a map of two tables of size: part
+ * of writing that table (not counted as a write of its own). */
+static int dp_ring_fp_put(struct dp_ring *r, __u32 size, bool hi, __u64 fp)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	__u32 keys[2] = { 2 * size + 2 * hi, 2 * size + 2 * hi + 1 };
+	__u32 vals[2] = { (__u32)fp, (__u32)(fp >> 32) };
+	__u32 count = 2, i;
+
+	if (!bpf_map_update_batch(r->fd, keys, vals, &count, &o))
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (bpf_map_update_elem(r->fd, &keys[i], &vals[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int xlb_dp_table_fp(struct xlb_dp *dp, const struct xlb_vip *vip, __u64 *fp)
+{
+	__u32 at, i, v;
+	struct dp_ring *r;
+
+	*fp = 0;
+	if (vip->ring_id >= XLB_RING_SLOTS)
+		return -EINVAL;
+	r = &dp->rings[vip->ring_id];
+	if (r->fd < 0 || r->entries != ring_entries(vip->ring_size))
+		return -ENOENT; /* none, or a map from before fingerprints */
+	at = 2 * vip->ring_size + (vip->flags & XLB_VIP_F_RING_HI ? 2 : 0);
+	for (i = 0; i < 2; i++) {
+		__u32 k = at + i;
+
+		if (bpf_map_lookup_elem(r->fd, &k, &v))
+			return -errno;
+		*fp |= (__u64)v << (32 * i);
+	}
+	return 0;
+}
+
+int xlb_dp_table_write(struct xlb_dp *dp, const struct xlb_vip *cur, __u32 vip_id,
+		       const __u32 *ring, __u32 ring_size, __u64 fp, struct xlb_vip *next)
+{
+	__u32 slot = vip_id * 2;
+	struct dp_ring *r, fresh;
+	bool running = cur && cur->id == vip_id && (cur->ring_id >> 1) == vip_id;
+	int err;
+
+	if (vip_id >= XLB_MAX_VIPS || !ring_size || ring_size > UINT32_MAX / 2)
+		return -EINVAL;
+	if (running)
+		slot = cur->ring_id;
+	next->id = vip_id;
+	next->ring_size = ring_size;
+	r = dp_ring_at(dp, slot);
+	if (r->fd >= 0 && r->entries == ring_entries(ring_size) &&
+	    (!running || cur->ring_size == ring_size)) {
+		/* the region the entry does not use (a new VIP: the first) */
+		bool hi = running && !(cur->flags & XLB_VIP_F_RING_HI);
+
+		err = dp_ring_fill(r, hi ? ring_size : 0, ring, ring_size);
+		if (!err)
+			err = dp_ring_fp_put(r, ring_size, hi, fp);
+		if (err)
+			return err;
+		next->ring_id = slot;
+		next->flags = hi ? next->flags | XLB_VIP_F_RING_HI : next->flags & ~XLB_VIP_F_RING_HI;
+		return 0;
+	}
+	/* a new map, in the slot the entry does not use */
+	if (running)
+		slot ^= 1;
+	err = dp_ring_new(ring_entries(ring_size), &fresh);
+	if (err)
+		return err;
+	err = dp_ring_fill(&fresh, 0, ring, ring_size);
+	if (!err)
+		err = dp_ring_fp_put(&fresh, ring_size, false, fp);
+	if (!err)
+		err = dp_ring_stage(dp, slot, &fresh);
+	if (err) {
+		dp_ring_close(&fresh);
+		return err;
+	}
+	next->ring_id = slot;
+	next->flags &= ~XLB_VIP_F_RING_HI;
+	return 0;
+}
+
+int xlb_dp_tables_commit(struct xlb_dp *dp)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = BPF_ANY);
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings), fds[XLB_RING_SLOTS];
+	__u32 count = dp->n_pend;
+	size_t i;
+	int err = 0;
+
+	if (!dp->n_pend)
+		return 0;
+	for (i = 0; i < dp->n_pend; i++)
+		fds[i] = dp->pend[i].fd;
+	dp_map_writes += dp->n_pend;
+	/* one grace period for all of them (the kernel waits once per batch) */
+	if (bpf_map_update_batch(rings_fd, dp->pend_slot, fds, &count, &o)) {
+		err = -errno;
+		for (i = 0; i < dp->n_pend && (err == -EINVAL || err == -EOPNOTSUPP ||
+					       err == -KERNEL_ENOTSUPP); i++)
+			err = bpf_map_update_elem(rings_fd, &dp->pend_slot[i], &fds[i], BPF_ANY) ?
+				      -errno : 0;
+	}
+	for (i = 0; i < dp->n_pend; i++) {
+		__u32 slot = dp->pend_slot[i];
+
+		if (err) {
+			dp_ring_close(&dp->pend[i]);
+			continue;
+		}
+		dp_ring_close(&dp->rings[slot]);
+		dp->rings[slot] = dp->pend[i];
+	}
+	dp->n_pend = 0;
+	return err;
+}
+
+int xlb_dp_table_release(struct xlb_dp *dp, __u32 vip_id)
+{
+	struct dp_ring r;
+	__u32 slot;
+	int err;
+
+	if (vip_id >= XLB_MAX_VIPS)
+		return -EINVAL;
+	/* deleting costs a grace period each (and has no batch for these
+	 * maps): a one-slot map takes the place of each, in the commit */
+	for (slot = vip_id * 2; slot < vip_id * 2 + 2; slot++) {
+		if (dp->rings[slot].fd < 0 && dp_ring_at(dp, slot) == &dp->rings[slot] &&
+		    !dp->rings_unknown)
+			continue;
+		err = dp_ring_new(1, &r);
+		if (!err)
+			err = dp_ring_stage(dp, slot, &r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int xlb_dp_tables_adopt(struct xlb_dp *dp)
+{
+	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
+	struct bpf_map_info info;
+	__u32 slot, id, len;
+	int fd;
+
+	for (slot = 0; slot < XLB_RING_SLOTS; slot++) {
+		struct dp_ring *r = &dp->rings[slot];
+
+		if (bpf_map_lookup_elem(rings_fd, &slot, &id))
+			continue;
+		/* BPF_MAP_GET_FD_BY_ID: CAP_SYS_ADMIN, which xlbd has at start-up */
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			return -errno;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size != sizeof(__u32) ||
+		    !(info.map_flags & BPF_F_MMAPABLE)) {
+			close(fd);
+			continue;
+		}
+		dp_ring_close(r);
+		r->fd = fd;
+		r->entries = info.max_entries;
+	}
+	dp->rings_unknown = false;
+	return 0;
+}
+
+int xlb_dp_table_read(struct xlb_dp *dp, const struct xlb_vip *vip, __u32 *out)
+{
+	__u32 base = vip->flags & XLB_VIP_F_RING_HI ? vip->ring_size : 0, i;
+	struct dp_ring *r;
+	__u64 *slot;
+	size_t len;
+	void *m;
+
+	if (vip->ring_id >= XLB_RING_SLOTS)
+		return -EINVAL;
+	r = &dp->rings[vip->ring_id];
+	if (r->fd < 0)
+		return -ENOENT;
+	slot = dp_ring_map(r, base, vip->ring_size, PROT_READ, &m, &len);
+	if (!slot)
+		return -errno;
+	for (i = 0; i < vip->ring_size; i++)
+		out[i] = (__u32)slot[i];
+	munmap(m, len);
+	return 0;
 }
 
 int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struct xlb_vip *vip,
 		   const __u32 *ring, __u32 ring_size)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip_encap enc = { .encap = vip->encap, .gue_port = vip->gue_port };
 	struct xlb_vip cur, next = *vip;
+	bool has_cur;
 	__u32 id = vip->id;
-	int ring_fd, err;
+	int err;
 
 	if (vip->id >= XLB_MAX_VIPS || !ring_size || key->proto == 0)
 		return -EINVAL;
-	next.ring_id = vip->id * 2;
-	/* switch to the other slot of this VIP if it is running now */
-	if (!bpf_map_lookup_elem(vips_fd, key, &cur) && cur.id == vip->id &&
-	    cur.ring_id == next.ring_id)
-		next.ring_id++;
-	next.ring_size = ring_size;
-
-	ring_fd = ring_create(ring, ring_size);
-	if (ring_fd < 0)
-		return ring_fd;
-	err = map_update(rings_fd, &next.ring_id, &ring_fd);
-	close(ring_fd);
+	has_cur = !bpf_map_lookup_elem(vips_fd, key, &cur);
+	if (has_cur && dp->rings_unknown)
+		xlb_dp_tables_adopt(dp);
+	err = xlb_dp_table_write(dp, has_cur ? &cur : NULL, id, ring, ring_size, 0, &next);
+	if (!err)
+		err = xlb_dp_tables_commit(dp);
 	if (err)
 		return err;
 	/* established flows read this by VIP id; one 4-byte word */
@@ -543,9 +1019,7 @@ int xlb_dp_vip_set(struct xlb_dp *dp, const struct xlb_vip_key *key, const struc
 int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 {
 	int vips_fd = bpf_map__fd(dp->skel->maps.vips);
-	int rings_fd = bpf_map__fd(dp->skel->maps.rings);
 	struct xlb_vip cur;
-	__u32 slot;
 	int err;
 
 	if (bpf_map_lookup_elem(vips_fd, key, &cur))
@@ -553,9 +1027,11 @@ int xlb_dp_vip_del(struct xlb_dp *dp, const struct xlb_vip_key *key)
 	dp_map_writes++;
 	if (bpf_map_delete_elem(vips_fd, key))
 		return -errno;
-	for (slot = cur.id * 2; slot < cur.id * 2 + 2; slot++)
-		bpf_map_delete_elem(rings_fd, &slot);
-	err = dp_marker_refresh(dp, key, NULL);
+	err = xlb_dp_table_release(dp, cur.id);
+	if (!err)
+		err = xlb_dp_tables_commit(dp);
+	if (!err)
+		err = dp_marker_refresh(dp, key, NULL);
 	if (!err)
 		err = dp_filter_write(dp, NULL);
 	return err;
@@ -603,6 +1079,20 @@ int xlb_dp_stats_read(struct xlb_dp *dp, __u64 out[XLB_STAT_MAX])
 	 * would cost the datapath a map update per packet */
 	out[XLB_STAT_RX] = out[XLB_STAT_TX] + out[XLB_STAT_REDIRECT] + out[XLB_STAT_PASS] +
 			   out[XLB_STAT_DROP];
+	return 0;
+}
+
+int xlb_dp_sc_stats_read(struct xlb_dp *dp, __u64 out[XLB_SC_STAT_MAX])
+{
+	int fd = bpf_map__fd(dp->skel->maps.sc_stats);
+	__u32 i;
+	int err;
+
+	for (i = 0; i < XLB_SC_STAT_MAX; i++) {
+		err = percpu_sum(fd, i, &out[i], 1);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

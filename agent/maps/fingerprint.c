@@ -38,6 +38,8 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define RANK_SET (1U << 16)
+
 int maglev_fingerprint(const __u32 *table, __u32 size, const struct maglev_backend *bes,
 		       size_t n, uint64_t *out)
 {
@@ -45,6 +47,7 @@ int maglev_fingerprint(const __u32 *table, __u32 size, const struct maglev_backe
 	struct ranked *sorted = NULL;
 	struct id_rank *ids = NULL;
 	__u16 *slots = NULL;
+	__u32 *rank_of = NULL;	/* by id: RANK_SET | the rank in network order */
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = NULL;
@@ -57,8 +60,9 @@ int maglev_fingerprint(const __u32 *table, __u32 size, const struct maglev_backe
 	sorted = calloc(n ? n : 1, sizeof(*sorted));
 	ids = calloc(n ? n : 1, sizeof(*ids));
 	slots = malloc((size_t)size * sizeof(*slots));
+	rank_of = calloc(XLB_MAX_BACKENDS, sizeof(*rank_of));
 	ctx = EVP_MD_CTX_new();
-	if (!sorted || !ids || !slots || !ctx)
+	if (!sorted || !ids || !slots || !rank_of || !ctx)
 		goto out;
 	/* only backends that can hold slots: one configured at weight 0 on
 	 * one node and absent on another leaves the tables the same */
@@ -70,11 +74,22 @@ int maglev_fingerprint(const __u32 *table, __u32 size, const struct maglev_backe
 	for (i = 0; i < n; i++)
 		ids[i] = (struct id_rank){ .id = sorted[i].be->id, .rank = i };
 	qsort(ids, n, sizeof(*ids), id_cmp);
+	/* each id's rank, looked up once per id: a search per slot took
+	 * longer than building the table (65537 searches, ~0.5 ms) */
+	for (i = 0; i < n; i++)
+		if (ids[i].id < XLB_MAX_BACKENDS)
+			rank_of[ids[i].id] = htons(ids[i].rank) | RANK_SET;
 	for (i = 0; i < size; i++) {
-		struct id_rank key = { .id = table[i] }, *hit;
+		/* the current table's backend alone: second chance's previous
+		 * owner in the high half (XLB_SLOT) is this node's history */
+		struct id_rank key = { .id = XLB_SLOT_BE(table[i]) }, *hit;
 
-		if (table[i] == XLB_BACKEND_NONE) {
+		if (key.id == XLB_BACKEND_NONE) {
 			slots[i] = htons(0xffff);
+			continue;
+		}
+		if (table[i] < XLB_MAX_BACKENDS && (rank_of[table[i]] & RANK_SET)) {
+			slots[i] = (__u16)rank_of[table[i]];
 			continue;
 		}
 		hit = bsearch(&key, ids, n, sizeof(*ids), id_cmp);
@@ -107,6 +122,7 @@ out:
 	free(sorted);
 	free(ids);
 	free(slots);
+	free(rank_of);
 	return err;
 }
 

@@ -35,6 +35,7 @@ static void flow_from_map(const struct xlb_flow_key *k, const struct xlb_flow *v
 		f->backend_gen = v->backend_gen;
 		f->hash = v->hash;
 		f->vip_id = v->vip_id;
+		f->hop_id = XLB_FLOW_HOP_ID(v->hop);
 	}
 }
 
@@ -200,7 +201,7 @@ int xlb_dp_ring_slot(struct xlb_dp *dp, const struct xlb_vip_key *key, __u32 has
 		     __u32 *slot, __u32 *backend_id)
 {
 	int vips_fd = xlb_dp_map_fd(dp, "vips"), rings_fd = xlb_dp_map_fd(dp, "rings");
-	__u32 inner_id, s;
+	__u32 inner_id, s, at;
 	struct xlb_vip vip;
 	int fd, err = 0;
 
@@ -215,8 +216,12 @@ int xlb_dp_ring_slot(struct xlb_dp *dp, const struct xlb_vip_key *key, __u32 has
 	fd = bpf_map_get_fd_by_id(inner_id);
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_elem(fd, &s, backend_id))
+	/* the VIP's map holds two tables; the entry's flag names the active one */
+	at = s + (vip.flags & XLB_VIP_F_RING_HI ? vip.ring_size : 0);
+	if (bpf_map_lookup_elem(fd, &at, backend_id))
 		err = -errno;
+	else
+		*backend_id = XLB_SLOT_BE(*backend_id);
 	close(fd);
 	return err;
 }

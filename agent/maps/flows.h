@@ -32,6 +32,7 @@ struct xlb_dp_flow {
 	__u32 backend_gen;	/* the backend's generation when the entry was made */
 	__u32 hash;		/* the flow hash the datapath computed */
 	__u16 vip_id;
+	__u16 hop_id;		/* second-chance hop: its backend id; 0: none */
 };
 
 /*

@@ -53,4 +53,23 @@ bool maglev_size_ok(__u32 size, size_t n);
 int maglev_build(const struct maglev_backend *bes, size_t n, __u32 *table,
 		 __u32 size);
 
+/*
+ * A fingerprint of what maglev_build(bes, n, table, size) gets: the
+ * backends' ids, weights and addresses (in any order) and the size, and
+ * the version of the builder (MAGLEV_VERSION, changed with anything that
+ * changes the tables it builds). Equal fingerprints: the same table, so
+ * a table written with its fingerprint need not be built again to know
+ * it is right. Never 0.
+ */
+#define MAGLEV_VERSION 1
+__u64 maglev_inputs_hash(const struct maglev_backend *bes, size_t n, __u32 size);
+
+/*
+ * Second chance: put the previous table's backend into each slot of
+ * `table` (a table of the same size) where it is another one, as the
+ * datapath reads it (XLB_SLOT in include/xlb_shared.h). Returns the
+ * number of slots that got one.
+ */
+size_t maglev_prev_merge(__u32 *table, const __u32 *prev, __u32 size);
+
 #endif

@@ -6,9 +6,13 @@
  * backend (RTM_GETROUTE), the egress link's MAC and MTU (RTM_GETLINK) and
  * the neighbour entry of the gateway or the backend itself (RTM_GETNEIGH).
  * An unresolved neighbour is prodded with a UDP datagram to the discard
- * port so the kernel resolves it, then asked again.
+ * port so the kernel resolves it, then asked again. A resolver answers
+ * many lookups on one netlink socket and asks about each link and
+ * neighbour once (a round of xlbd's refresh: thousands of backends
+ * behind a few gateways).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,65 +234,173 @@ static void nh_prod(int family, const union xlb_addr *addr)
 	close(fd);
 }
 
-int nexthop_resolve(__u8 family, const union xlb_addr *dst, int wait_ms, struct nexthop_info *nh)
+/* What one round of lookups learnt about links and neighbours: many
+ * backends share a link and a gateway. */
+#define NH_CACHE_MAX 32
+
+struct nh_link_seen {
+	__u32 ifindex;
+	int err;
+	struct link_reply l;
+};
+
+struct nh_neigh_seen {
+	int family;
+	__u32 ifindex;
+	union xlb_addr addr;
+	bool found;
+	__u8 mac[6];
+};
+
+struct nexthop_resolver {
+	struct nh_query q;
+	struct nh_link_seen links[NH_CACHE_MAX];
+	size_t n_links;
+	struct nh_neigh_seen neighs[NH_CACHE_MAX];
+	size_t n_neighs;
+};
+
+static int nh_link_cached(struct nexthop_resolver *r, __u32 ifindex, struct link_reply *l)
 {
-	int af = family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
-	struct route_reply route = {};
-	struct link_reply link = {};
-	struct neigh_reply neigh = {};
-	struct nh_query q = {};
-	int err, waited = 0;
+	size_t i;
+	int err;
 
-	q.nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!q.nl)
-		return -errno;
-	if (mnl_socket_bind(q.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
+	for (i = 0; i < r->n_links; i++) {
+		if (r->links[i].ifindex == ifindex) {
+			*l = r->links[i].l;
+			return r->links[i].err;
+		}
 	}
-	q.seq = time(NULL);
-	err = nh_route(&q, af, dst, &route);
-	if (err)
-		goto out;
-	err = -ENETUNREACH;
-	if (!route.oif)
-		goto out;
-	err = nh_link(&q, route.oif, &link);
-	if (err)
-		goto out;
-	err = -EOPNOTSUPP; /* not an Ethernet-like link */
-	if (!link.has_mac)
-		goto out;
+	err = nh_link(&r->q, ifindex, l);
+	if (r->n_links < NH_CACHE_MAX)
+		r->links[r->n_links++] = (struct nh_link_seen){ .ifindex = ifindex, .err = err, .l = *l };
+	return err;
+}
 
-	neigh.family = af;
-	neigh.ifindex = route.oif;
-	neigh.want = route.has_gw ? &route.gw : dst;
+/* The neighbour n->want on n->ifindex; waits up to wait_ms (and asks
+ * the kernel again) when it is not resolved. */
+static int nh_neigh_cached(struct nexthop_resolver *r, struct neigh_reply *n, int wait_ms)
+{
+	struct nh_neigh_seen *seen = NULL;
+	int err, waited = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_neighs; i++) {
+		seen = &r->neighs[i];
+		if (seen->family == n->family && seen->ifindex == n->ifindex &&
+		    !memcmp(&seen->addr, n->want, addr_len(n->family))) {
+			n->found = seen->found;
+			memcpy(n->mac, seen->mac, 6);
+			return 0;
+		}
+	}
 	for (;;) {
-		err = nh_neigh(&q, &neigh);
-		if (err || neigh.found)
+		err = nh_neigh(&r->q, n);
+		if (err || n->found)
 			break;
 		/* prodded even when the caller does not wait (xlbd's start
 		 * and refreshes): the next refresh finds it resolved. Without
 		 * kernel traffic towards it (an IPv6 gateway, say) it was
 		 * never resolved, and the datapath asked the FIB per packet */
 		if (!waited)
-			nh_prod(af, neigh.want);
+			nh_prod(n->family, n->want);
 		if (waited >= wait_ms)
 			break;
 		usleep(20 * 1000);
 		waited += 20;
 	}
-	if (!err && !neigh.found)
-		err = -EHOSTUNREACH;
-	if (err)
-		goto out;
+	if (!err && r->n_neighs < NH_CACHE_MAX) {
+		seen = &r->neighs[r->n_neighs++];
+		*seen = (struct nh_neigh_seen){ .family = n->family, .ifindex = n->ifindex,
+						.found = n->found };
+		memcpy(&seen->addr, n->want, addr_len(n->family));
+		memcpy(seen->mac, n->mac, 6);
+	}
+	return err;
+}
 
+int nexthop_resolver_open(struct nexthop_resolver **out)
+{
+	struct nexthop_resolver *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->q.nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->q.nl) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	if (mnl_socket_bind(r->q.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		nexthop_resolver_close(r);
+		return err;
+	}
+	r->q.seq = time(NULL);
+	*out = r;
+	return 0;
+}
+
+void nexthop_resolver_close(struct nexthop_resolver *r)
+{
+	if (!r)
+		return;
+	if (r->q.nl)
+		mnl_socket_close(r->q.nl);
+	free(r);
+}
+
+static int resolve(struct nexthop_resolver *r, __u8 family, const union xlb_addr *dst,
+		   int wait_ms, struct nexthop_info *nh)
+{
+	int af = family == XLB_FAMILY_V4 ? AF_INET : AF_INET6;
+	struct route_reply route = {};
+	struct link_reply link = {};
+	struct neigh_reply neigh = {};
+	int err;
+
+	err = nh_route(&r->q, af, dst, &route);
+	if (err)
+		return err;
+	if (!route.oif)
+		return -ENETUNREACH;
+	err = nh_link_cached(r, route.oif, &link);
+	if (err)
+		return err;
+	if (!link.has_mac)
+		return -EOPNOTSUPP; /* not an Ethernet-like link */
+	neigh.family = af;
+	neigh.ifindex = route.oif;
+	neigh.want = route.has_gw ? &route.gw : dst;
+	err = nh_neigh_cached(r, &neigh, wait_ms);
+	if (err)
+		return err;
+	if (!neigh.found)
+		return -EHOSTUNREACH;
 	nh->ifindex = route.oif;
 	nh->mtu = route.mtu ? route.mtu : link.mtu;
 	memcpy(nh->smac, link.mac, 6);
 	memcpy(nh->dmac, neigh.mac, 6);
-out:
-	mnl_socket_close(q.nl);
+	return 0;
+}
+
+int nexthop_resolver_get(struct nexthop_resolver *r, __u8 family, const union xlb_addr *dst,
+			 struct nexthop_info *nh)
+{
+	return resolve(r, family, dst, 0, nh);
+}
+
+int nexthop_resolve(__u8 family, const union xlb_addr *dst, int wait_ms, struct nexthop_info *nh)
+{
+	struct nexthop_resolver *r;
+	int err;
+
+	err = nexthop_resolver_open(&r);
+	if (err)
+		return err;
+	err = resolve(r, family, dst, wait_ms, nh);
+	nexthop_resolver_close(r);
 	return err;
 }
 

@@ -26,6 +26,16 @@ struct nexthop_info {
 int nexthop_resolve(__u8 family, const union xlb_addr *dst, int wait_ms,
 		    struct nexthop_info *nh);
 
+/* Many lookups in a row (one round of a refresh): one netlink socket,
+ * each link and neighbour asked about once (what it said is kept for
+ * the resolver's life: close it at the end of the round). Lookups do
+ * not wait for an unresolved neighbour (they prod it). */
+struct nexthop_resolver;
+int nexthop_resolver_open(struct nexthop_resolver **out);
+int nexthop_resolver_get(struct nexthop_resolver *r, __u8 family, const union xlb_addr *dst,
+			 struct nexthop_info *nh);
+void nexthop_resolver_close(struct nexthop_resolver *r);
+
 /* Fill the next-hop fields of a backend entry (sets XLB_BE_F_NEXTHOP). */
 void nexthop_to_backend(const struct nexthop_info *nh, struct xlb_backend *be);
 

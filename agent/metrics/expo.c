@@ -103,6 +103,7 @@ void expo_family(struct expo *e, const char *name, enum expo_type type, const ch
 {
 	static const char *const types[] = {
 		[EXPO_COUNTER] = "counter", [EXPO_GAUGE] = "gauge", [EXPO_UNTYPED] = "untyped",
+		[EXPO_HISTOGRAM] = "histogram",
 	};
 	size_t mark;
 
@@ -110,7 +111,7 @@ void expo_family(struct expo *e, const char *name, enum expo_type type, const ch
 	mark = e->out->len;
 	if (e->err)
 		return;
-	if (!expo_metric_name_ok(name) || (unsigned)type > EXPO_UNTYPED) {
+	if (!expo_metric_name_ok(name) || (unsigned)type > EXPO_HISTOGRAM) {
 		fail(e, -EINVAL);
 		return;
 	}
@@ -173,6 +174,20 @@ static void sample_end(struct expo *e, size_t mark, bool started)
 		buf_truncate(e->out, mark);
 }
 
+/* A number as expo_f64 writes it. */
+static void f64_str(double value, char *num, size_t len)
+{
+	if (isnan(value))
+		snprintf(num, len, "NaN");
+	else if (isinf(value))
+		snprintf(num, len, "%sInf", value > 0 ? "+" : "-");
+	else {
+		snprintf(num, len, "%.15g", value);
+		if (strtod(num, NULL) != value)
+			snprintf(num, len, "%.17g", value);
+	}
+}
+
 void expo_u64(struct expo *e, uint64_t value, ...)
 {
 	size_t mark = e->out->len;
@@ -198,18 +213,43 @@ void expo_f64(struct expo *e, double value, ...)
 	ok = sample_start(e, ap);
 	va_end(ap);
 	if (ok) {
-		if (isnan(value))
-			snprintf(num, sizeof(num), "NaN");
-		else if (isinf(value))
-			snprintf(num, sizeof(num), "%sInf", value > 0 ? "+" : "-");
-		else {
-			snprintf(num, sizeof(num), "%.15g", value);
-			if (strtod(num, NULL) != value)
-				snprintf(num, sizeof(num), "%.17g", value);
-		}
+		f64_str(value, num, sizeof(num));
 		buf_puts(e->out, num);
 	}
 	sample_end(e, mark, ok);
+}
+
+void expo_histogram(struct expo *e, const double *le, const uint64_t *counts, size_t n,
+		    double sum)
+{
+	size_t mark = e->out->len, i;
+	uint64_t total = 0;
+	char num[32];
+
+	if (e->err)
+		return;
+	if (!e->family[0]) {
+		fail(e, -EINVAL);
+		return;
+	}
+	for (i = 0; i <= n; i++) {
+		total += counts[i];
+		if (i < n)
+			f64_str(le[i], num, sizeof(num));
+		buf_printf(e->out, "%s_bucket{le=\"%s\"} ", e->family, i < n ? num : "+Inf");
+		put_u64(e->out, total);
+		buf_putc(e->out, '\n');
+	}
+	f64_str(sum, num, sizeof(num));
+	buf_printf(e->out, "%s_sum %s\n%s_count ", e->family, num, e->family);
+	put_u64(e->out, total);
+	buf_putc(e->out, '\n');
+	if (e->out->err)
+		fail(e, e->out->err);
+	else
+		e->samples += n + 3;
+	if (e->err)
+		buf_truncate(e->out, mark);
 }
 
 int expo_finish(struct expo *e)

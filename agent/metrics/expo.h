@@ -38,6 +38,7 @@ enum expo_type {
 	EXPO_COUNTER,	/* names end in _total (Prometheus convention; not enforced) */
 	EXPO_GAUGE,
 	EXPO_UNTYPED,
+	EXPO_HISTOGRAM,	/* samples through expo_histogram() only */
 };
 
 #define EXPO_NAME_MAX 128
@@ -62,6 +63,13 @@ void expo_u64(struct expo *e, uint64_t value, ...) __attribute__((sentinel));
 /* The same with a float value: NaN, +Inf, -Inf as the format spells them,
  * others in the shortest form that reads back the same (%.17g at most). */
 void expo_f64(struct expo *e, double value, ...) __attribute__((sentinel));
+/* The samples of a histogram family without labels: n upper bounds le[]
+ * (increasing), counts[] the observations in each bucket (not cumulative)
+ * and counts[n] those above the last bound; sum of all observations.
+ * Writes the cumulative NAME_bucket{le="..."} lines, +Inf, NAME_sum and
+ * NAME_count. */
+void expo_histogram(struct expo *e, const double *le, const uint64_t *counts, size_t n,
+		    double sum);
 /* 0, or the first error. */
 int expo_finish(struct expo *e);
 

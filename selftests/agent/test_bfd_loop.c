@@ -15,7 +15,10 @@
  *    discriminator are discarded and counted;
  *  - the same over ::1 (IPv6 socket, hop limit).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +31,10 @@
 
 #include "bfd/bfd.h"
 #include "bfd/session.h"
+#include "bfd/tx.h"
 #include "core/show.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/json.h"
 #include "../lib/test.h"
 
@@ -320,12 +325,12 @@ out:
 }
 
 /* The frozen peer: b runs in a child process that the test stops. */
-static void child_run(uint16_t port, uint16_t peer_port, int ready_fd)
+static void child_run(uint16_t port, uint16_t peer_port, int ready_fd, const struct conf_bfd *cfg)
 {
 	struct side b = {};
 	struct evloop *el;
 
-	if (evloop_new(&el) || side_open(el, &b, port, peer_port, &FAST)) {
+	if (evloop_new(&el) || side_open(el, &b, port, peer_port, cfg)) {
 		if (write(ready_fd, "E", 1) < 0)
 			_exit(1);
 		_exit(1);
@@ -336,18 +341,14 @@ static void child_run(uint16_t port, uint16_t peer_port, int ready_fd)
 	_exit(0);
 }
 
-void test_bfd_loop_detect_frozen(void)
+/* a in this process with cfg_a, b in a child with FAST; 0 or -errno */
+static int pair_open_child(struct evloop *el, struct side *a, const struct conf_bfd *cfg_a,
+			   pid_t *childp)
 {
-	struct side a = {}, b = {};
-	struct pair p = { &a, &b };
-	struct evloop *el;
 	int pfd[2] = { -1, -1 }, i, err = -EADDRINUSE;
 	pid_t child = -1;
-	uint64_t t_stop, detect, elapsed;
 	char c = 0;
 
-	if (!ASSERT_OK(evloop_new(&el), "evloop"))
-		return;
 	for (i = 0; i < 50 && err; i++) {
 		uint16_t pa = port_base() + 2 * i, pb = pa + 1;
 
@@ -356,7 +357,7 @@ void test_bfd_loop_detect_frozen(void)
 		child = fork();
 		if (child == 0) {
 			close(pfd[0]);
-			child_run(pb, pa, pfd[1]);
+			child_run(pb, pa, pfd[1], &FAST);
 		}
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1 || c != 'R') {
@@ -366,14 +367,28 @@ void test_bfd_loop_detect_frozen(void)
 			continue;
 		}
 		close(pfd[0]);
-		err = side_open(el, &a, pa, pb, &FAST);
+		err = side_open(el, a, pa, pb, cfg_a);
 		if (err) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
 			child = -1;
 		}
 	}
-	if (!ASSERT_OK(err, "instances"))
+	*childp = child;
+	return err;
+}
+
+void test_bfd_loop_detect_frozen(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct evloop *el;
+	pid_t child = -1;
+	uint64_t t_stop, detect, elapsed;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
 		goto out;
 	b.s = a.s;	/* both_up() looks at a only then */
 	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
@@ -405,6 +420,157 @@ out:
 		waitpid(child, NULL, 0);
 	}
 	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* A callback that keeps the loop for ms milliseconds. */
+static void hog(struct evloop *el, void *arg)
+{
+	struct timespec t0, t;
+
+	(void)el;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 <
+	       *(const long *)arg);
+}
+
+/*
+ * The loop busy for longer than the Detection Time, both sides at
+ * 3 x 20 ms (b in a child, its own loop): the sender thread keeps a's
+ * packets going, so b sees nothing wrong, and the packets that arrived
+ * meanwhile count by their arrival time, so a sees nothing wrong either.
+ * Before the sender thread and the arrival times, every busy spell took
+ * the session down.
+ */
+void test_bfd_loop_busy_loop(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct bfd_session_stats st0, st;
+	struct ev_timer t = {};
+	struct evloop *el;
+	pid_t child = -1;
+	long busy_ms = 200;
+	int i;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
+		goto out;
+	b.s = a.s;
+	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
+		goto out;
+	run_for(el, 200);
+	ASSERT_EQ(bfd_sm_detect_us(bfd_session_sm(a.s)), 60000, "a detects in 60 ms");
+	bfd_session_stats(a.s, &st0);
+	for (i = 0; i < 3; i++) {
+		evloop_timer_set(el, &t, 0, hog, &busy_ms);
+		run_for(el, 100);
+	}
+	bfd_session_stats(a.s, &st);
+	printf("3 busy callbacks of %ld ms: %llu packets in, %llu out, downs %u, longest gap "
+	       "sent %llu us\n", busy_ms, (unsigned long long)(st.pkts_in - st0.pkts_in),
+	       (unsigned long long)(st.pkts_out - st0.pkts_out), st.downs,
+	       (unsigned long long)st.max_tx_gap_us);
+	ASSERT_EQ(st.downs, 0, "no Down on either side");
+	ASSERT_EQ(a.downs, 0, "client not told");
+	ASSERT_GE(st.pkts_in - st0.pkts_in, 20, "packets read after each busy spell");
+	ASSERT_GE(st.pkts_out - st0.pkts_out, 30, "packets sent during the busy spells");
+	ASSERT_TRUE(is_up(&a), "Up");
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* The loop stuck for longer than BFD_TX_STALL_MS: the sender stops, so
+ * the peer sees a hung xlbd as down (then says so, and a reads it). */
+void test_bfd_loop_stalled_loop(void)
+{
+	struct side a = {}, b = {};
+	struct pair p = { &a, &b };
+	struct bfd_session_stats st;
+	struct ev_timer t = {};
+	struct evloop *el;
+	pid_t child = -1;
+	long busy_ms = BFD_TX_STALL_MS + 500;
+
+	if (!ASSERT_OK(evloop_new(&el), "evloop"))
+		return;
+	if (!ASSERT_OK(pair_open_child(el, &a, &FAST, &child), "instances"))
+		goto out;
+	b.s = a.s;
+	if (!ASSERT_TRUE(run_until(el, both_up, &p, 3000), "Up"))
+		goto out;
+	run_for(el, 200);
+	evloop_timer_set(el, &t, 0, hog, &busy_ms);
+	ASSERT_TRUE(run_until(el, got_down, &a, 2000), "a Down after the stall");
+	bfd_session_stats(a.s, &st);
+	printf("loop stuck %ld ms: %llu periodic packets held, a down with %s\n", busy_ms,
+	       (unsigned long long)st.pkts_held, bfd_diag_name(a.diag));
+	ASSERT_GT(st.pkts_held, 0, "the sender held packets");
+	ASSERT_EQ(a.diag, BFD_DIAG_NEIGHBOR_DOWN, "the peer detected it and said so");
+	ASSERT_TRUE(run_until(el, is_up, &a, 4000), "Up again when the loop runs");
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	bfd_free(a.b);
+	evloop_free(el);
+}
+
+/* The sender thread: real-time priority and no capability (as root). */
+void test_bfd_tx_thread(void)
+{
+	struct evloop *el;
+	struct bfd *b = NULL;
+	char path[64], line[256];
+	int n_threads = 0, rt = -1;
+	uint64_t until;
+	DIR *d;
+	struct dirent *de;
+
+	if (geteuid()) {
+		test_skip("needs root (real-time priority, capabilities to drop)");
+		return;
+	}
+	if (!ASSERT_OK(evloop_new(&el), "evloop") || !ASSERT_OK(bfd_new(el, NULL, &b), "bfd_new"))
+		goto out;
+	/* the thread says once it has tried; a deadline, as the thread may
+	 * wait for a CPU on a loaded machine */
+	until = clock_mono_ms() + 5000;
+	while ((rt = bfd_sender_realtime(b)) < 0 && clock_mono_ms() < until)
+		usleep(1000);
+	ASSERT_EQ(rt, 1, "real-time priority");
+	d = opendir("/proc/self/task");
+	if (!ASSERT_TRUE(d, "/proc/self/task"))
+		goto out;
+	while ((de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+		FILE *f;
+
+		if (tid <= 0 || tid == getpid())
+			continue;
+		n_threads++;
+		ASSERT_EQ(sched_getscheduler(tid), SCHED_FIFO, "sender: SCHED_FIFO");
+		snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapPrm:", 7))
+				ASSERT_STREQ(line + 7, "\t0000000000000000\n", "sender: no capability");
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	ASSERT_EQ(n_threads, 1, "one thread besides the loop's");
+out:
+	bfd_free(b);
 	evloop_free(el);
 }
 

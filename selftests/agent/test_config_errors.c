@@ -412,6 +412,24 @@ static const struct err_case cases[] = {
 	  "xlb.conf:5: encap gue: '6080' is not one of port" },
 	{ "encap_gue_port", VIP "    encap gue port 0\n" BE "}\n",
 	  "xlb.conf:5: encap gue port 0 out of range 1..65535" },
+	{ "second_chance_ipip", VIP "    encap ipip\n    second-chance on\n" BE "}\n",
+	  "xlb.conf:6: second-chance needs encap gue: the hop travels in the GUE header, IP in IP "
+	  "has no room for it" },
+	{ "second_chance_default_encap", VIP BE "    second-chance on keep 10m\n}\n",
+	  "xlb.conf:6: second-chance needs encap gue: the hop travels in the GUE header, IP in IP "
+	  "has no room for it" },
+	{ "second_chance_udp", BASE "vip 203.0.113.10 udp 53 {\n    encap gue\n"
+	  "    second-chance on\n" BE "}\n",
+	  "xlb.conf:6: second-chance is for tcp vips: a backend has no connection to look up for "
+	  "udp" },
+	{ "second_chance_word", VIP "    encap gue\n    second-chance yes\n" BE "}\n",
+	  "xlb.conf:6: second-chance: 'yes' is not one of on, off" },
+	{ "second_chance_keep_word", VIP "    encap gue\n    second-chance on for 1h\n" BE "}\n",
+	  "xlb.conf:6: second-chance: 'for' where only 'keep DURATION' may follow" },
+	{ "second_chance_keep_short", VIP "    encap gue\n    second-chance on keep 500ms\n" BE
+	  "}\n", "xlb.conf:6: second-chance keep 500ms out of range 1s..168h" },
+	{ "second_chance_local", LOCAL "    second-chance off\n}\n",
+	  "xlb.conf:5: 'second-chance' is not allowed in a local vip" },
 	{ "ring_not_prime", VIP "    ring-size 65536\n" BE "}\n",
 	  "xlb.conf:5: ring-size 65536 is not prime" },
 	{ "ring_big", VIP "    ring-size 4194305\n" BE "}\n",
@@ -511,6 +529,51 @@ static const struct err_case cases[] = {
 	  "xlb.conf:5: health timeout 1s must be shorter than interval 1s" },
 	{ "health_timeout_default_interval", VIP "    health tcp timeout 2s\n" BE "}\n",
 	  "xlb.conf:5: health timeout 2s must be shorter than interval 1s" },
+	/* watch-socket, watch-pidfile: local vips only */
+	{ "watch_socket_forward", VIP "    health dns query x watch-socket\n" BE "}\n",
+	  "xlb.conf:5: health watch-socket: only on a local vip (the service runs on this host)" },
+	{ "watch_pidfile_forward", VIP "    health tcp watch-pidfile /run/x.pid\n" BE "}\n",
+	  "xlb.conf:5: health watch-pidfile: only on a local vip (the service runs on this host)" },
+	{ "watch_socket_proto", LOCAL "    health dns query x watch-socket 53/sctp\n}\n",
+	  "xlb.conf:5: health watch-socket '53/sctp': protocol 'sctp' is not tcp or udp" },
+	{ "watch_socket_v6_bare", LOCAL "    health dns query x watch-socket 2001:db8::1:53/udp\n}\n",
+	  "xlb.conf:5: health watch-socket '2001:db8::1:53/udp': an IPv6 address needs "
+	  "[ADDRESS]:PORT" },
+	{ "watch_socket_v6_unclosed", LOCAL "    health dns query x watch-socket [2001:db8::1/udp\n}\n",
+	  "xlb.conf:5: health watch-socket '[2001:db8::1/udp': an IPv6 address needs "
+	  "[ADDRESS]:PORT" },
+	{ "watch_socket_v6_bad", LOCAL "    health dns query x watch-socket [192.0.2.1]:53/udp\n}\n",
+	  "xlb.conf:5: health watch-socket '[192.0.2.1]:53/udp': '192.0.2.1' is not an IPv6 "
+	  "address" },
+	{ "watch_socket_v4_bad", LOCAL "    health dns query x watch-socket 1.2.3:53/udp\n}\n",
+	  "xlb.conf:5: health watch-socket '1.2.3:53/udp': '1.2.3' is not an IPv4 address, [IPv6] "
+	  "or *" },
+	{ "watch_socket_port_zero", LOCAL "    health dns query x watch-socket *:0/udp\n}\n",
+	  "xlb.conf:5: health watch-socket '*:0/udp': port '0' is not 1..65535" },
+	{ "watch_socket_port_big", LOCAL "    health dns query x watch-socket 65536/tcp\n}\n",
+	  "xlb.conf:5: health watch-socket '65536/tcp': port '65536' is not 1..65535" },
+	{ "watch_socket_port_empty", LOCAL "    health dns query x watch-socket *:/tcp\n}\n",
+	  "xlb.conf:5: health watch-socket '*:/tcp': port '' is not 1..65535" },
+	{ "watch_socket_port_sign", LOCAL "    health dns query x watch-socket +53/tcp\n}\n",
+	  "xlb.conf:5: health watch-socket '+53/tcp': port '+53' is not 1..65535" },
+	{ "watch_socket_too_long", LOCAL "    health dns query x watch-socket "
+	  "[2001:0db8:0000:0000:0000:0000:0000:0001]:53/udpudpudpudpudpudpudpudpudpudpudpudpudpudp"
+	  "udpudpudp\n}\n",
+	  "xlb.conf:5: health watch-socket '[2001:0db8:0000:0000:0000:0000:0000:0001]:53/"
+	  "udpudpudpudpudpudpudpudpudpudpudpudpudpudpudpudpudp': too long" },
+	{ "watch_socket_twice", LOCAL "    health dns query x port 53 watch-socket "
+	  "watch-socket 203.0.113.20:53/udp\n}\n",
+	  "xlb.conf:5: health watch-socket 203.0.113.20:53/udp given twice" },
+	{ "watch_socket_many", LOCAL "    health dns query x watch-socket 1/udp watch-socket 2/udp "
+	  "watch-socket 3/udp watch-socket 4/udp watch-socket 5/udp\n}\n",
+	  "xlb.conf:5: health watch-socket: more than 4 sockets" },
+	{ "watch_socket_exec", LOCAL "    health exec \"/bin/true\" watch-socket\n}\n",
+	  "xlb.conf:5: health exec: watch-socket needs PORT/PROTO (an exec check has no port of "
+	  "its own)" },
+	{ "watch_pidfile_relative", LOCAL "    health tcp port 53 watch-pidfile run/x.pid\n}\n",
+	  "xlb.conf:5: health watch-pidfile: 'run/x.pid' is not an absolute path" },
+	{ "watch_pidfile_twice", LOCAL "    health tcp port 53 watch-pidfile /a watch-pidfile /b\n}\n",
+	  "xlb.conf:5: duplicate 'watch-pidfile' in health tcp" },
 	{ "health_path", VIP "    health http path healthz\n" BE "}\n",
 	  "xlb.conf:5: health path: 'healthz' must start with '/' and have no spaces" },
 	{ "health_path_space", VIP "    health http path \"/a b\"\n" BE "}\n",

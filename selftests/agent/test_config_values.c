@@ -531,3 +531,73 @@ void test_config_addr_eq(void)
 	ASSERT_TRUE(conf_addr_eq(&u1, &u2), "two unset addresses");
 	ASSERT_FALSE(conf_addr_eq(&u1, &a), "unset and set");
 }
+
+/* watch-socket: each form and its defaults; watches count in equality. */
+void test_config_watch_socket(void)
+{
+	struct xlb_conf *conf;
+	const struct conf_health *h;
+	struct conf_health k;
+	char buf[CONF_VIP_STRLEN];
+	size_t i;
+	static const char *const want[] = {
+		"203.0.113.5:53/udp",	/* the check's own: dns over UDP on 53 */
+		"203.0.113.5:853/tcp",	/* PORT/PROTO: the VIP's address */
+		"*:53/tcp",		/* any address */
+		"[2001:db8::5]:53/udp",
+	};
+
+	conf = parse_vips("vip 203.0.113.5 local { health dns query example.org watch-socket "
+			  "watch-socket 853/tcp watch-socket *:53/tcp watch-socket "
+			  "[2001:db8::5]:53/udp watch-pidfile /run/unbound.pid }\n"
+			  "vip 203.0.113.6 local { health dns query example.org tcp port 5353 "
+			  "watch-socket }\n"
+			  "vip 203.0.113.7 local { health http port 8080 watch-socket }\n"
+			  "vip 203.0.113.8 local { health exec \"/bin/true\" watch-socket 1/udp }\n");
+	if (!conf)
+		return;
+	h = &conf->vips[0].health;
+	if (ASSERT_EQ(h->n_watch_socket, 4, "four sockets")) {
+		for (i = 0; i < 4; i++) {
+			ASSERT_OK(conf_watch_socket_format(&h->watch_socket[i], buf, sizeof(buf)),
+				  "format");
+			ASSERT_STREQ(buf, want[i], "socket");
+		}
+		ASSERT_EQ(h->watch_socket[2].addr.family, 0, "* is any address");
+	}
+	ASSERT_STREQ(h->watch_pidfile, "/run/unbound.pid", "pidfile");
+	h = &conf->vips[1].health;
+	conf_watch_socket_format(&h->watch_socket[0], buf, sizeof(buf));
+	ASSERT_STREQ(buf, "203.0.113.6:5353/tcp", "dns over tcp: the check's port and protocol");
+	h = &conf->vips[2].health;
+	conf_watch_socket_format(&h->watch_socket[0], buf, sizeof(buf));
+	ASSERT_STREQ(buf, "203.0.113.7:8080/tcp", "http: tcp on the check's port");
+	h = &conf->vips[3].health;
+	conf_watch_socket_format(&h->watch_socket[0], buf, sizeof(buf));
+	ASSERT_STREQ(buf, "203.0.113.8:1/udp", "exec: as given");
+
+	h = &conf->vips[0].health;
+	k = *h;
+	ASSERT_TRUE(conf_health_equal(h, &k), "a copy");
+	k.watch_socket[1].port = 854;
+	ASSERT_FALSE(conf_health_equal(h, &k), "another port");
+	k = *h;
+	k.n_watch_socket = 3;
+	ASSERT_FALSE(conf_health_equal(h, &k), "one socket fewer");
+	k = *h;
+	k.watch_socket[0].proto = IPPROTO_TCP;
+	ASSERT_FALSE(conf_health_equal(h, &k), "another protocol");
+	k = *h;
+	k.watch_pidfile = NULL;
+	ASSERT_FALSE(conf_health_equal(h, &k), "no pidfile");
+	k = *h;
+	k.watch_socket[3].port = 99;	/* past n_watch_socket: says nothing */
+	k.n_watch_socket = 3;
+	{
+		struct conf_health j = *h;
+
+		j.n_watch_socket = 3;
+		ASSERT_TRUE(conf_health_equal(&j, &k), "a slot past n_watch_socket does not count");
+	}
+	conf_free(conf);
+}

@@ -134,6 +134,58 @@ void test_maglev_golden(void)
 	ASSERT_EQ(table_a[0], MAGLEV_GOLDEN_SLOT0, "slot 0");
 }
 
+/* The last slots of a table are found without probing (maglev.c,
+ * mg_fill_tail): the tables stay those the plain probing built, pinned
+ * here by checksums taken from it, for few and many backends (the tail
+ * is shorter for many), weights, both families and a few sizes. */
+static const struct {
+	__u32 size;
+	size_t n;
+	unsigned weights;	/* weight of backend i: 1 + i % weights */
+	__u64 sum;
+} maglev_tails[] = {
+	{ 65537, 1, 1, 0x40dffb4c7d10b62cULL },
+	{ 65537, 8, 1, 0x5e8716f389535bd2ULL },
+	{ 65537, 8, 4, 0x10a9b7634e62f330ULL },
+	{ 65537, 64, 3, 0xd323e0ff50f060c0ULL },
+	{ 65537, 655, 7, 0x463e53c2c9bd0259ULL },
+	{ 4099, 40, 2, 0xc1b523cc1933a1fdULL },
+	{ 20011, 3, 1, 0xfca53e8bf5a8dcc0ULL },
+	{ 131071, 17, 5, 0x77f516b5116b2bb6ULL },
+};
+
+static __u32 table_big[131071];
+
+void test_maglev_tail(void)
+{
+	static struct maglev_backend bes[655];
+	size_t t, i;
+
+	for (t = 0; t < sizeof(maglev_tails) / sizeof(maglev_tails[0]); t++) {
+		__u32 size = maglev_tails[t].size;
+		size_t n = maglev_tails[t].n;
+		__u64 h = 0xcbf29ce484222325ULL;
+		char what[64];
+
+		be_fill(bes, n / 2, XLB_FAMILY_V4);
+		be_fill(bes + n / 2, n - n / 2, XLB_FAMILY_V6);
+		for (i = 0; i < n; i++) {
+			bes[i].id = i + 1;
+			bes[i].weight = 1 + i % maglev_tails[t].weights;
+		}
+		snprintf(what, sizeof(what), "%u slots, %zu backends", size, n);
+		if (!ASSERT_OK(maglev_build(bes, n, table_big, size), what))
+			return;
+		for (i = 0; i < size; i++) {
+			if (!ASSERT_TRUE(table_big[i] >= 1 && table_big[i] <= n, "every slot filled"))
+				return;
+			h ^= table_big[i];
+			h *= 0x100000001b3ULL;
+		}
+		ASSERT_EQ(h, maglev_tails[t].sum, what);
+	}
+}
+
 void test_maglev_equal_weights(void)
 {
 	static struct maglev_backend bes[100];

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "../lib/test.h"
+#include "bgp/speaker.h"
 #include "core/xlbd.h"
 #include "maps/dataplane.h"
 
@@ -119,10 +120,14 @@ void test_xlbd_reload_diff(void)
 	if (!apply(&d, conf_b))
 		goto out;
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1b), "vip 1 still there");
-	ASSERT_EQ(v1b.ring_id, v1.ring_id, "unchanged VIP: same table slot (not rewritten)");
+	ASSERT_EQ(v1b.ring_id, v1.ring_id, "unchanged VIP: same table map (not rewritten)");
+	ASSERT_EQ(v1b.flags, v1.flags, "unchanged VIP: same table region");
 	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2b), "vip 2 still there");
 	ASSERT_EQ(v2b.id, v2.id, "changed VIP keeps its id");
-	ASSERT_NEQ(v2b.ring_id, v2.ring_id, "changed VIP: new table in the other slot");
+	/* same size: the other region of the same map, no new map */
+	ASSERT_EQ(v2b.ring_id, v2.ring_id, "changed VIP: same table map");
+	ASSERT_NEQ(v2b.flags & XLB_VIP_F_RING_HI, v2.flags & XLB_VIP_F_RING_HI,
+		   "changed VIP: new table in the other region");
 	b = backend(&d, "203.0.113.2:53/udp", "198.51.100.1");
 	ASSERT_EQ(b ? b->id : 0, id_keep, "kept backend keeps its id");
 	ASSERT_OK(xlb_dp_backend_get(d.dp, id_gone, &be), "read dropped backend");
@@ -298,13 +303,15 @@ out:
 }
 
 /*
- * An agent restart (a second xlbd adopting the maps): each VIP's table is
- * written once, with the state file's depools already in it, and a checked
+ * An agent restart (a second xlbd adopting the maps): the state file's
+ * depools are in the model before any table is made, and a checked
  * backend the previous xlbd had taken out (its check failed) stays out
  * until its own check passes. Both were wrong before: the config's tables
  * went out first, putting a drained backend back for a moment (under load
  * e2e/fault_agent_kill saw a new connection reach it), and a failed
- * backend took new connections again for fall x interval.
+ * backend took new connections again for fall x interval. With all of
+ * that, the new xlbd computes exactly what the previous one left in the
+ * maps (tables, entries, markers, the config entry): it writes nothing.
  */
 void test_xlbd_restart_runtime_state(void)
 {
@@ -314,7 +321,7 @@ void test_xlbd_restart_runtime_state(void)
 	struct rt_backend *b;
 	struct xlb_backend be;
 	struct xlb_conf *c = NULL;
-	__u64 w, w_start, w_sync;
+	__u64 w, w_start;
 	size_t i;
 	int fd;
 
@@ -361,12 +368,7 @@ void test_xlbd_restart_runtime_state(void)
 	if (!ASSERT_OK(fd, err))
 		goto out;
 	w_start = xlb_dp_map_writes() - w;
-	w = xlb_dp_map_writes();
-	for (i = 0; i < d2.n_vips; i++)
-		ASSERT_OK(xlbd_vip_sync(&d2, &d2.vips[i]), "sync");
-	w_sync = xlb_dp_map_writes() - w;
-	/* one more: the config map (encapsulation sources) */
-	ASSERT_EQ(w_start, w_sync + 1, "start-up writes each VIP once");
+	ASSERT_EQ(w_start, (__u64)0, "a restart over what it would write writes nothing");
 
 	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.1");
 	if (!ASSERT_TRUE(b != NULL, "find backend"))
@@ -434,6 +436,177 @@ void test_xlbd_reload_needs_restart(void)
 	ASSERT_EQ(xlb_dp_map_writes(), writes, "refused reloads write no map");
 	ASSERT_TRUE(rt_backend_find(&d.vips[0], "198.51.100.1") != NULL, "running config kept");
 out:
+	xlbd_release(&d, true);
+	xlb_dp_close(d.dp);
+}
+
+static void stop_turn(struct evloop *el, void *arg)
+{
+	(void)arg;
+	evloop_stop(el);
+}
+
+/* One turn of the loop: what was asked for runs, then the loop stops. */
+static void one_turn(struct xlbd *d)
+{
+	struct ev_defer stop = {};
+
+	evloop_defer(d->el, &stop, stop_turn, NULL);
+	ASSERT_OK(evloop_run(d->el), "run");
+}
+
+/*
+ * Changes are applied once per turn of the loop: three changes to two
+ * VIPs and a route-only one write two tables; a next hop rewrites the
+ * backend's entry and no table; the encapsulation source, markers and
+ * everything unchanged are not written again. The config entry holds
+ * the encapsulation sources.
+ */
+void test_xlbd_changes_batched(void)
+{
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct rt_backend *b1, *b2, *b3;
+	struct rt_vip *v1, *v2, *v3;
+	struct xlb_config cfg;
+	struct xlb_backend be;
+	struct xlbd d = {};
+	__u64 t0, w0;
+	__u32 zero = 0;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, conf_a))
+		goto out;
+	ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(d.dp, "config"), &zero, &cfg) ? -errno : 0,
+		  "config entry");
+	ASSERT_TRUE(cfg.has_v4 && cfg.has_v6, "the encapsulation sources are in the datapath");
+	if (!ASSERT_OK(evloop_new(&d.el), "evloop_new"))
+		goto out;
+	v1 = rt_vip_find(&d, "203.0.113.1:80/tcp");
+	v2 = rt_vip_find(&d, "203.0.113.2:53/udp");
+	v3 = rt_vip_find(&d, "203.0.113.3:443/tcp");
+	b1 = backend(&d, "203.0.113.1:80/tcp", "198.51.100.1");
+	b2 = backend(&d, "203.0.113.1:80/tcp", "198.51.100.2");
+	b3 = backend(&d, "203.0.113.2:53/udp", "198.51.100.3");
+	if (!ASSERT_TRUE(v1 && v2 && v3 && b1 && b2 && b3, "find VIPs and backends"))
+		goto out;
+
+	t0 = d.tables_written;
+	w0 = xlb_dp_map_writes();
+	b1->pool = RT_DEPOOLED;
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_TABLE);
+	b2->has_weight = true;
+	b2->weight = 5;
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_TABLE);
+	b3->healthy = false;
+	xlbd_vip_changed(&d, v2, XLBD_CHANGE_TABLE);
+	xlbd_vip_changed(&d, v3, XLBD_CHANGE_ROUTE);
+	ASSERT_EQ(d.tables_pending, (size_t)2, "two VIPs wait");
+	ASSERT_EQ(xlb_dp_map_writes(), w0, "nothing written before the end of the turn");
+	one_turn(&d);
+	ASSERT_EQ(d.tables_written - t0, (__u64)2, "two VIPs changed: two tables, each once");
+	ASSERT_EQ(d.tables_pending, (size_t)0, "nothing waits");
+	ASSERT_EQ(b1->slots, 0U, "depooled: no slot");
+	ASSERT_EQ(b2->slots, (__u32)XLB_RING_DEFAULT, "the other one has them all");
+	/* two tables, two VIP entries, and one backend entry: b3 lost
+	 * XLB_BE_F_PRESENT (b1 drains: its entry keeps it) */
+	ASSERT_EQ(xlb_dp_map_writes() - w0, (__u64)5, "only what changed is written");
+
+	/* a next hop found: the backend's entry, no table */
+	t0 = d.tables_written;
+	w0 = xlb_dp_map_writes();
+	b2->nh_looked = true;
+	b2->has_nh = true;
+	b2->nh = (struct nexthop_info){ .ifindex = 1, .mtu = 1500, .smac = { 2, 0, 0, 0, 0, 1 },
+					.dmac = { 2, 0, 0, 0, 0, 2 } };
+	xlbd_vip_changed(&d, v1, XLBD_CHANGE_NEXTHOP);
+	one_turn(&d);
+	ASSERT_EQ(d.tables_written, t0, "a next hop writes no table");
+	ASSERT_EQ(xlb_dp_map_writes() - w0, (__u64)1, "one entry");
+	ASSERT_OK(xlb_dp_backend_get(d.dp, b2->id, &be), "read backend");
+	ASSERT_TRUE((be.flags & XLB_BE_F_NEXTHOP) && be.ifindex == 1 && be.mtu == 1500,
+		    "the entry has the next hop");
+
+	/* a VIP a reload adds is announced once the datapath has it */
+	if (!apply(&d, conf_b))
+		goto out;
+	v1 = rt_vip_find(&d, "203.0.113.4:80/tcp");
+	if (!ASSERT_TRUE(v1, "the new VIP"))
+		goto out;
+	ASSERT_EQ(rt_vip_route(&d, v1), BGP_ROUTE_WITHDRAWN, "not announced before its entry");
+	one_turn(&d);
+	ASSERT_TRUE(v1->dp_vip_known, "its entry written at the end of the turn");
+	ASSERT_EQ(rt_vip_route(&d, v1), BGP_ROUTE_ANNOUNCED, "then announced");
+out:
+	xlbd_release(&d, true);
+	evloop_free(d.el);
+	xlb_dp_close(d.dp);
+}
+
+/*
+ * A restart over a datapath whose tables are in place writes none of
+ * them (each is known by the fingerprint kept with it, and read for the
+ * slot counts instead of built); a VIP whose backends changed while xlbd
+ * was down gets its table, and only it.
+ */
+void test_xlbd_restart_tables_in_place(void)
+{
+	static const char changed[] = HEAD
+		"vip 203.0.113.1 tcp 80 { backend 198.51.100.1; backend 198.51.100.2 }\n"
+		"vip 203.0.113.2 udp 53 { backend 198.51.100.1 weight 300; backend 198.51.100.3 }\n"
+		"vip 203.0.113.3 tcp 443 { backend 198.51.100.4 }\n";
+	struct xlb_dp_opts opts = { .flow_entries = 1024 };
+	struct xlbd d = {}, d2 = {};
+	struct xlb_vip v1, v2, v1b, v2b;
+	struct rt_backend *b;
+	char err[CONF_ERR_MAX] = "";
+	struct xlb_conf *c = NULL;
+	__u64 w;
+
+	if (!ASSERT_OK(xlb_dp_open(&opts, &d.dp), "xlb_dp_open"))
+		return;
+	if (!apply(&d, conf_a))
+		goto out;
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1), "vip 1");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2), "vip 2");
+
+	/* the same config: nothing written, the slots read from the tables */
+	d2.dp = d.dp;
+	c = parse(conf_a);
+	if (!c || !ASSERT_OK(xlbd_adopt(&d2), "adopt"))
+		goto out;
+	w = xlb_dp_map_writes();
+	ASSERT_OK(xlbd_apply_start(&d2, c, err, sizeof(err)), err);
+	if (d2.conf == c)
+		c = NULL;
+	ASSERT_EQ(xlb_dp_map_writes(), w, "tables in place: no write");
+	ASSERT_EQ(d2.tables_written, (__u64)0, "no table built and written");
+	b = backend(&d2, "203.0.113.1:80/tcp", "198.51.100.1");
+	ASSERT_TRUE(b && b->slots >= XLB_RING_DEFAULT / 2 && b->slots <= XLB_RING_DEFAULT / 2 + 1,
+		    "slot counts from the table in place");
+	xlbd_release(&d2, false);
+
+	/* one VIP changed meanwhile: its table alone */
+	memset(&d2, 0, sizeof(d2));
+	d2.dp = d.dp;
+	conf_free(c);
+	c = parse(changed);
+	if (!c || !ASSERT_OK(xlbd_adopt(&d2), "adopt"))
+		goto out;
+	ASSERT_OK(xlbd_apply_start(&d2, c, err, sizeof(err)), err);
+	if (d2.conf == c)
+		c = NULL;
+	ASSERT_EQ(d2.tables_written, (__u64)1, "one table written");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.1", IPPROTO_TCP, 80, &v1b), "vip 1");
+	ASSERT_TRUE(vip_entry(d.dp, "203.0.113.2", IPPROTO_UDP, 53, &v2b), "vip 2");
+	ASSERT_EQ(v1b.flags, v1.flags, "the unchanged VIP keeps its table");
+	ASSERT_NEQ(v2b.flags & XLB_VIP_F_RING_HI, v2.flags & XLB_VIP_F_RING_HI,
+		   "the changed VIP switched to its new table");
+	b = backend(&d2, "203.0.113.2:53/udp", "198.51.100.1");
+	ASSERT_TRUE(b && b->slots > XLB_RING_DEFAULT / 2, "weight 300 of 400");
+out:
+	conf_free(c);
+	xlbd_release(&d2, false);
 	xlbd_release(&d, true);
 	xlb_dp_close(d.dp);
 }

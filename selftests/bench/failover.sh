@@ -14,10 +14,14 @@
 #   failover_backend.sh   failover.backend_remove: a backend's HTTP server
 #       killed -> backend out of the datapath's Maglev table, next to a
 #       bare probe loop; about 10 s
+#   failover_event.sh     failover.service_event: unbound killed on a
+#       host-mode VIP with watch-socket (the socket's destruction) next to
+#       one with polling only (100 ms x 2), one xlbd; about 35 s
+#   failover_bfd20.sh     failover.bfd_detect_20: links blackholed, BFD
+#       3 x 20 ms next to 3 x 100 ms; about 50 s
 #
-# With the default 20 runs per figure the whole takes about 4.5 minutes
-# (4m15s-4m45s here on a shared 2-core machine); each part says how long
-# it took.
+# With the default 20 runs per figure the whole takes about 6 minutes on
+# a shared 2-core machine; each part says how long it took.
 # Route times are taken from the leaf's kernel table through rtnetlink
 # (route_gone.py), table times from xlbd's pinned maps (maglev_gone.py).
 # Each part prints `# ...` lines with the median and max of each side,
@@ -26,7 +30,7 @@
 #
 # Exits 1 if a part failed, 77 if not root. Environment: BUILD,
 # FAILOVER_BENCH_RUNS (runs per figure, default 20), FAILOVER_BENCH_PARTS
-# (default "withdraw bfd backend").
+# (default "withdraw bfd backend event bfd20").
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 : "${BUILD:=build}"
@@ -34,7 +38,7 @@ export BUILD
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 
 failed=0
-for part in ${FAILOVER_BENCH_PARTS:-withdraw bfd backend}; do
+for part in ${FAILOVER_BENCH_PARTS:-withdraw bfd backend event bfd20}; do
 	script=selftests/bench/failover_$part.sh
 	[ -x "$script" ] || { echo "# FAIL failover: no part $part" >&2; failed=1; continue; }
 	t0=$SECONDS

@@ -10,11 +10,12 @@ VIP PORT is a TCP VIP (IPv4), BACKEND one of its backends (IPv4) and PID
 the process of the server behind it.
 
 The table is read from the datapath's own maps, through the bpf syscall:
-the VIP's entry in `vips` names the active table (ring_id, ring_size), the
-table is the inner map at `rings`[ring_id], read by mmap. xlbd writes a
-new table into the VIP's other slot and then switches the VIP entry to it
-in one update, so the moment that entry points at a table without the
-backend is the moment new flows stop going to it. The backend's id comes
+the VIP's entry in `vips` names the active table (ring_id, ring_size and
+the region flag), the table is that region of the inner map at
+`rings`[ring_id], read by mmap. xlbd writes a new table into the region
+the entry does not use and then switches the VIP entry to it in one
+update, so the moment that entry points at a table without the backend
+is the moment new flows stop going to it. The backend's id comes
 from `backends` (its address, in this VIP, present).
 
 First waits (up to TIMEOUT) until the backend is in the active table and
@@ -56,6 +57,7 @@ BPF_MAP_GET_FD_BY_ID = 14
 XLB_MAX_BACKENDS = 4096
 XLB_FAMILY_V4 = 4
 XLB_BE_F_PRESENT = 1
+XLB_VIP_F_RING_HI = 1 << 4
 # include/xlb_shared.h
 VIP = struct.Struct("=IIIHBBHH")  # id, ring_id, ring_size, flags, encap, pad, gue_port, pad2
 BACKEND = struct.Struct("=16sBBHI6s6sIHHI")  # addr, family, flags, mtu, ifindex, macs, gen, vip_id
@@ -131,27 +133,30 @@ class Table:
 
     def poll(self):
         """The backend ids of the active table (read again when it changed)."""
-        _, ring_id, ring_size = self.vip()[:3]
+        _, ring_id, ring_size, flags = self.vip()[:4]
         v = lookup(self.rings, struct.pack("=I", ring_id), 4)
         if v is None:
             fail(f"rings[{ring_id}] is empty")
         map_id = struct.unpack("=I", v)[0]
-        if self.seen != (ring_id, map_id):
-            self.seen = (ring_id, map_id)
-            self.ids = self.scan(map_id, ring_size)
+        if self.seen != (ring_id, map_id, flags):
+            self.seen = (ring_id, map_id, flags)
+            self.ids = self.scan(map_id, ring_size, ring_size if flags & XLB_VIP_F_RING_HI else 0)
         return self.ids
 
     @staticmethod
-    def scan(map_id, size):
+    def scan(map_id, size, base):
+        """Slots base..base+size-1 of the map: its two tables are one
+        array of 2 x size slots, 8 bytes apart (a 4-byte value takes 8)."""
         fd = bpf(BPF_MAP_GET_FD_BY_ID, struct.pack("=III", map_id, 0, 0))
         try:
-            length = (size * 4 + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
+            end = (base + size) * 8
+            length = (end + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
             with mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ) as m:
-                a = array.array("I")
-                a.frombytes(m[:size * 4])
+                a = array.array("Q")
+                a.frombytes(m[base * 8:end])
         finally:
             os.close(fd)
-        return set(a)
+        return set(x & 0xffff for x in a)  # XLB_SLOT_BE: the high half is second chance's
 
 
 class Prober(threading.Thread):

@@ -17,6 +17,7 @@
 #include "../lib/test.h"
 
 static const char *const stat_names[XLB_STAT_MAX] = XLB_STAT_NAMES;
+static const char *const sc_names[XLB_SC_STAT_MAX] = XLB_SC_STAT_NAMES;
 
 bool bal_open(struct bal *b)
 {
@@ -79,19 +80,10 @@ struct xlb_vip_key bal_vip_key(const char *addr, __u8 proto, __u16 port)
 	return key;
 }
 
-bool bal_vip(struct bal *b, const struct bal_vip *v)
+bool bal_ring(struct bal *b, const struct bal_vip *v, __u32 *ring)
 {
-	struct xlb_vip_key key = bal_vip_key(v->addr, v->proto, v->port);
 	struct maglev_backend mb[BAL_MAX_BE] = {};
 	__u32 size = v->ring_size ? v->ring_size : XLB_RING_DEFAULT;
-	struct xlb_vip vip = {
-		.id = v->id,
-		.flags = v->flags,
-		.encap = v->encap,
-		.gue_port = htons(v->gue_port ? v->gue_port : XLB_GUE_PORT_DEFAULT),
-	};
-	bool ok = false;
-	__u32 *ring;
 	size_t n;
 
 	for (n = 0; n < BAL_MAX_BE && v->be[n]; n++) {
@@ -104,13 +96,50 @@ bool bal_vip(struct bal *b, const struct bal_vip *v)
 		mb[n].addr = b->be[id].addr;
 		mb[n].family = b->be[id].family;
 	}
+	return ASSERT_OK(maglev_build(mb, n, ring, size), "maglev_build");
+}
+
+int bal_vip_prev(struct bal *b, const struct bal_vip *v, const struct bal_vip *prev)
+{
+	struct xlb_vip_key key = bal_vip_key(v->addr, v->proto, v->port);
+	__u32 size = v->ring_size ? v->ring_size : XLB_RING_DEFAULT;
+	struct xlb_vip vip = {
+		.id = v->id,
+		.flags = v->flags,
+		.encap = v->encap,
+		.gue_port = htons(v->gue_port ? v->gue_port : XLB_GUE_PORT_DEFAULT),
+	};
+	__u32 *ring, *pring = NULL;
+	int err = -ENOMEM;
+
 	ring = calloc(size, sizeof(*ring));
-	if (!ASSERT_TRUE(ring, "ring allocation"))
-		return false;
-	if (ASSERT_OK(maglev_build(mb, n, ring, size), "maglev_build"))
-		ok = ASSERT_OK(xlb_dp_vip_set(b->dp, &key, &vip, ring, size), "xlb_dp_vip_set");
+	if (prev)
+		pring = calloc(size, sizeof(*pring));
+	if (!ASSERT_TRUE(ring && (!prev || pring), "ring allocation"))
+		goto out;
+	err = -EINVAL;
+	if (prev) {
+		/* the previous table of the current one's size */
+		struct bal_vip pv = *prev;
+
+		pv.ring_size = size;
+		if (!bal_ring(b, &pv, pring))
+			goto out;
+	}
+	if (!bal_ring(b, v, ring))
+		goto out;
+	if (prev)
+		maglev_prev_merge(ring, pring, size);
+	err = xlb_dp_vip_set(b->dp, &key, &vip, ring, size);
+out:
 	free(ring);
-	return ok;
+	free(pring);
+	return err;
+}
+
+bool bal_vip(struct bal *b, const struct bal_vip *v)
+{
+	return ASSERT_OK(bal_vip_prev(b, v, NULL), "xlb_dp_vip_set");
 }
 
 bool bal_flows_clear(struct bal *b)
@@ -171,8 +200,10 @@ bool bal_run(struct bal *b, const void *in, size_t len, struct bal_run *r)
 	return bal_run_ifindex(b, in, len, 0, r);
 }
 
-bool bal_stats_read(struct bal *b, __u64 out[XLB_STAT_MAX])
+bool bal_stats_read(struct bal *b, __u64 out[BAL_NSTATS])
 {
+	if (!ASSERT_OK(xlb_dp_sc_stats_read(b->dp, out + XLB_STAT_MAX), "xlb_dp_sc_stats_read"))
+		return false;
 	return ASSERT_OK(xlb_dp_stats_read(b->dp, out), "xlb_dp_stats_read");
 }
 
@@ -183,7 +214,7 @@ bool bal_stats_snap(struct bal *b)
 
 bool bal_stats_check(struct bal *b, __u64 rx, const int *moved)
 {
-	__u64 now[XLB_STAT_MAX], want[XLB_STAT_MAX] = { [XLB_STAT_RX] = rx };
+	__u64 now[BAL_NSTATS], want[BAL_NSTATS] = { [XLB_STAT_RX] = rx };
 	bool ok = true;
 	int i;
 
@@ -196,8 +227,9 @@ bool bal_stats_check(struct bal *b, __u64 rx, const int *moved)
 	}
 	if (!bal_stats_read(b, now))
 		return false;
-	for (i = 0; i < XLB_STAT_MAX; i++)
-		ok &= ASSERT_EQ(now[i] - b->snap[i], want[i], stat_names[i]);
+	for (i = 0; i < BAL_NSTATS; i++)
+		ok &= ASSERT_EQ(now[i] - b->snap[i], want[i],
+				i < XLB_STAT_MAX ? stat_names[i] : sc_names[i - XLB_STAT_MAX]);
 	memcpy(b->snap, now, sizeof(now));
 	return ok;
 }
@@ -266,6 +298,19 @@ bool bal_outer_parse(const void *frame, size_t len, struct bal_outer *o)
 	if (proto == IPPROTO_UDP) {
 		o->udp = o->inner;
 		o->inner += 8;
+		/* GUE variant 0: a header (and a hop) before the inner packet */
+		if (len > o->inner && f[o->inner] >> 6 == 0) {
+			size_t hlen = (f[o->inner] & 0x1f) * 4;
+
+			o->gue = o->inner;
+			if (!ASSERT_GE(len, o->gue + 4 + hlen, "GUE header present"))
+				return false;
+			if ((hlen == 8 || hlen == 20) && get16(f + o->gue + 4) == XLB_GUE_HOP_TYPE) {
+				o->has_hop = true;
+				memcpy(&o->hop, f + o->gue + 8, hlen - 4);
+			}
+			o->inner = o->gue + 4 + hlen;
+		}
 	} else if (!ASSERT_TRUE(proto == IPPROTO_IPIP || proto == IPPROTO_IPV6,
 				"outer protocol is IPIP, IPv6 or UDP")) {
 		return false;

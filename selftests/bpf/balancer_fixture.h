@@ -33,6 +33,10 @@
 #define BAL_OTHER6	"2001:db8:f::99"
 
 #define BAL_MAX_BE	32		/* backend ids 1 .. BAL_MAX_BE-1 */
+/* Counters the checks see: `stats` (enum xlb_stat), then `sc_stats`
+ * (enum xlb_sc_stat) at BAL_SC(i). */
+#define BAL_SC(i)	(XLB_STAT_MAX + (i))
+#define BAL_NSTATS	(XLB_STAT_MAX + XLB_SC_STAT_MAX)
 #define BAL_FLOWS	8192
 #define BAL_FRAGS	1024
 
@@ -45,7 +49,7 @@ struct bal {
 	int prog_fd;
 	struct xlb_config cfg;			/* as written */
 	struct xlb_backend be[BAL_MAX_BE];	/* as written, by id */
-	__u64 snap[XLB_STAT_MAX];		/* counters at the last check */
+	__u64 snap[BAL_NSTATS];			/* counters at the last check */
 };
 
 /* A VIP and the backends of its Maglev table. */
@@ -78,6 +82,9 @@ struct bal_outer {
 	__u8 family;		/* outer family */
 	__u8 inner_family;
 	union xlb_addr dst;	/* outer destination */
+	size_t gue;		/* GUE variant 0 header (with a hop); 0: none */
+	bool has_hop;		/* a second-chance hop (include/xlb_shared.h) */
+	union xlb_addr hop;	/* its address, of the outer family */
 };
 
 /* Opens the balancer with outer sources BAL_LB4 and BAL_LB6 configured
@@ -94,6 +101,12 @@ bool bal_config_write(struct bal *b);
 
 /* Builds the VIP's Maglev table from b->be[] and writes it. */
 bool bal_vip(struct bal *b, const struct bal_vip *v);
+/* The same with `prev`'s table (built at v's size) as its previous one
+ * (second chance: maglev_prev_merge); prev NULL: none. Returns
+ * xlb_dp_vip_set's result, with no check on it. */
+int bal_vip_prev(struct bal *b, const struct bal_vip *v, const struct bal_vip *prev);
+/* v's Maglev table, built as bal_vip builds it, into ring (its size). */
+bool bal_ring(struct bal *b, const struct bal_vip *v, __u32 *ring);
 struct xlb_vip_key bal_vip_key(const char *addr, __u8 proto, __u16 port);
 
 /* Empties the flow table, as on a node that never saw these flows. */
@@ -117,7 +130,7 @@ bool bal_run_ifindex(struct bal *b, const void *in, size_t len, __u32 ingress_if
 bool bal_stats_check(struct bal *b, __u64 rx, const int *moved);
 /* Resnapshot without checking. */
 bool bal_stats_snap(struct bal *b);
-bool bal_stats_read(struct bal *b, __u64 out[XLB_STAT_MAX]);
+bool bal_stats_read(struct bal *b, __u64 out[BAL_NSTATS]);
 
 /* Runs one frame and checks the action and the counters (rx 1). */
 bool bal_check(struct bal *b, const void *in, size_t len, __u32 want_act, const int *moved,
@@ -126,8 +139,9 @@ bool bal_check(struct bal *b, const void *in, size_t len, __u32 want_act, const 
  * pass and `reason`. */
 bool bal_check_untouched(struct bal *b, const void *in, size_t len, enum xlb_stat reason);
 
-/* Locates the outer headers of an encapsulated frame; false (and a
- * failed check) if it is not one. */
+/* Locates the outer headers of an encapsulated frame (a GUE variant 0
+ * header with a second-chance hop read as include/xlb_shared.h says);
+ * false (and a failed check) if it is not one. */
 bool bal_outer_parse(const void *frame, size_t len, struct bal_outer *o);
 /* The backend id whose address is the frame's outer destination, after
  * checking that the frame is `in` encapsulated: same L2 length, inner

@@ -419,10 +419,83 @@ static __u32 ring_pick(struct bal *b, const char *vip, __u8 proto, __u16 port, _
 	fd = bpf_map_get_fd_by_id(inner_id);
 	if (!ASSERT_GE(fd, 0, "ring fd"))
 		return 0;
-	slot = hash % v.ring_size;
+	/* the map holds two tables; the entry's flag says which is active */
+	slot = hash % v.ring_size + (v.flags & XLB_VIP_F_RING_HI ? v.ring_size : 0);
 	ASSERT_OK(bpf_map_lookup_elem(fd, &slot, &id) ? -errno : 0, "ring slot");
 	close(fd);
 	return id;
+}
+
+/*
+ * Table changes: a VIP's map holds two tables of its size, the entry's
+ * XLB_VIP_F_RING_HI says which one the datapath reads. A new table of the
+ * same size goes into the other region of the same map and the entry's
+ * flag flips (no update of `rings`); a new size gets a new map in the
+ * VIP's other slot of `rings`. After each change every new flow goes to
+ * a backend of the new table, the one its slot names.
+ */
+void test_balancer_flow_table_regions(void)
+{
+	static const struct {
+		__u32 be[4];
+		__u32 ring_size;
+	} steps[] = {
+		{ { 1, 2, 3, 4 }, 0 },		/* a new VIP: a map, the first region */
+		{ { 5, 6, 7, 8 }, 0 },		/* same size: the second region */
+		{ { 1, 3, 5, 7 }, 0 },		/* and back to the first */
+		{ { 2, 4, 6, 8 }, 1009 },	/* another size: a new map, other slot */
+		{ { 1, 2, 7, 8 }, 1009 },	/* its second region */
+	};
+	static struct bal_run r;
+	static struct pkt p;
+	struct xlb_vip_key key = bal_vip_key(BAL_VIP4, IPPROTO_UDP, 53);
+	struct xlb_vip prev = {}, cur;
+	__u64 seed = 33;
+	struct flow f;
+	struct bal b;
+	size_t s, k;
+	int i;
+
+	if (!bal_open(&b) || !add_backends(&b, XLB_FAMILY_V4))
+		goto out;
+	for (s = 0; s < ARRAY_SIZE(steps); s++) {
+		struct bal_vip vip = { BAL_VIP4, IPPROTO_UDP, 53, 0, 0, XLB_ENCAP_IPIP,
+				       .ring_size = steps[s].ring_size };
+
+		test_ctx("step %zu", s);
+		memcpy(vip.be, steps[s].be, sizeof(steps[s].be));
+		if (!bal_vip(&b, &vip) || !bal_flows_clear(&b) ||
+		    !ASSERT_OK(bpf_map_lookup_elem(xlb_dp_map_fd(b.dp, "vips"), &key, &cur) ?
+				       -errno : 0, "vips lookup"))
+			goto out;
+		if (s == 1 || s == 2 || s == 4) {
+			ASSERT_EQ(cur.ring_id, prev.ring_id, "same size: the same map");
+			ASSERT_NEQ(cur.flags & XLB_VIP_F_RING_HI, prev.flags & XLB_VIP_F_RING_HI,
+				   "same size: the other region");
+		} else if (s == 3) {
+			ASSERT_NEQ(cur.ring_id, prev.ring_id, "new size: the other map slot");
+			ASSERT_EQ(cur.ring_size, 1009U, "new size in the entry");
+		}
+		prev = cur;
+		for (i = 0; i < 40; i++) {
+			__u32 id;
+			bool in = false;
+
+			flow_rand(&f, XLB_FAMILY_V4, &seed);
+			if (!ASSERT_OK(bal_pkt(&p, &f.src, BAL_VIP4, IPPROTO_UDP, f.sport, 53, 0, 10),
+				       "build") ||
+			    !bal_run(&b, p.buf, p.len, &r) || !ASSERT_EQ(r.act, XDP_TX, "action"))
+				goto out;
+			id = bal_forwarded_to(&b, p.buf, p.len, &r);
+			for (k = 0; k < 4; k++)
+				in |= id == steps[s].be[k];
+			if (!ASSERT_TRUE(in, "a backend of the table just written"))
+				goto out;
+		}
+	}
+out:
+	test_ctx(NULL);
+	bal_close(&b);
 }
 
 /*

@@ -178,7 +178,7 @@ void test_balancer_stats_sums(void)
 	};
 	static struct bal_run r;
 	static struct pkt p;
-	__u64 s[XLB_STAT_MAX], sum;
+	__u64 s[BAL_NSTATS], sum;
 	__u64 seed = 5;
 	struct bal b = {};
 	size_t i;

@@ -61,7 +61,7 @@ vip 203.0.113.11 udp all { name any; hash source; encap gue; backend 198.51.100.
 vip 203.0.113.20 local {
     name anycast
     add-address lo
-    health tcp port 8053 interval 200ms timeout 150ms rise 1
+    health tcp port 8053 interval 200ms timeout 150ms rise 1 watch-socket *:8053/tcp
 }
 EOF
 xlbd_check lb

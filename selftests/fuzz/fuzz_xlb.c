@@ -35,7 +35,13 @@
  *       packet gives none, else one that verifies whenever the inner
  *       packet's own checksums do), the inner packet equal to the input's
  *       IP packet, the egress MTU respected, the next hop's MACs and
- *       XDP_TX exactly when the egress is the ingress; and the decap
+ *       XDP_TX exactly when the egress is the ingress; a second-chance hop
+ *       (GUE variant 0, include/xlb_shared.h) exactly where the VIP's
+ *       previous table had another owner for the flow's slot (its hash
+ *       computed here by agent/maps/flows.c), present and of the outer
+ *       family, on a TCP segment that is not a SYN, a fragment or an ICMP
+ *       error (missing only where a SYN on the tuple rewrote its entry);
+ *       and the decap
  *       program turns it back into the input's IP packet; and every
  *       packet of a flow (of a client, for a source-hashed VIP) reaches
  *       the same backend within an input;
@@ -61,6 +67,8 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/decap.skel.h"
+#include "maps/flows.h"
+#include "maps/maglev.h"
 #include "../bpf/balancer_fixture.h"
 #include "xdp_check.h"
 #include "xdp_input.h"
@@ -103,6 +111,15 @@ static const struct bal_vip vips[] = {
 	{ FZ_VIP6_B, UDP, 4789, 7, 0, GUE, .be = { 18, 19 } },
 	{ FZ_VIP4_C, TCP, 22, 8, 0, IPIP, .be = { 20, 21 } },
 	{ FZ_VIP4_D, UDP, 0, 9, 0, GUE, 6081, .be = { 22, 23 } },
+	{ FZ_VIP4_E, TCP, 8080, 10, 0, GUE, .be = { 24, 25, 26 } },
+	{ FZ_VIP6_C, TCP, 8443, 11, 0, GUE, .be = { 30, 31 } },
+};
+
+/* Second chance: the previous table of a VIP (index as in vips[]; none
+ * where be[0] is 0), written into the high half of its slots. */
+static const struct bal_vip prev_vips[ARRAY_SIZE(vips)] = {
+	[10] = { FZ_VIP4_E, TCP, 8080, 10, 0, GUE, .be = { 24, 27, 28, 29 } },
+	[11] = { FZ_VIP6_C, TCP, 8443, 11, 0, GUE, .be = { 30 } },
 };
 
 static const struct fz_backend backends[] = {
@@ -129,6 +146,14 @@ static const struct fz_backend backends[] = {
 	{ 21, "198.51.100.21", 8, NH_CACHED, EG_0, .absent = true },
 	{ 22, "198.51.100.22", 9, NH_CACHED, EG_0 },
 	{ 23, "198.51.100.200", 9, NH_FIB_NO_ROUTE },
+	{ 24, "198.51.100.24", 10, NH_CACHED, EG_0 },
+	{ 25, "198.51.100.25", 10, NH_CACHED, EG_FZ0 },
+	{ 26, "198.51.100.26", 10, NH_CACHED, EG_0, 1400 },
+	{ 27, "198.51.100.27", 10, NH_CACHED, EG_0 },		/* previous table only */
+	{ 28, "198.51.100.28", 10, NH_CACHED, EG_0, .absent = true },	/* ... gone */
+	{ 29, "2001:db8:be1::1d", 10, NH_CACHED, EG_0 },	/* ... the other family */
+	{ 30, "2001:db8:be1::1e", 11, NH_CACHED, EG_0 },
+	{ 31, "2001:db8:be1::1f", 11, NH_CACHED, EG_FZ1, 1300 },
 };
 
 /* The FIB next hops above: gateways on fz0, ...130 and ::2 with
@@ -160,6 +185,12 @@ static struct xlb_vip_key vip_keys[ARRAY_SIZE(vips)];
 static __u32 ifindex_lo, ifindex_fz0, ifindex_fz1;
 static int flows_fd, frags_fd, stats_fd, ncpus;
 static struct decap *dcp;
+static __u32 *rings[ARRAY_SIZE(vips)];	/* second chance's VIPs: the table as written */
+/* second chance: tuples that saw a SYN in this input (a SYN on a known
+ * tuple rewrites its entry without a hop) */
+static struct xlb_flow_key syn_seen[XDP_IN_MAX_RECORDS];
+static int nsyn;
+static unsigned long hops_checked;
 static __u16 decap_port;	/* host order, as set in decap_cfg */
 static __u64 stats_prev[XLB_STAT_MAX];
 
@@ -267,6 +298,7 @@ static void stats_print(void)
 	for (i = XLB_STAT_TX; i < XLB_STAT_MAX; i++)
 		fprintf(stderr, "%-20s %llu\n", xlb_stat_names[i], (unsigned long long)now[i]);
 	fprintf(stderr, "%-20s %lu\n", "(affinity checked)", aff_checked);
+	fprintf(stderr, "%-20s %lu\n", "(hops checked)", hops_checked);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -288,8 +320,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		setup_backend(&backends[i]);
 	}
 	for (i = 0; i < ARRAY_SIZE(vips); i++) {
-		if (!bal_vip(&lb, &vips[i]))
+		if (prev_vips[i].be[0]) {
+			/* the table as written: maglev_prev_merge's */
+			__u32 *prev = calloc(XLB_RING_DEFAULT, sizeof(*prev));
+
+			rings[i] = calloc(XLB_RING_DEFAULT, sizeof(*rings[i]));
+			if (!rings[i] || !prev || !bal_ring(&lb, &vips[i], rings[i]) ||
+			    !bal_ring(&lb, &prev_vips[i], prev) ||
+			    bal_vip_prev(&lb, &vips[i], &prev_vips[i]))
+				die(vips[i].addr);
+			maglev_prev_merge(rings[i], prev, XLB_RING_DEFAULT);
+			free(prev);
+		} else if (!bal_vip(&lb, &vips[i])) {
 			die(vips[i].addr);
+		}
 		vip_keys[i] = bal_vip_key(vips[i].addr, vips[i].proto, vips[i].port);
 	}
 	flows_fd = xlb_dp_map_fd(lb.dp, "flows");
@@ -368,6 +412,80 @@ static size_t encap_overhead(const struct fz_backend *fb)
 {
 	return (lb.be[fb->id].family == XLB_FAMILY_V4 ? 20 : 40) +
 	       (vips[fb->vip].encap == GUE ? 8 : 0);
+}
+
+/* The GUE header and second-chance hop a frame to fb may carry. */
+static size_t hop_overhead(const struct fz_backend *fb)
+{
+	return 4 + (lb.be[fb->id].family == XLB_FAMILY_V4 ? 8 : 20);
+}
+
+/*
+ * Second chance: the hop a packet to fb must carry, from the VIP's
+ * tables and the flow's hash computed here (agent/maps/flows.c, the
+ * datapath's bpf/hash.h): a TCP segment, not a SYN, not a fragment nor an
+ * ICMP error, whose slot's previous owner is another backend, present and
+ * of the same family. 0: none. Also checks that fb owns the slot.
+ */
+static __u32 hop_expected(const struct fz_backend *fb, const __u8 *ip, size_t ip_len)
+{
+	const struct bal_vip *v = &vips[fb->vip];
+	struct xlb_dp_flow f = { .proto = IPPROTO_TCP };
+	const struct xlb_backend *prev;
+	__u32 slot, prev_id;
+	struct xc_ip h;
+
+	if (!rings[fb->vip] || xc_ip_parse(ip, ip_len, &h) || h.proto != IPPROTO_TCP || h.frag)
+		return 0;
+	if (h.len < h.l4 + 14 || (ip[h.l4 + 13] & 0x12) == 0x02)
+		return 0;
+	f.family = h.family;
+	memcpy(&f.client, h.src, h.family == 4 ? 4 : 16);
+	memcpy(&f.vip, h.dst, h.family == 4 ? 4 : 16);
+	f.client_port = xc_get16(ip + h.l4);
+	f.vip_port = xc_get16(ip + h.l4 + 2);
+	slot = rings[fb->vip][xlb_dp_flow_hash(&f, v->flags & XLB_VIP_F_HASH_SRC) %
+			      (v->ring_size ? v->ring_size : XLB_RING_DEFAULT)];
+	CHECK(XLB_SLOT_BE(slot) == fb->id);
+	prev_id = XLB_SLOT_PREV(slot);
+	if (!prev_id)
+		return 0;
+	prev = &lb.be[prev_id];
+	if (!(prev->flags & XLB_BE_F_PRESENT) || prev->family != lb.be[fb->id].family)
+		return 0;
+	return prev_id;
+}
+
+/* A TCP SYN (no ACK), not a fragment. */
+static bool tcp_syn_at(const __u8 *ip, size_t avail)
+{
+	struct xc_ip h;
+
+	return !xc_ip_parse(ip, avail, &h) && h.proto == IPPROTO_TCP && !h.frag &&
+	       h.len >= h.l4 + 14 && (ip[h.l4 + 13] & 0x12) == 0x02;
+}
+
+/* Did a SYN on this packet's tuple come earlier in the input? */
+static bool syn_before(const __u8 *ip, size_t ip_len, bool add)
+{
+	struct xlb_flow_key k = {};
+	struct xc_ip h;
+	int i;
+
+	if (xc_ip_parse(ip, ip_len, &h) || h.proto != IPPROTO_TCP || h.frag ||
+	    h.len < h.l4 + 4)
+		return false;
+	k.family = h.family;
+	memcpy(&k.src, h.src, h.family == 4 ? 4 : 16);
+	memcpy(&k.dst, h.dst, h.family == 4 ? 4 : 16);
+	k.sport = xc_get16(ip + h.l4);
+	k.dport = xc_get16(ip + h.l4 + 2);
+	for (i = 0; i < nsyn; i++)
+		if (!memcmp(&syn_seen[i], &k, sizeof(k)))
+			return true;
+	if (add && nsyn < XDP_IN_MAX_RECORDS)
+		syn_seen[nsyn++] = k;
+	return false;
 }
 
 static __u16 gue_port_of(const struct bal_vip *v)
@@ -528,7 +646,8 @@ static const struct fz_backend *check_encap(const struct run *r)
 	v = &vips[fb->vip];
 	olen = ohl;
 	if (v->encap == GUE) {
-		const __u8 *uh = oh + ohl;
+		const __u8 *uh = oh + ohl, *g = uh + 8;
+		__u32 hop = hop_expected(fb, ip, ip_len);
 
 		CHECK(oproto == IPPROTO_UDP);
 		CHECK(enc_len >= ohl + 8);
@@ -536,6 +655,25 @@ static const struct fz_backend *check_encap(const struct run *r)
 		CHECK(xc_get16(uh) >= 0xc000);
 		CHECK(xc_get16(uh + 2) == gue_port_of(v));
 		CHECK(xc_get16(uh + 4) == enc_len - ohl);
+		if (enc_len > olen && g[0] >> 6 == 0) {
+			/* GUE variant 0: only ever a second-chance hop
+			 * (include/xlb_shared.h), the one expected */
+			size_t alen = oh[0] >> 4 == 4 ? 4 : 16;
+
+			CHECK(hop != 0);
+			CHECK(enc_len >= olen + hop_overhead(fb));
+			CHECK(g[0] == XLB_GUE_HOP_HLEN(oh[0] >> 4));
+			CHECK(g[1] == (ifam == 4 ? IPPROTO_IPIP : IPPROTO_IPV6));
+			CHECK(g[2] == 0 && g[3] == 0);
+			CHECK(xc_get16(g + 4) == XLB_GUE_HOP_TYPE);
+			CHECK(g[6] == oh[0] >> 4 && g[7] == 0);
+			CHECK(!memcmp(g + 8, &lb.be[hop].addr, alen));
+			olen += hop_overhead(fb);
+			hops_checked++;
+		} else {
+			/* a hop is missing only where a SYN rewrote the entry */
+			CHECK(!hop || syn_before(ip, ip_len, false));
+		}
 		check_gue_csum(oh, uh, enc_len - ohl, ip, ip_len);
 	} else {
 		CHECK(oproto == (ifam == 4 ? IPPROTO_IPIP : IPPROTO_IPV6));
@@ -594,6 +732,7 @@ static void check_forwarded(const struct run *r)
 {
 	const struct fz_backend *fb = check_encap(r);
 	const struct xlb_backend *be = &lb.be[fb->id];
+	size_t ip_len;
 	__u32 egress;
 
 	switch (r->act) {
@@ -617,8 +756,12 @@ static void check_forwarded(const struct run *r)
 	default:
 		CHECK(!"action");
 	}
-	check_roundtrip(r, fb, r->out_len - r->l2 - encap_overhead(fb));
-	check_affinity(fb, r->in + r->l2, r->out_len - r->l2 - encap_overhead(fb));
+	ip_len = r->out_len - r->l2 - encap_overhead(fb);
+	if (vips[fb->vip].encap == GUE && r->out_len > r->l2 + encap_overhead(fb) &&
+	    r->out[r->l2 + encap_overhead(fb)] >> 6 == 0)
+		ip_len -= hop_overhead(fb);
+	check_roundtrip(r, fb, ip_len);
+	check_affinity(fb, r->in + r->l2, ip_len);
 }
 
 /* An MTU a too-big reply may carry: an egress MTU less the overhead of
@@ -627,9 +770,17 @@ static bool mtu_possible(__u32 m)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(backends); i++)
-		if (backends[i].mtu && m + encap_overhead(&backends[i]) == backends[i].mtu)
+	for (i = 0; i < ARRAY_SIZE(backends); i++) {
+		if (!backends[i].mtu)
+			continue;
+		if (m + encap_overhead(&backends[i]) == backends[i].mtu)
 			return true;
+		/* with a second-chance hop */
+		if (rings[backends[i].vip] &&
+		    m + encap_overhead(&backends[i]) + hop_overhead(&backends[i]) ==
+			    backends[i].mtu)
+			return true;
+	}
 	return false;
 }
 
@@ -819,6 +970,7 @@ int LLVMFuzzerTestOneInput(const __u8 *data, size_t size)
 
 	xc_context(NULL, 0, NULL, 0);
 	naff = 0;
+	nsyn = 0;
 	map_clear(flows_fd, sizeof(struct xlb_flow_key));
 	map_clear(frags_fd, sizeof(struct xlb_frag_key));
 	while (n++ < XDP_IN_MAX_RECORDS && xdp_in_next(data, size, &off, &rec)) {
@@ -853,6 +1005,8 @@ int LLVMFuzzerTestOneInput(const __u8 *data, size_t size)
 		xc_context(frame, r.len, out, r.out_len);
 		check_run(&r);
 		check_counters(&r, &prev_path);
+		if (r.l2 && r.len > r.l2 && tcp_syn_at(frame + r.l2, r.len - r.l2))
+			syn_before(frame + r.l2, r.len - r.l2, true);
 	}
 	return 0;
 }

@@ -36,10 +36,31 @@
 #define FZ_VIP6_A	"2001:db8:f::10" /* TCP 443 IPIP; UDP all ports GUE port 7777,
 					  * source hash */
 #define FZ_VIP6_B	"2001:db8:f::11" /* TCP 80 IPIP (6in4); UDP 4789 GUE over IPv4 */
+/* second chance: a previous table whose owners differ in some slots */
+#define FZ_VIP4_E	"203.0.113.14"	/* TCP 8080 GUE; previous owners present, absent,
+					 * of the other family */
+#define FZ_VIP6_C	"2001:db8:f::12" /* TCP 8443 GUE over IPv6 */
 /* fuzz_decap's own addresses and GUE port */
 #define FZ_DECAP4	"192.0.2.10"
 #define FZ_DECAP6	"2001:db8::10"
 #define FZ_DECAP_GUE	6080
+/* fuzz_decap's second chance: one connection CLIENT:40000 - VIP:80 of
+ * each family, with a listener on VIP:80 (both on lo); hops routed on
+ * fz0 with a known neighbour (HOP), without (HOP_NN), into a blackhole
+ * (HOP_BH); every other hop has no route */
+#define FZ_SC_CLIENT4	"198.18.0.7"
+#define FZ_SC_CLIENT6	"2001:db8:c::7"
+#define FZ_SC_VIP4	FZ_VIP4_A
+#define FZ_SC_VIP6	FZ_VIP6_A
+#define FZ_SC_CPORT	40000
+#define FZ_SC_VPORT	80
+#define FZ_SC_HOP4	"192.0.2.50"
+#define FZ_SC_HOP4_NN	"192.0.2.51"
+#define FZ_SC_HOP4_BH	"192.0.2.52"
+#define FZ_SC_HOP6	"2001:db8:5c::50"
+#define FZ_SC_HOP6_NN	"2001:db8:5c::51"
+#define FZ_SC_HOP6_BH	"2001:db8:5c::52"
+#define FZ_SC_FZ0_MTU	1500
 
 #ifndef XDP_IN_CONSTANTS_ONLY
 #include <stdbool.h>

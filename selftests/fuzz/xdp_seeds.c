@@ -184,6 +184,21 @@ static void xlb_seeds(void)
 	flows("v6-udp4789-big", FZ_VIP6_B, IPPROTO_UDP, 4789, 0, 1200, 0);
 	flows("v6-udp-allports-big", FZ_VIP6_A, IPPROTO_UDP, 0, 0, 1460, 0);
 
+	/* second chance: moved and unmoved slots, a SYN and its ACK, a SYN
+	 * on a known tuple, an ICMP error about a flow with a hop, big */
+	flows("v4-tcp8080-gue-sc", FZ_VIP4_E, IPPROTO_TCP, 8080, TH_ACK, 100, 0);
+	flows("v4-tcp8080-gue-sc-syn", FZ_VIP4_E, IPPROTO_TCP, 8080, TH_SYN, 0, 0);
+	flows("v6-tcp8443-gue-sc", FZ_VIP6_C, IPPROTO_TCP, 8443, TH_ACK | TH_PUSH, 60, 0);
+	flows("v6-tcp8443-gue-sc-big", FZ_VIP6_C, IPPROTO_TCP, 8443, TH_ACK, 1240, 0);
+	for (i = 0; i < 2; i++) {
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_ACK, 10));
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_SYN, 0));
+		add(0, flow(FZ_VIP4_E, IPPROTO_TCP, 41100 + i, 8080, TH_ACK, 10));
+	}
+	add(0, icmp_error(FZ_VIP4_E, IPPROTO_TCP, 8080, 41100, 3, 4, 1400, 28));
+	add(XDP_IN_NEW_GEN, flow(FZ_VIP4_E, IPPROTO_TCP, 41101, 8080, TH_ACK, 10));
+	save("xlb", "v4-gue-sc-syn-icmp");
+
 	/* a SYN, then the flow's ACK, then a reused tuple's SYN */
 	add(0, flow(FZ_VIP4_A, IPPROTO_TCP, 41000, 80, TH_SYN, 0));
 	add(0, flow(FZ_VIP4_A, IPPROTO_TCP, 41000, 80, TH_ACK, 10));
@@ -347,6 +362,64 @@ static void tunnel(const char *name, const char *outer_dst, bool inner_v6, int g
 	save("decap", name);
 }
 
+/* A GUE frame with a second-chance hop (include/xlb_shared.h) around a
+ * client's TCP segment to the VIP fuzz_decap holds a connection on, as
+ * the balancer sends it: IPv4 outer without UDP checksum, DF set. */
+static struct pkt *hop_frame(const char *hop, bool inner_v6, __u16 cport, __u8 tcp_flags,
+			     size_t len)
+{
+	static struct pkt p;
+	__u8 gue[24] = { 0 };
+	union xlb_addr a;
+	__u8 fam;
+	size_t alen;
+
+	pkt_addr_parse(hop, &a, &fam);
+	alen = fam == XLB_FAMILY_V4 ? 4 : 16;
+	gue[0] = XLB_GUE_HOP_HLEN(fam);
+	gue[1] = inner_v6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	gue[4] = XLB_GUE_HOP_TYPE >> 8;
+	gue[5] = XLB_GUE_HOP_TYPE & 0xff;
+	gue[6] = fam;
+	memcpy(gue + 8, &a, alen);
+	pkt_init(&p);
+	pkt_eth(&p, NULL);
+	pkt_ip(&p, &(struct pkt_ip){ .src = v6(hop) ? LB6 : LB4,
+				     .dst = v6(hop) ? FZ_DECAP6 : FZ_DECAP4, .df = !v6(hop),
+				     .proto = IPPROTO_UDP });
+	pkt_udp(&p, &(struct pkt_udp){ .sport = 0xc125, .dport = FZ_DECAP_GUE,
+				       .zero_csum = !v6(hop), .payload = gue, .len = 8 + alen });
+	pkt_ip(&p, &(struct pkt_ip){ .src = inner_v6 ? FZ_SC_CLIENT6 : FZ_SC_CLIENT4,
+				     .dst = inner_v6 ? FZ_SC_VIP6 : FZ_SC_VIP4 });
+	pkt_tcp(&p, &(struct pkt_tcp){ .sport = cport, .dport = FZ_SC_VPORT, .seq = 5,
+				       .ack = 9, .flags = tcp_flags, .len = len });
+	pkt_finish(&p);
+	return &p;
+}
+
+static void decap_hop_seeds(void)
+{
+	/* the held connection, none, a SYN; to every kind of hop */
+	add(0, hop_frame(FZ_SC_HOP4, false, FZ_SC_CPORT, TH_ACK, 20));
+	add(0, hop_frame(FZ_SC_HOP4, false, FZ_SC_CPORT + 1, TH_ACK, 20));
+	add(0, hop_frame(FZ_SC_HOP4, true, FZ_SC_CPORT, TH_ACK | TH_PUSH, 20));
+	add(0, hop_frame(FZ_SC_HOP4_NN, true, FZ_SC_CPORT + 1, TH_ACK, 0));
+	add(XDP_IN_VLAN, hop_frame(FZ_SC_HOP4_BH, false, FZ_SC_CPORT + 1, TH_RST, 0));
+	add(0, hop_frame(FZ_SC_HOP4, false, FZ_SC_CPORT + 1, TH_SYN, 0));
+	add(0, hop_frame(FZ_DECAP4, false, FZ_SC_CPORT + 2, TH_ACK, 5));
+	add(0, hop_frame("198.51.100.77", false, FZ_SC_CPORT + 2, TH_ACK, 5));
+	save("decap", "hop4");
+	add(0, hop_frame(FZ_SC_HOP6, true, FZ_SC_CPORT, TH_ACK, 20));
+	add(0, hop_frame(FZ_SC_HOP6, true, FZ_SC_CPORT + 1, TH_ACK, 20));
+	add(0, hop_frame(FZ_SC_HOP6, false, FZ_SC_CPORT + 3, TH_FIN | TH_ACK, 1300));
+	add(XDP_IN_VLAN | XDP_IN_VLAN_AD, hop_frame(FZ_SC_HOP6_NN, false, 9, TH_ACK, 1));
+	add(0, hop_frame(FZ_SC_HOP6_BH, true, FZ_SC_CPORT + 1, TH_ACK, 0));
+	add(0, hop_frame(FZ_SC_HOP6, true, FZ_SC_CPORT + 1, TH_ACK, 1480));
+	add(0, hop_frame("2001:db8:77::1", true, FZ_SC_CPORT + 2, TH_ACK, 5));
+	add(0, hop_frame("fe80::1", true, FZ_SC_CPORT + 2, TH_ACK, 5));
+	save("decap", "hop6");
+}
+
 static void decap_seeds(void)
 {
 	tunnel("4in4", FZ_DECAP4, false, 0, 0, 0, 0);
@@ -370,6 +443,7 @@ static void decap_seeds(void)
 	add(0, flow(FZ_DECAP4, IPPROTO_UDP, 1000, 53, 0, 20));
 	add(0, flow(FZ_DECAP6, IPPROTO_TCP, 1000, 22, TH_SYN, 0));
 	save("decap", "plain");
+	decap_hop_seeds();
 }
 
 int main(int argc, char **argv)

@@ -37,3 +37,26 @@ double bench_median(double *v, size_t n)
 	qsort(v, n, sizeof(*v), bench_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_central_mean(unsigned int *v, size_t n, unsigned int central, double *med)
+{
+	double sum = 0;
+	size_t i, k = 0;
+
+	qsort(v, n, sizeof(*v), cmp_uint);
+	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + (double)v[n / 2]) / 2;
+	for (i = 0; i < n; i++) {
+		if (v[i] + central >= *med && v[i] <= *med + central) {
+			sum += v[i];
+			k++;
+		}
+	}
+	return k ? sum / k : *med;
+}

@@ -15,4 +15,10 @@ int bench_cmp_double(const void *a, const void *b);
 /* The median of v[0..n) (n > 0); sorts v. */
 double bench_median(double *v, size_t n);
 
+/* Durations (ns) of calls timed by a clock that ticks coarsely: the mean
+ * of those within `central` ns of their median (which goes to *med), so
+ * that the value lies between ticks and the slow tail is left out. Sorts
+ * v. */
+double bench_central_mean(unsigned int *v, size_t n, unsigned int central, double *med);
+
 #endif

@@ -19,9 +19,11 @@ really forwards with, not what xlbd says about it.
       the change after it exists.
 
 VIP as xlbctl writes it: 203.0.113.10:80/tcp, [2001:db8:ffff::10]:80/tcp.
-The VIP entry in `vips` names the active table (ring_id, ring_size), the
-table is the inner map at `rings`[ring_id], read by mmap; xlbd switches
-the VIP entry to a complete new table in one update.
+The VIP entry in `vips` names the active table (ring_id, ring_size and
+the region flag), the table is that region of the inner map at
+`rings`[ring_id], read by mmap; xlbd switches the VIP entry to a complete
+new table in one update. A slot's backend id is its low 16 bits (the high
+16 are second chance's previous owner).
 """
 import array
 import ctypes
@@ -41,6 +43,7 @@ BPF_OBJ_GET = 7
 BPF_MAP_GET_FD_BY_ID = 14
 XLB_MAX_BACKENDS = 4096
 XLB_FAMILY_V4, XLB_FAMILY_V6 = 4, 6
+XLB_VIP_F_RING_HI = 1 << 4
 # include/xlb_shared.h
 VIP = struct.Struct("=IIIHBBHH")  # id, ring_id, ring_size, flags, encap, pad, gue_port, pad2
 BACKEND = struct.Struct("=16sBBHI6s6sIHHI")  # addr, family, flags, mtu, ifindex, macs, gen, vip_id
@@ -125,23 +128,30 @@ class Node:
                 self.names[i] = addr_text(b[0], b[1])
 
     def table(self):
-        """The active table as backend ids (scanned again when it changed)."""
-        _, ring_id, ring_size = self.vip()[:3]
+        """The active table as backend ids (scanned again when it changed).
+        The VIP's inner map holds two tables of its size, one slot per 8
+        bytes (a 4-byte value takes 8); the entry's flag names the active
+        one."""
+        _, ring_id, ring_size, flags = self.vip()[:4]
         v = lookup(self.rings, struct.pack("=I", ring_id), 4)
         if v is None:
             die(f"rings[{ring_id}] is empty")
         map_id = struct.unpack("=I", v)[0]
-        if self.seen != (ring_id, map_id):
-            self.seen = (ring_id, map_id)
+        if self.seen != (ring_id, map_id, flags):
+            self.seen = (ring_id, map_id, flags)
+            base = ring_size if flags & XLB_VIP_F_RING_HI else 0
             fd = bpf(BPF_MAP_GET_FD_BY_ID, struct.pack("=III", map_id, 0, 0))
             try:
-                length = (ring_size * 4 + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
+                end = (base + ring_size) * 8
+                length = (end + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
                 with mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ) as m:
-                    a = array.array("I")
-                    a.frombytes(m[:ring_size * 4])
+                    a = array.array("Q")
+                    a.frombytes(m[base * 8:end])
             finally:
                 os.close(fd)
-            self.ids = a
+            # XLB_SLOT_BE: the high half of a slot is second chance's
+            # previous owner, this node's history, not its table
+            self.ids = [x & 0xffff for x in a]
         return self.ids
 
 

@@ -75,6 +75,9 @@ MSG (options after ':' separated by ','):
                   length field default 19 + N, marker all zeros with marker=0
   junk:N          N bytes of 0xa5
   flood:N         N random bytes, sent from a thread while we read
+  updflood:S      well-formed UPDATEs of 4 KB (800 /32 routes each) as fast
+                  as the connection takes them, for S seconds, from a
+                  thread while we read and answer (counted in SENT)
   kaflood:N       KEEPALIVEs, N bytes of them, in one go
 """
 import argparse
@@ -167,6 +170,16 @@ def build_update(o, omit=(), origin=0, extra=(), wlen=None, alen=None, empty=Fal
     return msg(UPDATE, body)
 
 
+def build_flood_update(o):
+    """A maximum-size UPDATE (RFC 4271 sec 4.3): 800 /32 routes in
+    198.51.100.0/24, repeated, with the three mandatory attributes."""
+    a = (attr(0x40, 1, bytes([0])) +
+         attr(0x40, 2, bytes([2, 1]) + struct.pack("!I", o.asn)) +
+         attr(0x40, 3, ipaddress.IPv4Address(o.local).packed))
+    nlri = b"".join(bytes([32, 198, 51, 100, i % 256]) for i in range(800))
+    return msg(UPDATE, struct.pack("!H", 0) + struct.pack("!H", len(a)) + a + nlri)
+
+
 def num(s):
     return int(s, 0)
 
@@ -182,6 +195,8 @@ def parse_msg(spec, o):
         code, subcode, data = (rest.split("/") + [""])[:3]
         data = b"\xa5" * num(data[1:]) if data.startswith("x") else bytes.fromhex(data)
         return "bytes", msg(NOTIFICATION, bytes([num(code), num(subcode)]) + data), 1
+    if name == "updflood":
+        return "updflood", float(rest), 0
     if name in ("junk", "flood", "kaflood"):
         n = num(rest)
         if name == "junk":
@@ -356,8 +371,23 @@ def cmd_session(o):
         together = [(k, d, n) for k, d, n in sends if k == "bytes"]
         sends = [(k, d, n) for k, d, n in sends if k != "bytes"]
         c.send(b"".join(d for _, d, _ in together), sum(n for _, _, n in together))
+    flooded = [0]
     for kind, data, n in sends:
-        if kind == "flood":
+        if kind == "updflood":
+            def updflood(secs=data):
+                one = build_flood_update(o)
+                chunk = one * 256
+                end = time.monotonic() + secs
+                try:
+                    while time.monotonic() < end:
+                        c.sock.sendall(chunk)
+                        flooded[0] += 256
+                except OSError:
+                    pass        # the speaker hung up: the case says so
+            flooder = threading.Thread(target=updflood, daemon=True)
+            flooder.start()
+            c.last_tx = now_ms()
+        elif kind == "flood":
             def flood(n=data):
                 try:
                     c.sock.sendall(os.urandom(n))
@@ -380,7 +410,10 @@ def cmd_session(o):
         while time.monotonic() < end:
             m = c.recv_msg(max(0, min(end, next_ka) - time.monotonic()))
             if m is None:
-                if answer and time.monotonic() >= next_ka:
+                # a flood's UPDATEs keep the session up, and a KEEPALIVE
+                # sent now could land inside one of them
+                if answer and time.monotonic() >= next_ka and not (
+                        flooder and flooder.is_alive()):
                     c.send(msg(KEEPALIVE))
                     next_ka = time.monotonic() + interval
                 continue
@@ -400,6 +433,7 @@ def cmd_session(o):
             raise Fail("the speaker kept the session after our --end messages")
     if flooder:
         flooder.join(5)
+    c.sent += flooded[0]
     c.sock.close()
     if notif is None:
         code = "none -"

@@ -33,7 +33,8 @@ words (sorted, `failed=N` last) that the shell reads.
       exists: requests=N, answers by name, failed.
   system.py hold ADDR PORT COUNT DIR
       Opens COUNT keep-alive HTTP connections and asks on each every
-      0.5 s. DIR/ready gets one line per connection: `SPORT BACKEND`.
+      0.5 s. DIR/ready gets one line per connection: `SPORT BACKEND`;
+      DIR/rounds how many times every connection has been asked.
       When DIR/stop appears, asks once more on every connection and
       writes DIR/result (`SPORT BACKEND ok|broken REASON`) and the summary
       held=N ok=N broken=N on stdout. A connection is broken after any
@@ -330,8 +331,14 @@ def hold(addr, port, count, d):
                 c[0] = None
 
     stop = os.path.join(d, "stop")
+    rounds = 0
     while not os.path.exists(stop):
         ask_all()
+        rounds += 1
+        # how many times every connection was asked: what a test waits on
+        with open(os.path.join(d, "rounds.tmp"), "w") as f:
+            f.write("%d\n" % rounds)
+        os.rename(os.path.join(d, "rounds.tmp"), os.path.join(d, "rounds"))
         time.sleep(0.5)
     ask_all()
     ok = 0

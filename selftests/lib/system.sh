@@ -16,9 +16,10 @@
 #     +-- dns1 .20 / ::20, dns2 .21 / ::21: xlbd with a host-mode VIP,
 #     |     which it puts on lo, and unbound on it (anycast DNS, no XDP)
 #     | br1 198.51.100.1/24, 2001:db8:b::1/64
-#     +-- b1 .11, b2 .12, b3 .13 (2001:db8:b::11..13): decap XDP on eth0,
-#           the VIPs on lo, an HTTP server (system.py serve) and unbound,
-#           both answering with the backend's name
+#     +-- b1 .11, b2 .12, b3 .13 (2001:db8:b::11..13), b4 .14 when
+#           SYS_BACKENDS names it: decap XDP on eth0, the VIPs on lo, an
+#           HTTP server (system.py serve) and unbound, both answering with
+#           the backend's name
 #
 # VIPs (names as in xlbctl):
 #   web   203.0.113.10 tcp 80       IPIP to the backends, health http
@@ -27,7 +28,10 @@
 #   resolver 203.0.113.53 local     on dns1 and dns2, health dns
 #
 # Which parts run: SYS_LBS (default "lb1 lb2"), SYS_DNS ("dns1 dns2"),
-# SYS_BACKENDS ("b1 b2 b3"). The lb nodes' config is written by
+# SYS_BACKENDS ("b1 b2 b3"; b4 may be added). SYS_BACKEND_FORWARD=1: the
+# backends forward on eth0, as second chance needs (README "Second
+# chance": the decap program sends a packet no socket has on to its hop
+# through the FIB). The lb nodes' config is written by
 # sys_lb_conf from SYS_WEIGHTS (web's backend weights, default 100 each)
 # and SYS_EXTRA_VIPS (more vip blocks); change them and sys_reload. With
 # SYS_LB_EXTRA set to a function's name, what it prints for a node (given
@@ -43,7 +47,9 @@
 #   sys_http ADDR PORT N, sys_dns ADDR N   a batch from the client (summary)
 #   sys_loop_start NAME http ADDR PORT | dns ADDR;  sys_loop_stop NAME
 #   sys_hold_start N [ADDR PORT];  sys_hold_stop     held connections
-#                           (the stops leave the summary in SYS_SUMMARY)
+#                           (the stops leave the summary in SYS_SUMMARY);
+#                           sys_hold_wait_rounds N: until each was asked N
+#                           more times
 #   sys_get SUMMARY KEY, sys_none SUMMARY KEY   read a summary
 #   sys_backend_packets VIP per-backend packets summed over the lb nodes
 #   sys_nexthops PREFIX     the leaf's kernel next hops, as node names
@@ -77,10 +83,12 @@ CLIENT4=192.0.2.130
 CLIENT6=2001:db8:c::2
 declare -gA SYS_ADDR4 SYS_ADDR6 SYS_PID
 SYS_ADDR4=([leaf]=192.0.2.1 [lb1]=192.0.2.10 [lb2]=192.0.2.11 [dns1]=192.0.2.20
-	[dns2]=192.0.2.21 [b1]=198.51.100.11 [b2]=198.51.100.12 [b3]=198.51.100.13)
+	[dns2]=192.0.2.21 [b1]=198.51.100.11 [b2]=198.51.100.12 [b3]=198.51.100.13
+	[b4]=198.51.100.14)
 SYS_ADDR6=([leaf]=2001:db8:1::1 [lb1]=2001:db8:1::10 [lb2]=2001:db8:1::11
 	[dns1]=2001:db8:1::20 [dns2]=2001:db8:1::21 [b1]=2001:db8:b::11
-	[b2]=2001:db8:b::12 [b3]=2001:db8:b::13)
+	[b2]=2001:db8:b::12 [b3]=2001:db8:b::13 [b4]=2001:db8:b::14)
+SYS_BACKEND_FORWARD=${SYS_BACKEND_FORWARD:-0}
 
 . selftests/lib/leaf.sh
 . selftests/lib/unbound.sh
@@ -186,6 +194,16 @@ sys_topo_up() {
 		nsx leaf ip link set "l-$n" master br1
 		sys_lo_vip "$n" $VIP4/32
 		sys_lo_vip "$n" $VIP6/128
+		[ "$SYS_BACKEND_FORWARD" = 1 ] || continue
+		# second chance: the decap program routes what it sends on
+		# (bpf_fib_lookup wants forwarding on the interface), with
+		# XDP_TX back out of eth0, which the leaf's veth takes only
+		# while it runs XDP; no redirects to the balancers
+		nsx "$n" sysctl -qw net.ipv4.conf.eth0.forwarding=1 \
+			net.ipv6.conf.eth0.forwarding=1 net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.eth0.send_redirects=0 || return 1
+		nsx leaf ip link set dev "l-$n" xdp obj "$BUILD/selftests/lib/xdp_pass.bpf.o" sec xdp ||
+			return 1
 	done
 	# one bpffs for every node, outside /sys (ip netns exec remounts
 	# /sys); each node has its own directory in it, for its pins and
@@ -444,6 +462,15 @@ sys_hold_start() {
 	SYS_PID[client/hold]=$!
 	cleanup_pid $!
 	wait_for 30 test -f "$d/ready" || fail "held connections did not open: $(cat "$d/log")"
+}
+# sys_hold_rounds: how many times every held connection was asked so far
+sys_hold_rounds() { cat "$SYS_RUN/hold/rounds" 2>/dev/null || echo 0; }
+sys_hold_past() { [ "$(sys_hold_rounds)" -ge "$1" ]; }
+# sys_hold_wait_rounds N [SECONDS]: until every held connection was asked
+# N more times (each time through wherever the leaf sends it now)
+sys_hold_wait_rounds() {
+	local want=$(($(sys_hold_rounds) + $1))
+	wait_for "${2:-30}" sys_hold_past "$want"
 }
 # sys_hold_stop: the summary in SYS_SUMMARY (as sys_loop_stop); each
 # connection in $SYS_RUN/hold/result

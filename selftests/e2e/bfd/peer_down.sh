@@ -30,6 +30,12 @@ bgp_kind "${1:-}"
 FAIL_PREFIX="$KIND leaf, bfd: "
 NB=192.0.2.10
 DETECT=300
+# What each timed step asserts: done well before the 9 s hold time, so BFD
+# did it (the Down's diagnostic says so as well). How fast it is belongs to
+# the benchmarks (failover.bfd_detect, failover.bfd_detect_20): under make check
+# on a loaded machine the leaf, xlbd and each xlbctl poll wait for a CPU
+# (a leaf frozen with 3 x 100 ms measured 821 ms by polling, once).
+BOUND_MS=3000
 bfd_diag() { node_is_xlbd && { echo "--- xlbctl bfd show"; node_ctl lb bfd show 2>&1; }; }
 fail_hook bfd_diag
 
@@ -111,7 +117,7 @@ leaf_wait_gone "$KIND" $VIP4/32 5 || { node_signal lb CONT; fail "route still th
 ms=$(ms_since "$t0")
 node_signal lb CONT
 echo "xlbd frozen: route gone after $ms ms (Detection Time $DETECT ms, hold time 9 s)"
-[ "$ms" -le 1500 ] || fail "frozen xlbd: route gone after $ms ms"
+[ "$ms" -le $BOUND_MS ] || fail "frozen xlbd: route gone after $ms ms"
 t0=$(now_ms)
 leaf_wait_route "$KIND" $VIP4/32 30 || fail "no route 30 s after xlbd resumed"
 leaf_wait_bfd "$KIND" $NB Up 10 || fail "leaf BFD not Up after xlbd resumed"
@@ -140,7 +146,7 @@ if node_is_xlbd; then
 	wait_for 3 node_bgp_not Established || { leaf_signal "$KIND" CONT; fail "BGP still Established 3 s after the leaf froze"; }
 	ms=$(ms_since "$t0")
 	echo "leaf frozen: xlbd's BGP session down after $ms ms (Detection Time $DETECT ms)"
-	[ "$ms" -le $((DETECT + 300)) ] || { leaf_signal "$KIND" CONT; fail "BGP down only after $ms ms"; }
+	[ "$ms" -le $BOUND_MS ] || { leaf_signal "$KIND" CONT; fail "BGP down only after $ms ms"; }
 	[ "$(node_bfd lb $LEAF4 downs)" = $((downs + 1)) ] || { leaf_signal "$KIND" CONT; fail "BFD downs"; }
 	[ "$(node_bfd lb $LEAF4 last_down_diag)" = "Control Detection Time Expired" ] ||
 		{ leaf_signal "$KIND" CONT; fail "last down diag $(node_bfd lb $LEAF4 last_down_diag)"; }
@@ -184,7 +190,7 @@ if node_is_xlbd; then
 	node_bfd_is Down || fail "xlbd BFD $(node_bfd lb $LEAF4 state) in the blackhole"
 fi
 echo "link blackholed: route gone at the leaf after $ms ms${ms_x:+, xlbd BGP down after $ms_x ms}"
-[ "$ms" -le 1500 ] || fail "blackhole: route gone after $ms ms"
+[ "$ms" -le $BOUND_MS ] || fail "blackhole: route gone after $ms ms"
 nsx leaf nft delete table netdev xlbblk
 t0=$(now_ms)
 leaf_wait_bfd "$KIND" $NB Up 10 || fail "leaf BFD not Up after the blackhole"
