@@ -82,6 +82,25 @@ struct xlb_dp {
 	char pin_root[PATH_MAX];
 };
 
+static void dp_filter_add(struct xlb_vip_filter *f, const struct xlb_vip_key *k)
+{
+	__u32 bit = xlb_vip_filter_bit(&k->addr, k->family);
+
+	f->bits[bit / 64] |= 1ULL << (bit % 64);
+}
+
+/* next, made ready, written over cur only if it differs */
+static int dp_filter_store(int fd, const struct xlb_vip_filter *cur, struct xlb_vip_filter *next)
+{
+	__u32 zero = 0;
+
+	next->ready = 1;
+	if (!memcmp(cur, next, sizeof(*cur)))
+		return 0;
+	dp_map_writes++;
+	return bpf_map_update_elem(fd, &zero, next, BPF_ANY) ? -errno : 0;
+}
+
 /* Address markers (and `extra`, an address about to get its first VIP)
  * as the bits of vip_filter, written only if that changes a bit. Adding
  * to a ready filter sets one bit; anything else rebuilds it from the
@@ -93,7 +112,7 @@ static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 	struct xlb_vip_filter *cur, *next;
 	struct xlb_vip_key key, nkey;
 	void *prev = NULL;
-	__u32 zero = 0, bit;
+	__u32 zero = 0;
 	int err = 0;
 
 	cur = calloc(1, sizeof(*cur));
@@ -114,21 +133,13 @@ static int dp_filter_write(struct xlb_dp *dp, const struct xlb_vip_key *extra)
 		key = nkey;
 		prev = &key;
 		if (key.proto == 0) {
-			bit = xlb_vip_filter_bit(&key.addr, key.family);
-			next->bits[bit / 64] |= 1ULL << (bit % 64);
+			dp_filter_add(next, &key);
 		}
 	}
 add:
-	if (extra) {
-		bit = xlb_vip_filter_bit(&extra->addr, extra->family);
-		next->bits[bit / 64] |= 1ULL << (bit % 64);
-	}
-	next->ready = 1;
-	if (memcmp(cur, next, sizeof(*cur))) {
-		dp_map_writes++;
-		if (bpf_map_update_elem(fd, &zero, next, BPF_ANY))
-			err = -errno;
-	}
+	if (extra)
+		dp_filter_add(next, extra);
+	err = dp_filter_store(fd, cur, next);
 out:
 	free(cur);
 	free(next);
@@ -139,7 +150,7 @@ int xlb_dp_filter_set(struct xlb_dp *dp, const struct xlb_vip_key *addrs, size_t
 {
 	int fd = bpf_map__fd(dp->skel->maps.vip_filter);
 	struct xlb_vip_filter *cur, *next;
-	__u32 zero = 0, bit;
+	__u32 zero = 0;
 	size_t i;
 	int err = 0;
 
@@ -153,16 +164,9 @@ int xlb_dp_filter_set(struct xlb_dp *dp, const struct xlb_vip_key *addrs, size_t
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		bit = xlb_vip_filter_bit(&addrs[i].addr, addrs[i].family);
-		next->bits[bit / 64] |= 1ULL << (bit % 64);
-	}
-	next->ready = 1;
-	if (memcmp(cur, next, sizeof(*cur))) {
-		dp_map_writes++;
-		if (bpf_map_update_elem(fd, &zero, next, BPF_ANY))
-			err = -errno;
-	}
+	for (i = 0; i < n; i++)
+		dp_filter_add(next, &addrs[i]);
+	err = dp_filter_store(fd, cur, next);
 out:
 	free(cur);
 	free(next);
