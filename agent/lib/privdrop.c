@@ -8,11 +8,12 @@
  * on Linux 6.18 with kernel.unprivileged_bpf_disabled=2 and watching what
  * broke (selftests/e2e/security_caps.sh checks the result):
  *
- *   CAP_BPF		BPF_MAP_CREATE: every new Maglev table is a new inner
- *			map (xlb_dp_vip_set), on reload and on every runtime
- *			change of a VIP's backends (depool, weight, health).
- *			Updates, lookups and deletes on the map fds xlbd
- *			already holds need no capability on this kernel.
+ *   CAP_BPF		BPF_MAP_CREATE: a VIP's table map (two tables in one
+ *			inner map of `rings`) is created for a new VIP or a new
+ *			ring-size, on reload; other changes (depool, weight,
+ *			health) write the map xlbd already holds. Updates,
+ *			lookups, deletes and mmap on map fds xlbd holds need
+ *			no capability on this kernel.
  *   CAP_NET_ADMIN	detaching the balancer at SIGTERM (netlink
  *			XDP_FLAGS_REPLACE with our program's fd), and VIP
  *			addresses on lo (RTM_NEWADDR/RTM_DELADDR). Next-hop
