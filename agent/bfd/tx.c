@@ -77,7 +77,8 @@ static void thread_setup(struct bfd_tx *tx)
 	atomic_store(&tx->realtime, !err);
 	if (err)
 		log_warnx("bfd: sending at normal priority: real-time priority %d refused (%s; "
-			  "needs CAP_SYS_NICE or RLIMIT_RTPRIO >= %d): a busy CPU can delay "
+			  "needs CAP_SYS_NICE or RLIMIT_RTPRIO >= %d, and a cgroup with "
+			  "real-time time, cpu.rt_runtime_us > 0): a busy CPU can delay "
 			  "packets",
 			  BFD_TX_PRIO, strerror(err), BFD_TX_PRIO);
 	/* capabilities are per thread: this one needs none */

@@ -62,7 +62,12 @@ if [ "$SECS" -ge 3600 ]; then
 else
 	span="$SECS s, scaled to one hour (the full hour: BFD_SOAK_SECONDS=3600)"
 fi
-echo "# method: $NAME: soak under load (2 CPUs, $(field "$load" cpu_busy_pct) % busy: busy loops, 400 probes/s per node, UDP traffic) for $span; xlbd's BFD sender at SCHED_FIFO 1, the leaves' BFD at SCHED_FIFO 1 (routers of their own); Downs of BIRD and FRR sessions summed"
+if [ "$(field "$load" rt)" = 0 ]; then
+	prio="real-time priority refused on this host: xlbd and the leaves at normal priority, the load at nice 19"
+else
+	prio="xlbd's BFD sender at SCHED_FIFO 1, the leaves' BFD at SCHED_FIFO 1 (routers of their own)"
+fi
+echo "# method: $NAME: soak under load (2 CPUs, $(field "$load" cpu_busy_pct) % busy: busy loops, 400 probes/s per node, UDP traffic) for $span; $prio; Downs of BIRD and FRR sessions summed"
 
 per_hour() { awk -v d="$1" -v s="$SECS" 'BEGIN { printf "%.1f", d * 3600 / s }'; }
 base=$(per_hour "${downs[300]}")
