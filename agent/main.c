@@ -168,7 +168,7 @@ static void disable_files(struct evloop *el, void *arg)
 /* second chance: retire previous tables whose keep is over */
 static void sc_expire(struct evloop *el, void *arg)
 {
-	xlbd_sc_expire(arg);
+	xlbd_tables_sc_expire(arg);
 	evloop_timer_set(el, &sc_timer, SC_EXPIRE_CHECK_MS, sc_expire, arg);
 }
 
@@ -442,7 +442,7 @@ static void teardown(struct xlbd *d)
 	if (!d->keep_datapath)
 		xlbd_vipaddr_clear(d);
 	/* second chance's tables changed in the last second */
-	xlbd_sc_state_flush(d);
+	xlbd_state_flush(d);
 	flow_scan_cancel_all(d);
 	if (d->ctl) {
 		xlbd_changes_waiters_drop(d);

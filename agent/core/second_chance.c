@@ -11,7 +11,7 @@
  *     otherwise (a burst of changes: a weight stepped in several reloads,
  *     a health check flapping) the previous table stays what it was;
  *   - either way the previous table stays in use until `second-chance
- *     keep` after this change, then is retired (xlbd_sc_expire);
+ *     keep` after this change, then is retired (xlbd_tables_sc_expire);
  *   - it is only used while it has the current table's size (a ring-size
  *     change leaves the VIP without one: no slot would match).
  * Both tables are kept in the state file, so a restarted xlbd — with its
@@ -21,7 +21,7 @@
  * with the table covers the previous owners too (xlbd_sc_fingerprint),
  * so a restart reads a table in place only when they are the ones it
  * would write. The state file gets the tables at most once a second
- * (xlbd_sc_state_flush: a mass change must not fsync it per table): a
+ * (xlbd_state_flush: a mass change must not fsync it per table): a
  * crash loses at most the last second's changes, which the restarted
  * xlbd makes again from its file's tables by the same rule.
  */
@@ -223,30 +223,6 @@ int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size)
 		sc->prev_slots = maglev_prev_merge(table, prev_ring, size);
 	free(prev_ring);
 	return err;
-}
-
-void xlbd_sc_state_flush(struct xlbd *d)
-{
-	if (!d->sc_state_dirty || !d->conf)
-		return;
-	d->sc_state_dirty = false;
-	/* it logs its failures */
-	xlbd_state_save(d);
-}
-
-void xlbd_sc_expire(struct xlbd *d)
-{
-	uint64_t now = clock_wall_ms();
-	size_t i;
-
-	for (i = 0; i < d->n_vips; i++) {
-		struct rt_vip *v = &d->vips[i];
-
-		/* written at the end of the turn, with whatever else changed */
-		if (v->conf && v->sc.prev.size && now >= v->sc.prev_until)
-			xlbd_vip_changed(d, v, XLBD_CHANGE_TABLE);
-	}
-	xlbd_sc_state_flush(d);
 }
 
 /* --- the state file: one line per table ---

@@ -306,3 +306,12 @@ out:
 	free(text);
 	return err;
 }
+
+void xlbd_state_flush(struct xlbd *d)
+{
+	if (!d->sc_state_dirty || !d->conf)
+		return;
+	d->sc_state_dirty = false;
+	/* it logs its failures */
+	xlbd_state_save(d);
+}

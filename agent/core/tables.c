@@ -588,7 +588,7 @@ int xlbd_changes_apply(struct xlbd *d)
 
 	/* start-up, exit with -k, no loop: second chance's tables saved now
 	 * (with a loop, its 1 s timer saves them) */
-	xlbd_sc_state_flush(d);
+	xlbd_state_flush(d);
 	/* without a loop (tools, tests) nothing announces */
 	if (!d->el)
 		return err;
@@ -657,4 +657,21 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v)
 		return 0;
 	mark(d, v, DIRTY_TABLE);
 	return xlbd_vip_apply(d, v);
+}
+
+/* second chance: previous tables whose keep is over are written again
+ * without them */
+void xlbd_tables_sc_expire(struct xlbd *d)
+{
+	uint64_t now = clock_wall_ms();
+	size_t i;
+
+	for (i = 0; i < d->n_vips; i++) {
+		struct rt_vip *v = &d->vips[i];
+
+		/* written at the end of the turn, with whatever else changed */
+		if (v->conf && v->sc.prev.size && now >= v->sc.prev_until)
+			xlbd_vip_changed(d, v, XLBD_CHANGE_TABLE);
+	}
+	xlbd_state_flush(d);
 }

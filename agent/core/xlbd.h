@@ -123,6 +123,10 @@ int xlbd_vip_sync(struct xlbd *d, struct rt_vip *v);
 /* Write every marked change now, however long it takes (start-up, exit
  * with -k), and decide the routes. 0 or the first -errno. */
 int xlbd_changes_apply(struct xlbd *d);
+/* second chance: retire the previous tables whose time is up (their
+ * tables are written again without them), then xlbd_state_flush: every
+ * second (main.c's timer). */
+void xlbd_tables_sc_expire(struct xlbd *d);
 /* Answer the control request being dispatched (body: its answer) once
  * nothing waits to be written: CTL_DEFERRED, or 0 if nothing waits (the
  * answer goes now) or it cannot be held. `xlbctl reload` answers when
@@ -149,7 +153,7 @@ void xlbd_nexthops_stop(struct xlbd *d);
 /* The table tables.c is about to write for v, of size slots built from
  * mb[0..n): the model's current and previous tables follow it (the rule
  * in second_chance.c). Sets d->sc_state_dirty when they changed: the
- * state file gets them from xlbd_sc_state_flush. 0 or -errno. */
+ * state file gets them from xlbd_state_flush. 0 or -errno. */
 int xlbd_sc_update(struct xlbd *d, struct rt_vip *v, const struct maglev_backend *mb, size_t n,
 		   __u32 size);
 /* fp, the fingerprint of v's current table's input (maglev_inputs_hash),
@@ -161,15 +165,6 @@ __u64 xlbd_sc_fingerprint(const struct rt_vip *v, __u32 size, __u64 fp);
  * while one is in use at `size`. 0 or -errno (the table is then written
  * without). */
 int xlbd_sc_merge(struct rt_vip *v, __u32 *table, __u32 size);
-/* Retire the previous tables whose time is up (their tables are written
- * again without them), and save the state file if second chance's
- * tables changed since it was last saved: every second (main.c's timer). */
-void xlbd_sc_expire(struct xlbd *d);
-/* Save the state file if second chance's tables changed (d->sc_state_dirty):
- * at most once a second while the loop runs — a mass change rewrites
- * hundreds of tables a second, and the file (~250 KB at full size) is
- * fsynced — and at start-up and exit. */
-void xlbd_sc_state_flush(struct xlbd *d);
 /* The state file's lines of v's tables (the file's format: state.c);
  * appends at buf + *off, -ENOBUFS when it does not fit. */
 int xlbd_sc_state_format(const struct rt_vip *v, char *buf, size_t len, size_t *off);
@@ -281,6 +276,11 @@ void xlbd_pool_config_changed(struct xlbd *d);
 /* state.c */
 /* Write the runtime state of every VIP to the state file (atomic). */
 int xlbd_state_save(struct xlbd *d);
+/* Save the state file if second chance's tables changed (d->sc_state_dirty):
+ * at most once a second while the loop runs — a mass change rewrites
+ * hundreds of tables a second, and the file (~250 KB at full size) is
+ * fsynced — and at start-up and exit. */
+void xlbd_state_flush(struct xlbd *d);
 /* Read the state file into the runtime model of the running config;
  * entries for VIPs or backends no longer configured are dropped. */
 int xlbd_state_load(struct xlbd *d);

@@ -251,6 +251,12 @@ void hc_probe_done(struct hc_probe *pr, bool ok, const char *detail)
 	probe_result(hc, ok, detail);
 }
 
+/* a watch's event, for the check it serves */
+static void watch_down(void *arg, const char *detail)
+{
+	hc_event_down(arg, detail);
+}
+
 int hc_new(struct evloop *el, const struct conf_health *cfg, const struct hc_target *t,
 	   hc_change_fn fn, void *arg, struct hc **out)
 {
@@ -285,7 +291,7 @@ int hc_new(struct evloop *el, const struct conf_health *cfg, const struct hc_tar
 
 	first = hc_sm_next_ms(&hc->sm, &hc->cfg);
 	if (evloop_timer_set(el, &hc->next_t, jitter(first), probe_start, hc) ||
-	    hc_watch_new(hc, el, &hc->cfg, hc->target.label, &hc->watch)) {
+	    hc_watch_new(el, &hc->cfg, hc->target.label, watch_down, hc, &hc->watch)) {
 		hc_free(hc);
 		return -ENOMEM;
 	}

@@ -32,6 +32,7 @@
 #include "config/config.h"
 #include "lib/buf.h"
 #include "lib/evloop.h"
+#include "health/watch.h"
 
 struct hc;
 struct json_writer;
@@ -136,19 +137,5 @@ bool hc_sm_result(struct hc_sm *sm, const struct conf_health *cfg, bool ok);
 bool hc_sm_down(struct hc_sm *sm, const struct conf_health *cfg);
 /* Interval until the next probe: fast while a change is under way. */
 uint32_t hc_sm_next_ms(const struct hc_sm *sm, const struct conf_health *cfg);
-
-/* The event watches of one check (watch.c): none unless the check has
- * watch-socket or watch-pidfile. label is kept, not copied. */
-struct hc_watch;
-int hc_watch_new(struct hc *hc, struct evloop *el, const struct conf_health *cfg,
-		 const char *label, struct hc_watch **out);
-void hc_watch_free(struct hc_watch *w);
-/* A probe passed: look at the PID file again if no process is watched. */
-void hc_watch_probe_ok(struct hc_watch *w);
-/* `health show -j`: the check's "watch" value: null, or {sockets: [...],
- * socket_watch_running, sockets_looked_at (destructions looked into),
- * sockets_gone (events), pidfile, pid (0: no process watched now)}. */
-void hc_watch_show(const struct hc_watch *w, const struct conf_health *cfg,
-		   struct json_writer *json);
 
 #endif

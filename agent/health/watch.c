@@ -10,7 +10,7 @@
  *    passing probe while no live process is watched, so a restarted
  *    service is watched again once its check passes; a file that names
  *    no running process is left alone (the probes decide).
- * Either calls hc_event_down(). A watch that cannot start (no
+ * Either calls the function the check gave (hc_event_down). A watch that cannot start (no
  * CAP_NET_ADMIN for the groups, say) is logged and left out: the probes
  * still run, only slower to see a death.
  */
@@ -23,13 +23,17 @@
 #include <unistd.h>
 #include <sys/pidfd.h>
 
-#include "health/health.h"
+#include "health/watch.h"
 #include "health/sockwatch.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
+/* what a watch puts into the detail it reports */
+#define WATCH_DETAIL_MAX 160
+
 struct hc_watch {
-	struct hc *hc;
+	hc_watch_down_fn down;
+	void *down_arg;
 	struct evloop *el;
 	const struct conf_health *cfg;	/* the check's own copy */
 	const char *label;
@@ -47,10 +51,10 @@ static struct sockwatch *g_sw;
 static void socket_gone(void *arg, const char *detail)
 {
 	struct hc_watch *w = arg;
-	char d[HC_DETAIL_MAX];
+	char d[WATCH_DETAIL_MAX];
 
 	snprintf(d, sizeof(d), "watch-socket %s", detail);
-	hc_event_down(w->hc, d);
+	w->down(w->down_arg, d);
 }
 
 static int sock_start(struct hc_watch *w)
@@ -105,14 +109,14 @@ static void pid_stop(struct hc_watch *w)
 static void pid_exited(struct evloop *el, int fd, uint32_t events, void *arg)
 {
 	struct hc_watch *w = arg;
-	char d[HC_DETAIL_MAX];
+	char d[WATCH_DETAIL_MAX];
 
 	(void)el;
 	(void)fd;
 	(void)events;
 	snprintf(d, sizeof(d), "watch-pidfile: process %d exited", (int)w->pid);
 	pid_stop(w);
-	hc_event_down(w->hc, d);
+	w->down(w->down_arg, d);
 }
 
 /* The PID in the file: a decimal number, white space around it. */
@@ -177,8 +181,8 @@ static void pid_start(struct hc_watch *w)
 	log_debug("%s: watching process %d (%s)", w->label, (int)pid, w->cfg->watch_pidfile);
 }
 
-int hc_watch_new(struct hc *hc, struct evloop *el, const struct conf_health *cfg,
-		 const char *label, struct hc_watch **out)
+int hc_watch_new(struct evloop *el, const struct conf_health *cfg, const char *label,
+		 hc_watch_down_fn down, void *arg, struct hc_watch **out)
 {
 	struct hc_watch *w;
 	int err;
@@ -189,7 +193,8 @@ int hc_watch_new(struct hc *hc, struct evloop *el, const struct conf_health *cfg
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->hc = hc;
+	w->down = down;
+	w->down_arg = arg;
 	w->el = el;
 	w->cfg = cfg;
 	w->label = label ? label : "health check";

@@ -245,7 +245,7 @@ void test_xlbd_second_chance(void)
 	test_ctx("keep over: retired");
 	v = rt_vip_find(&d2, VIP_SC);
 	v->sc.prev_until = clock_wall_ms() - 1;
-	xlbd_sc_expire(&d2);
+	xlbd_tables_sc_expire(&d2);
 	if (!words(&d2, VIP_SC, w, RING))
 		goto out;
 	ASSERT_EQ(check_words(w, t5, NULL, RING), 0, "no previous owners");
@@ -380,7 +380,7 @@ static void state_text(const char *path, char *buf, size_t len)
 }
 
 /* With a loop, second chance's tables reach the state file from the 1 s
- * timer (xlbd_sc_expire), not from every turn that writes tables: a mass
+ * timer (xlbd_tables_sc_expire), not from every turn that writes tables: a mass
  * change rewrites hundreds a second, and each save is an fsync of the
  * whole file (at full size with GUE VIPs, saving per turn made a mass
  * change take 23 s and the leaf's BGP session drop). */
@@ -403,7 +403,7 @@ void test_xlbd_second_chance_state_saved_per_second(void)
 	conf_text(conf, sizeof(conf), state, "", RING);
 	if (!apply(&d, conf))
 		goto out;
-	xlbd_sc_state_flush(&d);
+	xlbd_state_flush(&d);
 	state_text(state, text, sizeof(text));
 	ASSERT_TRUE(strstr(text, "198.51.100.3@100") != NULL, "saved: the table with .3");
 	if (!ASSERT_OK(evloop_new(&d.el), "evloop_new"))
@@ -419,7 +419,7 @@ void test_xlbd_second_chance_state_saved_per_second(void)
 	ASSERT_TRUE(v->sc.prev.size && v->sc.prev.n == 3, "the model has the change");
 	state_text(state, text, sizeof(text));
 	ASSERT_FALSE(strstr(text, "previous "), "the turn did not save the state file");
-	xlbd_sc_expire(&d);
+	xlbd_tables_sc_expire(&d);
 	state_text(state, text, sizeof(text));
 	ASSERT_TRUE(strstr(text, "previous " VIP_SC " until") != NULL, "the timer saved it");
 out:
