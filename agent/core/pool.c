@@ -5,7 +5,7 @@
  * into each configured backend's pool state and weight override and each
  * VIP's enable, the tables that changed are rewritten (xlbd_vip_changed),
  * the result is kept in the state file with the revision it came from,
- * and the node's registration is updated.
+ * and the node's registration is updated (pool_register.c).
  *
  * Keys absent from etcd mean the defaults (pooled, the configured weight,
  * enabled): etcd holds the whole intent. A value that does not parse
@@ -26,7 +26,6 @@
 
 #include "core/pool.h"
 #include "lib/log.h"
-#include "maps/fingerprint.h"
 
 #define POOL_FILE_MAX (1u << 20)	/* a PEM file or a password */
 
@@ -35,12 +34,6 @@
 static enum rt_pool pool_of(enum pool_pooled p)
 {
 	return p == POOL_NO ? RT_DEPOOLED : p == POOL_INACTIVE ? RT_INACTIVE : RT_POOLED;
-}
-
-static void addr_text(const struct conf_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(a->family == XLB_FAMILY_V4 ? AF_INET : AF_INET6, &a->addr, buf, len))
-		snprintf(buf, len, "?");
 }
 
 /* A value that does not parse: said once (when its key changes). */
@@ -85,7 +78,7 @@ static bool apply_vip(struct xlbd_pool *pl, const struct pool_view *view, struct
 		bool has_weight = false;
 		__u32 weight = 0;
 
-		addr_text(&b->conf->addr, be, sizeof(be));
+		conf_addr_str(&b->conf->addr, be, sizeof(be));
 		pb = pool_view_backend(view, vip, be);
 		if (pb && pb->bad) {
 			snprintf(what, sizeof(what), "vip %s backend %s", vip, be);
@@ -164,50 +157,6 @@ static void store_link(void *arg, bool up)
 	pl->link_at = time(NULL);
 	/* the registration says whether this node follows etcd */
 	xlbd_pool_publish(pl->d);
-}
-
-/* ---- registration ---- */
-
-void xlbd_pool_publish(struct xlbd *d)
-{
-	struct xlbd_pool *pl = d->pool;
-	struct pool_node_value nv = { 0 };
-	const struct xlb_conf *c = d->conf;
-	const struct conf_addr *a;
-	size_t i, k, n = 0;
-
-	if (!pl || !pl->store)
-		return;
-	snprintf(nv.name, sizeof(nv.name), "%s", pl->name);
-	snprintf(nv.version, sizeof(nv.version), "%s", XLB_VERSION);
-	a = c->encap_src4.family ? &c->encap_src4 : c->encap_src6.family ? &c->encap_src6 : NULL;
-	if (a) {
-		addr_text(a, nv.address, sizeof(nv.address));
-	} else if (c->has_router_id) {
-		struct conf_addr rid = { .family = XLB_FAMILY_V4, .addr.v4 = c->router_id };
-
-		addr_text(&rid, nv.address, sizeof(nv.address));
-	}
-	nv.revision = d->pool_revision;
-	nv.connected = pl->up;
-	nv.tables = calloc(d->n_vips ? d->n_vips : 1, sizeof(*nv.tables));
-	if (!nv.tables)
-		return;
-	for (i = 0; i < d->n_vips; i++) {
-		const struct rt_vip *v = &d->vips[i];
-		struct pool_node_table *t = &nv.tables[n];
-
-		if (v->conf->local || !v->ring_size)
-			continue;
-		conf_vip_format(v->conf, t->vip, sizeof(t->vip));
-		maglev_fingerprint_str(v->fingerprint, t->fingerprint);
-		for (k = 0; k < v->n_backends; k++)
-			t->backends += v->backends[k].slots > 0;
-		n++;
-	}
-	nv.n_tables = n;
-	pool_store_register(pl->store, &nv);
-	free(nv.tables);
 }
 
 /* ---- start and stop ---- */
