@@ -36,10 +36,7 @@ Exits 1 with a message on stderr when the backend is not in the table
 beforehand, or the table or the probe loop still has it after TIMEOUT
 seconds.
 """
-import array
-import ctypes
 import ipaddress
-import mmap
 import os
 import random
 import signal
@@ -49,56 +46,18 @@ import sys
 import threading
 import time
 
-NR_BPF = {"x86_64": 321, "aarch64": 280, "armv7l": 386, "ppc64le": 361,
-          "s390x": 351, "riscv64": 280}
-BPF_MAP_LOOKUP_ELEM = 1
-BPF_OBJ_GET = 7
-BPF_MAP_GET_FD_BY_ID = 14
-XLB_MAX_BACKENDS = 4096
-XLB_FAMILY_V4 = 4
-XLB_BE_F_PRESENT = 1
-XLB_VIP_F_RING_HI = 1 << 4
-# include/xlb_shared.h
-VIP = struct.Struct("=IIIHBBHH")  # id, ring_id, ring_size, flags, encap, pad, gue_port, pad2
-BACKEND = struct.Struct("=16sBBHI6s6sIHHI")  # addr, family, flags, mtu, ifindex, macs, gen, vip_id
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pinned_maps import (BACKEND, VIP, XLB_BE_F_PRESENT, XLB_FAMILY_V4,  # noqa: E402
+                         XLB_MAX_BACKENDS, active_table, lookup, obj_get, table_ids)
 
 PROBE_S = 0.100
 PROBE_TIMEOUT_S = 0.080
 FALL = 2
 POLL_S = 0.001
 
-libc = ctypes.CDLL(None, use_errno=True)
-
-
 def fail(msg):
     print(f"maglev_gone: {msg}", file=sys.stderr)
     sys.exit(1)
-
-
-def bpf(cmd, attr):
-    buf = ctypes.create_string_buffer(attr, 128)
-    r = libc.syscall(NR_BPF[os.uname().machine], cmd, buf, 128)
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return r
-
-
-def obj_get(path):
-    p = ctypes.create_string_buffer(path.encode())
-    return bpf(BPF_OBJ_GET, struct.pack("=QII", ctypes.addressof(p), 0, 0))
-
-
-def lookup(fd, key, size):
-    """The value of key in map fd, or None."""
-    k = ctypes.create_string_buffer(key, len(key))
-    v = ctypes.create_string_buffer(size)
-    try:
-        bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k),
-                                             ctypes.addressof(v), 0))
-    except FileNotFoundError:
-        return None
-    return v.raw
 
 
 class Table:
@@ -133,30 +92,14 @@ class Table:
 
     def poll(self):
         """The backend ids of the active table (read again when it changed)."""
-        _, ring_id, ring_size, flags = self.vip()[:4]
-        v = lookup(self.rings, struct.pack("=I", ring_id), 4)
-        if v is None:
-            fail(f"rings[{ring_id}] is empty")
-        map_id = struct.unpack("=I", v)[0]
-        if self.seen != (ring_id, map_id, flags):
-            self.seen = (ring_id, map_id, flags)
-            self.ids = self.scan(map_id, ring_size, ring_size if flags & XLB_VIP_F_RING_HI else 0)
+        where = active_table(self.rings, self.vip())
+        if where is None:
+            fail(f"rings[{self.vip()[1]}] is empty")
+        if self.seen != where:
+            self.seen = where
+            # XLB_SLOT_BE: the high half is second chance's
+            self.ids = set(table_ids(*where))
         return self.ids
-
-    @staticmethod
-    def scan(map_id, size, base):
-        """Slots base..base+size-1 of the map: its two tables are one
-        array of 2 x size slots, 8 bytes apart (a 4-byte value takes 8)."""
-        fd = bpf(BPF_MAP_GET_FD_BY_ID, struct.pack("=III", map_id, 0, 0))
-        try:
-            end = (base + size) * 8
-            length = (end + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
-            with mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ) as m:
-                a = array.array("Q")
-                a.frombytes(m[base * 8:end])
-        finally:
-            os.close(fd)
-        return set(x & 0xffff for x in a)  # XLB_SLOT_BE: the high half is second chance's
 
 
 class Prober(threading.Thread):

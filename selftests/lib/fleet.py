@@ -25,60 +25,21 @@ the region flag), the table is that region of the inner map at
 new table in one update. A slot's backend id is its low 16 bits (the high
 16 are second chance's previous owner).
 """
-import array
-import ctypes
 import hashlib
 import ipaddress
-import mmap
 import os
 import socket
 import struct
 import sys
 import time
 
-NR_BPF = {"x86_64": 321, "aarch64": 280, "armv7l": 386, "ppc64le": 361,
-          "s390x": 351, "riscv64": 280}
-BPF_MAP_LOOKUP_ELEM = 1
-BPF_OBJ_GET = 7
-BPF_MAP_GET_FD_BY_ID = 14
-XLB_MAX_BACKENDS = 4096
-XLB_FAMILY_V4, XLB_FAMILY_V6 = 4, 6
-XLB_VIP_F_RING_HI = 1 << 4
-# include/xlb_shared.h
-VIP = struct.Struct("=IIIHBBHH")  # id, ring_id, ring_size, flags, encap, pad, gue_port, pad2
-BACKEND = struct.Struct("=16sBBHI6s6sIHHI")  # addr, family, flags, mtu, ifindex, macs, gen, vip_id
-
-libc = ctypes.CDLL(None, use_errno=True)
+from pinned_maps import (BACKEND, VIP, XLB_FAMILY_V4, XLB_FAMILY_V6, XLB_MAX_BACKENDS,
+                         active_table, lookup, obj_get, table_ids)
 
 
 def die(msg):
     print(f"fleet.py: {msg}", file=sys.stderr)
     sys.exit(1)
-
-
-def bpf(cmd, attr):
-    buf = ctypes.create_string_buffer(attr, 128)
-    r = libc.syscall(NR_BPF[os.uname().machine], cmd, buf, 128)
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return r
-
-
-def obj_get(path):
-    p = ctypes.create_string_buffer(path.encode())
-    return bpf(BPF_OBJ_GET, struct.pack("=QII", ctypes.addressof(p), 0, 0))
-
-
-def lookup(fd, key, size):
-    k = ctypes.create_string_buffer(key, len(key))
-    v = ctypes.create_string_buffer(size)
-    try:
-        bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k),
-                                             ctypes.addressof(v), 0))
-    except FileNotFoundError:
-        return None
-    return v.raw
 
 
 def vip_key(vip):
@@ -132,26 +93,14 @@ class Node:
         The VIP's inner map holds two tables of its size, one slot per 8
         bytes (a 4-byte value takes 8); the entry's flag names the active
         one."""
-        _, ring_id, ring_size, flags = self.vip()[:4]
-        v = lookup(self.rings, struct.pack("=I", ring_id), 4)
-        if v is None:
-            die(f"rings[{ring_id}] is empty")
-        map_id = struct.unpack("=I", v)[0]
-        if self.seen != (ring_id, map_id, flags):
-            self.seen = (ring_id, map_id, flags)
-            base = ring_size if flags & XLB_VIP_F_RING_HI else 0
-            fd = bpf(BPF_MAP_GET_FD_BY_ID, struct.pack("=III", map_id, 0, 0))
-            try:
-                end = (base + ring_size) * 8
-                length = (end + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
-                with mmap.mmap(fd, length, mmap.MAP_SHARED, mmap.PROT_READ) as m:
-                    a = array.array("Q")
-                    a.frombytes(m[base * 8:end])
-            finally:
-                os.close(fd)
+        where = active_table(self.rings, self.vip())
+        if where is None:
+            die(f"rings[{self.vip()[1]}] is empty")
+        if self.seen != where:
+            self.seen = where
             # XLB_SLOT_BE: the high half of a slot is second chance's
             # previous owner, this node's history, not its table
-            self.ids = [x & 0xffff for x in a]
+            self.ids = table_ids(*where)
         return self.ids
 
 
