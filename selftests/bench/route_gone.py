@@ -39,20 +39,14 @@ import os
 import select
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 
-RTMGRP_IPV4_ROUTE = 0x40
-RTMGRP_IPV6_ROUTE = 0x400
-RTM_DELROUTE = 25
-RTA_DST = 1
-RTA_TABLE = 15
-RT_TABLE_MAIN = 254
-NLMSG_HDR = struct.Struct("=IHHII")  # len, type, flags, seq, pid
-RTMSG = struct.Struct("=BBBBBBBBI")  # family, dst_len, src_len, tos, table, ...
-RTATTR = struct.Struct("=HH")  # len, type
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from route_watch import (NLMSG_HDR, RTM_DELROUTE, RTMGRP_IPV4_ROUTE,  # noqa: E402
+                         RTMGRP_IPV6_ROUTE, route_dst)
+
 WAKE_S = 0.010
 
 
@@ -69,29 +63,10 @@ def deleted_routes(data):
         if length < NLMSG_HDR.size:
             break
         if kind == RTM_DELROUTE:
-            yield from route_dst(data[off + NLMSG_HDR.size:off + length])
+            net = route_dst(data[off + NLMSG_HDR.size:off + length])
+            if net is not None:
+                yield net
         off += (length + 3) & ~3
-
-
-def route_dst(msg):
-    family, dst_len, _, _, table = RTMSG.unpack_from(msg)[:5]
-    dst = None
-    off = RTMSG.size
-    while off + RTATTR.size <= len(msg):
-        alen, atype = RTATTR.unpack_from(msg, off)
-        if alen < RTATTR.size:
-            break
-        val = msg[off + RTATTR.size:off + alen]
-        if atype == RTA_DST:
-            dst = val
-        elif atype == RTA_TABLE and len(val) == 4:
-            table = struct.unpack("=I", val)[0]
-        off += (alen + 3) & ~3
-    if dst is None or table != RT_TABLE_MAIN:
-        return
-    addr = ipaddress.ip_address(dst)
-    if (family == socket.AF_INET) == (addr.version == 4):
-        yield ipaddress.ip_network((addr, dst_len))
 
 
 def present(net):

@@ -15,6 +15,8 @@ prefix has gone (RTM_DELROUTE) or come (RTM_NEWROUTE) and prints
 other helpers, at the notification that completed it). Exits 1 with a
 message on stderr if the table is not as it should be at the start, or
 after TIMEOUT seconds (naming a prefix still missing or still there).
+
+route_dst() is bench/route_gone.py's too.
 """
 import ipaddress
 import select
@@ -129,4 +131,5 @@ def main():
     print(f"done {now * 1000:.1f}", flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()
